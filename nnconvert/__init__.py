@@ -1,0 +1,22 @@
+"""nnconvert: fitted scikit-learn classifiers as PyTorch networks that compute the same function.
+
+>>> import nnconvert as nc
+>>> net = nc.convert(fitted_estimator)          # doctest: +SKIP
+>>> net.predict(X)                              # doctest: +SKIP
+"""
+
+from .convert import convert, supported_estimators, supported_transformers
+from .errors import ConversionError, NotFittedError, UnsupportedEstimatorError
+from .network import ConvertedClassifier
+
+__all__ = [
+    "convert",
+    "supported_estimators",
+    "supported_transformers",
+    "ConvertedClassifier",
+    "ConversionError",
+    "NotFittedError",
+    "UnsupportedEstimatorError",
+]
+
+__version__ = "0.1.0"

@@ -1,0 +1,84 @@
+"""The linear family: one layer of neurons with no hidden layer, and the right output rule.
+
+A logistic regression is one neuron with a sigmoid (a softmax layer for three or more
+classes); a linear SVM is the same neuron with no activation, whose bias is the sign-flipped
+offset of its hyperplane ``w·x − w0 = 0``. Every model here computes
+``decision_function(x) = x W^T + b`` (scikit-learn's ``LinearClassifierMixin``); they differ
+only in how, or whether, scores become probabilities.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+from sklearn.linear_model import (
+    LogisticRegression,
+    PassiveAggressiveClassifier,
+    Perceptron,
+    RidgeClassifier,
+    RidgeClassifierCV,
+    SGDClassifier,
+)
+from sklearn.svm import LinearSVC
+
+from ..convert import Conversion, converts
+from ..heads import LinearHead
+from ..layers import LinearUnits
+
+HYPERPLANE_NOTE = "hyperplane w·x − w0 = 0, so the bias is b = −w0"
+
+
+def linear_conversion(
+    estimator, *, proba: str | None, title: str, bias_note: str | None = None
+) -> Conversion:
+    """One dense layer from ``coef_`` and ``intercept_``, then a :class:`LinearHead`.
+
+    Parameters
+    ----------
+    estimator : fitted linear classifier
+        Anything with ``coef_`` (1-D or 2-D) and ``intercept_`` (array or scalar).
+    proba : str or None
+        The head's probability rule (see :data:`nnconvert.heads.PROBA_RULES`).
+    title : str
+        How the neurons are named in ``explain()`` and diagrams.
+    bias_note : str or None
+        What the bias means in the estimator's own terms.
+    """
+    weight = np.atleast_2d(np.asarray(estimator.coef_, dtype=np.float64))
+    bias = np.broadcast_to(np.asarray(estimator.intercept_, dtype=np.float64), weight.shape[:1])
+    classes = estimator.classes_
+    names = [str(classes[1])] if weight.shape[0] == 1 and len(classes) == 2 else classes
+    units = LinearUnits(weight, bias, title=title, bias_note=bias_note, unit_names=names)
+    return Conversion(layers=[units], head=LinearHead(weight.shape[0], proba=proba))
+
+
+@converts(LogisticRegression)
+def _logistic_regression(estimator: LogisticRegression, options: dict) -> Conversion:
+    # scikit-learn >= 1.5: binary -> sigmoid of one score; three or more classes -> softmax.
+    return linear_conversion(estimator, proba="logistic", title="logistic neurons")
+
+
+@converts(LinearDiscriminantAnalysis)
+def _lda(estimator: LinearDiscriminantAnalysis, options: dict) -> Conversion:
+    return linear_conversion(estimator, proba="logistic", title="discriminant neurons")
+
+
+@converts(LinearSVC)
+def _linear_svc(estimator: LinearSVC, options: dict) -> Conversion:
+    return linear_conversion(
+        estimator, proba=None, title="linear SVM neurons", bias_note=HYPERPLANE_NOTE
+    )
+
+
+@converts(SGDClassifier)
+def _sgd(estimator: SGDClassifier, options: dict) -> Conversion:
+    proba = {"log_loss": "ovr-logistic", "modified_huber": "modified-huber"}.get(estimator.loss)
+    note = HYPERPLANE_NOTE if estimator.loss in ("hinge", "squared_hinge") else None
+    return linear_conversion(
+        estimator, proba=proba, title=f"linear neurons ({estimator.loss} loss)", bias_note=note
+    )
+
+
+@converts(Perceptron, PassiveAggressiveClassifier, RidgeClassifier, RidgeClassifierCV)
+def _plain_linear(estimator, options: dict) -> Conversion:
+    return linear_conversion(estimator, proba=None, title="linear neurons")

@@ -1,0 +1,317 @@
+"""Output heads: how a network's last activations become scikit-learn's three answers.
+
+A head receives the body's output ``z`` and answers ``decision(z)`` (scikit-learn's
+``decision_function``, shape (n,) for two classes), ``proba(z)`` (``predict_proba``, where the
+estimator has one) and ``predict_index(z)`` (the index into ``classes_`` that ``predict``
+returns). Heads hold the rules that are easy to get wrong: strict ``> 0`` for binary
+predictions, first-index argmax ties, ``[1 - p, p]`` rather than ``[σ(-s), σ(s)]``, and the
+all-zero guard of one-vs-rest normalisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+from torch import nn
+
+from .layers import LayerDescription
+
+__all__ = [
+    "Head",
+    "LinearHead",
+    "ProbaRule",
+    "PROBA_RULES",
+    "first_argmax",
+    "binary_pair",
+    "normalise_rows",
+]
+
+
+def first_argmax(scores: torch.Tensor) -> torch.Tensor:
+    """Row-wise argmax; among equal maxima the first index wins, as in numpy.
+
+    torch documents the same tie rule for ``argmax``; this name makes the reliance explicit
+    and is where to change it if a backend ever breaks the promise.
+    """
+    return scores.argmax(dim=1)
+
+
+def binary_pair(p: torch.Tensor) -> torch.Tensor:
+    """``[1 - p, p]`` as columns: scikit-learn's two-class probabilities from P(classes_[1])."""
+    return torch.stack([1 - p, p], dim=1)
+
+
+def normalise_rows(p: torch.Tensor) -> torch.Tensor:
+    """Divide each row by its sum; all-zero rows become uniform (scikit-learn's guard)."""
+    total = p.sum(dim=1, keepdim=True)
+    zero = total == 0
+    p = torch.where(zero, torch.ones_like(p), p)
+    total = torch.where(zero, torch.full_like(total, p.shape[1]), total)
+    return p / total
+
+
+def _logistic(d: torch.Tensor) -> torch.Tensor:
+    if d.ndim == 1:
+        return binary_pair(torch.sigmoid(d))
+    return torch.softmax(d, dim=1)
+
+
+def _ovr_logistic(d: torch.Tensor) -> torch.Tensor:
+    if d.ndim == 1:
+        return binary_pair(torch.sigmoid(d))
+    return normalise_rows(torch.sigmoid(d))
+
+
+def _modified_huber(d: torch.Tensor) -> torch.Tensor:
+    p = (d.clamp(-1, 1) + 1) / 2
+    if d.ndim == 1:
+        return binary_pair(p)
+    return normalise_rows(p)
+
+
+@dataclass(frozen=True)
+class ProbaRule:
+    """How scikit-learn turns decision scores into probabilities, for one family of models."""
+
+    function: Callable[[torch.Tensor], torch.Tensor]
+    activation: tuple[str, str]  # (binary, multiclass), as a diagram labels the output units
+    formula: tuple[str, str]  # (binary, multiclass), with {x} for the scores
+
+
+PROBA_RULES = {
+    "logistic": ProbaRule(
+        _logistic,
+        ("σ", "softmax"),
+        (
+            "p(classes_[1] | x) = σ({x}) = 1 / (1 + e^(−{x}))",
+            "p(y | x) = softmax({x})_y = e^({x}_y) / Σ_k e^({x}_k)",
+        ),
+    ),
+    "ovr-logistic": ProbaRule(
+        _ovr_logistic,
+        ("σ", "σ, normalised"),
+        ("p(classes_[1] | x) = σ({x})", "p(y | x) = σ({x}_y) / Σ_k σ({x}_k)"),
+    ),
+    "modified-huber": ProbaRule(
+        _modified_huber,
+        ("clip", "clip, normalised"),
+        (
+            "p(classes_[1] | x) = (clip({x}, −1, 1) + 1) / 2",
+            "p(y | x) ∝ (clip({x}_y, −1, 1) + 1) / 2",
+        ),
+    ),
+}
+
+
+class Head(nn.Module):
+    """Base class: turns the body's output into decision scores, probabilities and labels."""
+
+    #: whether ``proba`` exists (scikit-learn's ``predict_proba`` does)
+    has_proba: bool = False
+    #: whether ``decision`` exists (scikit-learn's ``decision_function`` does)
+    has_decision: bool = True
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.decision(z)
+
+    def decision(self, z: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def proba(self, z: torch.Tensor) -> torch.Tensor:
+        raise AttributeError("this network has no predict_proba")
+
+    def predict_index(self, z: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def describe(self) -> LayerDescription:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class LinearHead(Head):
+    """The head of every linear classifier: identity scores, a sign or an argmax.
+
+    Parameters
+    ----------
+    n_scores : int
+        Width of the body's output: 1 for a binary problem, C otherwise.
+    proba : str or None
+        Key of :data:`PROBA_RULES`, or None where scikit-learn has no ``predict_proba``.
+    """
+
+    def __init__(self, n_scores: int, proba: str | None = None):
+        super().__init__()
+        if proba is not None and proba not in PROBA_RULES:
+            raise ValueError(f"unknown probability rule {proba!r}; known: {sorted(PROBA_RULES)}")
+        self.n_scores = n_scores
+        self.proba_rule = proba
+        self.has_proba = proba is not None
+
+    @property
+    def binary(self) -> bool:
+        return self.n_scores == 1
+
+    def decision(self, z: torch.Tensor) -> torch.Tensor:
+        return z[:, 0] if self.binary else z
+
+    def proba(self, z: torch.Tensor) -> torch.Tensor:
+        if not self.has_proba:
+            raise AttributeError("this network has no predict_proba")
+        return PROBA_RULES[self.proba_rule].function(self.decision(z))
+
+    def predict_index(self, z: torch.Tensor) -> torch.Tensor:
+        if self.binary:
+            return (z[:, 0] > 0).long()
+        return first_argmax(z)
+
+    def describe(self) -> LayerDescription:
+        lines = ["decision_function(x) = {x}"]
+        activation = "none"
+        if self.has_proba:
+            rule = PROBA_RULES[self.proba_rule]
+            activation = rule.activation[0 if self.binary else 1]
+            lines.append(rule.formula[0 if self.binary else 1])
+        if self.binary:
+            lines.append("predict(x) = classes_[1] if {x} > 0 else classes_[0]")
+        else:
+            lines.append("predict(x) = classes_[argmax_k {x}_k]   (first index wins a tie)")
+        return LayerDescription(
+            title="output",
+            n_in=self.n_scores,
+            n_out=self.n_scores,
+            activation=activation,
+            formula="\n".join(lines),
+            connectivity="elementwise",
+        )
+
+
+def ovo_to_ovr(predictions: torch.Tensor, confidences: torch.Tensor, n_classes: int) -> torch.Tensor:
+    """scikit-learn's ``_ovr_decision_function``: one-vs-one votes plus a tie-breaking term.
+
+    Pair k = (i, j) in the order (0, 1), (0, 2), ..., (1, 2), ...; ``predictions[:, k]`` is 0
+    for a vote to class i and 1 for class j; ``confidences[:, k]`` is positive towards j.
+    Returns ``votes + c / (3 (|c| + 1))`` with c the summed signed confidences per class,
+    accumulated in scikit-learn's order so that the result agrees to the last bit.
+    """
+    n = predictions.shape[0]
+    votes = confidences.new_zeros((n, n_classes))
+    total = confidences.new_zeros((n, n_classes))
+    k = 0
+    for i in range(n_classes):
+        for j in range(i + 1, n_classes):
+            total[:, i] -= confidences[:, k]
+            total[:, j] += confidences[:, k]
+            votes[:, i] += predictions[:, k] == 0
+            votes[:, j] += predictions[:, k] == 1
+            k += 1
+    return votes + total / (3 * (total.abs() + 1))
+
+
+class _BinaryMembers(Head):
+    """Shared machinery of meta-estimator heads whose members are binary classifiers.
+
+    The body's output is the concatenation of every member's body output; ``widths`` says
+    how to split it. A member's score is its decision function, or its probability of the
+    positive class where it has no decision function (scikit-learn's ``_predict_binary``).
+    """
+
+    def __init__(self, members: list[Head], widths: list[int]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        self.widths = list(widths)
+        self.scores_are_proba = not all(m.has_decision for m in members)
+        # scikit-learn thresholds a member's score at 0, or at 0.5 when it is a probability
+        self.threshold = 0.5 if self.scores_are_proba else 0.0
+
+    def _parts(self, z: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        return torch.split(z, self.widths, dim=1)
+
+    def member_scores(self, z: torch.Tensor) -> torch.Tensor:
+        """(n, n_members): each member's binary score, as ``_predict_binary`` gives it."""
+        scores = []
+        for member, part in zip(self.members, self._parts(z)):
+            if self.scores_are_proba:
+                scores.append(member.proba(part)[:, 1])
+            else:
+                scores.append(member.decision(part))
+        return torch.stack(scores, dim=1)
+
+
+class OneVsRestHead(_BinaryMembers):
+    """OneVsRestClassifier: one binary member per class, the highest score wins."""
+
+    def __init__(self, members: list[Head], widths: list[int]):
+        super().__init__(members, widths)
+        self.has_decision = all(m.has_decision for m in members)
+        self.has_proba = all(m.has_proba for m in members)
+
+    def decision(self, z: torch.Tensor) -> torch.Tensor:
+        scores = torch.stack([m.decision(p) for m, p in zip(self.members, self._parts(z))], 1)
+        return scores[:, 0] if scores.shape[1] == 1 else scores
+
+    def proba(self, z: torch.Tensor) -> torch.Tensor:
+        if not self.has_proba:
+            raise AttributeError("this network has no predict_proba")
+        p = torch.stack([m.proba(part)[:, 1] for m, part in zip(self.members, self._parts(z))], 1)
+        if p.shape[1] == 1:
+            return binary_pair(p[:, 0])
+        total = p.sum(dim=1, keepdim=True)
+        # rows summing to zero are left as they are (np.divide with where=row_sums != 0)
+        return torch.where(total != 0, p / torch.where(total != 0, total, 1), p)
+
+    def predict_index(self, z: torch.Tensor) -> torch.Tensor:
+        scores = self.member_scores(z)
+        if scores.shape[1] == 1:
+            return (scores[:, 0] > self.threshold).long()
+        return first_argmax(scores)
+
+    def describe(self) -> LayerDescription:
+        n = len(self.members)
+        lines = ["decision_function(x) = {x}   (one score per class, each from a binary model)"]
+        if self.has_proba:
+            lines.append("p(y | x) = p_y(x) / Σ_k p_k(x)   (each member's positive probability)")
+        lines.append("predict(x) = classes_[argmax_k {x}_k]")
+        return LayerDescription(
+            title="one-vs-rest output",
+            n_in=sum(self.widths),
+            n_out=n if n > 1 else 1,
+            activation="argmax",
+            formula="\n".join(lines),
+            connectivity="elementwise" if sum(self.widths) == n else "dense",
+        )
+
+
+class OneVsOneHead(_BinaryMembers):
+    """OneVsOneClassifier: one binary member per pair of classes, then a vote."""
+
+    def __init__(self, members: list[Head], widths: list[int], n_classes: int):
+        super().__init__(members, widths)
+        self.n_classes = n_classes
+
+    def decision(self, z: torch.Tensor) -> torch.Tensor:
+        predictions = torch.stack(
+            [m.predict_index(p) for m, p in zip(self.members, self._parts(z))], dim=1
+        )
+        scores = ovo_to_ovr(predictions, self.member_scores(z), self.n_classes)
+        return scores[:, 1] if self.n_classes == 2 else scores
+
+    def predict_index(self, z: torch.Tensor) -> torch.Tensor:
+        scores = self.decision(z)
+        if scores.ndim == 1:
+            return (scores > self.threshold).long()
+        return first_argmax(scores)
+
+    def describe(self) -> LayerDescription:
+        return LayerDescription(
+            title="one-vs-one vote",
+            n_in=sum(self.widths),
+            n_out=self.n_classes,
+            activation="vote",
+            formula=(
+                "decision_function(x)_c = votes_c + σ_c / (3(|σ_c| + 1)),"
+                " σ_c = summed pair confidences\n"
+                "predict(x) = classes_[argmax_c decision_function(x)_c]"
+            ),
+            connectivity="pairwise",
+        )

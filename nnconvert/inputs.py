@@ -1,0 +1,106 @@
+"""Checking what users feed a converted network, with scikit-learn's rules and clear words.
+
+Everything a user passes to ``decision_function``, ``predict_proba`` or ``predict`` goes through
+:func:`check_features` before it reaches torch, so that a mistake ends in a message that names
+the problem and the fix, never in a traceback from inside torch.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Sequence
+
+import numpy as np
+import torch
+from sklearn.utils.validation import check_array
+
+__all__ = ["check_features", "feature_names_of"]
+
+
+def feature_names_of(X) -> np.ndarray | None:
+    """Column names of a dataframe-like ``X`` when they are all strings, else None."""
+    columns = getattr(X, "columns", None)
+    if columns is None:
+        return None
+    names = np.asarray(list(columns), dtype=object)
+    if len(names) == 0 or not all(isinstance(n, str) for n in names):
+        return None
+    return names
+
+
+def _check_feature_names(X, expected: Sequence[str] | None, model: str) -> None:
+    """scikit-learn's rule: same names in the same order; a mismatch in presence only warns."""
+    given = feature_names_of(X)
+    if given is None and expected is None:
+        return
+    if given is None:
+        warnings.warn(
+            f"X does not have valid feature names, but {model} was fitted with feature names",
+            UserWarning,
+            stacklevel=4,
+        )
+        return
+    if expected is None:
+        warnings.warn(
+            f"X has feature names, but {model} was fitted without feature names",
+            UserWarning,
+            stacklevel=4,
+        )
+        return
+    expected = np.asarray(expected, dtype=object)
+    if len(given) == len(expected) and np.array_equal(given, expected):
+        return
+    unexpected = [n for n in given if n not in set(expected)]
+    missing = [n for n in expected if n not in set(given)]
+    message = "The feature names should match those that were passed during fit.\n"
+    if unexpected:
+        message += f"Feature names unseen at fit time: {unexpected[:10]}\n"
+    if missing:
+        message += f"Feature names seen at fit time, yet now missing: {missing[:10]}\n"
+    if not unexpected and not missing:
+        message += "Feature names must be in the same order as they were in fit.\n"
+    raise ValueError(message.rstrip())
+
+
+def check_features(
+    X,
+    *,
+    n_features: int,
+    feature_names: Sequence[str] | None,
+    dtype: torch.dtype,
+    model: str,
+) -> np.ndarray:
+    """Validate ``X`` for a network and return it as a 2-D numpy array of ``dtype``.
+
+    Accepts numpy arrays, lists, pandas dataframes and torch tensors. The caller's data is
+    never modified: a copy is made whenever a conversion is needed, and the returned array
+    is only ever read.
+
+    Raises
+    ------
+    ValueError
+        For 1-D or empty input, NaN or infinity, non-numeric values, a wrong number of
+        features (both numbers are given) or feature names other than at fit time.
+    """
+    if isinstance(X, torch.Tensor):
+        X = X.detach().cpu().numpy()
+    _check_feature_names(X, feature_names, model)
+    np_dtype = np.float64 if dtype == torch.float64 else np.float32
+    try:
+        X = check_array(X, dtype=np_dtype, ensure_2d=True, ensure_min_samples=1,
+                        input_name="X", estimator=model)
+    except ValueError as error:
+        if "could not convert" in str(error) or "Unable to convert" in str(error):
+            raise ValueError(
+                f"X must hold numbers only: {error}. Encode categorical columns first "
+                "(for instance with OneHotEncoder) before converting the model."
+            ) from None
+        raise
+    except TypeError as error:
+        raise ValueError(f"X must be a 2-D array of numbers: {error}") from None
+    if X.shape[1] != n_features:
+        raise ValueError(
+            f"X has {X.shape[1]} features, but {model} expects {n_features} features "
+            "as input (the number it was fitted on)."
+        )
+    return X

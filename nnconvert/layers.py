@@ -1,0 +1,227 @@
+"""The few torch layers ``torch.nn`` lacks, each able to describe itself.
+
+A converter builds a network from these layers; it never computes predictions itself.
+Every layer answers :meth:`Layer.describe` with a :class:`LayerDescription`, which is all that
+``explain()``, the diagrams and the networkx graph ever read: none of them knows which
+estimator a layer came from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+__all__ = ["LayerDescription", "Layer", "LinearUnits", "AffineScaler", "Branches", "as_buffer"]
+
+
+@dataclass(frozen=True)
+class LayerDescription:
+    """What a layer is, in the words a diagram or a formula needs.
+
+    Parameters
+    ----------
+    title : str
+        Short name of the layer ("linear units", "standard scaler", "RBF kernel units").
+    n_in, n_out : int
+        Width of the layer's input and output.
+    activation : str
+        The units' activation as a reader would write it: "none", "σ", "softmax", "tanh",
+        "ReLU", "cos", "exp(-γ‖x − sv‖²)", "vote", "affine".
+    formula : str
+        The layer as an equation, with ``{x}`` for its input and ``{y}`` for its output.
+    connectivity : str
+        "dense" (every input feeds every unit), "elementwise" (unit i reads input i) or
+        "pairwise" (one-vs-one units reading two class scores each).
+    weight : numpy.ndarray or None
+        ``(n_out, n_in)`` edge weights for "dense" layers, when they are meaningful to draw.
+    bias : numpy.ndarray or None
+        One bias per unit, when the layer has biases.
+    bias_note : str or None
+        How the bias relates to the estimator's own parameters (the SVM's sign flip, b = -w0).
+    unit_names : tuple of str or None
+        A name per output unit (class labels, support-vector indices, feature names).
+    parameters : dict
+        Scalar hyper-parameters worth showing (gamma, degree, coef0, ...).
+    branches : tuple of tuples of LayerDescription, or None
+        For a layer made of parallel sub-networks (the members of a one-vs-rest model):
+        each branch's own layers, in order.
+    """
+
+    title: str
+    n_in: int
+    n_out: int
+    activation: str
+    formula: str
+    connectivity: str = "dense"
+    weight: np.ndarray | None = None
+    bias: np.ndarray | None = None
+    bias_note: str | None = None
+    unit_names: tuple[str, ...] | None = None
+    parameters: dict = field(default_factory=dict)
+    branches: tuple[tuple["LayerDescription", ...], ...] | None = None
+
+
+class Layer(nn.Module):
+    """Base class of nnconvert's layers: a torch module that can describe itself."""
+
+    def describe(self) -> LayerDescription:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def as_buffer(values, dtype: torch.dtype = torch.float64) -> torch.Tensor:
+    """A float64 copy of fitted parameters as a tensor (never a view of the estimator's array)."""
+    if isinstance(values, torch.Tensor):
+        return values.detach().to(dtype=dtype, copy=True)
+    return torch.tensor(np.array(values, dtype=np.float64, copy=True), dtype=dtype)
+
+
+def _numpy(t: torch.Tensor | None) -> np.ndarray | None:
+    return None if t is None else t.detach().cpu().double().numpy()
+
+
+class LinearUnits(Layer):
+    """Fully connected units with no activation: ``y = x W^T + b``.
+
+    Parameters
+    ----------
+    weight : array-like of shape (n_out, n_in)
+    bias : array-like of shape (n_out,) or None
+    title : str
+        How the units are named in descriptions.
+    bias_note : str or None
+        The relation of the bias to the estimator's parameters, for ``explain()`` and diagrams.
+    unit_names : sequence of str or None
+        One name per unit.
+    """
+
+    def __init__(
+        self,
+        weight,
+        bias=None,
+        *,
+        title: str = "linear units",
+        bias_note: str | None = None,
+        unit_names: Sequence[str] | None = None,
+    ):
+        super().__init__()
+        weight = as_buffer(weight)
+        if weight.ndim != 2:
+            raise ValueError(f"weight must be 2-D (n_out, n_in), got shape {tuple(weight.shape)}")
+        self.weight = nn.Parameter(weight)
+        self.bias = None if bias is None else nn.Parameter(as_buffer(bias).reshape(-1))
+        self.title = title
+        self.bias_note = bias_note
+        self.unit_names = None if unit_names is None else tuple(str(u) for u in unit_names)
+
+    @property
+    def in_features(self) -> int:
+        return self.weight.shape[1]
+
+    @property
+    def out_features(self) -> int:
+        return self.weight.shape[0]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.bias is None:
+            return x @ self.weight.T
+        return torch.addmm(self.bias, x, self.weight.T)
+
+    def describe(self) -> LayerDescription:
+        formula = "{y} = W·{x} + b" if self.bias is not None else "{y} = W·{x}"
+        return LayerDescription(
+            title=self.title,
+            n_in=self.in_features,
+            n_out=self.out_features,
+            activation="none",
+            formula=formula,
+            weight=_numpy(self.weight),
+            bias=_numpy(self.bias),
+            bias_note=self.bias_note,
+            unit_names=self.unit_names,
+        )
+
+
+class AffineScaler(Layer):
+    """A per-feature affine map, the network form of scikit-learn's scalers.
+
+    ``mode="center-divide"`` computes ``(x - offset) / scale`` (StandardScaler, RobustScaler,
+    MaxAbsScaler); ``mode="multiply-add"`` computes ``x * scale + offset`` (MinMaxScaler).
+    Keeping scikit-learn's own order of operations keeps the results identical to rounding.
+    ``clip`` clamps the output to ``(low, high)`` (MinMaxScaler's ``clip=True``).
+    """
+
+    modes = ("center-divide", "multiply-add")
+
+    def __init__(self, offset, scale, *, mode: str, title: str, clip=None):
+        super().__init__()
+        if mode not in self.modes:
+            raise ValueError(f"mode must be one of {self.modes}, got {mode!r}")
+        self.register_buffer("offset", as_buffer(offset).reshape(-1))
+        self.register_buffer("scale", as_buffer(scale).reshape(-1))
+        self.mode = mode
+        self.title = title
+        self.clip = None if clip is None else (float(clip[0]), float(clip[1]))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.mode == "center-divide":
+            y = (x - self.offset) / self.scale
+        else:
+            y = x * self.scale + self.offset
+        if self.clip is not None:
+            y = y.clamp(*self.clip)
+        return y
+
+    def as_affine(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """``(a, c)`` with ``forward(x) == a * x + c`` (up to rounding), for folding."""
+        if self.mode == "center-divide":
+            return 1.0 / self.scale, -self.offset / self.scale
+        return self.scale, self.offset
+
+    def describe(self) -> LayerDescription:
+        formula = (
+            "{y} = ({x} − μ) / s" if self.mode == "center-divide" else "{y} = {x} · s + m"
+        )
+        if self.clip is not None:
+            formula += f", clipped to [{self.clip[0]:g}, {self.clip[1]:g}]"
+        n = self.offset.shape[0]
+        return LayerDescription(
+            title=self.title,
+            n_in=n,
+            n_out=n,
+            activation="affine",
+            formula=formula,
+            connectivity="elementwise",
+        )
+
+
+class Branches(Layer):
+    """Parallel sub-networks on the same input, their outputs side by side.
+
+    The body of a meta-estimator whose members cannot be merged into one layer (kernel SVMs
+    inside a one-vs-rest model, say). ``widths`` gives each branch's output width.
+    """
+
+    def __init__(self, branches, widths, *, title: str = "parallel members"):
+        super().__init__()
+        self.branches = nn.ModuleList(nn.Sequential(*layers) for layers in branches)
+        self.widths = list(widths)
+        self.title = title
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.cat([branch(x) for branch in self.branches], dim=1)
+
+    def describe(self) -> LayerDescription:
+        inner = tuple(tuple(layer.describe() for layer in branch) for branch in self.branches)
+        return LayerDescription(
+            title=self.title,
+            n_in=inner[0][0].n_in,
+            n_out=sum(self.widths),
+            activation="branches",
+            formula=f"{{y}} = [f_1({{x}}), …, f_{len(self.widths)}({{x}})]",
+            connectivity="branches",
+            branches=inner,
+        )

@@ -1,0 +1,111 @@
+"""The model zoo: real estimators fitted on real data, shared by every test.
+
+A :class:`Case` names an unfitted estimator, a dataset and a labelling. Families add their
+cases in a module of this package (``linear.py``, ``svm.py``, ...) listed in ``FAMILIES``;
+``CASES`` gathers them all. Fitting is cached per test process.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+from sklearn import datasets
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import train_test_split
+
+FAMILIES = ("linear", "compose")
+
+
+@dataclass(frozen=True)
+class Case:
+    """One zoo entry: ``make()`` builds the unfitted estimator; ``labels`` relabels y."""
+
+    id: str
+    make: Callable
+    dataset: str
+    labels: str = "int"  # "int", "str" (names) or "noncontiguous" (7 * y - 3)
+    tags: tuple[str, ...] = field(default=())
+
+
+def _generated_blobs():
+    X, y = datasets.make_classification(
+        n_samples=600, n_features=8, n_informative=5, n_classes=4, n_clusters_per_class=1,
+        random_state=0,
+    )
+    return X, y, [f"blob{k}" for k in range(4)]
+
+
+def _loader(name):
+    def load():
+        bunch = getattr(datasets, f"load_{name}")()
+        return bunch.data, bunch.target, [str(t) for t in bunch.target_names]
+    return load
+
+
+DATASETS = {
+    "iris": _loader("iris"),
+    "wine": _loader("wine"),
+    "breast_cancer": _loader("breast_cancer"),
+    "digits": _loader("digits"),
+    "blobs": _generated_blobs,
+}
+
+
+@functools.cache
+def data(dataset: str, labels: str = "int"):
+    """``(X_train, X_test, y_train, y_test)`` for a dataset, float64, stratified 70/30."""
+    X, y, names = DATASETS[dataset]()
+    if labels == "str":
+        y = np.asarray(names, dtype=object)[y].astype(str)
+    elif labels == "noncontiguous":
+        y = 7 * y - 3
+    elif labels != "int":
+        raise ValueError(labels)
+    return train_test_split(
+        np.asarray(X, dtype=np.float64), y, test_size=0.3, random_state=0, stratify=y
+    )
+
+
+def probe_points(X: np.ndarray, n: int = 200, seed: int = 0) -> np.ndarray:
+    """Points spread over (and a little beyond) the data's bounding box."""
+    rng = np.random.default_rng(seed)
+    low, high = X.min(axis=0), X.max(axis=0)
+    span = np.where(high > low, high - low, 1.0)
+    return rng.uniform(low - 0.25 * span, high + 0.25 * span, size=(n, X.shape[1]))
+
+
+def _load_cases() -> list[Case]:
+    cases: list[Case] = []
+    for family in FAMILIES:
+        cases += importlib.import_module(f"{__name__}.{family}").CASES
+    ids = [c.id for c in cases]
+    duplicated = {i for i in ids if ids.count(i) > 1}
+    assert not duplicated, f"duplicate zoo ids: {duplicated}"
+    return cases
+
+
+CASES: list[Case] = _load_cases()
+BY_ID = {case.id: case for case in CASES}
+
+
+@functools.cache
+def fitted(case_id: str):
+    """``(estimator, X_train, X_test)`` for a zoo case, fitted once per process."""
+    case = BY_ID[case_id]
+    X_train, X_test, y_train, _ = data(case.dataset, case.labels)
+    estimator = case.make()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", FutureWarning)
+        estimator.fit(X_train, y_train)
+    return estimator, X_train, X_test
+
+
+def ids(tag: str | None = None) -> list[str]:
+    """Zoo ids, optionally only those carrying ``tag``."""
+    return [c.id for c in CASES if tag is None or tag in c.tags]
