@@ -186,7 +186,9 @@ class LinearHead(Head):
         )
 
 
-def ovo_to_ovr(predictions: torch.Tensor, confidences: torch.Tensor, n_classes: int) -> torch.Tensor:
+def ovo_to_ovr(
+    predictions: torch.Tensor, confidences: torch.Tensor, n_classes: int
+) -> torch.Tensor:
     """scikit-learn's ``_ovr_decision_function``: one-vs-one votes plus a tie-breaking term.
 
     Pair k = (i, j) in the order (0, 1), (0, 2), ..., (1, 2), ...; ``predictions[:, k]`` is 0

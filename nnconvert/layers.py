@@ -15,7 +15,16 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["LayerDescription", "Layer", "LinearUnits", "AffineScaler", "Branches", "as_buffer"]
+__all__ = [
+    "LayerDescription",
+    "Layer",
+    "LinearUnits",
+    "AffineScaler",
+    "Branches",
+    "KernelUnits",
+    "KERNEL_FORMULAS",
+    "as_buffer",
+]
 
 
 @dataclass(frozen=True)
@@ -224,4 +233,83 @@ class Branches(Layer):
             formula=f"{{y}} = [f_1({{x}}), …, f_{len(self.widths)}({{x}})]",
             connectivity="branches",
             branches=inner,
+        )
+
+
+#: how each kernel is written, with γ, r (coef0) and d (degree)
+KERNEL_FORMULAS = {
+    "linear": "⟨{x}, sv⟩",
+    "poly": "(γ⟨{x}, sv⟩ + r)^d",
+    "rbf": "exp(−γ‖{x} − sv‖²)",
+    "sigmoid": "tanh(γ⟨{x}, sv⟩ + r)",
+}
+
+
+class KernelUnits(Layer):
+    """One unit per centre (support vector, Nyström component): ``y_j = k(x, c_j)``.
+
+    The activation *is* the kernel: ``linear`` ⟨x, c⟩, ``poly`` (γ⟨x, c⟩ + r)^d, ``rbf``
+    exp(−γ‖x − c‖²) computed as libsvm does, from ‖x‖² + ‖c‖² − 2⟨x, c⟩, and ``sigmoid``
+    tanh(γ⟨x, c⟩ + r) (libsvm's sigmoid kernel is a tanh: such an SVM is a tanh network).
+    Rows are processed in blocks of ``block_rows`` so memory follows the block size, not
+    n_rows × n_centres.
+
+    Parameters
+    ----------
+    centres : array-like of shape (n_units, n_features)
+    kernel : {"linear", "poly", "rbf", "sigmoid"}
+    gamma, coef0 : float
+    degree : int
+    title : str
+    block_rows : int
+    """
+
+    def __init__(self, centres, *, kernel: str, gamma: float = 1.0, coef0: float = 0.0,
+                 degree: int = 3, title: str = "kernel units", block_rows: int = 4096):
+        super().__init__()
+        if kernel not in KERNEL_FORMULAS:
+            raise ValueError(f"kernel must be one of {sorted(KERNEL_FORMULAS)}, got {kernel!r}")
+        self.register_buffer("centres", as_buffer(centres))
+        self.register_buffer("centre_sq_norms", (self.centres ** 2).sum(dim=1))
+        self.kernel = kernel
+        self.gamma = float(gamma)
+        self.coef0 = float(coef0)
+        self.degree = int(degree)
+        self.title = title
+        self.block_rows = int(block_rows)
+
+    def _block(self, x: torch.Tensor) -> torch.Tensor:
+        dots = x @ self.centres.T
+        if self.kernel == "linear":
+            return dots
+        if self.kernel == "rbf":
+            sq = (x * x).sum(dim=1, keepdim=True)
+            return torch.exp(-self.gamma * (sq + self.centre_sq_norms - 2 * dots))
+        inner = self.gamma * dots + self.coef0
+        if self.kernel == "poly":
+            return inner ** self.degree
+        return torch.tanh(inner)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.shape[0] <= self.block_rows:
+            return self._block(x)
+        return torch.cat([self._block(b) for b in torch.split(x, self.block_rows)], dim=0)
+
+    def describe(self) -> LayerDescription:
+        activation = KERNEL_FORMULAS[self.kernel].format(x="x")
+        parameters = {"kernel": self.kernel}
+        if self.kernel != "linear":
+            parameters["gamma"] = self.gamma
+        if self.kernel in ("poly", "sigmoid"):
+            parameters["coef0"] = self.coef0
+        if self.kernel == "poly":
+            parameters["degree"] = self.degree
+        return LayerDescription(
+            title=self.title,
+            n_in=self.centres.shape[1],
+            n_out=self.centres.shape[0],
+            activation=activation,
+            formula="{y}_j = " + KERNEL_FORMULAS[self.kernel].replace("sv", "c_j"),
+            connectivity="dense",
+            parameters=parameters,
         )

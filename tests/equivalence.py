@@ -5,46 +5,28 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from nnconvert.agreement import count_label_disagreements, decision_margin, tie_band
+from nnconvert.agreement import compare
 
+#: float64 to rounding; float32 within its own precision (labels: outside the tie band)
 RTOL = {torch.float64: 1e-9, torch.float32: 1e-4}
 
 
-def assert_equivalent(estimator, net, X, *, rtol=None, label_threshold=0.0):
-    """Compare every method the estimator has with the network's, on the rows of ``X``.
+def assert_equivalent(estimator, net, X, *, rtol=None):
+    """Assert that every method the estimator has agrees with the network's on ``X``.
 
-    Scores (decision_function, predict_proba) must agree within ``rtol`` times their scale;
-    labels must agree outside the near-tie band (see :mod:`nnconvert.agreement`). Shapes and
-    dtypes of labels must be scikit-learn's. Returns the measured differences.
+    Also checks that the network has exactly the estimator's methods and returns labels of
+    the estimator's dtype. Returns the :class:`~nnconvert.agreement.Agreement`.
     """
     rtol = RTOL[net.dtype] if rtol is None else rtol
-    measured = {}
-    margin_source = None
     for method in ("decision_function", "predict_proba"):
-        if not hasattr(estimator, method):
-            assert not hasattr(net, method), f"net has {method} but the estimator does not"
-            continue
-        expected = getattr(estimator, method)(X)
-        got = getattr(net, method)(X)
-        assert got.shape == expected.shape, (method, got.shape, expected.shape)
-        scale = max(float(np.max(np.abs(expected))), np.finfo(float).tiny)
-        diff = float(np.max(np.abs(got - expected)))
-        measured[method] = diff / scale
-        assert diff <= rtol * scale, f"{method}: max |diff| {diff:.3g} > {rtol:g} x {scale:.3g}"
-        if margin_source is None:
-            margin_source = (expected, got, label_threshold if method == "decision_function" else None)
-    expected_labels = estimator.predict(X)
-    labels = net.predict(X)
-    assert labels.shape == expected_labels.shape
-    assert labels.dtype == expected_labels.dtype, (labels.dtype, expected_labels.dtype)
-    expected_scores, got_scores, threshold = margin_source
-    if threshold is None:  # probabilities: binary labels flip around 0.5, else argmax
-        threshold = 0.5
-        if expected_scores.ndim == 2 and expected_scores.shape[1] == 2:
-            expected_scores, got_scores = expected_scores[:, 1], got_scores[:, 1]
-    band = tie_band(expected_scores, got_scores, rtol)
-    margin = decision_margin(expected_scores, threshold)
-    disagreements, ties = count_label_disagreements(expected_labels, labels, margin, band)
-    assert disagreements == 0, f"{disagreements} labels differ outside the tie band {band:.3g}"
-    measured["label_flips_in_tie_band"] = ties
-    return measured
+        assert hasattr(net, method) == hasattr(estimator, method), method
+    agreement = compare(estimator, net, X, rtol=rtol)
+    for method, diff in agreement.max_rel_diff.items():
+        assert diff <= rtol, f"{method}: relative difference {diff:.3g} > {rtol:g}"
+    assert agreement.n_disagreements == 0, (
+        f"{agreement.n_disagreements} labels differ outside the near-tie band "
+        f"(rows {agreement.disagreeing_rows[:10]})"
+    )
+    labels, expected = net.predict(X[:5]), np.asarray(estimator.predict(X[:5]))
+    assert labels.dtype == expected.dtype and labels.shape == expected.shape
+    return agreement

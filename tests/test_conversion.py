@@ -1,0 +1,121 @@
+"""Every zoo model converts exactly (float64 to rounding, float32 outside the tie band), and
+the network behaves like a scikit-learn estimator and a torch module."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from equivalence import assert_equivalent
+from zoo import fitted, ids, probe_points
+
+import nnconvert as nc
+
+ZOO = ids()
+
+
+@pytest.mark.parametrize("case_id", ZOO)
+def test_float64_conversion_is_exact(case_id):
+    estimator, X_train, X_test = fitted(case_id)
+    net = nc.convert(estimator)
+    assert net.dtype == torch.float64
+    for X in (X_test, probe_points(X_train)):
+        assert_equivalent(estimator, net, X)
+
+
+@pytest.mark.parametrize("case_id", ZOO)
+def test_float32_agrees_outside_tie_band(case_id):
+    estimator, X_train, X_test = fitted(case_id)
+    net = nc.convert(estimator, dtype=torch.float32)
+    assert net.dtype == torch.float32
+    assert_equivalent(estimator, net, X_test)
+
+
+@pytest.mark.parametrize("case_id", ids("pipeline"))
+def test_fused_pipeline_is_exact_and_has_fewer_layers(case_id):
+    estimator, X_train, X_test = fitted(case_id)
+    plain, fused = nc.convert(estimator), nc.convert(estimator, fuse=True)
+    assert_equivalent(estimator, fused, X_test)
+    clipped = any(getattr(step, "clip", False) for _, step in estimator.steps[:-1])
+    if clipped:  # a clipped scaler is not affine: it must stay a layer of its own
+        assert len(fused.body) == len(plain.body)
+    else:
+        assert len(fused.body) < len(plain.body)
+
+
+@pytest.mark.parametrize("case_id", ids("binary"))
+def test_binary_scores_are_one_dimensional(case_id):
+    estimator, _, X_test = fitted(case_id)
+    net = nc.convert(estimator)
+    assert net.decision_function(X_test).shape == (len(X_test),)
+    assert net(torch.as_tensor(X_test)).shape == (len(X_test),)
+
+
+def test_methods_accept_lists_dataframes_and_tensors():
+    pandas = pytest.importorskip("pandas")
+    estimator, _, X_test = fitted("logreg-iris-str")
+    net = nc.convert(estimator)
+    expected = estimator.predict(X_test)
+    assert (net.predict(X_test.tolist()) == expected).all()
+    assert (net.predict(pandas.DataFrame(X_test)) == expected).all()
+    assert (net.predict(torch.as_tensor(X_test)) == expected).all()
+
+
+def test_feature_names_follow_scikit_learn():
+    pandas = pytest.importorskip("pandas")
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+
+    frame = load_iris(as_frame=True).frame
+    X, y = frame.drop(columns="target"), frame["target"]
+    estimator = LogisticRegression(max_iter=1000).fit(X, y)
+    net = nc.convert(estimator)
+    np.testing.assert_array_equal(net.feature_names_in_, estimator.feature_names_in_)
+    assert (net.predict(X) == estimator.predict(X)).all()
+    with pytest.raises(ValueError, match="feature names should match"):
+        net.predict(X.rename(columns={X.columns[0]: "something else"}))
+    with pytest.raises(ValueError, match="same order"):
+        net.predict(X[X.columns[::-1]])
+    with pytest.warns(UserWarning, match="does not have valid feature names"):
+        net.predict(X.to_numpy())
+    assert isinstance(pandas.DataFrame, type)
+
+
+def test_caller_arrays_are_never_modified():
+    estimator, _, X_test = fitted("pipe-standard-logreg-breast_cancer")
+    X = np.asfortranarray(X_test.copy())
+    before = X.copy()
+    for dtype in (torch.float64, torch.float32):
+        net = nc.convert(estimator, dtype=dtype)
+        net.decision_function(X)
+        net.predict_proba(X)
+        net.predict(X)
+        t = torch.as_tensor(X)
+        net(t)
+        np.testing.assert_array_equal(t.numpy(), before)
+    np.testing.assert_array_equal(X, before)
+    assert estimator.named_steps["standardscaler"].mean_.flags.writeable
+
+
+def test_estimator_is_not_modified_by_conversion_or_fine_tuning():
+    estimator, _, X_test = fitted("logreg-iris-str")
+    coef = estimator.coef_.copy()
+    net = nc.convert(estimator)
+    with torch.no_grad():
+        net.body[0].weight.add_(1.0)
+    np.testing.assert_array_equal(estimator.coef_, coef)
+
+
+def test_to_device_and_dtype_round_trip():
+    estimator, _, X_test = fitted("logreg-iris-str")
+    net = nc.convert(estimator).to("cpu")
+    assert net.device.type == "cpu"
+    assert_equivalent(estimator, net.to(torch.float32).to(torch.float64), X_test, rtol=1e-6)
+
+
+@pytest.mark.gpu
+def test_cuda_network_agrees():
+    estimator, _, X_test = fitted("pipe-standard-logreg-breast_cancer")
+    net = nc.convert(estimator).to("cuda")
+    assert net.device.type == "cuda"
+    assert_equivalent(estimator, net, X_test)
