@@ -1,0 +1,91 @@
+"""What every benchmark here shares: alternating timing, medians of ratios, a table, JSON.
+
+Speed claims are ratios against a reference measured in the same run, the contenders called
+in turn (A B C A B C ...) so that drifts of the machine hit all of them alike, and summarised
+as the median of the per-round ratios.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import time
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import sklearn
+import torch
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+def race(contenders: dict[str, Callable[[], object]], reference: str, rounds: int = 7,
+         warmup: int = 1) -> dict[str, dict]:
+    """Time each contender ``rounds`` times, in turn; ratios are against ``reference``.
+
+    Returns, per contender: the median seconds, every round's seconds, and the median of the
+    per-round speed-ups ``t_reference / t_contender`` (above 1: faster than the reference).
+    A contender that raises is recorded as failed with its error, not dropped.
+    """
+    failed: dict[str, str] = {}
+    for name, call in contenders.items():
+        for _ in range(warmup):
+            try:
+                call()
+            except Exception as error:  # a peer converter that breaks is a result to report
+                failed[name] = f"{type(error).__name__}: {error}"[:200]
+                break
+    times: dict[str, list[float]] = {name: [] for name in contenders if name not in failed}
+    for _ in range(rounds):
+        for name in times:
+            start = time.perf_counter()
+            contenders[name]()
+            times[name].append(time.perf_counter() - start)
+    results = {}
+    for name in contenders:
+        if name in failed:
+            results[name] = {"failed": failed[name]}
+            continue
+        ratios = [r / t for r, t in zip(times[reference], times[name])]
+        results[name] = {
+            "median_s": statistics.median(times[name]),
+            "rounds_s": times[name],
+            "speedup_vs_reference": statistics.median(ratios),
+        }
+    return results
+
+
+def print_table(title: str, results: dict[str, dict], reference: str) -> None:
+    """A fixed-width table: contender, median time, speed-up against the reference."""
+    print(f"\n{title}  (reference: {reference}; speed-up = median over rounds of t_ref / t)")
+    print(f"{'contender':44s} {'median':>10s} {'speed-up':>9s}")
+    for name, r in results.items():
+        if "failed" in r:
+            print(f"{name:44s} {'failed':>10s}  {r['failed']}")
+        else:
+            print(f"{name:44s} {r['median_s'] * 1e3:8.1f}ms {r['speedup_vs_reference']:8.2f}x")
+
+
+def environment() -> dict:
+    """Versions and thread counts, saved with every result."""
+    return {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "numpy": np.__version__,
+        "scikit-learn": sklearn.__version__,
+    }
+
+
+def save(name: str, payload: dict) -> Path:
+    """Write ``payload`` (plus the environment) to benchmarks/results/NAME.json."""
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps({"environment": environment(), **payload}, indent=2))
+    print(f"\nsaved {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
+    return path

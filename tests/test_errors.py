@@ -1,0 +1,127 @@
+"""Bad input ends in a clear error that names the problem and the fix, never deep in torch."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import make_multilabel_classification
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.multiclass import OneVsRestClassifier
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from zoo import data, fitted
+
+import nnconvert as nc
+
+
+@pytest.fixture(scope="module")
+def iris_net():
+    estimator, _, X_test = fitted("logreg-iris-str")
+    return nc.convert(estimator), X_test
+
+
+def test_unfitted_estimator():
+    with pytest.raises(nc.NotFittedError, match=r"LogisticRegression .*not fitted.*fit\(X, y\)"):
+        nc.convert(LogisticRegression())
+
+
+def test_unfitted_pipeline_step():
+    X, _, y, _ = data("iris")
+    pipeline = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(X, y)
+    pipeline.steps[0] = ("standardscaler", StandardScaler())  # a step swapped for an unfitted one
+    with pytest.raises(nc.NotFittedError, match="StandardScaler"):
+        nc.convert(pipeline)
+
+
+def test_unsupported_estimator_lists_the_supported_ones():
+    X, _, y, _ = data("iris")
+    with pytest.raises(nc.UnsupportedEstimatorError) as raised:
+        nc.convert(KNeighborsClassifier().fit(X, y))
+    message = str(raised.value)
+    assert "KNeighborsClassifier is not supported" in message
+    for name in ("LogisticRegression", "LinearSVC", "Pipeline", "OneVsRestClassifier"):
+        assert name in message
+    assert isinstance(raised.value, TypeError) and isinstance(raised.value, ValueError)
+
+
+def test_unsupported_pipeline_step_is_named():
+    X, _, y, _ = data("iris")
+    pipeline = make_pipeline(PCA(2), LogisticRegression()).fit(X, y)
+    with pytest.raises(nc.UnsupportedEstimatorError, match=r"step 'pca'.*PCA.*StandardScaler"):
+        nc.convert(pipeline)
+
+
+def test_unsupported_member_of_a_meta_estimator():
+    X, _, y, _ = data("iris")
+    with pytest.raises(nc.UnsupportedEstimatorError, match="KNeighborsClassifier"):
+        nc.convert(OneVsRestClassifier(KNeighborsClassifier()).fit(X, y))
+
+
+def test_multilabel_one_vs_rest_is_refused():
+    X, Y = make_multilabel_classification(n_samples=60, n_classes=3, random_state=0)
+    model = OneVsRestClassifier(LogisticRegression()).fit(X, Y)
+    with pytest.raises(nc.UnsupportedEstimatorError, match="multilabel"):
+        nc.convert(model)
+
+
+@pytest.mark.parametrize("thing", ["a string", np.zeros((3, 3)), torch.nn.Linear(3, 2), None])
+def test_not_an_estimator(thing):
+    with pytest.raises(nc.UnsupportedEstimatorError, match="needs a fitted scikit-learn classifier"):
+        nc.convert(thing)
+
+
+def test_a_class_instead_of_an_instance():
+    with pytest.raises(TypeError, match="class LogisticRegression"):
+        nc.convert(LogisticRegression)
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.float16, torch.bool, "float64"])
+def test_dtype_must_be_float32_or_float64(dtype):
+    estimator, _, _ = fitted("logreg-iris-str")
+    with pytest.raises(TypeError, match="dtype must be torch.float64"):
+        nc.convert(estimator, dtype=dtype)
+
+
+@pytest.mark.parametrize(
+    "X, message",
+    [
+        (np.zeros((2, 3)), r"X has 3 features, but LogisticRegression expects 4 features"),
+        (np.zeros((0, 4)), r"0 sample\(s\)"),
+        (np.zeros(4), "Expected 2D array"),
+        (np.full((2, 4), np.nan), "NaN"),
+        (np.full((2, 4), np.inf), "infinity"),
+        ([["a", "b", "c", "d"]], "must hold numbers"),
+        (np.zeros((2, 4, 1)), "dim 3"),
+    ],
+    ids=["feature-count", "empty", "one-dimensional", "nan", "inf", "strings", "3d"],
+)
+def test_bad_input_at_prediction_time(iris_net, X, message):
+    net, _ = iris_net
+    for method in (net.decision_function, net.predict_proba, net.predict):
+        with pytest.raises(ValueError, match=message):
+            method(X)
+
+
+def test_forward_checks_its_tensor(iris_net):
+    net, X_test = iris_net
+    with pytest.raises(ValueError, match=r"4 features per row, got shape \(2, 3\)"):
+        net(torch.zeros(2, 3, dtype=torch.float64))
+    with pytest.raises(TypeError, match="floating-point tensor"):
+        net(torch.zeros(2, 4, dtype=torch.int64))
+    with pytest.raises(TypeError, match="takes a torch.Tensor"):
+        net(X_test)
+    # another floating dtype is cast, not refused
+    scores = net(torch.as_tensor(X_test, dtype=torch.float32))
+    assert scores.dtype == torch.float64
+
+
+def test_predict_proba_is_absent_where_scikit_learn_has_none():
+    estimator, _, X_test = fitted("linearsvc-iris-ovr-str")
+    net = nc.convert(estimator)
+    assert not hasattr(estimator, "predict_proba")
+    assert not hasattr(net, "predict_proba")
+    with pytest.raises(AttributeError):
+        net.predict_proba(X_test)
