@@ -3,6 +3,8 @@
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.linear_model import (
     LogisticRegression,
+    LogisticRegressionCV,
+    PassiveAggressiveClassifier,
     Perceptron,
     RidgeClassifier,
     RidgeClassifierCV,
@@ -13,12 +15,12 @@ from sklearn.svm import LinearSVC
 from . import Case
 
 CASES = [
-    Case("logreg-breast_cancer", lambda: LogisticRegression(max_iter=5000), "breast_cancer",
+    Case("logreg-breast_cancer", lambda: LogisticRegression(max_iter=300), "breast_cancer",
          tags=("proba", "binary")),
     Case("logreg-iris-str", lambda: LogisticRegression(max_iter=1000), "iris", "str",
          tags=("proba",)),
     Case("logreg-wine-noncontig-nointercept",
-         lambda: LogisticRegression(fit_intercept=False, max_iter=5000), "wine", "noncontiguous",
+         lambda: LogisticRegression(fit_intercept=False, max_iter=300), "wine", "noncontiguous",
          tags=("proba",)),
     Case("logreg-digits-saga-balanced",
          lambda: LogisticRegression(solver="saga", class_weight="balanced", max_iter=200),
@@ -38,7 +40,7 @@ CASES = [
     Case("linearsvc-iris-ovr-str", lambda: LinearSVC(), "iris", "str", tags=("hyperplane",)),
     Case("linearsvc-digits-crammer", lambda: LinearSVC(multi_class="crammer_singer"), "digits"),
     Case("linearsvc-breast_cancer-crammer-binary",
-         lambda: LinearSVC(multi_class="crammer_singer", C=0.01), "breast_cancer",
+         lambda: LinearSVC(multi_class="crammer_singer", C=0.01, max_iter=30), "breast_cancer",
          tags=("binary",)),
     Case("linearsvc-wine-nointercept-l1",
          lambda: LinearSVC(fit_intercept=False, penalty="l1", dual=False, C=0.1), "wine",
@@ -58,6 +60,12 @@ CASES = [
     Case("sgd-squared-hinge-average-blobs",
          lambda: SGDClassifier(loss="squared_hinge", average=True, random_state=0), "blobs"),
     Case("sgd-perceptron-wine", lambda: SGDClassifier(loss="perceptron", random_state=0), "wine"),
+    Case("sgd-squared-error-iris",
+         lambda: SGDClassifier(loss="squared_error", random_state=0), "iris"),
+    Case("logregcv-iris", lambda: LogisticRegressionCV(Cs=2, cv=2, max_iter=100), "iris", "str",
+         tags=("proba",)),
+    Case("passive-aggressive-breast_cancer",
+         lambda: PassiveAggressiveClassifier(random_state=0), "breast_cancer", tags=("binary",)),
     Case("perceptron-digits", lambda: Perceptron(random_state=0), "digits"),
     Case("ridge-breast_cancer", lambda: RidgeClassifier(alpha=1.0), "breast_cancer",
          tags=("binary",)),
