@@ -8,6 +8,9 @@
 from .convert import convert, supported_estimators, supported_transformers
 from .errors import ConversionError, NotFittedError, UnsupportedEstimatorError
 from .network import ConvertedClassifier
+from . import losses
+from .roundtrip import to_sklearn
+from .training import fine_tune
 
 __all__ = [
     "convert",
@@ -17,6 +20,9 @@ __all__ = [
     "ConversionError",
     "NotFittedError",
     "UnsupportedEstimatorError",
+    "losses",
+    "to_sklearn",
+    "fine_tune",
 ]
 
 __version__ = "0.1.0"

@@ -40,7 +40,9 @@ class Conversion:
     """What a classifier's converter returns: the body layers and the output head.
 
     ``classes`` and ``n_features_in`` default to the estimator's own attributes; converters
-    of meta-estimators set them when they differ.
+    of meta-estimators set them when they differ. ``origin`` is the class and parameters of
+    the estimator whose fitted attributes the last layer holds, for the way back
+    (:func:`nnconvert.to_sklearn`); ``None`` where no single estimator does.
     """
 
     layers: list[nn.Module]
@@ -48,6 +50,7 @@ class Conversion:
     classes: Sequence | None = None
     n_features_in: int | None = None
     notes: list[str] = field(default_factory=list)
+    origin: tuple[type, dict] | None = None
 
 
 @functools.singledispatch
@@ -223,5 +226,6 @@ def convert(
         feature_names_in=getattr(estimator, "feature_names_in_", None),
         source=estimator_name(estimator),
     )
+    net.origin = conversion.origin
     return net.to(dtype)
 

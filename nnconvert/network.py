@@ -58,6 +58,9 @@ class ConvertedClassifier(nn.Module):
     n_features_in_ : int
     feature_names_in_ : numpy.ndarray
         Only present when the estimator has it.
+    origin : tuple of (type, dict) or None
+        Class and parameters of the estimator the last layer came from, set by
+        :func:`nnconvert.convert` for linear models; :func:`nnconvert.to_sklearn` reads it.
     """
 
     def __init__(
@@ -78,6 +81,7 @@ class ConvertedClassifier(nn.Module):
         if feature_names_in is not None:
             self.feature_names_in_ = np.array(feature_names_in, dtype=object, copy=True)
         self.source = source
+        self.origin: tuple[type, dict] | None = None
 
     # -- torch side -------------------------------------------------------------------------
     @property

@@ -115,7 +115,7 @@ def _pipeline(pipeline: Pipeline, options: dict) -> Conversion:
     layers += final.layers
     if options.get("fuse"):
         layers = fuse_affine(layers)
-    return Conversion(layers=layers, head=final.head, classes=final.classes)
+    return Conversion(layers=layers, head=final.head, classes=final.classes, origin=final.origin)
 
 
 # -- multiclass meta-estimators -------------------------------------------------------------

@@ -49,7 +49,11 @@ def linear_conversion(
     classes = estimator.classes_
     names = [str(classes[1])] if weight.shape[0] == 1 and len(classes) == 2 else classes
     units = LinearUnits(weight, bias, title=title, bias_note=bias_note, unit_names=names)
-    return Conversion(layers=[units], head=LinearHead(weight.shape[0], proba=proba))
+    return Conversion(
+        layers=[units],
+        head=LinearHead(weight.shape[0], proba=proba),
+        origin=(type(estimator), estimator.get_params(deep=False)),
+    )
 
 
 @converts(LogisticRegression)

@@ -1,0 +1,92 @@
+"""Fine-tuning a converted network with one of the seeds' losses.
+
+A converted network is an ordinary torch module, so it trains like one. :func:`fine_tune`
+is the short loop a user would otherwise write: it never touches the network it is given,
+and it trains only the network's parameters (the weights and biases of linear units); what
+a converter stores as buffers (support vectors, scaler statistics, random hidden weights of
+an ELM) stays fixed.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import torch
+
+from .losses import LOSSES
+from .network import ConvertedClassifier
+
+__all__ = ["fine_tune"]
+
+
+def _class_indices(net: ConvertedClassifier, y) -> torch.Tensor:
+    y = np.asarray(y)
+    indices = np.searchsorted(net.classes_, y)
+    indices = np.clip(indices, 0, len(net.classes_) - 1)
+    unknown = net.classes_[indices] != y
+    if unknown.any():
+        raise ValueError(
+            f"y holds labels the network does not know: {sorted(set(y[unknown].tolist()))[:5]}; "
+            f"its classes_ are {net.classes_.tolist()}"
+        )
+    return torch.as_tensor(indices, dtype=torch.long)
+
+
+def fine_tune(
+    net: ConvertedClassifier,
+    X,
+    y,
+    *,
+    loss: str = "hinge",
+    epochs: int = 20,
+    lr: float = 0.01,
+    weight_decay: float = 0.0,
+    batch_size: int = 64,
+    random_state: int = 0,
+) -> ConvertedClassifier:
+    """A copy of ``net`` trained further on ``(X, y)`` by mini-batch SGD with momentum.
+
+    Parameters
+    ----------
+    net : ConvertedClassifier
+        The network to start from; it is not modified.
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,)
+        Labels from ``net.classes_``.
+    loss : str, default "hinge"
+        A key of :data:`nnconvert.losses.LOSSES`: "hinge" or "logistic" for a binary
+        network (one score), "multiclass_hinge", "l2svm" or "softmax_cross_entropy" for one
+        score per class ("l2svm" takes either).
+    epochs, lr, weight_decay, batch_size : optional
+        The optimiser's settings; ``weight_decay`` is the L2 penalty of the SVM objective.
+    random_state : int, default 0
+        Seeds the shuffling, so a run can be repeated exactly.
+
+    Returns
+    -------
+    ConvertedClassifier
+        The trained copy, in evaluation mode.
+    """
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}")
+    if not isinstance(net, ConvertedClassifier):
+        raise TypeError(f"fine_tune() takes a ConvertedClassifier, got {type(net).__name__}")
+    x = net._tensor(X)
+    target = _class_indices(net, y).to(x.device)
+    if target.shape[0] != x.shape[0]:
+        raise ValueError(f"X has {x.shape[0]} rows but y has {target.shape[0]} labels")
+    trained = copy.deepcopy(net).train()
+    parameters = [p for p in trained.parameters() if p.requires_grad]
+    if not parameters:
+        raise ValueError(f"{net.source} has no trainable parameters")
+    optimiser = torch.optim.SGD(parameters, lr=lr, momentum=0.9, weight_decay=weight_decay)
+    objective = LOSSES[loss]
+    generator = torch.Generator().manual_seed(random_state)
+    for _ in range(epochs):
+        order = torch.randperm(x.shape[0], generator=generator).to(x.device)
+        for batch in order.split(batch_size):
+            optimiser.zero_grad()
+            objective(trained(x[batch]), target[batch]).backward()
+            optimiser.step()
+    return trained.eval()
