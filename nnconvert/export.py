@@ -1,0 +1,350 @@
+"""Exporting a converted network to torch.export (``.pt2``), ONNX (``.onnx``) and TorchScript.
+
+What is exported is :class:`ScoresModule`, a small wrapper around the network whose
+``forward(x)`` returns two tensors:
+
+``scores``
+    scikit-learn's ``decision_function`` (shape ``(n,)`` for two classes, ``(n, C)`` otherwise),
+    or ``predict_proba`` for models that have no decision function;
+``label_index``
+    the index into ``classes_`` of the label ``predict`` returns (int64, shape ``(n,)``), so
+    that a runtime without nnconvert still predicts exactly as scikit-learn, ties included.
+
+The batch dimension is dynamic; the number of features is fixed. The class labels and a few
+facts about the model travel inside the file as JSON (see :func:`read_metadata`):
+
+* ``.pt2``: an extra file ``nnconvert.json`` in the archive (``torch.export.save``'s
+  ``extra_files``); read it back with ``torch.export.load(path, extra_files={"nnconvert.json":
+  ""})``.
+* ``.onnx``: the model's ``metadata_props``: ``nnconvert`` (the whole JSON) and ``classes``
+  (the labels alone, as a JSON list).
+* ``.pt`` (TorchScript, traced): ``_extra_files`` entry ``nnconvert.json``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+import logging
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from .network import ConvertedClassifier
+
+__all__ = [
+    "export",
+    "read_metadata",
+    "ScoresModule",
+    "ExportError",
+    "EXPORT_FORMATS",
+    "METADATA_FILE",
+]
+
+#: suffix -> format name
+EXPORT_FORMATS = {".pt2": "torch.export", ".onnx": "onnx", ".pt": "torchscript"}
+#: name of the metadata entry inside .pt2 and .pt archives
+METADATA_FILE = "nnconvert.json"
+OUTPUT_NAMES = ("scores", "label_index")
+
+
+class ExportError(RuntimeError):
+    """A network (or one of its layers) cannot be written in the requested format."""
+
+
+class ScoresModule(nn.Module):
+    """The exported function: features in, ``(scores, label_index)`` out.
+
+    Parameters
+    ----------
+    net : ConvertedClassifier
+    """
+
+    def __init__(self, net: ConvertedClassifier):
+        super().__init__()
+        self.net = net
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        z = self.net.body(self.net._checked_tensor(x))
+        head = self.net.head
+        scores = head.decision(z) if head.has_decision else head.proba(z)
+        return scores, head.predict_index(z)
+
+
+def metadata(net: ConvertedClassifier) -> dict:
+    """What an exported file says about its model (JSON-serialisable)."""
+    names = getattr(net, "feature_names_in_", None)
+    return {
+        "producer": "nnconvert",
+        "version": _version(),
+        "source": net.source,
+        "classes": net.classes_.tolist(),
+        "classes_dtype": str(net.classes_.dtype),
+        "n_features_in": net.n_features_in_,
+        "feature_names_in": None if names is None else [str(n) for n in names],
+        "dtype": str(net.dtype).replace("torch.", ""),
+        "scores": "decision_function" if net.head.has_decision else "predict_proba",
+        "outputs": list(OUTPUT_NAMES),
+    }
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _sample(net: ConvertedClassifier) -> torch.Tensor:
+    # Two or three rows, never as many as there are features: torch.export would otherwise
+    # take the batch size and the width for the same symbol.
+    rows = 3 if net.n_features_in_ == 2 else 2
+    generator = torch.Generator().manual_seed(0)
+    return torch.randn(rows, net.n_features_in_, generator=generator, dtype=net.dtype)
+
+
+@contextlib.contextmanager
+def _quiet():
+    """Silence the exporters' chatter (progress lines, deprecation and optional-op warnings)."""
+    loggers = [logging.getLogger(n) for n in ("torch.onnx", "torch.export", "torch._export")]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings(), open(os.devnull, "w") as devnull, \
+                contextlib.redirect_stdout(devnull):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
+
+
+def _torch_export(module: nn.Module, x: torch.Tensor):
+    batch = torch.export.Dim("batch")
+    return torch.export.export(module, (x,), dynamic_shapes=({0: batch},), strict=False)
+
+
+def _layer_name(index: int | None, layer: nn.Module) -> str:
+    title = getattr(layer, "title", None)
+    where = "output head" if index is None else f"layer {index}"
+    return f"{where} {type(layer).__name__}" + (f" ({title!r})" if title else "")
+
+
+def _blame(model: ScoresModule, x: torch.Tensor) -> str | None:
+    """The first layer that torch.export cannot trace on its own, with its first error line."""
+    net = model.net
+    h = net._checked_tensor(x)
+
+    class _Head(nn.Module):
+        def __init__(self, head):
+            super().__init__()
+            self.head = head
+
+        def forward(self, z):
+            scores = self.head.decision(z) if self.head.has_decision else self.head.proba(z)
+            return scores, self.head.predict_index(z)
+
+    parts = [(i, layer, layer) for i, layer in enumerate(net.body)]
+    parts.append((None, net.head, _Head(net.head)))
+    for index, layer, runnable in parts:
+        try:
+            with _quiet():
+                _torch_export(runnable, h)
+        except Exception as e:  # noqa: BLE001 - any tracing failure is what we are looking for
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            return f"{_layer_name(index, layer)}: {first}"
+        with torch.no_grad():
+            h = runnable(h) if index is not None else h
+    return None
+
+
+def _fail(model: ScoresModule, x: torch.Tensor, fmt: str, error: Exception) -> ExportError:
+    culprit = _blame(model, x)
+    first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    if culprit is None:
+        return ExportError(f"{fmt} export failed: {type(error).__name__}: {first}")
+    return ExportError(
+        f"{fmt} export failed in {culprit}. That layer needs an export-friendly forward "
+        "(no Python branches on the batch size or on data; see torch.compiler.is_exporting())."
+    )
+
+
+def _write_pt2(model: ScoresModule, x: torch.Tensor, path: Path, meta: str) -> None:
+    try:
+        with _quiet():
+            program = _torch_export(model, x)
+    except Exception as e:  # noqa: BLE001 - reported with the layer that caused it
+        raise _fail(model, x, "torch.export", e) from None
+    with _quiet():
+        torch.export.save(program, path, extra_files={METADATA_FILE: meta})
+
+
+def _write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
+                opset: int | None) -> None:
+    try:
+        import onnx  # noqa: F401
+        import onnxscript  # noqa: F401
+    except ImportError as e:
+        raise ExportError(
+            f"ONNX export needs the onnx and onnxscript packages ({e}); "
+            "install them with: pip install 'nnconvert[onnx]'"
+        ) from None
+    import onnx
+
+    batch = torch.export.Dim("batch")
+    try:
+        with _quiet():
+            program = torch.onnx.export(
+                model,
+                (x,),
+                dynamo=True,
+                input_names=["x"],
+                output_names=list(OUTPUT_NAMES),
+                dynamic_shapes=({0: batch},),
+                opset_version=opset,
+                optimize=True,
+                verbose=False,
+            )
+    except Exception as e:  # noqa: BLE001 - reported with the layer that caused it
+        raise _fail(model, x, "ONNX", e) from None
+    proto = program.model_proto
+    classes = json.dumps(json.loads(meta)["classes"])
+    onnx.helper.set_model_props(proto, {"nnconvert": meta, "classes": classes})
+    proto.producer_name = "nnconvert"
+    proto.doc_string = f"{json.loads(meta)['source']} converted by nnconvert"
+    onnx.save(proto, str(path))
+
+
+def _write_torchscript(model: ScoresModule, x: torch.Tensor, path: Path, meta: str) -> None:
+    try:
+        with _quiet(), torch.no_grad():
+            traced = torch.jit.trace(model, (x,), check_trace=False)
+    except Exception as e:  # noqa: BLE001 - reported with the layer that caused it
+        raise _fail(model, x, "TorchScript", e) from None
+    with _quiet():
+        torch.jit.save(traced, str(path), _extra_files={METADATA_FILE: meta})
+
+
+def export(
+    net: ConvertedClassifier,
+    path: str | os.PathLike,
+    *,
+    dtype: torch.dtype | None = None,
+    opset: int | None = None,
+) -> Path:
+    """Write a converted network to a file that runs without scikit-learn or nnconvert.
+
+    Parameters
+    ----------
+    net : ConvertedClassifier
+        The result of :func:`nnconvert.convert`.
+    path : str or path-like
+        Its suffix chooses the format: ``.pt2`` (``torch.export``; load with
+        ``torch.export.load(path).module()``), ``.onnx`` (ONNX, run with onnxruntime), ``.pt``
+        (TorchScript by tracing; load with ``torch.jit.load``).
+    dtype : torch.dtype, optional
+        Precision of the exported model (``torch.float64`` or ``torch.float32``); by default
+        the network's own. float64 reproduces scikit-learn to rounding; float32 is smaller and
+        faster and agrees outside a near-tie band.
+    opset : int, optional
+        ONNX opset version; the exporter's default when omitted.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+
+    Notes
+    -----
+    The exported function maps ``x`` (float tensor of shape ``(n, n_features_in_)``) to
+    ``(scores, label_index)``: ``scores`` as ``decision_function`` (``predict_proba`` for
+    models without one), ``label_index`` the position in ``classes_`` of ``predict``'s label.
+    The labels and other facts are stored in the file; :func:`read_metadata` reads them.
+
+    Raises
+    ------
+    TypeError
+        ``net`` is not a converted network.
+    ValueError
+        Unknown suffix or unsupported dtype.
+    ExportError
+        The exporter failed; the message names the layer that could not be exported.
+    """
+    if not isinstance(net, ConvertedClassifier):
+        raise TypeError(
+            f"export() takes a network from nnconvert.convert(), got {type(net).__name__}; "
+            "convert the estimator first: nnconvert.export(nnconvert.convert(model), path)"
+        )
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in EXPORT_FORMATS:
+        raise ValueError(
+            f"cannot tell the export format from {path.name!r}: use one of the suffixes "
+            f"{', '.join(EXPORT_FORMATS)} ({', '.join(EXPORT_FORMATS.values())})"
+        )
+    if dtype is not None and dtype not in (torch.float64, torch.float32):
+        raise ValueError(f"dtype must be torch.float64 or torch.float32, got {dtype}")
+    if not path.parent.exists():
+        raise ValueError(f"cannot write {path}: the directory {path.parent} does not exist")
+    # export a CPU copy in the requested precision; the caller's network is left untouched
+    copy_of_net = copy.deepcopy(net).to("cpu")
+    if dtype is not None:
+        copy_of_net = copy_of_net.to(dtype)
+    model = ScoresModule(copy_of_net).eval()
+    x = _sample(copy_of_net)
+    meta = json.dumps(metadata(copy_of_net), default=str)
+    if suffix == ".pt2":
+        _write_pt2(model, x, path, meta)
+    elif suffix == ".onnx":
+        _write_onnx(model, x, path, meta, opset)
+    else:
+        _write_torchscript(model, x, path, meta)
+    return path
+
+
+def read_metadata(path: str | os.PathLike) -> dict:
+    """The metadata :func:`export` stored in a ``.pt2``, ``.onnx`` or ``.pt`` file.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    dict
+        ``classes`` (the labels, as JSON values), ``source``, ``n_features_in``,
+        ``feature_names_in``, ``dtype``, ``scores`` (which method the scores reproduce),
+        ``outputs`` and ``version``.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix == ".onnx":
+        import onnx
+
+        props = {p.key: p.value for p in onnx.load(str(path), load_external_data=False)
+                 .metadata_props}
+        if "nnconvert" not in props:
+            raise ValueError(f"{path} has no nnconvert metadata; it was not written by export()")
+        return json.loads(props["nnconvert"])
+    extra = {METADATA_FILE: ""}
+    with _quiet():
+        if suffix == ".pt2":
+            torch.export.load(path, extra_files=extra)
+        elif suffix == ".pt":
+            torch.jit.load(str(path), _extra_files=extra)
+        else:
+            raise ValueError(f"unknown exported file type {suffix!r}; expected .pt2, .onnx, .pt")
+    if not extra[METADATA_FILE]:
+        raise ValueError(f"{path} has no nnconvert metadata; it was not written by export()")
+    return json.loads(extra[METADATA_FILE])
+
+
+def labels(meta: dict, label_index) -> np.ndarray:
+    """``predict``'s labels from an exported model's ``label_index`` output and its metadata."""
+    classes = np.asarray(meta["classes"], dtype=meta.get("classes_dtype"))
+    return classes.take(np.asarray(label_index))

@@ -1,0 +1,158 @@
+"""Loading fitted models from files without running code nobody asked to run.
+
+A ``.skops`` file is read with :mod:`skops.io`, which rebuilds objects from a description
+instead of unpickling them, and refuses types outside its trusted list unless the caller names
+them. A pickle or joblib file can run arbitrary code the moment it is opened, so it is read only
+when the caller says it trusts the file (``trust=True``, ``--trust`` on the command line).
+
+Every failure is a :class:`ModelLoadError` with one message that says what is wrong and what to
+do about it.
+"""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+from typing import Iterable
+
+__all__ = ["load_model", "ModelLoadError", "SKOPS_SUFFIXES", "PICKLE_SUFFIXES"]
+
+SKOPS_SUFFIXES = (".skops",)
+PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".jbl")
+
+_ZIP_MAGIC = b"PK\x03\x04"
+# protocol 2+ pickles start with PROTO (0x80); joblib's compressed files with a zlib/gzip header
+_PICKLE_MAGIC = (b"\x80", b"\x78", b"\x1f\x8b")
+
+
+class ModelLoadError(ValueError):
+    """A model file is missing, unreadable, untrusted, or holds no usable classifier."""
+
+
+def _kind(path: Path) -> str:
+    """``"skops"`` or ``"pickle"``, from the suffix, else from the file's first bytes."""
+    suffix = path.suffix.lower()
+    if suffix in SKOPS_SUFFIXES:
+        return "skops"
+    if suffix in PICKLE_SUFFIXES:
+        return "pickle"
+    with open(path, "rb") as f:
+        head = f.read(4)
+    if head.startswith(_ZIP_MAGIC):
+        return "skops"
+    if head[:1] in _PICKLE_MAGIC or head[:2] in _PICKLE_MAGIC:
+        return "pickle"
+    raise ModelLoadError(
+        f"{path}: unknown model file type {suffix or '(no suffix)'!r}; expected a .skops file "
+        f"(skops.io.dump) or, with --trust, a pickle/joblib file ({', '.join(PICKLE_SUFFIXES)})"
+    )
+
+
+def _load_skops(path: Path, trust: bool, trusted_types: Iterable[str]):
+    import skops.io as sio
+
+    try:
+        untrusted = sio.get_untrusted_types(file=path)
+    except zipfile.BadZipFile:
+        raise ModelLoadError(
+            f"{path} is not a skops file (it is not a zip archive); save models with "
+            "skops.io.dump(model, path)"
+        ) from None
+    except (KeyError, ValueError, OSError, UnicodeDecodeError) as e:
+        raise ModelLoadError(
+            f"{path} is not a valid skops file ({type(e).__name__}: {e}); it may be corrupt or "
+            "written by something other than skops.io.dump"
+        ) from None
+    allowed = set(trusted_types)
+    refused = [t for t in untrusted if t not in allowed]
+    if refused and not trust:
+        flags = " ".join(f"--trust-type {t}" for t in refused)
+        raise ModelLoadError(
+            f"refusing to load {path}: it contains types that skops does not trust by default: "
+            f"{', '.join(refused)}. Loading them may run their code; if you trust the file's "
+            f"source, rerun with {flags} (or --trust to accept every type in it)"
+        )
+    try:
+        return sio.load(path, trusted=list(untrusted))
+    except Exception as e:  # skops re-raises whatever a corrupt member makes its loaders raise
+        raise ModelLoadError(
+            f"{path}: skops could not rebuild the model ({type(e).__name__}: {e})"
+        ) from None
+
+
+def _load_pickle(path: Path, trust: bool):
+    if not trust:
+        raise ModelLoadError(
+            f"refusing to unpickle {path}: opening a pickle or joblib file can execute arbitrary "
+            "code hidden in it. Rerun with --trust (load_model(path, trust=True)) only if you "
+            "trust its source, or save the model with skops.io.dump and load the .skops file"
+        )
+    import joblib
+
+    try:
+        # joblib.load reads joblib files and plain pickles alike
+        return joblib.load(path)
+    except (ImportError, AttributeError) as e:
+        raise ModelLoadError(
+            f"{path} refers to code that is not importable here ({type(e).__name__}: {e}); "
+            "install the package that defines the model's classes"
+        ) from None
+    except Exception as e:  # a corrupt pickle can fail in many ways (EOFError, struct.error, ...)
+        raise ModelLoadError(
+            f"{path} is not a readable pickle/joblib file ({type(e).__name__}: {e}); "
+            "it may be corrupt or truncated"
+        ) from None
+
+
+def _check_estimator(model, path: Path) -> None:
+    from sklearn.base import BaseEstimator
+
+    if not isinstance(model, BaseEstimator) or not hasattr(model, "predict"):
+        raise ModelLoadError(
+            f"{path} holds a {type(model).__module__}.{type(model).__name__}, not a "
+            "scikit-learn classifier; save the fitted estimator itself"
+        )
+
+
+def load_model(
+    path: str | os.PathLike, *, trust: bool = False, trusted_types: Iterable[str] = ()
+):
+    """Load a fitted scikit-learn model from a file, refusing anything unsafe by default.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A ``.skops`` file (written by ``skops.io.dump``), or a pickle/joblib file
+        (``.pkl``, ``.pickle``, ``.joblib``, ``.jbl``). Files with another suffix are
+        recognised by their first bytes.
+    trust : bool, default False
+        Trust the file completely: unpickle pickle/joblib files and accept every type in a
+        skops file. Only for files from a source you trust; unpickling can run any code.
+    trusted_types : iterable of str, default ()
+        Type names (as ``skops.io.get_untrusted_types`` lists them) to accept from a skops
+        file in addition to skops' defaults.
+
+    Returns
+    -------
+    estimator
+        The object in the file, checked to be a scikit-learn estimator with ``predict``.
+        Whether it is fitted and supported is checked by :func:`nnconvert.convert`.
+
+    Raises
+    ------
+    ModelLoadError
+        The file is missing, empty, unreadable, of an unknown kind, holds untrusted content,
+        or holds something other than a scikit-learn estimator. The message names the fix.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise ModelLoadError(f"no such model file: {path}")
+    if not path.is_file():
+        raise ModelLoadError(f"{path} is not a file; give the path of a saved model")
+    if path.stat().st_size == 0:
+        raise ModelLoadError(f"{path} is empty; it holds no model")
+    kind = _kind(path)
+    model = _load_skops(path, trust, trusted_types) if kind == "skops" else _load_pickle(path, trust)
+    _check_estimator(model, path)
+    return model
