@@ -1,0 +1,33 @@
+"""The Tang (2013) example runs, and its sanity checks hold on the real untrained network."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "tang_l2svm.py"
+
+
+@pytest.fixture(scope="module")
+def tang():
+    spec = importlib.util.spec_from_file_location("tang_l2svm", EXAMPLE)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_untrained_losses_are_log_c_c_minus_1_and_c(tang):
+    X, _, y, _ = tang.digits_split()
+    for name, (value, expected, _) in tang.sanity_checks(X, y).items():
+        assert value == pytest.approx(expected, rel=1e-3), name
+
+
+def test_both_heads_train_and_the_table_reports_them(tang):
+    errors = tang.compare(seeds=2, epochs=3)
+    assert set(errors) == {"softmax", "L2-SVM"}
+    for values in errors.values():
+        assert len(values) == 2 and all(0.0 <= v < 15.0 for v in values)  # far below chance (90%)
+    table = tang.format_table(errors)
+    assert "softmax" in table and "L2-SVM" in table and "±" in table
