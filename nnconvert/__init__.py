@@ -8,6 +8,7 @@
 from .convert import convert, supported_estimators, supported_transformers
 from .errors import ConversionError, NotFittedError, UnsupportedEstimatorError
 from .network import ConvertedClassifier
+from .elm import ELMClassifier
 from . import losses
 from .roundtrip import to_sklearn
 from .training import fine_tune
@@ -17,6 +18,7 @@ __all__ = [
     "supported_estimators",
     "supported_transformers",
     "ConvertedClassifier",
+    "ELMClassifier",
     "ConversionError",
     "NotFittedError",
     "UnsupportedEstimatorError",

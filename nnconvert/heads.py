@@ -21,6 +21,7 @@ from .layers import LayerDescription
 __all__ = [
     "Head",
     "LinearHead",
+    "ProbabilityHead",
     "ProbaRule",
     "PROBA_RULES",
     "first_argmax",
@@ -316,4 +317,75 @@ class OneVsOneHead(_BinaryMembers):
                 "predict(x) = classes_[argmax_c decision_function(x)_c]"
             ),
             connectivity="pairwise",
+        )
+
+
+class ProbabilityHead(Head):
+    """The head of a model with ``predict_proba`` but no ``decision_function`` (an MLP).
+
+    The body's output ``z`` are the output units' pre-activations (logits): one for a
+    binary problem, C otherwise. ``predict`` reads either the probabilities (MLPClassifier:
+    ``p(classes_[1]) > 0.5``, or the first argmax of the probabilities) or the raw output
+    units (scikit-elm: ``z > threshold`` or the first argmax of ``z``).
+
+    Parameters
+    ----------
+    n_scores : int
+        Width of the body's output: 1 for a binary problem, C otherwise.
+    proba : str
+        Key of :data:`PROBA_RULES`.
+    predict_from : {"proba", "scores"}, default "proba"
+        What ``predict`` thresholds or takes the argmax of.
+    threshold : float, default 0.5
+        The binary threshold applied to what ``predict_from`` names.
+    """
+
+    has_proba = True
+    has_decision = False
+
+    def __init__(self, n_scores: int, proba: str, *, predict_from: str = "proba",
+                 threshold: float = 0.5):
+        super().__init__()
+        if proba not in PROBA_RULES:
+            raise ValueError(f"unknown probability rule {proba!r}; known: {sorted(PROBA_RULES)}")
+        if predict_from not in ("proba", "scores"):
+            raise ValueError(f"predict_from must be 'proba' or 'scores', got {predict_from!r}")
+        self.n_scores = n_scores
+        self.proba_rule = proba
+        self.predict_from = predict_from
+        self.threshold = float(threshold)
+
+    @property
+    def binary(self) -> bool:
+        return self.n_scores == 1
+
+    def decision(self, z: torch.Tensor) -> torch.Tensor:
+        raise AttributeError("this network has no decision_function (nor has its estimator)")
+
+    def proba(self, z: torch.Tensor) -> torch.Tensor:
+        return PROBA_RULES[self.proba_rule].function(z[:, 0] if self.binary else z)
+
+    def predict_index(self, z: torch.Tensor) -> torch.Tensor:
+        if self.predict_from == "proba":
+            p = self.proba(z)
+            return (p[:, 1] > self.threshold).long() if self.binary else first_argmax(p)
+        return (z[:, 0] > self.threshold).long() if self.binary else first_argmax(z)
+
+    def describe(self) -> LayerDescription:
+        rule = PROBA_RULES[self.proba_rule]
+        which = 0 if self.binary else 1
+        lines = [rule.formula[which]]
+        read = "p(classes_[1] | x)" if self.predict_from == "proba" else "{x}"
+        if self.binary:
+            lines.append(f"predict(x) = classes_[1] if {read} > {self.threshold:g} else classes_[0]")
+        else:
+            read = "p(k | x)" if self.predict_from == "proba" else "{x}_k"
+            lines.append(f"predict(x) = classes_[argmax_k {read}]   (first index wins a tie)")
+        return LayerDescription(
+            title="output",
+            n_in=self.n_scores,
+            n_out=self.n_scores,
+            activation=rule.activation[which],
+            formula="\n".join(lines),
+            connectivity="elementwise",
         )

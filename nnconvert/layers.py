@@ -23,6 +23,8 @@ __all__ = [
     "Branches",
     "KernelUnits",
     "KERNEL_FORMULAS",
+    "ACTIVATIONS",
+    "ActivatedUnits",
     "as_buffer",
 ]
 
@@ -262,10 +264,13 @@ class KernelUnits(Layer):
     degree : int
     title : str
     block_rows : int
+    unit_names : sequence of str or None
+        One name per unit (which support vector, of which class).
     """
 
     def __init__(self, centres, *, kernel: str, gamma: float = 1.0, coef0: float = 0.0,
-                 degree: int = 3, title: str = "kernel units", block_rows: int = 4096):
+                 degree: int = 3, title: str = "kernel units", block_rows: int = 4096,
+                 unit_names: Sequence[str] | None = None):
         super().__init__()
         if kernel not in KERNEL_FORMULAS:
             raise ValueError(f"kernel must be one of {sorted(KERNEL_FORMULAS)}, got {kernel!r}")
@@ -277,14 +282,33 @@ class KernelUnits(Layer):
         self.degree = int(degree)
         self.title = title
         self.block_rows = int(block_rows)
+        self.unit_names = None if unit_names is None else tuple(str(u) for u in unit_names)
 
     def _block(self, x: torch.Tensor) -> torch.Tensor:
+        if torch.is_grad_enabled() and (x.requires_grad or self.centres.requires_grad):
+            return self._block_autograd(x)
+        # Inference: one GEMM writes the block, every later step works in place on it, so a
+        # block costs one (rows × units) buffer and no temporaries.
+        if self.kernel == "rbf":
+            # ‖x‖² + ‖c‖² − 2⟨x, c⟩: addmm starts from ‖c‖² and adds −2 x·cᵀ in the same pass
+            k = torch.addmm(self.centre_sq_norms, x, self.centres.T, alpha=-2.0)
+            k.add_((x * x).sum(dim=1, keepdim=True))
+            # rounding can leave a tiny negative distance for x ≈ c; libsvm's is ≥ 0
+            return k.clamp_(min=0.0).mul_(-self.gamma).exp_()
+        k = x @ self.centres.T
+        if self.kernel == "linear":
+            return k
+        k.mul_(self.gamma).add_(self.coef0)
+        return k.pow_(self.degree) if self.kernel == "poly" else k.tanh_()
+
+    def _block_autograd(self, x: torch.Tensor) -> torch.Tensor:
+        # the same function out of place, so gradients flow (fine-tuning, attacks on inputs)
         dots = x @ self.centres.T
         if self.kernel == "linear":
             return dots
         if self.kernel == "rbf":
             sq = (x * x).sum(dim=1, keepdim=True)
-            return torch.exp(-self.gamma * (sq + self.centre_sq_norms - 2 * dots))
+            return torch.exp(-self.gamma * (sq + self.centre_sq_norms - 2 * dots).clamp(min=0))
         inner = self.gamma * dots + self.coef0
         if self.kernel == "poly":
             return inner ** self.degree
@@ -312,4 +336,75 @@ class KernelUnits(Layer):
             formula="{y}_j = " + KERNEL_FORMULAS[self.kernel].replace("sv", "c_j"),
             connectivity="dense",
             parameters=parameters,
+            unit_names=getattr(self, "unit_names", None),
+        )
+
+
+#: elementwise activations of hidden units: name -> (torch function, how a reader writes it)
+ACTIVATIONS = {
+    "identity": (lambda z: z, "none"),
+    "sigmoid": (torch.sigmoid, "σ"),
+    "tanh": (torch.tanh, "tanh"),
+    "relu": (torch.relu, "ReLU"),
+    "sin": (torch.sin, "sin"),
+    "cos": (torch.cos, "cos"),
+}
+
+
+class ActivatedUnits(Layer):
+    """A layer of neurons: ``y = scale · f(x W^T + b)``, ``f`` one of :data:`ACTIVATIONS`.
+
+    The hidden layer of an ELM or an MLP, and the random Fourier features of ``RBFSampler``
+    (``f = cos``, ``scale = √(2/D)``). Unlike :class:`LinearUnits` it is never folded into a
+    neighbouring layer: the activation stands between them.
+
+    Parameters
+    ----------
+    weight : array-like of shape (n_out, n_in)
+    bias : array-like of shape (n_out,) or None
+    activation : str
+        A key of :data:`ACTIVATIONS`.
+    scale : float, default 1.0
+        A constant factor applied after the activation.
+    title : str
+    unit_names : sequence of str or None
+    """
+
+    def __init__(self, weight, bias=None, *, activation: str, scale: float = 1.0,
+                 title: str = "hidden units", unit_names: Sequence[str] | None = None):
+        super().__init__()
+        if activation not in ACTIVATIONS:
+            raise ValueError(
+                f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}"
+            )
+        weight = as_buffer(weight)
+        if weight.ndim != 2:
+            raise ValueError(f"weight must be 2-D (n_out, n_in), got shape {tuple(weight.shape)}")
+        self.weight = nn.Parameter(weight)
+        self.bias = None if bias is None else nn.Parameter(as_buffer(bias).reshape(-1))
+        self.activation = activation
+        self.scale = float(scale)
+        self.title = title
+        self.unit_names = None if unit_names is None else tuple(str(u) for u in unit_names)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        z = x @ self.weight.T if self.bias is None else torch.addmm(self.bias, x, self.weight.T)
+        y = ACTIVATIONS[self.activation][0](z)
+        return y * self.scale if self.scale != 1.0 else y
+
+    def describe(self) -> LayerDescription:
+        symbol = ACTIVATIONS[self.activation][1]
+        inner = "W·{x} + b" if self.bias is not None else "W·{x}"
+        outer = inner if self.activation == "identity" else f"{symbol}({inner})"
+        factor = "" if self.scale == 1.0 else f"{self.scale:.6g} · "
+        return LayerDescription(
+            title=self.title,
+            n_in=self.weight.shape[1],
+            n_out=self.weight.shape[0],
+            activation=symbol,
+            formula="{y} = " + factor + outer,
+            weight=_numpy(self.weight),
+            bias=_numpy(self.bias),
+            unit_names=self.unit_names,
+            parameters={"scale": self.scale} if self.scale != 1.0 else {},
         )

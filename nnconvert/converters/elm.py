@@ -1,0 +1,130 @@
+"""Extreme learning machines: a random hidden layer, then linear read-out neurons.
+
+An ELM already is a network, so the conversion only copies it: the hidden units (ridge
+functions ``f(x W + b)``, or Gaussian units for nnconvert's ``"rbf"`` activation) and the
+read-out. Two estimators are covered: :class:`nnconvert.ELMClassifier`, and scikit-elm's
+``skelm.ELMClassifier`` when that package imports.
+
+scikit-elm's hidden layers are random projections without bias (``GaussianRandomProjection``
+or ``SparseRandomProjection``) followed by its ``ufunc``; ``include_original_features``
+puts the inputs themselves next to the hidden units. It has no ``decision_function``; its
+``predict_proba`` is the sigmoid of the read-out, normalised over classes, but its
+``predict`` thresholds the *raw* binary read-out at 0.5 (targets were 0/1) or takes the argmax
+of the raw multiclass read-out, so the two can disagree; the head reproduces both.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import scipy.sparse
+
+from ..agreement import decision_margin, reference_margin
+from ..convert import Conversion, converts
+from ..elm import ELMClassifier
+from ..errors import UnsupportedEstimatorError
+from ..heads import LinearHead, ProbabilityHead
+from ..layers import ActivatedUnits, Branches, KernelUnits, LinearUnits
+
+
+def readout_units(coef, intercept, classes, title: str = "read-out neurons") -> LinearUnits:
+    """The linear read-out: one neuron for two classes (named after classes_[1]), else C."""
+    weight = np.atleast_2d(np.asarray(coef, dtype=np.float64))
+    names = [str(classes[1])] if weight.shape[0] == 1 else [str(c) for c in classes]
+    return LinearUnits(weight, np.asarray(intercept, dtype=np.float64).reshape(-1),
+                       title=title, unit_names=names)
+
+
+@converts(ELMClassifier)
+def _nnconvert_elm(estimator: ELMClassifier, options: dict) -> Conversion:
+    if estimator.activation == "rbf":
+        hidden = KernelUnits(estimator.centres_, kernel="rbf", gamma=estimator.gamma_,
+                             title="random Gaussian units")
+    else:
+        hidden = ActivatedUnits(estimator.hidden_weights_.T, estimator.hidden_bias_,
+                                activation=estimator.activation, title="random hidden units")
+    readout = readout_units(estimator.coef_, estimator.intercept_, estimator.classes_)
+    return Conversion(layers=[hidden, readout], head=LinearHead(readout.out_features))
+
+
+# -- scikit-elm -----------------------------------------------------------------------------
+
+#: scikit-elm's ufunc names -> ours
+SKELM_UFUNCS = {"tanh": "tanh", "sigm": "sigmoid", "relu": "relu", "lin": "identity",
+                None: "identity"}
+
+
+def _skelm_hidden(layer) -> ActivatedUnits:
+    """One fitted ``skelm.HiddenLayer`` as bias-free activated units."""
+    if getattr(layer, "pairwise_metric", None) is not None:
+        raise UnsupportedEstimatorError(
+            f"scikit-elm hidden layers with pairwise_metric={layer.pairwise_metric!r} "
+            "(distance neurons) are not supported; use projection neurons (pairwise_metric=None)."
+        )
+    if not isinstance(layer.ufunc, str | None) or layer.ufunc not in SKELM_UFUNCS:
+        raise UnsupportedEstimatorError(
+            f"scikit-elm ufunc={layer.ufunc!r} is not supported: use one of "
+            f"{[u for u in SKELM_UFUNCS if u]} (a custom callable cannot be read back)."
+        )
+    components = layer.projection_.components_
+    if scipy.sparse.issparse(components):
+        components = components.toarray()
+    return ActivatedUnits(components, None, activation=SKELM_UFUNCS[layer.ufunc],
+                          title=f"random projection units ({layer.ufunc or 'lin'})")
+
+
+def convert_skelm(estimator, options: dict) -> Conversion:
+    """Converter for ``skelm.ELMClassifier`` (registered by :func:`register_skelm`)."""
+    if type(estimator.label_binarizer_).__name__ != "LabelBinarizer":
+        raise UnsupportedEstimatorError(
+            "scikit-elm ELMClassifier fitted on multilabel targets is not supported: "
+            "nnconvert converts single-label classifiers."
+        )
+    hidden = [_skelm_hidden(layer) for layer in estimator.hidden_layers_]
+    if estimator.include_original_features:
+        n = estimator.n_features_
+        hidden.insert(0, ActivatedUnits(np.eye(n), None, activation="identity",
+                                        title="original features"))
+    widths = [layer.weight.shape[0] for layer in hidden]
+    layers = hidden if len(hidden) == 1 else [
+        Branches([[layer] for layer in hidden], widths, title="hidden units, side by side")
+    ]
+    classes = estimator.classes_
+    coef = np.asarray(estimator.coef_, dtype=np.float64)
+    coef = coef[:, None] if coef.ndim == 1 else coef  # (n_hidden,) for two classes
+    readout = readout_units(coef.T, estimator.intercept_, classes)
+    # targets were 0/1 columns (LabelBinarizer), so the binary threshold is 0.5
+    head = ProbabilityHead(readout.out_features, "ovr-logistic", predict_from="scores",
+                           threshold=0.5)
+    return Conversion(layers=layers + [readout], head=head,
+                      n_features_in=estimator.n_features_)
+
+
+def register_skelm(cls) -> None:
+    """Register :func:`convert_skelm` for scikit-elm's ELMClassifier class ``cls``.
+
+    Also tells :func:`nnconvert.agreement.reference_margin` that this model's ``predict``
+    reads the raw read-out (threshold 0.5, or argmax), not its probabilities.
+    """
+    converts(cls)(convert_skelm)
+
+    @reference_margin.register(cls)
+    def _raw_readout_margin(estimator, X, reference: dict) -> np.ndarray:
+        raw = super(cls, estimator).predict(X)  # _BaseELM.predict: the read-out itself
+        return decision_margin(raw, 0.5) if raw.ndim == 1 else decision_margin(raw)
+
+
+def _register_installed_skelm() -> None:
+    if importlib.util.find_spec("skelm") is None:
+        return
+    try:
+        from skelm import ELMClassifier as SkELMClassifier
+    except ImportError:
+        # scikit-elm 0.21a0 imports dask.dataframe eagerly, which needs pyarrow; without it
+        # the package cannot be imported, so no fitted model of it can exist here either.
+        return
+    register_skelm(SkELMClassifier)
+
+
+_register_installed_skelm()

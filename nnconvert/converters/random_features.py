@@ -1,0 +1,62 @@
+"""Random-feature pipeline steps: kernel approximations as hidden layers.
+
+``RBFSampler`` (random Fourier features) is a layer of cosine units,
+``√(2/D) · cos(x W + b)``; ``Nystroem`` is a layer of kernel units centred on its
+``components_`` followed by a linear map (``normalization_``). Put either in front of any
+supported linear classifier and the pipeline is a one-hidden-layer network, an ELM whose
+hidden layer was chosen to approximate a kernel.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.kernel_approximation import Nystroem, RBFSampler
+
+from ..convert import converts_transformer
+from ..errors import UnsupportedEstimatorError
+from ..layers import ActivatedUnits, KernelUnits, LinearUnits
+
+#: Nystroem kernel names -> KernelUnits kernels, with scikit-learn's defaults when unset
+#: (pairwise_kernels: gamma = 1 / n_features; polynomial and sigmoid: coef0 = 1, degree = 3)
+NYSTROEM_KERNELS = {"rbf": "rbf", "poly": "poly", "polynomial": "poly", "sigmoid": "sigmoid",
+                    "linear": "linear"}
+
+
+@converts_transformer(RBFSampler)
+def _rbf_sampler(sampler: RBFSampler, options: dict) -> list:
+    n = sampler.random_weights_.shape[1]
+    return [ActivatedUnits(sampler.random_weights_.T, sampler.random_offset_, activation="cos",
+                           scale=(2.0 / n) ** 0.5, title="random Fourier units")]
+
+
+def _nystroem_parameters(nystroem: Nystroem, n_features: int) -> dict:
+    params = dict(nystroem.kernel_params or {})
+    for name in ("gamma", "degree", "coef0"):
+        if getattr(nystroem, name) is not None:
+            params[name] = getattr(nystroem, name)
+    gamma = params.get("gamma")
+    degree = params.get("degree", 3)
+    if float(degree) != int(degree) or degree < 0:
+        raise UnsupportedEstimatorError(
+            f"Nystroem with degree={degree!r} is not supported: use a non-negative integer degree."
+        )
+    return {
+        "gamma": 1.0 / n_features if gamma is None else float(gamma),
+        "coef0": float(params.get("coef0", 1.0)),
+        "degree": int(degree),
+    }
+
+
+@converts_transformer(Nystroem)
+def _nystroem(nystroem: Nystroem, options: dict) -> list:
+    kernel = nystroem.kernel
+    if not isinstance(kernel, str) or kernel not in NYSTROEM_KERNELS:
+        raise UnsupportedEstimatorError(
+            f"Nystroem with kernel={kernel!r} is not supported; supported kernels: "
+            f"{sorted(NYSTROEM_KERNELS)}."
+        )
+    components = np.asarray(nystroem.components_, dtype=np.float64)
+    units = KernelUnits(components, kernel=NYSTROEM_KERNELS[kernel],
+                        title="Nyström kernel units",
+                        **_nystroem_parameters(nystroem, components.shape[1]))
+    return [units, LinearUnits(nystroem.normalization_, None, title="Nyström normalisation")]
