@@ -29,6 +29,12 @@ __all__ = [
     "decision_margin",
     "tie_band",
     "count_label_disagreements",
+    "ScoreDifference",
+    "elementwise_difference",
+    "score_difference",
+    "label_mismatches",
+    "margin_method",
+    "mismatch_margins",
 ]
 
 #: the score methods compared, in order; ``predict`` is compared separately
@@ -174,18 +180,104 @@ def compare(estimator, net, X, *, rtol: float = 1e-9, methods=None) -> Agreement
         got = getattr(net, method)(X)
         if got.shape != expected.shape:
             raise AssertionError(f"{method}: shape {got.shape}, expected {expected.shape}")
-        scale = score_scale(expected)
-        diff = float(np.max(np.abs(got - expected), initial=0.0))
-        result.max_abs_diff[method] = diff
-        result.max_rel_diff[method] = diff / scale
-        bands[method] = tie_band(diff, scale, rtol)
-    labels = net.predict(X)
-    margin = reference_margin(estimator, X, reference)
-    # the margin is in the units of the scores predict reads: decision_function when present
-    band = bands.get("decision_function", bands.get("predict_proba", 0.0))
-    disagree, tie = count_label_disagreements(reference["predict"], labels, margin, band)
-    result.n_disagreements = int(disagree.sum())
+        diff = score_difference(expected, got)
+        result.max_abs_diff[method] = diff.max_abs
+        result.max_rel_diff[method] = diff.max_abs / diff.scale
+        bands[method] = tie_band(diff.max_abs, diff.scale, rtol)
+    rows = label_mismatches(reference["predict"], net.predict(X))
+    margin = mismatch_margins(estimator, X, reference, rows)
+    tie = margin <= bands.get(margin_method(reference), 0.0)
+    result.n_disagreements = int((~tie).sum())
     result.near_ties = int(tie.sum())
-    result.disagreeing_rows = np.flatnonzero(disagree)
-    result.tie_rows = np.flatnonzero(tie)
+    result.disagreeing_rows = rows[~tie]
+    result.tie_rows = rows[tie]
     return result
+
+
+# -- block-level pieces: compare() and nnconvert.verify() both build on these ------------------
+# A streamed verification sees its rows a block at a time, while the near-tie band depends on
+# maxima over all rows; so a block reports maxima and its label mismatches (with their margins),
+# and the band is applied once the maxima are final.
+
+
+#: elements per piece in score_difference: a few arrays of this many doubles fit in L2 cache
+_CACHE_ELEMENTS = 1 << 15
+
+
+def elementwise_difference(expected: np.ndarray, got: np.ndarray) -> np.ndarray:
+    """``|got - expected|``, where equal values (infinities too) differ by 0 and a NaN on one
+    side only differs by infinity, so that a NaN can never hide inside a maximum."""
+    expected = np.asarray(expected, dtype=np.float64)
+    got = np.asarray(got, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        diff = np.abs(got - expected)
+        undefined = np.isnan(diff)
+    if undefined.any():
+        both_nan = np.isnan(expected) & np.isnan(got)
+        same = expected == got
+        diff[undefined] = np.where((both_nan | same)[undefined], 0.0, np.inf)
+    return diff
+
+
+@dataclass(frozen=True)
+class ScoreDifference:
+    """How one score method's answers differ on a block of rows.
+
+    ``max_abs`` is the largest elementwise difference, ``scale`` the reference's
+    :func:`score_scale`, ``worst_row`` the first row holding ``max_abs`` (-1 for no rows).
+    """
+
+    max_abs: float
+    scale: float
+    worst_row: int
+
+
+def score_difference(expected: np.ndarray, got: np.ndarray) -> ScoreDifference:
+    """The :class:`ScoreDifference` of two equally shaped score arrays.
+
+    Works through the rows in pieces that stay in cache, so that the temporaries never
+    travel to main memory: the comparison costs one read of each array.
+    """
+    expected = np.asarray(expected)
+    got = np.asarray(got)
+    n = expected.shape[0] if expected.ndim else 0
+    if n == 0:
+        return ScoreDifference(0.0, score_scale(expected), -1)
+    width = max(1, expected.size // n)
+    step = max(1, _CACHE_ELEMENTS // width)
+    max_abs, worst, scale = -1.0, -1, 0.0
+    for start in range(0, n, step):
+        piece = slice(start, start + step)
+        diff = elementwise_difference(expected[piece], got[piece]).reshape(-1, width)
+        per_row = diff.max(axis=1)
+        row = int(np.argmax(per_row))  # first maximum: the same row whatever the block size
+        if per_row[row] > max_abs:
+            max_abs, worst = float(per_row[row]), start + row
+        scale = max(scale, float(np.max(np.abs(expected[piece]))))
+    return ScoreDifference(max_abs, max(scale, float(np.finfo(np.float64).tiny)), worst)
+
+
+def label_mismatches(reference_labels, candidate_labels) -> np.ndarray:
+    """Indices (int64) of the rows whose labels differ."""
+    differ = np.asarray(reference_labels) != np.asarray(candidate_labels)
+    return np.flatnonzero(differ).astype(np.int64)
+
+
+def margin_method(reference: dict) -> str:
+    """The score method whose units :func:`reference_margin` measures in."""
+    return "decision_function" if "decision_function" in reference else "predict_proba"
+
+
+def mismatch_margins(estimator, X, reference: dict, rows: np.ndarray) -> np.ndarray:
+    """:func:`reference_margin` of just the given rows (margins are row by row).
+
+    Label mismatches are few, so a streamed verification asks for their margins only.
+    """
+    rows = np.asarray(rows, dtype=np.int64)
+    if rows.size == 0:
+        return np.empty(0, dtype=np.float64)
+    from sklearn.utils import _safe_indexing  # rows of arrays, dataframes and lists alike
+
+    subset = {method: np.asarray(values)[rows] for method, values in reference.items()}
+    margin = reference_margin(estimator, _safe_indexing(X, rows), subset)
+    return np.asarray(margin, dtype=np.float64).reshape(-1)
