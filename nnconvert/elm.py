@@ -198,7 +198,8 @@ class ELMClassifier(ClassifierMixin, BaseEstimator):
             # ‖x‖² + ‖c‖² − 2⟨x, c⟩, the form a network layer computes with one matrix product
             sq = (X * X).sum(axis=1)[:, None] + (self.centres_ ** 2).sum(axis=1)[None, :]
             sq -= 2.0 * (X @ self.centres_.T)
-            return np.exp(-self.gamma_ * sq)
+            # rounding can leave a tiny negative distance for x ≈ c; a distance is ≥ 0
+            return np.exp(-self.gamma_ * np.maximum(sq, 0.0, out=sq))
         Z = X @ self.hidden_weights_
         Z += self.hidden_bias_
         return ELM_ACTIVATIONS[self.activation](Z)
