@@ -8,6 +8,7 @@
 from .convert import convert, supported_estimators, supported_transformers
 from .errors import ConversionError, NotFittedError, UnsupportedEstimatorError
 from .network import ConvertedClassifier
+from .diagram import Diagram, draw, to_networkx
 from .elm import ELMClassifier
 from . import losses
 from .roundtrip import to_sklearn
@@ -25,6 +26,9 @@ __all__ = [
     "losses",
     "to_sklearn",
     "fine_tune",
+    "draw",
+    "to_networkx",
+    "Diagram",
 ]
 
 __version__ = "0.1.0"
