@@ -281,3 +281,51 @@ def mismatch_margins(estimator, X, reference: dict, rows: np.ndarray) -> np.ndar
     subset = {method: np.asarray(values)[rows] for method, values in reference.items()}
     margin = reference_margin(estimator, _safe_indexing(X, rows), subset)
     return np.asarray(margin, dtype=np.float64).reshape(-1)
+
+
+def _libsvm_vote_margin(estimator, X, reference: dict) -> np.ndarray:
+    """SVC and NuSVC: how close a row is to a one-vs-one vote that changes the label.
+
+    libsvm's ``predict`` counts votes: pair (i, j) votes i where its decision value is > 0.
+    A label can only change through a pair whose value is near zero *and* whose flipped
+    vote changes the winner, so the margin is the smallest ``|value|`` among those pairs
+    (infinite where no single flip matters). With ``break_ties`` the winner is the argmax
+    of the ``'ovr'`` scores, so their top-two gap counts too.
+    """
+    import copy
+
+    classes = estimator.classes_
+    if len(classes) <= 2 or "decision_function" not in reference:
+        return reference_margin.dispatch(object)(estimator, X, reference)
+    one_vs_one = copy.copy(estimator)  # shares the fitted arrays; only the output shape differs
+    one_vs_one.decision_function_shape = "ovo"
+    values = np.asarray(one_vs_one.decision_function(X), dtype=np.float64)
+    k = len(classes)
+    pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
+    towards_first = values > 0
+    votes = np.zeros((values.shape[0], k))
+    for p, (i, j) in enumerate(pairs):
+        votes[:, i] += towards_first[:, p]
+        votes[:, j] += ~towards_first[:, p]
+    ties_broken = estimator.break_ties and estimator.decision_function_shape == "ovr"
+    scores = np.asarray(reference["decision_function"], dtype=np.float64) if ties_broken else votes
+    label = np.argmax(scores, axis=1)
+    margin = decision_margin(scores) if ties_broken else np.full(values.shape[0], np.inf)
+    for p, (i, j) in enumerate(pairs):
+        moved = np.where(towards_first[:, p], 1.0, -1.0)
+        flipped = scores.copy()
+        flipped[:, i] -= moved
+        flipped[:, j] += moved
+        matters = np.argmax(flipped, axis=1) != label
+        margin = np.where(matters, np.minimum(margin, np.abs(values[:, p])), margin)
+    return margin
+
+
+def _register_libsvm_margin() -> None:
+    from sklearn.svm import SVC, NuSVC
+
+    for cls in (SVC, NuSVC):
+        reference_margin.register(cls)(_libsvm_vote_margin)
+
+
+_register_libsvm_margin()

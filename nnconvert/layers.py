@@ -23,6 +23,9 @@ __all__ = [
     "Branches",
     "KernelUnits",
     "KERNEL_FORMULAS",
+    "KernelExpansion",
+    "PairwiseCoupling",
+    "couple",
     "ACTIVATIONS",
     "ActivatedUnits",
     "as_buffer",
@@ -408,3 +411,207 @@ class ActivatedUnits(Layer):
             unit_names=self.unit_names,
             parameters={"scale": self.scale} if self.scale != 1.0 else {},
         )
+
+
+def _grad_needed(x: torch.Tensor, module: nn.Module) -> bool:
+    return torch.is_grad_enabled() and (
+        x.requires_grad or any(p.requires_grad for p in module.parameters())
+    )
+
+
+class KernelExpansion(Layer):
+    """Kernel units and the linear neurons that read them, evaluated one row block at a time.
+
+    Mathematically two layers, ``y = W·k(x) + b`` with ``k`` a :class:`KernelUnits` layer
+    (``units``) and ``W``, ``b`` a :class:`LinearUnits` layer (``readout``); run together so
+    that the (rows × units) kernel matrix only ever exists for one block of rows: each block
+    is one GEMM into a cache-sized buffer, the kernel applied in place, then one GEMM
+    (block × units) @ (units × outputs) into the output. Memory follows ``block_rows``, not
+    the number of rows. :meth:`describe` returns both layers as the steps of one branch, so
+    diagrams draw the kernel units and the neurons separately.
+
+    Parameters
+    ----------
+    units : KernelUnits
+    readout : LinearUnits
+        Reads the kernel units: ``readout.in_features == units`` count.
+    block_rows : int or None
+        Rows per block. None (default) sizes the block so that it holds about
+        ``block_bytes`` of kernel values, which keeps it in the CPU's cache.
+    block_bytes : int, default 2 MiB
+    title : str
+    """
+
+    def __init__(self, units: KernelUnits, readout: LinearUnits, *, block_rows: int | None = None,
+                 block_bytes: int = 2 << 20, title: str = "kernel expansion"):
+        super().__init__()
+        n_units = units.centres.shape[0]
+        if readout.in_features != n_units:
+            raise ValueError(
+                f"the readout reads {readout.in_features} values but there are {n_units} "
+                "kernel units"
+            )
+        if block_rows is not None and int(block_rows) < 1:
+            raise ValueError(f"block_rows must be a positive integer or None, got {block_rows!r}")
+        self.units = units
+        self.readout = readout
+        self.block_rows = None if block_rows is None else int(block_rows)
+        self.block_bytes = int(block_bytes)
+        self.title = title
+
+    def rows_per_block(self, x: torch.Tensor) -> int:
+        """How many rows of ``x`` one block holds."""
+        if self.block_rows is not None:
+            return self.block_rows
+        per_row = max(1, self.units.centres.shape[0]) * x.element_size()
+        return max(16, self.block_bytes // per_row)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        rows = self.rows_per_block(x)
+        if x.shape[0] <= rows:
+            return self.readout(self.units(x))
+        if _grad_needed(x, self):
+            return torch.cat([self.readout(self.units._block(b)) for b in torch.split(x, rows)])
+        weight, bias = self.readout.weight, self.readout.bias
+        out = x.new_empty((x.shape[0], weight.shape[0]))
+        for start in range(0, x.shape[0], rows):
+            k = self.units._block(x[start:start + rows])
+            target = out[start:start + rows]
+            if bias is None:
+                torch.mm(k, weight.T, out=target)
+            else:
+                torch.addmm(bias, k, weight.T, out=target)
+        return out
+
+    def describe(self) -> LayerDescription:
+        units, readout = self.units.describe(), self.readout.describe()
+        kernel = KERNEL_FORMULAS[self.units.kernel].replace("sv", "sv_j")
+        return LayerDescription(
+            title=self.title,
+            n_in=units.n_in,
+            n_out=readout.n_out,
+            activation=units.activation,
+            formula=(
+                "{y} = W·k + b,  k_j = " + kernel
+                + f"  (j = 1 … {units.n_out})"
+            ),
+            connectivity="branches",
+            bias=readout.bias,
+            bias_note=readout.bias_note,
+            unit_names=readout.unit_names,
+            parameters=units.parameters,
+            branches=((units, readout),),
+        )
+
+
+class PairwiseCoupling(Layer):
+    """libsvm's probabilities: a Platt sigmoid per class pair, then Wu–Lin–Weng coupling.
+
+    For pair ``p = (i, j)`` with libsvm's decision value ``f`` (positive towards class i),
+    ``r_ij = clip(1 / (1 + exp(A_p f + B_p)), 1e-7, 1 − 1e-7)`` and ``r_ji = 1 − r_ij``; the
+    class probabilities are the solution of Wu, Lin and Weng's (2004) method 2, found by
+    libsvm's fixed-point iteration with its own starting point (uniform), update order,
+    stopping rule (``max_t |(Qp)_t − pᵀQp| < 0.005 / k``) and limit (``max(100, k)``
+    sweeps), so that it stops where libsvm stops, row by row. It runs for two classes too,
+    as libsvm does. The whole computation is in float64 whatever the network's dtype: its
+    stopping test is a threshold that must be crossed where libsvm crosses it.
+
+    Parameters
+    ----------
+    prob_a, prob_b : array-like of shape (n_pairs,)
+        ``probA_`` and ``probB_`` of the fitted SVC or NuSVC.
+    n_classes : int
+    """
+
+    MIN_PROB = 1e-7
+
+    def __init__(self, prob_a, prob_b, n_classes: int):
+        super().__init__()
+        n_pairs = n_classes * (n_classes - 1) // 2
+        self.register_buffer("prob_a", as_buffer(prob_a).reshape(-1))
+        self.register_buffer("prob_b", as_buffer(prob_b).reshape(-1))
+        if self.prob_a.numel() != n_pairs or self.prob_b.numel() != n_pairs:
+            raise ValueError(
+                f"{n_classes} classes need {n_pairs} Platt coefficients, got "
+                f"{self.prob_a.numel()} and {self.prob_b.numel()}"
+            )
+        self.n_classes = int(n_classes)
+
+    def pairwise(self, decision: torch.Tensor) -> torch.Tensor:
+        """``r`` of shape (n, k, k): ``r[:, i, j]`` estimates P(i | i or j); diagonal 0."""
+        f = decision.to(torch.float64) * self.prob_a.to(decision.device, torch.float64)
+        f = f + self.prob_b.to(decision.device, torch.float64)
+        # libsvm's sigmoid_predict: e^(−|f|) in both branches avoids overflow and cancellation
+        e = torch.exp(-f.abs())
+        p = torch.where(f >= 0, e / (1.0 + e), 1.0 / (1.0 + e))
+        p = p.clamp(self.MIN_PROB, 1.0 - self.MIN_PROB)
+        k = self.n_classes
+        r = f.new_zeros((f.shape[0], k, k))
+        i, j = torch.triu_indices(k, k, offset=1, device=f.device)
+        r[:, i, j] = p
+        r[:, j, i] = 1.0 - p
+        return r
+
+    def forward(self, decision: torch.Tensor) -> torch.Tensor:
+        """Class probabilities (n, k) from libsvm's pair decision values (n, n_pairs)."""
+        return couple(self.pairwise(decision)).to(decision.dtype)
+
+    def describe(self) -> LayerDescription:
+        k = self.n_classes
+        return LayerDescription(
+            title="Platt sigmoids and pairwise coupling",
+            n_in=k * (k - 1) // 2,
+            n_out=k,
+            activation="σ, coupled",
+            formula=(
+                "r_ij = 1 / (1 + exp(A_ij {x}_ij + B_ij)), clipped to [1e-7, 1 − 1e-7]\n"
+                "{y} = argmin_p Σ_i Σ_j≠i (r_ji p_i − r_ij p_j)²  subject to Σ p = 1"
+                f"  (Wu–Lin–Weng, libsvm's iteration: ≤ {max(100, k)} sweeps, "
+                f"tolerance {0.005 / k:.3g})"
+            ),
+            connectivity="pairwise",
+        )
+
+
+def couple(r: torch.Tensor) -> torch.Tensor:
+    """libsvm's ``multiclass_probability``, for every row of ``r`` (n, k, k) at once.
+
+    Each row iterates until its own stopping test passes and is then frozen, exactly as
+    libsvm would have treated it alone; the sums run in libsvm's order.
+    """
+    n, k, _ = r.shape
+    max_iter, eps = max(100, k), 0.005 / k
+    # Q_tt = Σ_{j≠t} r_jt² (in j order), Q_tj = −r_jt r_tj
+    q = -(r.transpose(1, 2) * r)
+    diagonal = r.new_zeros((n, k))
+    for j in range(k):
+        diagonal += r[:, j, :] ** 2
+    q[:, torch.arange(k), torch.arange(k)] = diagonal
+    result = r.new_full((n, k), 1.0 / k)
+    rows = torch.arange(n, device=r.device)
+    p = result.clone()
+    for _ in range(max_iter):
+        qp = r.new_zeros((len(rows), k))
+        for j in range(k):
+            qp += q[:, :, j] * p[:, j:j + 1]
+        pqp = r.new_zeros(len(rows))
+        for t in range(k):
+            pqp += p[:, t] * qp[:, t]
+        done = (qp - pqp[:, None]).abs().amax(dim=1) < eps
+        if done.any():
+            result[rows[done]] = p[done]
+            keep = ~done
+            rows, p, q, qp, pqp = rows[keep], p[keep], q[keep], qp[keep], pqp[keep]
+            if len(rows) == 0:
+                return result
+        for t in range(k):
+            qtt = q[:, t, t]
+            diff = (pqp - qp[:, t]) / qtt
+            p[:, t] += diff
+            grow = 1.0 + diff
+            pqp = (pqp + diff * (diff * qtt + 2.0 * qp[:, t])) / grow / grow
+            qp = (qp + diff[:, None] * q[:, t, :]) / grow[:, None]
+            p = p / grow[:, None]
+    # rows still running after max_iter sweeps keep their last iterate, as in libsvm
+    result[rows] = p
+    return result

@@ -1,0 +1,133 @@
+"""Kernel SVMs (libsvm's SVC and NuSVC): a layer of kernel units, one-vs-one neurons, a vote.
+
+The answer to "use the kernel as the activation": each support vector becomes a hidden unit
+whose activation is the kernel evaluated between the input and that vector (a Gaussian bump
+for ``rbf``, a tanh neuron for ``sigmoid``). Each pair of classes (i, j) gets one output
+neuron that reads the units of the support vectors of classes i and j with libsvm's dual
+coefficients and has bias ``intercept_ = −ρ``; the other units reach it with weight zero.
+A vote over the pair neurons gives ``predict``; Platt sigmoids and pairwise coupling give
+``predict_proba``.
+
+libsvm's layout, which the weights follow: support vectors are grouped by class
+(``n_support_`` of each, in ``classes_`` order); ``dual_coef_[j − 1]`` holds the
+coefficients of class i's vectors in pair (i, j), ``dual_coef_[i]`` those of class j's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import sparse
+from sklearn.svm import SVC, NuSVC
+
+from ..convert import Conversion, converts
+from ..errors import ConversionError
+from ..heads import VoteHead, pair_index
+from ..layers import KernelExpansion, KernelUnits, LinearUnits, PairwiseCoupling
+
+RHO_NOTE = (
+    "libsvm decides by Σ α·k − ρ and scikit-learn stores intercept_ = −ρ, so the bias is "
+    "b = intercept_ = −ρ; positive votes for the pair's first class"
+)
+BINARY_RHO_NOTE = (
+    "libsvm decides by Σ α·k − ρ, positive for classes_[0]; for two classes scikit-learn "
+    "flips the sign of dual_coef_ and intercept_, so this neuron has b = intercept_ = +ρ "
+    "and is positive towards classes_[1]"
+)
+KERNEL_TITLES = {
+    "linear": "linear kernel units",
+    "poly": "polynomial kernel units",
+    "rbf": "Gaussian (RBF) kernel units",
+    "sigmoid": "tanh (sigmoid kernel) units",
+}
+
+
+def _dense(values) -> np.ndarray:
+    """Fitted arrays as dense float64 (an SVC fitted on sparse data stores them sparse)."""
+    if sparse.issparse(values):
+        values = values.toarray()
+    return np.asarray(values, dtype=np.float64)
+
+
+def _check_convertible(estimator) -> None:
+    name = type(estimator).__name__
+    kernel = estimator.kernel
+    if callable(kernel) or kernel == "precomputed":
+        shown = "a callable" if callable(kernel) else "'precomputed'"
+        raise ConversionError(
+            f"{name} with kernel={shown} cannot be converted: the network must compute the "
+            "kernel itself from the input features. Refit with kernel='linear', 'poly', "
+            "'rbf' or 'sigmoid'."
+        )
+    if kernel not in KERNEL_TITLES:
+        raise ConversionError(f"{name} has an unknown kernel {kernel!r}.")
+    if estimator.break_ties and estimator.decision_function_shape == "ovo":
+        raise ConversionError(
+            f"{name}(break_ties=True, decision_function_shape='ovo') cannot predict (scikit-"
+            "learn's predict raises), so there is nothing to reproduce. Set "
+            "decision_function_shape='ovr' or break_ties=False."
+        )
+
+
+def pair_weights(dual_coef: np.ndarray, n_support: np.ndarray) -> np.ndarray:
+    """The zero-padded (n_pairs, n_SV) weights of the one-vs-one neurons.
+
+    Row p = (i, j) carries ``dual_coef[j − 1]`` over class i's support vectors and
+    ``dual_coef[i]`` over class j's; every other support vector gets weight zero.
+    """
+    n_classes = len(n_support)
+    start = np.concatenate([[0], np.cumsum(n_support)])
+    weight = np.zeros((n_classes * (n_classes - 1) // 2, dual_coef.shape[1]))
+    for p, (i, j) in enumerate(pair_index(n_classes)):
+        own_i = slice(start[i], start[i + 1])
+        own_j = slice(start[j], start[j + 1])
+        weight[p, own_i] = dual_coef[j - 1, own_i]
+        weight[p, own_j] = dual_coef[i, own_j]
+    return weight
+
+
+@converts(SVC, NuSVC)
+def _kernel_svm(estimator, options: dict) -> Conversion:
+    _check_convertible(estimator)
+    classes = estimator.classes_
+    n_classes = len(classes)
+    n_support = np.asarray(estimator.n_support_, dtype=np.int64)
+    vectors = _dense(estimator.support_vectors_)
+    # the public dual_coef_ and intercept_: for two classes they are already sign-flipped, so
+    # the single neuron computes scikit-learn's decision_function (positive: classes_[1])
+    dual_coef = _dense(estimator.dual_coef_)
+    intercept = np.asarray(estimator.intercept_, dtype=np.float64).reshape(-1)
+
+    sv_class = np.repeat(np.arange(n_classes), n_support)
+    units = KernelUnits(
+        vectors,
+        kernel=estimator.kernel,
+        gamma=float(estimator._gamma),
+        coef0=float(estimator.coef0),
+        degree=int(estimator.degree),
+        title=f"{KERNEL_TITLES[estimator.kernel]}, one per support vector",
+        unit_names=[f"sv {index} ({classes[c]})"
+                    for index, c in zip(estimator.support_, sv_class)],
+    )
+    pairs = pair_index(n_classes)
+    readout = LinearUnits(
+        pair_weights(dual_coef, n_support),
+        intercept,
+        title="one-vs-one neurons, one per class pair",
+        bias_note=BINARY_RHO_NOTE if n_classes == 2 else RHO_NOTE,
+        unit_names=[f"{classes[i]} vs {classes[j]}" for i, j in pairs],
+    )
+    title = f"{type(estimator).__name__} ({estimator.kernel} kernel): support vectors → pairs"
+    expansion = KernelExpansion(units, readout, title=title)
+
+    coupling = None
+    # probability=True is deprecated in scikit-learn 1.9 (and probA_ with it); the private
+    # arrays are what its predict_proba reads, empty when the model has no probabilities
+    if hasattr(estimator, "predict_proba") and np.size(estimator._probA) > 0:
+        coupling = PairwiseCoupling(estimator._probA, estimator._probB, n_classes)
+    head = VoteHead(
+        n_classes,
+        shape=estimator.decision_function_shape,
+        break_ties=estimator.break_ties,
+        coupling=coupling,
+    )
+    return Conversion(layers=[expansion], head=head)
