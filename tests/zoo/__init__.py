@@ -18,7 +18,7 @@ from sklearn import datasets
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-FAMILIES = ("linear", "compose", "elm", "mlp")
+FAMILIES = ("linear", "compose", "elm", "mlp", "svm")
 
 
 @dataclass(frozen=True)
