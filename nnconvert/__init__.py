@@ -13,6 +13,7 @@ from .elm import ELMClassifier
 from . import losses
 from .roundtrip import to_sklearn
 from .training import fine_tune
+from .verify import VerificationReport, verify
 
 __all__ = [
     "convert",
@@ -29,6 +30,8 @@ __all__ = [
     "draw",
     "to_networkx",
     "Diagram",
+    "verify",
+    "VerificationReport",
 ]
 
 __version__ = "0.1.0"

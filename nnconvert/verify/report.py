@@ -246,7 +246,8 @@ class VerificationReport:
             for r in self.worst_rows:
                 lines.append(
                     f"  {r.index:>10d}  {r.why:<18s} {str(r.reference_label):>12.12s} "
-                    f"{str(r.network_label):>12.12s} {r.abs_diff:10.2e} {r.margin:10.2e}"
+                    f"{str(r.network_label):>12.12s} {r.abs_diff:10.2e} "
+                    + (f"{r.margin:10.2e}" if r.margin == r.margin else f"{'-':>10s}")
                 )
         return "\n".join(lines)
 

@@ -1,0 +1,17 @@
+"""Verification at scale: prove on real data that a network answers like its estimator.
+
+:func:`verify` streams ``X`` (an array, a memory-mapped file or a dask array) block by block,
+compares the network's answers with scikit-learn's on the CPU (NumPy) or in one CUDA kernel
+(CuPy) and returns a :class:`VerificationReport`. The pieces:
+
+- ``sources``: reading X in blocks, in constant memory;
+- ``blocks``: both answers on one block, and the block's partial report;
+- ``numpy_path`` / ``cupy_path`` (with ``compare.cu``): the comparison itself;
+- ``report``: partial reports, their merge, the final report;
+- ``distributed``: blocks verified on a dask.distributed cluster.
+"""
+
+from .engine import verify
+from .report import Partial, VerificationReport, merge
+
+__all__ = ["verify", "VerificationReport", "Partial", "merge"]

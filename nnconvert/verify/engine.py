@@ -1,0 +1,168 @@
+"""verify(): stream the rows of X through the estimator and the network, block by block."""
+
+from __future__ import annotations
+
+import copy
+import time
+
+import torch
+from sklearn.utils.validation import check_is_fitted
+from tqdm.auto import tqdm
+
+from ..agreement import METHODS, tie_band
+from ..errors import NotFittedError
+from ..network import ConvertedClassifier
+from .blocks import verify_blocks
+from .report import VerificationReport, finalize
+from .sources import as_source, default_batch_size
+
+__all__ = ["verify", "comparer_for"]
+
+_KNOWN = (*METHODS, "predict")
+
+
+def comparer_for(net: ConvertedClassifier):
+    """The CuPy path where the network lives on a CUDA device and CuPy sees it, else NumPy."""
+    from .cupy_path import CupyComparer, cupy_available
+    from .numpy_path import NumpyComparer
+
+    if net.device.type == "cuda" and cupy_available():
+        return CupyComparer()
+    return NumpyComparer()
+
+
+def _checked_methods(estimator, methods) -> list[str]:
+    if methods is None:
+        return [m for m in METHODS if hasattr(estimator, m)] + ["predict"]
+    if isinstance(methods, str):
+        methods = [methods]
+    unknown = [m for m in methods if m not in _KNOWN]
+    if unknown:
+        raise ValueError(f"unknown method(s) {unknown}; choose among {list(_KNOWN)}")
+    missing = [m for m in methods if not hasattr(estimator, m)]
+    if missing:
+        raise ValueError(
+            f"{type(estimator).__name__} has no {', '.join(missing)}; leave methods=None to "
+            f"verify every method it has."
+        )
+    return list(dict.fromkeys([*methods, "predict"]))  # labels are always compared
+
+
+def _on_device(net: ConvertedClassifier, device) -> ConvertedClassifier:
+    if device is None:
+        return net
+    device = torch.device(device)
+    if device.type == net.device.type and (device.index is None
+                                            or device.index == net.device.index):
+        return net
+    return copy.deepcopy(net).to(device)  # the caller's network stays where it is
+
+
+def _check(estimator, net, rtol, batch_size) -> None:
+    if not isinstance(net, ConvertedClassifier):
+        raise TypeError(
+            f"verify() compares a ConvertedClassifier with its estimator, got "
+            f"{type(net).__name__}; build the network with nnconvert.convert(estimator)."
+        )
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        raise NotFittedError(
+            f"This {type(estimator).__name__} instance is not fitted yet: there is nothing to "
+            f"verify the network against."
+        ) from None
+    except TypeError:
+        raise TypeError(
+            f"verify() needs the fitted scikit-learn estimator first, got "
+            f"{type(estimator).__name__}."
+        ) from None
+    if not rtol > 0:
+        raise ValueError(f"rtol must be a positive number, got {rtol!r}")
+    if batch_size is not None and (int(batch_size) != batch_size or batch_size < 1):
+        raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
+
+
+def verify(estimator, net: ConvertedClassifier, X, *, methods=None, batch_size: int | None = None,
+           device=None, rtol: float = 1e-9, progress: bool | None = None) -> VerificationReport:
+    """Check, row by row, that a converted network answers exactly like its estimator.
+
+    The estimator answers with its own scikit-learn methods, one block of rows at a time;
+    the network answers on its device. Scores must agree within ``rtol`` of the reference's
+    scale; labels must agree except inside the near-tie band (where rounding alone can flip
+    a label, see :mod:`nnconvert.agreement`).
+
+    Parameters
+    ----------
+    estimator : fitted scikit-learn classifier
+    net : ConvertedClassifier
+        The network converted from ``estimator``.
+    X : array-like of shape (n_samples, n_features)
+        A numpy array, a memory-mapped ``.npy`` (``np.load(path, mmap_mode="r")``: read block
+        by block, in constant memory), a pandas dataframe, or a dask array (verified on the
+        dask.distributed cluster of the current client when there is one, else chunk by chunk
+        here).
+    methods : sequence of str, optional
+        Among "decision_function", "predict_proba" and "predict"; default: every one the
+        estimator has. ``predict`` is always compared.
+    batch_size : int, optional
+        Rows per block; default: about 8 MiB of features.
+    device : str or torch.device, optional
+        Where the network runs; default: where its parameters are. On a CUDA device, with
+        CuPy installed, the comparison runs as one CUDA kernel per block and method.
+    rtol : float, default 1e-9
+        Allowed score difference relative to the largest reference score magnitude (use
+        about 1e-4 for float32 networks).
+    progress : bool, optional
+        Show a progress bar; default: only when stderr is a terminal.
+
+    Returns
+    -------
+    VerificationReport
+        ``passed``, counts, differences per method, the worst rows; ``str()`` is a table.
+
+    Raises
+    ------
+    TypeError
+        If ``net`` is not a ConvertedClassifier or ``X`` is not array-like.
+    ValueError
+        If ``X`` has no rows or the wrong number of columns, or an argument is out of range.
+    NotFittedError
+        If the estimator is not fitted.
+    """
+    _check(estimator, net, rtol, batch_size)
+    methods = _checked_methods(estimator, methods)
+    net = _on_device(net, device)
+    source = as_source(X, net.n_features_in_)
+    if source.n_rows == 0:
+        raise ValueError("X has no rows: there is nothing to verify.")
+    batch_size = int(batch_size or default_batch_size(net.n_features_in_))
+    margin_on = "decision_function" if "decision_function" in methods else "predict_proba"
+    started = time.perf_counter()
+
+    from .distributed import current_client, verify_on_cluster
+
+    client = current_client() if source.kind == "dask" else None
+    if client is not None:
+        total = verify_on_cluster(client, estimator, net, source.X, methods, batch_size,
+                                  progress)
+        backend = "dask"
+    else:
+        comparer = comparer_for(net)
+        backend = comparer.name
+        with tqdm(total=source.n_rows, unit="rows", unit_scale=True, desc="verify",
+                  disable=None if progress is None else not progress) as bar:
+
+            def on_block(part, total):
+                bar.update(part.n_samples)
+                bar.set_postfix(mismatches=int(total.mismatch_rows.size), refresh=False)
+                if hasattr(comparer, "band") and margin_on in total.max_abs:
+                    comparer.band = tie_band(total.max_abs[margin_on], total.scale[margin_on],
+                                             rtol)
+
+            total = verify_blocks(estimator, net, source.blocks(batch_size), methods, comparer,
+                                  on_block)
+    from ..convert import estimator_name
+
+    return finalize(total, rtol=rtol, margin_method=margin_on,
+                    elapsed_s=time.perf_counter() - started, backend=backend,
+                    device=str(net.device), estimator=estimator_name(estimator))
