@@ -157,7 +157,7 @@ def _blame(model: ScoresModule, x: torch.Tensor) -> str | None:
                 _torch_export(runnable, h)
         except Exception as e:  # noqa: BLE001 - any tracing failure is what we are looking for
             first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-            return f"{_layer_name(index, layer)}: {first}"
+            return f"{_layer_name(index, layer)}: {first.rstrip('.')}"
         with torch.no_grad():
             h = runnable(h) if index is not None else h
     return None
@@ -196,22 +196,28 @@ def _write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
         ) from None
     import onnx
 
-    batch = torch.export.Dim("batch")
+    # Our own torch.export first: the ONNX exporter would otherwise fall back to strategies
+    # that may specialise the batch size silently; this way a failure names its layer.
+    try:
+        with _quiet():
+            exported = _torch_export(model, x)
+    except Exception as e:  # noqa: BLE001 - reported with the layer that caused it
+        raise _fail(model, x, "ONNX", e) from None
     try:
         with _quiet():
             program = torch.onnx.export(
-                model,
+                exported,
                 (x,),
                 dynamo=True,
                 input_names=["x"],
                 output_names=list(OUTPUT_NAMES),
-                dynamic_shapes=({0: batch},),
                 opset_version=opset,
                 optimize=True,
                 verbose=False,
             )
-    except Exception as e:  # noqa: BLE001 - reported with the layer that caused it
-        raise _fail(model, x, "ONNX", e) from None
+    except Exception as e:  # noqa: BLE001 - an operator the ONNX translation lacks
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise ExportError(f"ONNX translation failed: {type(e).__name__}: {first}") from None
     proto = program.model_proto
     classes = json.dumps(json.loads(meta)["classes"])
     onnx.helper.set_model_props(proto, {"nnconvert": meta, "classes": classes})

@@ -318,7 +318,8 @@ class KernelUnits(Layer):
         return torch.tanh(inner)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.shape[0] <= self.block_rows:
+        # exported graphs cannot branch on their dynamic batch size: one block there
+        if torch.compiler.is_exporting() or x.shape[0] <= self.block_rows:
             return self._block(x)
         return torch.cat([self._block(b) for b in torch.split(x, self.block_rows)], dim=0)
 
@@ -468,7 +469,8 @@ class KernelExpansion(Layer):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         rows = self.rows_per_block(x)
-        if x.shape[0] <= rows:
+        # exported graphs cannot branch on their dynamic batch size: one block there
+        if torch.compiler.is_exporting() or x.shape[0] <= rows:
             return self.readout(self.units(x))
         if _grad_needed(x, self):
             return torch.cat([self.readout(self.units._block(b)) for b in torch.split(x, rows)])
