@@ -359,12 +359,7 @@ def _unit_label(data: dict, bias: bool) -> str:
         # an activation applied unit by unit is written on the unit; a rule across the layer
         # (argmax, vote) is only in the column's caption
         if activation not in ("none", "argmax", "vote", None) and len(activation) <= 10:
-            if name is None:
-                lines.append(activation)
-            elif len(activation) + len(name) <= 14:
-                name = f"{activation} → {name}"
-            else:
-                lines.append(f"{activation} →")
+            lines.append(activation if name is None else f"{activation} →")
     if name is not None:
         lines.append(name)
     elif data["kind"] != "output":
@@ -403,7 +398,7 @@ class _Layout:
         with dot.subgraph(name=_cluster_id(group_id)) as column:
             column.attr(label=_dot_text(_caption(group)), rank="same", style="rounded,filled",
                         fillcolor="white" if kind != "input" else "#fafafa",
-                        color="#9a9a9a", fontsize="11")
+                        color="#9a9a9a", fontsize="11", labeljust="c")
             order = []
             for index in head + ([None] if hidden else []) + tail:
                 if index is None:
@@ -441,9 +436,19 @@ class _Layout:
     def nested(self, dot: graphviz.Digraph, prefix: str) -> None:
         """A layer of parallel branches: one cluster per branch, one column per step."""
         container = self.graph.graph["branches"][prefix]
+        single = len(container["steps"]) == 1
         with dot.subgraph(name=_cluster_id(prefix)) as outer:
-            label = f"{container['title']}\n{len(container['steps'])} parallel members"
-            outer.attr(label=label, style="rounded,dashed", color="#9a9a9a", fontsize="11")
+            # one branch is a layer drawn as its steps (kernel units, then their read-out);
+            # several are parallel members, each boxed on its own
+            label = container["title"]
+            if not single:
+                label += f"\n{len(container['steps'])} parallel members"
+            outer.attr(label=label, style="rounded,dashed", color="#9a9a9a", fontsize="11",
+                       labeljust="c")
+            if single:
+                for s in range(container["steps"][0]):
+                    self.step(outer, f"{prefix}b0s{s}")
+                return
             # rankdir=LR stacks clusters bottom-up in the order they are written: write the
             # members last to first so that member 1 sits on top
             for b, n_steps in reversed(list(enumerate(container["steps"]))):
@@ -451,11 +456,13 @@ class _Layout:
                     branch.attr(label=f"member {b + 1}", style="rounded", color="#cccccc",
                                 fontsize="10")
                     for s in range(n_steps):
-                        inner = f"{prefix}b{b}s{s}"
-                        if inner in self.graph.graph["branches"]:
-                            self.nested(branch, inner)
-                        else:
-                            self.column(branch, inner)
+                        self.step(branch, f"{prefix}b{b}s{s}")
+
+    def step(self, dot: graphviz.Digraph, group_id: str) -> None:
+        if group_id in self.graph.graph["branches"]:
+            self.nested(dot, group_id)
+        else:
+            self.column(dot, group_id)
 
     def edges(self, dot: graphviz.Digraph) -> None:
         # every drawn edge stands for the edges between the units it joins
