@@ -43,7 +43,8 @@ def ridge_readout(H: np.ndarray, T: np.ndarray, alpha: float) -> tuple[np.ndarra
     call of ``n h²`` flops and the factorisation ``h³/3``, far cheaper than a QR or an SVD of
     the tall ``n × h`` matrix, and ``α > 0`` bounds the condition number by
     ``(σ_max² + α) / α``. When the Gram matrix is not numerically positive definite
-    (``α = 0`` with collinear units, or ``α`` far below rounding), it falls back to
+    (a pivot of the factorisation at rounding level: ``α = 0`` with collinear units, or
+    ``α`` far below rounding), it falls back to
     :func:`scipy.linalg.lstsq` on the augmented system ``[Hc; √α I] β = [Tc; 0]``, which never
     squares the condition number and returns the minimum-norm solution.
 
@@ -61,13 +62,20 @@ def ridge_readout(H: np.ndarray, T: np.ndarray, alpha: float) -> tuple[np.ndarra
     gram = H.T @ H
     gram.flat[:: gram.shape[0] + 1] += alpha
     rhs = H.T @ Tc
+    # Cholesky's pivots are bounded below by the smallest eigenvalue (>= alpha); one at
+    # rounding level means the Gram matrix is numerically singular and the solve is noise
+    floor = gram.shape[0] * np.finfo(np.float64).eps * max(float(gram.diagonal().max()), 1.0)
     try:
         factor = scipy.linalg.cho_factor(gram, lower=True, check_finite=False)
+        if float(np.min(np.abs(factor[0].diagonal()))) ** 2 <= floor:
+            raise np.linalg.LinAlgError("numerically singular")
         beta = scipy.linalg.cho_solve(factor, rhs, check_finite=False)
     except np.linalg.LinAlgError:
         augmented = np.vstack([H, np.sqrt(alpha) * np.eye(H.shape[1])])
         targets = np.vstack([Tc, np.zeros((H.shape[1], Tc.shape[1]))])
-        beta = scipy.linalg.lstsq(augmented, targets, check_finite=False)[0]
+        # singular values below rounding (relative to the largest) are treated as zero
+        cond = np.finfo(np.float64).eps * max(augmented.shape)
+        beta = scipy.linalg.lstsq(augmented, targets, cond=cond, check_finite=False)[0]
     coef = beta.T
     return coef, t_mean - h_mean @ beta
 

@@ -84,3 +84,14 @@ if importlib.util.find_spec("skelm") is not None:
                     include_original_features=True, random_state=0)),
                 "breast_cancer", tags=("proba",)),
         ]
+
+
+def generated(seed: int, n_classes: int, n_features: int, n_samples: int = 80):
+    """A small random classification problem for property tests of this family."""
+    from sklearn.datasets import make_classification
+
+    return make_classification(
+        n_samples=n_samples + 10 * n_classes, n_features=n_features,
+        n_informative=n_features, n_redundant=0, n_classes=n_classes,
+        n_clusters_per_class=1, random_state=seed,
+    )
