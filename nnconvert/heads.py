@@ -497,7 +497,10 @@ class VoteHead(Head):
             else:
                 lines.append("predict(x) = classes_[argmax_c votes_c(x)]   (first index wins a tie)")
         if self.coupling is not None:
-            lines += self.coupling.describe().formula.format(x="{x}", y="p(·|x)").splitlines()
+            coupling = self.coupling.describe().formula
+            if self.binary:  # libsvm's own value for the pair (classes_[0], classes_[1])
+                coupling = coupling.replace("{x}_ij", "(−{x})")
+            lines += coupling.format(x="{x}", y="predict_proba(x)").splitlines()
         return LayerDescription(
             title="one-vs-one vote" if not self.binary else "output",
             n_in=k * (k - 1) // 2,

@@ -467,18 +467,36 @@ class KernelExpansion(Layer):
         per_row = max(1, self.units.centres.shape[0]) * x.element_size()
         return max(16, self.block_bytes // per_row)
 
+    #: blocks of fewer rows are zero-padded to this many: BLAS takes other code paths (with
+    #: other summation orders) for the smallest matrices, and a row's scores should not
+    #: depend on the batch it came in or on where a block boundary fell
+    MIN_BLOCK_ROWS = 8
+
+    def _evaluate(self, block: torch.Tensor) -> torch.Tensor:
+        m = block.shape[0]
+        if m < self.MIN_BLOCK_ROWS:
+            padding = block.new_zeros((self.MIN_BLOCK_ROWS - m, block.shape[1]))
+            return self.readout(self.units._block(torch.cat([block, padding])))[:m]
+        return self.readout(self.units._block(block))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        rows = self.rows_per_block(x)
         # exported graphs cannot branch on their dynamic batch size: one block there
-        if torch.compiler.is_exporting() or x.shape[0] <= rows:
+        if torch.compiler.is_exporting():
             return self.readout(self.units(x))
+        rows = self.rows_per_block(x)
+        if x.shape[0] <= rows:
+            return self._evaluate(x)
         if _grad_needed(x, self):
-            return torch.cat([self.readout(self.units._block(b)) for b in torch.split(x, rows)])
+            return torch.cat([self._evaluate(b) for b in torch.split(x, rows)])
         weight, bias = self.readout.weight, self.readout.bias
         out = x.new_empty((x.shape[0], weight.shape[0]))
         for start in range(0, x.shape[0], rows):
-            k = self.units._block(x[start:start + rows])
+            block = x[start:start + rows]
             target = out[start:start + rows]
+            if block.shape[0] < self.MIN_BLOCK_ROWS:
+                target.copy_(self._evaluate(block))
+                continue
+            k = self.units._block(block)
             if bias is None:
                 torch.mm(k, weight.T, out=target)
             else:

@@ -1,0 +1,319 @@
+"""Kernel SVMs as networks: the layers hold libsvm's parameters, and the network is the SVM.
+
+The zoo (tests/zoo/svm.py) already runs every SVM case through test_conversion's float64 and
+float32 checks; this module checks the network's anatomy, the blocked evaluation, gradients,
+errors, and hypothesis properties over kernels, hyper-parameters and data.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from equivalence import assert_equivalent
+from hypothesis import example, given
+from hypothesis import strategies as st
+from scipy import sparse
+from sklearn.datasets import make_classification
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC, NuSVC
+from zoo import data, fitted, probe_points
+
+import nnconvert as nc
+from nnconvert.heads import VoteHead
+from nnconvert.layers import KernelExpansion, KernelUnits, PairwiseCoupling, couple
+
+
+def _fit(model, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # probability=True is deprecated in 1.9
+        return model.fit(X, y)
+
+
+def _expansion(net) -> KernelExpansion:
+    (layer,) = [m for m in net.body if isinstance(m, KernelExpansion)]
+    return layer
+
+
+# -- anatomy ----------------------------------------------------------------------------------
+
+
+def test_one_kernel_unit_per_support_vector_and_one_neuron_per_pair():
+    estimator, _, _ = fitted("svc-rbf-digits")
+    net = nc.convert(estimator)
+    layer = _expansion(net)
+    n_sv, n_pairs = len(estimator.support_), 10 * 9 // 2
+    assert layer.units.centres.shape == (n_sv, 64)
+    np.testing.assert_array_equal(layer.units.centres.numpy(), estimator.support_vectors_)
+    assert layer.units.gamma == estimator._gamma
+    assert layer.readout.weight.shape == (n_pairs, n_sv)
+    np.testing.assert_array_equal(layer.readout.bias.detach().numpy(), estimator.intercept_)
+    # pair (i, j) reads only the support vectors of classes i and j
+    start = np.concatenate([[0], np.cumsum(estimator.n_support_)])
+    weight = layer.readout.weight.detach().numpy()
+    i, j = 2, 7
+    p = [(a, b) for a in range(10) for b in range(a + 1, 10)].index((i, j))
+    own = np.zeros(n_sv, dtype=bool)
+    own[start[i]:start[i + 1]] = own[start[j]:start[j + 1]] = True
+    assert np.all(weight[p, ~own] == 0)
+    np.testing.assert_array_equal(weight[p, start[i]:start[i + 1]],
+                                  estimator.dual_coef_[j - 1, start[i]:start[i + 1]])
+    np.testing.assert_array_equal(weight[p, start[j]:start[j + 1]],
+                                  estimator.dual_coef_[i, start[j]:start[j + 1]])
+
+
+def test_kernel_units_compute_the_gaussian_bumps():
+    estimator, _, X_test = fitted("svc-rbf-iris")
+    units = _expansion(nc.convert(estimator)).units
+    sv = estimator.support_vectors_
+    expected = np.exp(-estimator._gamma * ((X_test[:, None, :] - sv[None]) ** 2).sum(-1))
+    got = units(torch.as_tensor(X_test)).numpy()
+    np.testing.assert_allclose(got, expected, rtol=1e-13, atol=1e-15)
+
+
+def test_binary_neuron_is_scikit_learns_decision_with_the_rho_sign_flip():
+    estimator, _, X_test = fitted("svc-rbf-breast_cancer-raw-str")
+    net = nc.convert(estimator)
+    readout = _expansion(net).readout
+    # scikit-learn negates libsvm's dual_coef_ and intercept_ (−ρ) for two classes
+    np.testing.assert_array_equal(readout.weight.detach().numpy(), estimator.dual_coef_)
+    assert readout.bias.item() == estimator.intercept_[0] == -estimator._intercept_[0]
+    assert "flips" in readout.describe().bias_note and "+ρ" in readout.describe().bias_note
+    assert net.decision_function(X_test).shape == (len(X_test),)
+
+
+def test_multiclass_bias_is_minus_rho():
+    estimator, _, _ = fitted("svc-rbf-iris-ovo-str")
+    readout = _expansion(nc.convert(estimator)).readout
+    np.testing.assert_array_equal(readout.bias.detach().numpy(), estimator._intercept_)
+    assert "−ρ" in readout.describe().bias_note
+
+
+def test_sigmoid_kernel_svm_is_a_tanh_network():
+    estimator, _, _ = fitted("svc-sigmoid-iris-numeric-gamma")
+    net = nc.convert(estimator)
+    assert "tanh" in _expansion(net).units.describe().activation
+    assert "k_j = tanh(γ⟨h1, sv_j⟩ + r)" in net.explain()  # h1: the scaled input
+
+
+def test_explain_gives_the_formula_and_the_vote():
+    estimator, _, _ = fitted("svc-rbf-wine-break-ties-balanced")
+    text = nc.convert(estimator).explain()
+    assert "exp(−γ‖h1 − sv_j‖²)" in text
+    assert "−ρ" in text
+    assert "votes_c" in text and "σ_c / (3(|σ_c| + 1))" in text
+    assert "argmax_c decision_function(x)_c" in text  # break_ties: the ovr scores decide
+
+
+def test_explain_describes_the_probability_coupling():
+    estimator, _, _ = fitted("svc-rbf-iris-proba")
+    text = nc.convert(estimator).explain()
+    assert "1 / (1 + exp(A_ij" in text and "Wu–Lin–Weng" in text
+
+
+def test_diagram_graph_has_a_unit_per_support_vector_and_a_neuron_per_pair():
+    estimator, _, _ = fitted("svc-rbf-iris")
+    graph = nc.to_networkx(nc.convert(estimator))
+    names = [d.get("name") or "" for _, d in graph.nodes(data=True)]
+    assert sum(name.startswith("sv ") for name in names) == len(estimator.support_)
+    assert sum(" vs " in name for name in names) == 3
+
+
+# -- blocks, gradients, devices ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("case_id", ["svc-rbf-digits", "svc-poly-wine-auto-coef0",
+                                     "svc-sigmoid-iris-numeric-gamma",
+                                     "svc-linear-wine-noncontig"])
+def test_one_block_and_many_blocks_give_identical_results(case_id):
+    estimator, X_train, X_test = fitted(case_id)
+    X = np.vstack([X_test, probe_points(X_train, n=300)])
+    net = nc.convert(estimator)
+    layer = _expansion(net)
+    layer.block_rows = len(X)
+    whole = net.decision_function(X)
+    for rows in (1, 3, 7, 64, None):
+        layer.block_rows = rows
+        np.testing.assert_array_equal(net.decision_function(X), whole)
+    # nor does a row's answer depend on the batch it comes in
+    one_by_one = np.concatenate([net.decision_function(X[i:i + 1]) for i in range(20)])
+    np.testing.assert_array_equal(one_by_one, whole[:20])
+
+
+def test_block_size_follows_the_byte_budget():
+    estimator, _, _ = fitted("svc-rbf-digits")
+    layer = _expansion(nc.convert(estimator))
+    n_sv = len(estimator.support_)
+    x64, x32 = torch.zeros(1, 64, dtype=torch.float64), torch.zeros(1, 64, dtype=torch.float32)
+    assert layer.rows_per_block(x64) == layer.block_bytes // (n_sv * 8)
+    assert layer.rows_per_block(x32) == 2 * layer.rows_per_block(x64)
+    with pytest.raises(ValueError, match="block_rows"):
+        KernelExpansion(layer.units, layer.readout, block_rows=0)
+
+
+def test_gradients_flow_and_match_the_inference_path():
+    estimator, _, X_test = fitted("svc-rbf-wine-break-ties-balanced")
+    net = nc.convert(estimator)
+    _expansion(net).block_rows = 5
+    x = torch.as_tensor(X_test).clone().requires_grad_(True)
+    scores = net(x)
+    scores.sum().backward()
+    assert x.grad is not None and torch.isfinite(x.grad).all() and x.grad.abs().sum() > 0
+    with torch.no_grad():
+        np.testing.assert_allclose(net(x).numpy(), scores.detach().numpy(), rtol=0, atol=1e-12)
+
+
+def test_kernel_units_outside_an_expansion_keep_their_row_blocks():
+    centres = np.random.default_rng(0).standard_normal((30, 4))
+    units = KernelUnits(centres, kernel="poly", gamma=0.5, coef0=1.0, degree=3, block_rows=8)
+    x = torch.as_tensor(np.random.default_rng(1).standard_normal((50, 4)))
+    expected = (0.5 * x.numpy() @ centres.T + 1.0) ** 3
+    np.testing.assert_allclose(units(x).numpy(), expected, rtol=1e-13)
+
+
+@pytest.mark.gpu
+def test_cuda_network_agrees():
+    for case_id in ("svc-rbf-digits-ovo-proba", "svc-rbf-breast_cancer-proba"):
+        estimator, _, X_test = fitted(case_id)
+        net = nc.convert(estimator).to("cuda")
+        assert net.device.type == "cuda"
+        _expansion(net).block_rows = 32
+        assert_equivalent(estimator, net, X_test)
+
+
+# -- probabilities ----------------------------------------------------------------------------
+
+
+def test_coupling_recovers_consistent_pairwise_probabilities():
+    # r_ij = p_i / (p_i + p_j) is solved exactly by p; libsvm's iteration stops within its
+    # tolerance of it
+    p = torch.tensor([[0.5, 0.3, 0.15, 0.05], [0.25, 0.25, 0.25, 0.25]], dtype=torch.float64)
+    r = p[:, :, None] / (p[:, :, None] + p[:, None, :])
+    r[:, torch.arange(4), torch.arange(4)] = 0
+    np.testing.assert_allclose(couple(r).numpy(), p.numpy(), atol=5e-3)
+    assert torch.allclose(couple(r).sum(dim=1), torch.ones(2, dtype=torch.float64))
+
+
+def test_platt_pairs_are_clipped_like_libsvm():
+    coupling = PairwiseCoupling([1.0], [0.0], n_classes=2)
+    r = coupling.pairwise(torch.tensor([[-1000.0], [1000.0], [0.0]], dtype=torch.float64))
+    assert r[0, 0, 1] == 1 - 1e-7 and r[1, 0, 1] == 1e-7 and r[2, 0, 1] == 0.5
+    assert torch.all(r[:, 1, 0] == 1 - r[:, 0, 1])
+
+
+def test_predict_uses_the_votes_not_the_probabilities():
+    estimator, X_train, X_test = fitted("svc-rbf-digits-ovo-proba")
+    net = nc.convert(estimator)
+    X = np.vstack([X_test, probe_points(X_train, n=400)])
+    by_proba = estimator.classes_[np.argmax(estimator.predict_proba(X), axis=1)]
+    labels = net.predict(X)
+    np.testing.assert_array_equal(labels, estimator.predict(X))
+    assert (by_proba != labels).any(), "the data should hold rows where the two rules differ"
+
+
+def test_no_predict_proba_without_probability():
+    estimator, _, _ = fitted("svc-rbf-iris")
+    assert not hasattr(nc.convert(estimator), "predict_proba")
+
+
+def test_float32_network_couples_in_float64():
+    estimator, _, X_test = fitted("svc-rbf-iris-proba")
+    net = nc.convert(estimator, dtype=torch.float32)
+    proba = net.predict_proba(X_test)
+    assert proba.dtype == np.float32
+    np.testing.assert_allclose(proba, estimator.predict_proba(X_test), atol=1e-5)
+
+
+# -- other inputs and errors ------------------------------------------------------------------
+
+
+def test_svc_fitted_on_sparse_data():
+    X_train, X_test, y_train, _ = data("wine")
+    X_train = StandardScaler().fit(X_train).transform(X_train)
+    estimator = SVC(kernel="poly", degree=2).fit(sparse.csr_matrix(X_train), y_train)
+    assert sparse.issparse(estimator.support_vectors_)
+    assert_equivalent(estimator, nc.convert(estimator), X_train[:40])
+
+
+@pytest.mark.parametrize("kernel", ["precomputed", lambda a, b: a @ b.T])
+def test_precomputed_and_callable_kernels_are_refused(kernel):
+    X, _, y, _ = data("iris")
+    fit_X = X @ X.T if kernel == "precomputed" else X
+    estimator = SVC(kernel=kernel).fit(fit_X, y)
+    with pytest.raises(nc.ConversionError, match=r"kernel=.*cannot be converted.*Refit"):
+        nc.convert(estimator)
+
+
+def test_break_ties_with_ovo_is_refused_like_scikit_learn():
+    X, _, y, _ = data("iris")
+    estimator = SVC(break_ties=True, decision_function_shape="ovo").fit(X, y)
+    with pytest.raises(ValueError, match="break_ties"):
+        estimator.predict(X)
+    with pytest.raises(nc.ConversionError, match="decision_function_shape='ovr'"):
+        nc.convert(estimator)
+
+
+def test_unfitted_svc():
+    with pytest.raises(nc.NotFittedError, match="NuSVC"):
+        nc.convert(NuSVC())
+
+
+def test_vote_head_rejects_an_unknown_shape():
+    with pytest.raises(ValueError, match="'ovr' or 'ovo'"):
+        VoteHead(3, shape="ovx")
+
+
+# -- properties -------------------------------------------------------------------------------
+
+
+@st.composite
+def svm_problems(draw):
+    """A small standardized classification problem and an SVC/NuSVC fitted on it."""
+    n_classes = draw(st.integers(2, 5))
+    n_features = draw(st.integers(2, 8))
+    seed = draw(st.integers(0, 2**16))
+    X, y = make_classification(
+        n_samples=draw(st.integers(12 * n_classes, 30 * n_classes)), n_features=n_features,
+        n_informative=min(n_features, 2 + n_classes // 2), n_redundant=0,
+        n_classes=n_classes, n_clusters_per_class=1, class_sep=draw(st.floats(0.3, 2.0)),
+        random_state=seed,
+    )
+    X = StandardScaler().fit_transform(X) * draw(st.sampled_from([1.0, 0.1, 10.0]))
+    kernel = draw(st.sampled_from(["linear", "poly", "rbf", "sigmoid"]))
+    gamma = draw(st.one_of(st.sampled_from(["scale", "auto"]), st.floats(1e-3, 2.0)))
+    params = dict(
+        kernel=kernel, gamma=gamma, coef0=draw(st.floats(-1.0, 1.0)),
+        degree=draw(st.integers(1, 4)),
+        decision_function_shape=draw(st.sampled_from(["ovr", "ovo"])),
+        class_weight=draw(st.sampled_from([None, "balanced"])),
+        probability=draw(st.booleans()), random_state=0,
+    )
+    if params["decision_function_shape"] == "ovr":
+        params["break_ties"] = draw(st.booleans())
+    if draw(st.booleans()):
+        model = NuSVC(nu=draw(st.floats(0.05, 0.5)), **params)
+    else:
+        model = SVC(C=draw(st.floats(0.05, 20.0)), **params)
+    probe = np.random.default_rng(seed).standard_normal((60, n_features)) * X.std() * 1.5
+    return X, y, model, probe
+
+
+@given(svm_problems())
+@example((
+    *make_classification(n_samples=60, n_features=3, n_informative=3, n_redundant=0,
+                         n_classes=3, n_clusters_per_class=1, random_state=3),
+    SVC(kernel="poly", degree=4, gamma=2.0, coef0=1.0, probability=True, random_state=0),
+    np.random.default_rng(3).standard_normal((60, 3)),
+))
+def test_float64_network_is_the_svm(problem):
+    X, y, model, probe = problem
+    try:
+        estimator = _fit(model, X, y)
+    except ValueError as error:  # infeasible nu, or libsvm's non-finite coefficients
+        if "infeasible" in str(error) or "not finite" in str(error):
+            return
+        raise
+    net = nc.convert(estimator)
+    assert_equivalent(estimator, net, np.vstack([X, probe]))
