@@ -1,0 +1,327 @@
+"""nc.verify: the verdict, the report, streaming from memory maps and dask, the merge of blocks."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.base import clone
+from sklearn.linear_model import LogisticRegression
+from zoo import FAMILIES, fitted, probe_points
+
+import nnconvert as nc
+from nnconvert.agreement import compare
+from nnconvert.verify.blocks import class_indices, verify_block
+from nnconvert.verify.numpy_path import NumpyComparer
+from nnconvert.verify.report import Partial, finalize, merge
+
+#: a few cases of every family in the zoo
+SAMPLE = [c.id for family in FAMILIES for c in importlib.import_module(f"zoo.{family}").CASES[:2]]
+
+
+def nudged(net, amount: float, X: np.ndarray):
+    """A copy of ``net`` with one weight moved by ``amount``: the first 2-D weight parameter,
+    at the input feature that varies most in ``X`` (a weight on a constant pixel would not
+    show)."""
+    import copy
+
+    net = copy.deepcopy(net)
+    for name, param in net.named_parameters():
+        if name.endswith("weight") and param.ndim == 2:
+            column = int(np.argmax(X.std(axis=0))) if param.shape[1] == X.shape[1] else 0
+            with torch.no_grad():
+                param[0, column] += amount
+            return net
+    raise AssertionError("no weight matrix in this network")
+
+
+def _rounded(value):
+    # scikit-learn's own scores change in the last bits with the batch (BLAS picks other
+    # kernels), so reports of differently cut blocks agree to 10 digits, not to every bit
+    if isinstance(value, float):
+        return float(f"{value:.10g}")
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_rounded(v) for v in value)
+    return value
+
+
+def evidence(report):
+    """What must not depend on how the rows were cut into blocks."""
+    return _rounded((report.passed, report.n_samples, report.n_disagreements, report.near_ties,
+                     report.max_abs_diff, report.max_rel_diff, report.tie_band,
+                     report.disagreeing_rows.tolist(), [r.to_dict() for r in report.worst_rows]))
+
+
+@pytest.mark.parametrize("case_id", SAMPLE)
+def test_a_correct_conversion_passes_and_matches_compare(case_id):
+    estimator, X_train, X_test = fitted(case_id)
+    X = np.vstack([X_test, probe_points(X_train, 100)])
+    net = nc.convert(estimator)
+    report = nc.verify(estimator, net, X, batch_size=64)
+    agreement = compare(estimator, net, X)
+    assert report.passed, str(report)
+    assert report.n_samples == len(X)
+    assert report.max_abs_diff == agreement.max_abs_diff
+    assert report.n_disagreements == agreement.n_disagreements == 0
+    assert report.near_ties == agreement.near_ties
+    assert set(report.max_abs_diff) == {m for m in ("decision_function", "predict_proba")
+                                        if hasattr(estimator, m)}
+
+
+@pytest.mark.parametrize("case_id", SAMPLE)
+def test_one_weight_nudged_by_five_hundredths_fails(case_id):
+    estimator, _, X_test = fitted(case_id)
+    broken = nudged(nc.convert(estimator), 0.05, X_test)
+    report = nc.verify(estimator, broken, X_test)
+    assert not report.passed, str(report)
+    assert max(report.max_rel_diff.values()) > report.rtol
+    assert "FAILED" in str(report)
+
+
+def test_label_flips_are_counted_outside_the_band_with_both_answers():
+    # A score error of d can only flip labels within margin d, which the band (2d) covers;
+    # flips outside it come from a wrong label rule: here two classes swapped in the head.
+    estimator, _, X_test = fitted("logreg-iris-str")
+    net = nc.convert(estimator)
+    net.classes_ = net.classes_[[1, 0, 2]]
+    report = nc.verify(estimator, net, X_test, batch_size=7)
+    agreement = compare(estimator, net, X_test)
+    assert report.passed is False and report.max_abs_diff["decision_function"] < 1e-12
+    assert report.n_disagreements == agreement.n_disagreements > 0
+    np.testing.assert_array_equal(report.disagreeing_rows, agreement.disagreeing_rows)
+    predicted = estimator.predict(X_test)
+    assert set(predicted[report.disagreeing_rows]) == set(estimator.classes_[:2])
+    flips = [r for r in report.worst_rows if r.why == "label"]
+    assert flips and len(flips) <= 5
+    predicted = estimator.predict(X_test)
+    for row in flips:
+        assert row.reference_label == predicted[row.index]
+        assert row.network_label == net.predict(X_test[row.index:row.index + 1])[0]
+        assert row.network_label != row.reference_label
+        assert row.margin > report.tie_band
+    # the most confident disagreements come first
+    assert [r.margin for r in flips] == sorted((r.margin for r in flips), reverse=True)
+
+
+def test_a_nan_in_the_network_never_passes():
+    estimator, _, X_test = fitted("logreg-iris-str")
+    net = nc.convert(estimator)
+    with torch.no_grad():
+        net.body[0].weight[1, 2] = float("nan")
+    report = nc.verify(estimator, net, X_test)
+    assert not report.passed
+    assert report.max_abs_diff["decision_function"] == np.inf
+    json.loads(report.to_json())  # infinities are written as strings, still valid JSON
+
+
+def test_float32_networks_pass_at_their_own_precision_only():
+    estimator, _, X_test = fitted("logreg-digits-saga-balanced")
+    net = nc.convert(estimator, dtype=torch.float32)
+    assert nc.verify(estimator, net, X_test, rtol=1e-4).passed
+    assert not nc.verify(estimator, net, X_test, rtol=1e-12).passed
+
+
+@pytest.mark.parametrize("batch_size", [1, 7, 100, None])
+def test_the_report_does_not_depend_on_the_block_size(batch_size):
+    estimator, X_train, X_test = fitted("logreg-blobs-newton-cg")
+    X = np.vstack([X_test, probe_points(X_train, 300)])
+    broken = nudged(nc.convert(estimator), 0.7, X)
+    whole = nc.verify(estimator, broken, X, batch_size=len(X))
+    assert whole.near_ties > 0  # label flips to merge across blocks
+    assert evidence(nc.verify(estimator, broken, X, batch_size=batch_size)) == evidence(whole)
+
+
+def test_a_memory_mapped_file_gives_the_in_memory_report(tmp_path):
+    estimator, X_train, _ = fitted("linearsvc-iris-ovr-str")
+    X = probe_points(X_train, 5000, seed=3)
+    np.save(tmp_path / "X.npy", X)
+    mapped = np.load(tmp_path / "X.npy", mmap_mode="r")
+    net = nc.convert(estimator)
+    assert evidence(nc.verify(estimator, net, mapped, batch_size=333)) == evidence(
+        nc.verify(estimator, net, X, batch_size=333))
+    assert np.array_equal(mapped, X)  # the pages handed back came back intact
+
+
+def test_a_memory_mapped_file_is_verified_in_bounded_memory(tmp_path):
+    """64 MiB of rows verified in 2 MiB blocks: the process grows by far less than the file."""
+    path = tmp_path / "big.npy"
+    rows, features = 400_000, 20
+    out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float64, shape=(rows, features))
+    rng = np.random.default_rng(0)
+    for start in range(0, rows, 50_000):
+        out[start:start + 50_000] = rng.standard_normal((50_000, features))
+    out.flush()
+    del out
+    script = textwrap.dedent(f"""
+        import resource, numpy as np
+        from sklearn.linear_model import LogisticRegression
+        import nnconvert as nc
+        rng = np.random.default_rng(1)
+        Xf = rng.standard_normal((300, {features})); y = (Xf[:, 0] > 0).astype(int)
+        est = LogisticRegression().fit(Xf, y); net = nc.convert(est)
+        X = np.load({str(path)!r}, mmap_mode="r")
+        nc.verify(est, net, X[:20_000], batch_size=12_500)  # warm every code path
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        report = nc.verify(est, net, X, batch_size=12_500)
+        after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        assert report.passed and report.n_samples == {rows}
+        print((after - before) / 1024)
+    """)
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode == 0, result.stderr
+    grown_mib = float(result.stdout.split()[-1])
+    assert grown_mib < 32, f"peak memory grew by {grown_mib:.0f} MiB for a 61 MiB file"
+
+
+def test_a_dask_array_gives_the_in_memory_report():
+    da = pytest.importorskip("dask.array")
+    estimator, X_train, X_test = fitted("svc-rbf-iris")
+    X = np.vstack([X_test, probe_points(X_train, 300)])
+    net = nc.convert(estimator)
+    lazy = da.from_array(X, chunks=(97, 2))  # chunked along columns too
+    with __import__("dask").config.set(scheduler="synchronous"):
+        streamed = nc.verify(estimator, net, lazy, batch_size=40)
+    assert streamed.backend == "numpy"
+    assert evidence(streamed) == evidence(nc.verify(estimator, net, X))
+
+
+def test_string_labels_unknown_to_the_network_are_disagreements():
+    estimator, _, X_test = fitted("logreg-iris-str")
+    net = nc.convert(estimator)
+    net.classes_ = np.array(["a", "b", "c"], dtype=object)  # a network with the wrong labels
+    report = nc.verify(estimator, net, X_test)
+    assert report.n_disagreements == len(X_test) and not report.passed
+    assert class_indices(np.array(["x", "y"]), np.array(["y", "z", "x"])).tolist() == [1, -1, 0]
+
+
+def test_the_report_reads_as_a_table_and_serialises():
+    estimator, _, X_test = fitted("logreg-wine-noncontig-nointercept")
+    report = nc.verify(estimator, nc.convert(estimator), X_test)
+    text = str(report)
+    assert text.startswith("PASSED: LogisticRegression")
+    for word in ("decision_function", "predict_proba", "predict", "rows/s", "max abs diff"):
+        assert word in text
+    data = json.loads(report.to_json())
+    assert data["passed"] is True and data["n_samples"] == len(X_test)
+    assert set(data["max_abs_diff"]) == {"decision_function", "predict_proba"}
+    assert data["rows_per_s"] > 0 and data["backend"] == "numpy" and data["device"] == "cpu"
+    assert isinstance(report.worst_rows[0].reference_label, (int, np.integer))
+
+
+def test_progress_is_shown_on_request_and_silent_otherwise(capsys):
+    estimator, _, X_test = fitted("logreg-iris-str")
+    net = nc.convert(estimator)
+    nc.verify(estimator, net, X_test)  # stderr is not a terminal under pytest: silent
+    assert capsys.readouterr().err == ""
+    nc.verify(estimator, net, X_test, progress=True, batch_size=10)
+    assert "rows" in capsys.readouterr().err
+
+
+def test_methods_can_be_restricted():
+    estimator, _, X_test = fitted("logreg-iris-str")
+    report = nc.verify(estimator, nc.convert(estimator), X_test, methods=["predict_proba"])
+    assert set(report.max_abs_diff) == {"predict_proba"} and report.passed
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda e, n, X: nc.verify(e, n, X[:, :3]), ValueError, "features"),
+        (lambda e, n, X: nc.verify(e, n, X[0]), ValueError, "2-D"),
+        (lambda e, n, X: nc.verify(e, n, X[:0]), ValueError, "no rows"),
+        (lambda e, n, X: nc.verify(e, e, X), TypeError, "nnconvert.convert"),
+        (lambda e, n, X: nc.verify(clone(e), n, X), nc.NotFittedError, "not fitted"),
+        (lambda e, n, X: nc.verify(e, n, X, rtol=0), ValueError, "rtol"),
+        (lambda e, n, X: nc.verify(e, n, X, methods=["score"]), ValueError, "unknown"),
+        (lambda e, n, X: nc.verify(e, n, X, batch_size=0), ValueError, "batch_size"),
+        (lambda e, n, X: nc.verify(e, n, "rows"), ValueError, "2-D"),
+    ],
+)
+def test_bad_arguments_get_clear_errors(call, error, words):
+    estimator, _, X_test = fitted("logreg-iris-str")
+    with pytest.raises(error, match=words):
+        call(estimator, nc.convert(estimator), X_test)
+
+
+def test_a_missing_method_is_reported_not_raised():
+    estimator, _, X_test = fitted("linearsvc-iris-ovr-str")
+    other = LogisticRegression(max_iter=500).fit(X_test, estimator.predict(X_test))
+    # a LinearSVC network has no predict_proba, which the logistic regression has
+    report = nc.verify(other, nc.convert(estimator), X_test)
+    assert not report.passed
+    assert any("predict_proba" in p for p in report.problems)
+
+
+# -- the merge of partial reports ----------------------------------------------------------
+
+def _partials(cuts):
+    estimator, X_train, X_test = fitted("logreg-blobs-newton-cg")
+    X = np.vstack([X_test, probe_points(X_train, 300)])
+    broken = nudged(nc.convert(estimator), 0.7, X)
+    methods = ["decision_function", "predict_proba", "predict"]
+    bounds = [0, *sorted(set(cuts)), len(X)]
+    parts = [verify_block(estimator, broken, X[a:b], methods, NumpyComparer()).shifted(a)
+             for a, b in zip(bounds, bounds[1:]) if b > a]
+    whole = verify_block(estimator, broken, X, methods, NumpyComparer())
+    return parts, whole
+
+
+def _same(a: Partial, b: Partial) -> bool:
+    return (a.n_samples == b.n_samples
+            and _rounded((a.max_abs, a.scale)) == _rounded((b.max_abs, b.scale))
+            and _rounded([r.to_dict() for r in (*a.worst.values(), *a.examples)])
+            == _rounded([r.to_dict() for r in (*b.worst.values(), *b.examples)])
+            and np.array_equal(a.mismatch_rows, b.mismatch_rows)
+            and np.allclose(a.mismatch_margins, b.mismatch_margins, rtol=1e-9, atol=0))
+
+
+@given(cuts=st.lists(st.integers(1, 479), max_size=6), order=st.randoms(use_true_random=False))
+def test_merging_block_partials_in_any_order_gives_the_whole(cuts, order):
+    parts, whole = _partials(cuts)
+    order.shuffle(parts)
+    total = Partial()
+    for part in parts:
+        total = merge(part, total) if order.random() < 0.5 else merge(total, part)
+    assert _same(total, whole)
+    kwargs = dict(rtol=1e-9, margin_method="decision_function", elapsed_s=1.0, backend="numpy",
+                  device="cpu", estimator="x")
+    assert evidence(finalize(total, **kwargs)) == evidence(finalize(whole, **kwargs))
+
+
+def test_merge_is_associative_and_has_an_identity():
+    (a, b, c), _ = _partials([100, 300])
+    assert _same(merge(merge(a, b), c), merge(a, merge(b, c)))
+    assert _same(merge(Partial(), a), a) and _same(merge(a, Partial()), a)
+
+
+@pytest.mark.gpu
+def test_the_cupy_path_gives_the_numpy_report():
+    estimator, X_train, X_test = fitted("logreg-digits-saga-balanced")
+    X = np.vstack([X_test, probe_points(X_train, 2000)])
+    net = nc.convert(estimator)
+    with torch.no_grad():
+        net.body[0].bias[4] += 0.3
+    on_gpu = nc.verify(estimator, net, X, device="cuda", batch_size=500)
+    assert on_gpu.backend == "cupy" and on_gpu.device.startswith("cuda")
+    assert evidence(on_gpu)[1:] == evidence(nc.verify(estimator, net, X, batch_size=500))[1:]
+    assert net.device.type == "cpu"  # the caller's network stayed where it was
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("case_id", ["svc-rbf-iris", "logreg-breast_cancer"])
+def test_the_cupy_path_passes_correct_conversions(case_id):
+    estimator, _, X_test = fitted(case_id)
+    net = nc.convert(estimator).to("cuda")
+    report = nc.verify(estimator, net, X_test)
+    assert report.passed and report.backend == "cupy"
