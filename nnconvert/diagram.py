@@ -265,8 +265,8 @@ def to_networkx(net, *, feature_names=None, class_names=None) -> nx.DiGraph:
     describe = getattr(net, "describe", None)
     if not callable(describe) or not hasattr(net, "classes_"):
         raise TypeError(
-            f"to_networkx() takes a converted network (nnconvert.convert(estimator)), "
-            f"got {type(net).__name__}"
+            "expected a converted network (nnconvert.convert(estimator)) or a fitted "
+            f"scikit-learn classifier, got {type(net).__name__}"
         )
     descriptions = describe()
     body, head = descriptions[:-1], descriptions[-1]
