@@ -261,3 +261,13 @@ def test_scikit_elm_distance_neurons_are_refused_clearly(SkELM):
         nc.convert(model.fit(X, y))
     with pytest.raises(nc.UnsupportedEstimatorError, match="custom callable"):
         nc.convert(SkELM(n_neurons=5, ufunc=np.sin, random_state=0).fit(X, y))
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("case_id", ["elm-tanh-uniform-breast_cancer", "elm-rbf-blobs",
+                                     "rbfsampler-linearsvc-digits"])
+def test_cuda_network_agrees(case_id):
+    estimator, _, X_test = fitted(case_id)
+    net = nc.convert(estimator).to("cuda")
+    assert net.device.type == "cuda"
+    assert_equivalent(estimator, net, X_test)

@@ -98,3 +98,11 @@ def test_any_mlp_converts_exactly(activation, sizes, solver, n_classes, n_featur
                              random_state=seed), X, y)
     net = nc.convert(mlp)
     assert_equivalent(mlp, net, np.vstack([X, probe_points(X, 100, seed)]))
+
+
+@pytest.mark.gpu
+def test_cuda_network_agrees():
+    mlp, _, X_test = fitted("mlp-tanh-digits")
+    net = nc.convert(mlp).to("cuda")
+    assert net.device.type == "cuda"
+    assert_equivalent(mlp, net, X_test)
