@@ -33,7 +33,7 @@ ACTIVATION_WORDS = {
     "none": "no activation",
     "σ": "σ (sigmoid)",
     "softmax": "softmax",
-    "affine": "elementwise affine map",
+    "affine": "elementwise affine",
     "argmax": "argmax",
     "vote": "votes, ties broken by confidence",
 }
@@ -348,6 +348,11 @@ def _caption(group: dict) -> str:
     return "\n".join(part for line in lines for part in textwrap.wrap(line, 34) or [""])
 
 
+def _short(name: str, limit: int = 20) -> str:
+    """A name cut to ``limit`` characters, so one long feature name cannot widen a column."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 _BIAS_FORM = re.compile(r"\bb = (\S+)\s*$")
 
 
@@ -361,7 +366,7 @@ def _unit_label(data: dict, bias: bool) -> str:
         if activation not in ("none", "argmax", "vote", None) and len(activation) <= 10:
             lines.append(activation if name is None else f"{activation} →")
     if name is not None:
-        lines.append(name)
+        lines.append(_short(name, 28))
     elif data["kind"] != "output":
         lines.append(f"#{data['index']}")
     if bias and data["bias"] is not None:
@@ -409,11 +414,12 @@ class _Layout:
                 node = nodes[index]
                 data = self.graph.nodes[node]
                 if kind == "input":
-                    label, shape, style = data["name"], "box", "rounded,filled"
+                    label, shape, style = _short(data["name"]), "box", "rounded,filled"
                 else:
                     label, shape, style = _unit_label(data, self.bias), "ellipse", "filled"
+                extra = {} if data["name"] is None else {"tooltip": data["name"]}
                 column.node(node, label=_dot_text(label), shape=shape, style=style,
-                            fillcolor=_FILLS[kind])
+                            fillcolor=_FILLS[kind], **extra)
                 self.display[node] = node
                 order.append(node)
             for node in nodes:
