@@ -1,4 +1,4 @@
-"""Multi-layer perceptrons: scikit-learn's MLPClassifier is a network already; copy it layer by layer.
+"""Multi-layer perceptrons: MLPClassifier is a network already; copy it layer by layer.
 
 Every hidden layer is ``activation(x · coefs_[i] + intercepts_[i])`` with scikit-learn's
 ``identity``, ``logistic`` (σ), ``tanh`` or ``relu``; the last layer's pre-activations go to
