@@ -191,7 +191,10 @@ class _GraphBuilder:
             for j, node in enumerate(nodes):
                 for i, source in enumerate(sources):
                     w = None if weight is None else float(weight[j, i])
-                    self.graph.add_edge(source, node, weight=w)
+                    # a weight of exactly zero is no connection (an L1-sparse model, an SVM
+                    # pair neuron and the support vectors of the other classes): no edge
+                    if w != 0.0:
+                        self.graph.add_edge(source, node, weight=w)
         elif d.connectivity == "elementwise":
             if d.n_in != d.n_out:
                 raise ValueError(
@@ -254,9 +257,11 @@ def to_networkx(net, *, feature_names=None, class_names=None) -> nx.DiGraph:
     networkx.DiGraph
         Nodes carry ``kind`` ("input", "unit" or "output"), ``layer`` (0 for the inputs,
         then 1, 2, …; the output head last), ``group`` (the column the node is drawn in),
-        ``index``, ``name``, ``activation``, ``bias`` and ``bias_note``. Edges carry
-        ``weight`` (None where the connection has no weight of its own, such as kernel units,
-        elementwise maps and votes) and, for one-vs-one connections, ``pair``. The graph's
+        ``index``, ``name``, ``activation``, ``bias`` and ``bias_note``. A dense layer has
+        an edge for every non-zero weight (a weight of exactly zero connects nothing).
+        Edges carry ``weight`` (None where the connection has no weight of its own, such as
+        kernel units, elementwise maps and votes) and, for one-vs-one connections, ``pair``.
+        The graph's
         attributes hold ``source``, ``classes``, ``explain`` (``net.explain()``) and
         ``groups``: an ordered mapping from group id to its title, activation, width, layer,
         bias note and hyper-parameters; ``branches`` describes layers made of parallel

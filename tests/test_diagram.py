@@ -121,6 +121,23 @@ def test_branches_become_parallel_members():
     assert G.graph["branches"]["L1"]["steps"] == [2, 2, 2]
 
 
+def test_zero_weights_are_no_connection():
+    net = net_of("logreg-breast_cancer-liblinear-l1")  # an L1 penalty: a sparse neuron
+    weight = net.body[0].weight.detach().numpy()
+    assert 0 < np.count_nonzero(weight) < weight.size
+    G = nc.to_networkx(net)
+    assert G.in_degree("L1_0") == np.count_nonzero(weight)
+
+    net = net_of("svc-rbf-iris")  # a pair neuron reads the support vectors of its two classes
+    (expansion,) = [d for d in net.describe() if d.branches]
+    kernel, readout = expansion.branches[0]
+    G = nc.to_networkx(net)
+    for j in range(readout.n_out):
+        reads = G.in_degree(f"L1b0s1_{j}")
+        assert reads == np.count_nonzero(readout.weight[j]) < kernel.n_out
+    assert G.in_degree("L1b0s0_0") == 4  # kernel units read every input
+
+
 def test_graph_comes_from_descriptions_alone():
     net = hand_built("cos")
     G = nc.to_networkx(net)
