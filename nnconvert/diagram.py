@@ -580,8 +580,11 @@ def draw(
         net = convert(net)
     graph = to_networkx(net, feature_names=feature_names, class_names=class_names)
     dot = graphviz.Digraph(name="network")
-    dot.attr(rankdir="LR", newrank="true", remincross="false", nodesep="0.12", ranksep="0.9", fontname=_FONT,
-             fontsize="12", labelloc="t", labeljust="l", pad="0.2", splines="true")
+    # remincross=false: a second crossing-minimisation pass would break the unit order
+    # that each column's invisible chain sets up
+    dot.attr(rankdir="LR", newrank="true", remincross="false", nodesep="0.12", ranksep="0.9",
+             fontname=_FONT, fontsize="12", labelloc="t", labeljust="l", pad="0.2",
+             splines="true")
     dot.attr("node", fontname=_FONT, fontsize="11", margin="0.06,0.03", color="#666666",
              height="0.3")
     dot.attr("edge", fontname=_FONT)

@@ -30,6 +30,7 @@ from sklearn.svm import SVC, LinearSVC
 
 from .convert import convert
 from .diagram import Diagram, draw
+from .elm import ELMClassifier
 
 __all__ = [
     "Example",
@@ -135,30 +136,21 @@ EXAMPLES: tuple[Example, ...] = (
         "An RBF SVM: Gaussian units on the support vectors, one-vs-one neurons, a vote.",
         "iris", lambda: SVC(kernel="rbf", gamma=0.5, C=1.0),
     ),
-)
-
-
-def _elm_example() -> Example:
-    from .elm import ELMClassifier
-
-    return Example(
+    Example(
         "elm_sigmoid",
         "An extreme learning machine: a random sigmoid hidden layer and a linear read-out.",
         "iris", lambda: make_pipeline(StandardScaler(), ELMClassifier(
             n_hidden=12, random_state=0)),
-    )
-
-
-def _all_examples() -> tuple[Example, ...]:
-    return EXAMPLES + (_elm_example(),)
+    ),
+)
 
 
 def example(name: str) -> Example:
     """The gallery entry called ``name``."""
-    for entry in _all_examples():
+    for entry in EXAMPLES:
         if entry.name == name:
             return entry
-    names = ", ".join(e.name for e in _all_examples())
+    names = ", ".join(e.name for e in EXAMPLES)
     raise KeyError(f"no gallery example {name!r}; the examples are: {names}")
 
 
@@ -189,7 +181,7 @@ def example_names() -> list[str]:
     from .convert import supported_estimators
 
     supported = set(supported_estimators())
-    return [e.name for e in _all_examples() if _convertible(e, supported)]
+    return [e.name for e in EXAMPLES if _convertible(e, supported)]
 
 
 def _convertible(entry: Example, supported: set[str]) -> bool:
