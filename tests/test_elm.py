@@ -201,7 +201,7 @@ def _import_skelm():
         package.__path__ = list(importlib.util.find_spec("skelm").submodule_search_locations)
         sys.modules["skelm"] = package
         skelm = package
-        importlib.import_module("skelm.elm")
+        package.ELMClassifier = importlib.import_module("skelm.elm").ELMClassifier
     from nnconvert.converters.elm import register_skelm
 
     cls = skelm.elm.ELMClassifier
@@ -261,6 +261,9 @@ def test_scikit_elm_distance_neurons_are_refused_clearly(SkELM):
         nc.convert(model.fit(X, y))
     with pytest.raises(nc.UnsupportedEstimatorError, match="custom callable"):
         nc.convert(SkELM(n_neurons=5, ufunc=np.sin, random_state=0).fit(X, y))
+    multilabel = np.stack([y == 0, y == 2], axis=1).astype(int)
+    with pytest.raises(nc.UnsupportedEstimatorError, match="multilabel"):
+        nc.convert(SkELM(n_neurons=5, random_state=0).fit(X, multilabel))
 
 
 @pytest.mark.gpu

@@ -76,7 +76,9 @@ def _skelm_hidden(layer) -> ActivatedUnits:
 
 def convert_skelm(estimator, options: dict) -> Conversion:
     """Converter for ``skelm.ELMClassifier`` (registered by :func:`register_skelm`)."""
-    if type(estimator.label_binarizer_).__name__ != "LabelBinarizer":
+    # multilabel or multi-output targets: a MultiLabelBinarizer, or a LabelBinarizer whose
+    # y_type_ says so
+    if getattr(estimator.label_binarizer_, "y_type_", None) not in ("binary", "multiclass"):
         raise UnsupportedEstimatorError(
             "scikit-elm ELMClassifier fitted on multilabel targets is not supported: "
             "nnconvert converts single-label classifiers."
