@@ -14,6 +14,8 @@ from . import losses
 from .roundtrip import to_sklearn
 from .training import fine_tune
 from .verify import VerificationReport, verify
+from .export import export
+from .loading import load_model
 
 __all__ = [
     "convert",
@@ -32,6 +34,8 @@ __all__ = [
     "Diagram",
     "verify",
     "VerificationReport",
+    "export",
+    "load_model",
 ]
 
 __version__ = "0.1.0"

@@ -1,35 +1,459 @@
-"""The ``nnconvert`` command line."""
+"""The ``nnconvert`` command line.
+
+Sub-commands: ``convert`` (export a model's network to .pt2/.onnx), ``verify`` (check the
+network against the model on a data file), ``draw`` (a diagram of the network, or the gallery
+of example diagrams), ``explain`` (the equivalence as formulas) and ``demo``.
+
+Models are read with :func:`nnconvert.loading.load_model`: ``.skops`` files safely, pickle and
+joblib files only with ``--trust``. Every expected failure ends in one line on stderr starting
+``nnconvert: error:`` and a non-zero exit status, never in a traceback:
+
+* 0: success (``verify``: the network agrees with the model);
+* 1: ``verify`` found disagreements;
+* 2: bad usage, or a model or data file that cannot be used;
+* 3: an unexpected internal error (``--traceback`` shows where).
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
 import sys
+from pathlib import Path
+from typing import Iterator
 
-__all__ = ["main"]
+__all__ = ["main", "build_parser", "CommandError"]
+
+EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+DATA_SUFFIXES = (".npy", ".csv")
 
 
-def _demo(args: argparse.Namespace) -> int:
+class CommandError(Exception):
+    """An expected failure: its message is printed after ``nnconvert: error:``."""
+
+
+# -- helpers -------------------------------------------------------------------------------
+
+
+def _progress_enabled() -> bool:
+    return sys.stderr.isatty()
+
+
+@contextlib.contextmanager
+def _steps(total: int, enabled: bool) -> Iterator:
+    """A tqdm bar over a few named steps on stderr; silent when stderr is not a terminal."""
+    from tqdm import tqdm
+
+    with tqdm(total=total, disable=not enabled, file=sys.stderr, leave=False,
+              bar_format="{desc} {bar} {n_fmt}/{total_fmt}") as bar:
+        def step(description: str) -> None:
+            if bar.n:
+                bar.update(1)
+            bar.set_description_str(description)
+
+        yield step
+        bar.update(total - bar.n)
+
+
+def _dtype(name: str):
+    import torch
+
+    return {"float64": torch.float64, "float32": torch.float32}[name]
+
+
+def _load(args: argparse.Namespace):
+    from .loading import load_model
+
+    return load_model(args.model, trust=args.trust, trusted_types=args.trust_type)
+
+
+def _convert(estimator, dtype: str):
+    from .convert import convert
+
+    return convert(estimator, dtype=_dtype(dtype))
+
+
+def _summary(net) -> dict:
+    return {
+        "source": net.source,
+        "classes": net.classes_.tolist(),
+        "n_features_in": net.n_features_in_,
+        "dtype": str(net.dtype).replace("torch.", ""),
+    }
+
+
+def _print_json(payload: dict) -> None:
+    print(json.dumps(payload, indent=2, default=str))
+
+
+def _load_data(path: str, n_features: int):
+    """A 2-D finite float array with ``n_features`` columns from a .npy or .csv file."""
+    import numpy as np
+
+    file = Path(path)
+    if not file.is_file():
+        raise CommandError(f"no such data file: {file}")
+    suffix = file.suffix.lower()
+    if suffix not in DATA_SUFFIXES:
+        raise CommandError(
+            f"{file}: unknown data file type {suffix or '(no suffix)'!r}; give a .npy file "
+            "(numpy.save) or a .csv file of numbers without a header"
+        )
+    try:
+        if suffix == ".npy":
+            # memory-mapped: verification reads it in batches, never all at once
+            X = np.load(file, mmap_mode="r", allow_pickle=False)
+        else:
+            X = np.loadtxt(file, delimiter=",", ndmin=2, dtype=np.float64)
+    except (ValueError, OSError, EOFError) as e:
+        raise CommandError(f"{file} is not a readable {suffix} array ({e})") from None
+    if X.ndim != 2:
+        raise CommandError(
+            f"{file} holds an array of shape {X.shape}; expected a 2-D array "
+            f"(rows × {n_features} features)"
+        )
+    if X.dtype.kind not in "fiub":
+        raise CommandError(f"{file} holds {X.dtype} values; expected numbers")
+    if X.shape[1] != n_features:
+        raise CommandError(
+            f"{file} has {X.shape[1]} features per row, but the model expects {n_features}"
+        )
+    if X.shape[0] == 0:
+        raise CommandError(f"{file} has no rows")
+    if X.dtype.kind == "f":
+        for start in range(0, X.shape[0], 65536):  # in blocks: the file may be larger than RAM
+            block = np.asarray(X[start:start + 65536])
+            if not np.isfinite(block).all():
+                bad = start + int(np.argwhere(~np.isfinite(block))[0, 0])
+                raise CommandError(
+                    f"{file} contains NaN or infinite values (first at row {bad}); "
+                    "scikit-learn rejects them too: impute or drop those rows first"
+                )
+    return X
+
+
+# -- sub-commands --------------------------------------------------------------------------
+
+
+def _cmd_convert(args: argparse.Namespace) -> int:
+    from .export import EXPORT_FORMATS, export
+
+    out = Path(args.output)
+    if out.suffix.lower() not in EXPORT_FORMATS:
+        raise CommandError(
+            f"cannot tell the export format from {out.name!r}: use -o NAME.pt2 (torch.export) "
+            "or -o NAME.onnx (ONNX)"
+        )
+    with _steps(3, _progress_enabled()) as step:
+        step("loading model")
+        estimator = _load(args)
+        step("converting")
+        net = _convert(estimator, args.dtype)
+        step(f"exporting {out.name}")
+        export(net, out)
+    fmt = EXPORT_FORMATS[out.suffix.lower()]
+    if args.json:
+        _print_json({"output": str(out), "format": fmt, **_summary(net)})
+    else:
+        print(f"wrote {out} ({fmt}, {args.dtype}): {net.source}, "
+              f"{net.n_features_in_} features, classes {net.classes_.tolist()}")
+    return EXIT_OK
+
+
+def _cmd_verify(args: argparse.Namespace) -> int:
+    from .verify import verify
+
+    estimator = _load(args)
+    net = _convert(estimator, args.dtype)
+    X = _load_data(args.data, net.n_features_in_)
+    rtol = args.rtol if args.rtol is not None else (1e-9 if args.dtype == "float64" else 1e-4)
+    if args.scheduler:
+        report = _verify_on_cluster(estimator, net, X, args.scheduler, rtol)
+    else:
+        report = verify(estimator, net, X, rtol=rtol, progress=_progress_enabled())
+    if args.json:
+        _print_json(report.to_dict())
+    else:
+        print(report)
+    return EXIT_OK if report.passed else EXIT_DISAGREE
+
+
+def _verify_on_cluster(estimator, net, X, address: str, rtol: float):
+    try:
+        import dask.array as da
+        from dask.distributed import Client
+    except ImportError:
+        raise CommandError(
+            "--scheduler needs dask.distributed: pip install 'nnconvert[dask]'"
+        ) from None
+    from .verify import verify
+
+    try:
+        client = Client(address, timeout="10s")
+    except (OSError, TimeoutError, ValueError) as e:
+        raise CommandError(f"cannot reach the dask scheduler at {address} ({e})") from None
+    with client:  # verify() runs on the current client's workers
+        rows = max(1, min(X.shape[0], 65536))
+        return verify(estimator, net, da.from_array(X, chunks=(rows, -1)), rtol=rtol,
+                      progress=_progress_enabled())
+
+
+def _cmd_draw(args: argparse.Namespace) -> int:
+    if args.examples is not None:
+        if args.model is not None or args.output is not None:
+            raise CommandError("draw --examples DIR takes no MODEL and no -o")
+        from .gallery import example_names
+
+        unknown = sorted(set(args.only) - set(example_names()))
+        if unknown:
+            raise CommandError(f"no example called {', '.join(unknown)}; the examples are "
+                               f"{', '.join(example_names())}")
+        from .gallery import write_diagrams
+
+        directory = Path(args.examples)
+        directory.mkdir(parents=True, exist_ok=True)
+        written = write_diagrams(directory, only=args.only or None)
+        paths = [str(p) for p in written] if written is not None else []
+        if args.json:
+            _print_json({"directory": str(directory), "written": paths})
+        else:
+            print(f"wrote {len(paths)} diagrams to {directory}")
+            for p in paths:
+                print(f"  {p}")
+        return EXIT_OK
+    if args.model is None or args.output is None:
+        raise CommandError("draw needs MODEL and -o OUT.svg|.png|.pdf (or --examples DIR)")
+    from .diagram import FORMATS, draw
+
+    out = Path(args.output)
+    if out.suffix.lower() not in FORMATS:
+        raise CommandError(
+            f"cannot tell the diagram format from {out.name!r}: use one of {', '.join(FORMATS)}"
+        )
+    net = _convert(_load(args), args.dtype)
+    draw(net, max_units=args.max_units, weights=args.weights).save(out)
+    if args.json:
+        _print_json({"output": str(out), **_summary(net)})
+    else:
+        print(f"wrote {out}: {net.source}")
+    return EXIT_OK
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    net = _convert(_load(args), args.dtype)
+    if args.json:
+        _print_json({**_summary(net), "explanation": net.explain()})
+    else:
+        print(net.explain())
+    return EXIT_OK
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
     from .demo import run_demo
 
-    return 0 if run_demo() else 1
+    return EXIT_OK if run_demo() else EXIT_DISAGREE
+
+
+# -- the parser ----------------------------------------------------------------------------
+
+_MODEL_HELP = (
+    "fitted scikit-learn classifier: a .skops file (skops.io.dump), or a pickle/joblib file "
+    "with --trust"
+)
+
+_LOADING_NOTE = """
+loading models safely:
+  A .skops file is read without unpickling; types skops does not trust by default are
+  refused and listed, and each one you trust is named with --trust-type TYPE. A pickle or
+  joblib file can run arbitrary code when opened, so it is read only with --trust.
+"""
+
+_EXAMPLES = {
+    "convert": """
+examples:
+  nnconvert convert model.skops -o model.pt2       # torch.export; torch.export.load(...).module()
+  nnconvert convert model.skops -o model.onnx      # ONNX (float64); run with onnxruntime
+  nnconvert convert model.skops -o model.onnx --dtype float32
+  nnconvert convert model.joblib --trust -o model.pt2   # from a pickle you trust
+
+The exported function maps x (n × n_features) to (scores, label_index): scores as
+decision_function (predict_proba for models without one), label_index the position of
+predict's label in classes_. The class labels are stored in the file as metadata.
+""",
+    "verify": """
+examples:
+  nnconvert verify model.skops --data X_test.npy
+  nnconvert verify model.skops --data X_test.csv --json
+  nnconvert verify model.skops --data big.npy --scheduler tcp://10.0.0.5:8786
+
+exit status: 0 the network agrees with the model, 1 it disagrees, 2 a file cannot be used.
+""",
+    "draw": """
+examples:
+  nnconvert draw model.skops -o network.svg
+  nnconvert draw model.skops -o network.png --weights
+  nnconvert draw --examples diagrams/     # the gallery of example diagrams
+  nnconvert draw --examples out/ --only NAME   # one of them
+""",
+    "explain": """
+examples:
+  nnconvert explain model.skops
+  nnconvert explain model.skops --json
+""",
+    "demo": """
+examples:
+  nnconvert demo      # fits models on iris and breast cancer, converts, checks, explains
+""",
+}
+
+_MAIN_EPILOG = """
+examples:
+  python -c "import skops.io, sklearn.linear_model as lm, sklearn.datasets as d; \\
+    skops.io.dump(lm.LogisticRegression(max_iter=500).fit(*d.load_iris(return_X_y=True)), 'm.skops')"
+  nnconvert explain m.skops
+  nnconvert convert m.skops -o m.onnx
+  nnconvert verify m.skops --data X.npy
+  nnconvert draw m.skops -o m.svg
+
+exit status: 0 success, 1 verification found disagreements, 2 bad usage or unusable file,
+3 internal error. Run 'nnconvert COMMAND --help' for each command's options.
+"""
+
+
+def _add_model_arguments(parser: argparse.ArgumentParser, *, optional: bool = False) -> None:
+    if optional:
+        parser.add_argument("model", nargs="?", metavar="MODEL", help=_MODEL_HELP)
+    else:
+        parser.add_argument("model", metavar="MODEL", help=_MODEL_HELP)
+    parser.add_argument(
+        "--trust", action="store_true",
+        help="trust the model file completely: unpickle pickle/joblib files (this can run "
+             "arbitrary code) and accept every type in a .skops file",
+    )
+    parser.add_argument(
+        "--trust-type", action="append", default=[], metavar="TYPE",
+        help="accept this type from a .skops file (repeatable); the refusal message lists them",
+    )
+    parser.add_argument(
+        "--dtype", choices=("float64", "float32"), default="float64",
+        help="precision of the network (default float64: agrees with scikit-learn to rounding)",
+    )
+
+
+def _add_json(parser: argparse.ArgumentParser, what: str) -> None:
+    parser.add_argument("--json", action="store_true", help=f"print {what} as JSON, for scripts")
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``nnconvert`` command."""
+    from . import __version__
+
+    formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog="nnconvert",
         description="Turn fitted scikit-learn classifiers into equivalent PyTorch networks.",
+        epilog=_MAIN_EPILOG + _LOADING_NOTE,
+        formatter_class=formatter,
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    demo = commands.add_parser(
-        "demo", help="fit real models, convert them, verify agreement and explain them"
+    parser.add_argument("--version", action="version", version=f"nnconvert {__version__}")
+    parser.add_argument("--traceback", action="store_true",
+                        help="show the full traceback of an unexpected error")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def command(name: str, help: str, description: str) -> argparse.ArgumentParser:
+        loading = _LOADING_NOTE if name != "demo" else ""
+        return commands.add_parser(name, help=help, description=description,
+                                   epilog=_EXAMPLES[name] + loading, formatter_class=formatter)
+
+    convert = command(
+        "convert", "export a model's network to .pt2 (torch.export) or .onnx",
+        "Convert a fitted classifier and export its network; the suffix of OUT picks the format.",
     )
-    demo.set_defaults(run=_demo)
+    _add_model_arguments(convert)
+    convert.add_argument("-o", "--output", required=True, metavar="OUT",
+                         help="output file: .pt2 or .onnx")
+    _add_json(convert, "what was written")
+    convert.set_defaults(run=_cmd_convert)
+
+    verify = command(
+        "verify", "check that the network agrees with the model on a data file",
+        "Convert a fitted classifier and compare network and model on every row of a data "
+        "file, in batches: scores to rounding, labels exactly (outside near-ties).",
+    )
+    _add_model_arguments(verify)
+    verify.add_argument("--data", required=True, metavar="X",
+                        help="rows to check: .npy (memory-mapped) or .csv of numbers, no header")
+    verify.add_argument("--rtol", type=float, metavar="R",
+                        help="allowed score difference relative to the score scale "
+                             "(default 1e-9 for float64, 1e-4 for float32)")
+    verify.add_argument("--scheduler", metavar="ADDRESS",
+                        help="verify on a dask.distributed cluster at this scheduler address")
+    _add_json(verify, "the verification report")
+    verify.set_defaults(run=_cmd_verify)
+
+    draw = command(
+        "draw", "draw the network as a diagram (.svg, .png, .pdf, .dot)",
+        "Draw a converted network as a graphviz diagram, or write the gallery of examples.",
+    )
+    _add_model_arguments(draw, optional=True)
+    draw.add_argument("-o", "--output", metavar="OUT", help="diagram file: .svg, .png, .pdf, .dot")
+    draw.add_argument("--examples", metavar="DIR",
+                      help="instead of one model, write the example diagrams into DIR")
+    draw.add_argument("--only", action="append", default=[], metavar="NAME",
+                      help="with --examples: draw only this example (repeatable)")
+    draw.add_argument("--max-units", type=int, default=8, metavar="N",
+                      help="most units drawn per layer (default 8)")
+    draw.add_argument("--weights", action="store_true",
+                      help="colour and size edges by their weights")
+    _add_json(draw, "what was written")
+    draw.set_defaults(run=_cmd_draw)
+
+    explain = command(
+        "explain", "print the network as formulas, layer by layer",
+        "Print the equivalence between a fitted classifier and its network as formulas.",
+    )
+    _add_model_arguments(explain)
+    _add_json(explain, "the explanation and the model's summary")
+    explain.set_defaults(run=_cmd_explain)
+
+    demo = command(
+        "demo", "fit real models, convert them, verify agreement and explain them",
+        "Fit models on datasets scikit-learn ships, convert them, check them, explain them.",
+    )
+    demo.set_defaults(run=_cmd_demo)
     return parser
 
 
+def _expected_errors() -> tuple[type[BaseException], ...]:
+    from .errors import ConversionError, NotFittedError
+    from .export import ExportError
+    from .loading import ModelLoadError
+
+    return (CommandError, ModelLoadError, ConversionError, NotFittedError, ExportError)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        print("nnconvert: interrupted", file=sys.stderr)
+        return 130
+    except Exception as e:  # noqa: BLE001 - the command line's one place for errors
+        if isinstance(e, _expected_errors()):
+            print(f"nnconvert: error: {_one_line(e)}", file=sys.stderr)
+            return EXIT_USAGE
+        if args.traceback:
+            raise
+        print(f"nnconvert: error: unexpected {type(e).__name__}: {_one_line(e)} "
+              "(rerun with --traceback and report it)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+def _one_line(error: BaseException) -> str:
+    return " ".join(str(error).split()) or type(error).__name__
 
 
 if __name__ == "__main__":  # pragma: no cover

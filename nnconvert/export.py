@@ -1,4 +1,4 @@
-"""Exporting a converted network to torch.export (``.pt2``), ONNX (``.onnx``) and TorchScript.
+"""Exporting a converted network to torch.export (``.pt2``) and ONNX (``.onnx``).
 
 What is exported is :class:`ScoresModule`, a small wrapper around the network whose
 ``forward(x)`` returns two tensors:
@@ -18,7 +18,9 @@ facts about the model travel inside the file as JSON (see :func:`read_metadata`)
   ""})``.
 * ``.onnx``: the model's ``metadata_props``: ``nnconvert`` (the whole JSON) and ``classes``
   (the labels alone, as a JSON list).
-* ``.pt`` (TorchScript, traced): ``_extra_files`` entry ``nnconvert.json``.
+
+TorchScript is not offered: torch deprecates it, and a trace would freeze the batch-size
+branches of the kernel layers at the size of the example it was traced with.
 """
 
 from __future__ import annotations
@@ -47,8 +49,8 @@ __all__ = [
 ]
 
 #: suffix -> format name
-EXPORT_FORMATS = {".pt2": "torch.export", ".onnx": "onnx", ".pt": "torchscript"}
-#: name of the metadata entry inside .pt2 and .pt archives
+EXPORT_FORMATS = {".pt2": "torch.export", ".onnx": "onnx"}
+#: name of the metadata entry inside .pt2 archives
 METADATA_FILE = "nnconvert.json"
 OUTPUT_NAMES = ("scores", "label_index")
 
@@ -212,13 +214,17 @@ def _write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
                 input_names=["x"],
                 output_names=list(OUTPUT_NAMES),
                 opset_version=opset,
-                optimize=True,
+                optimize=False,  # after the constants are repaired, so none is folded rounded
                 verbose=False,
             )
+            proto = program.model_proto
+            _restore_double_constants(proto, _python_floats(program.exported_program))
+            import onnxscript.optimizer
+
+            proto = onnxscript.optimizer.optimize(proto)
     except Exception as e:  # noqa: BLE001 - an operator the ONNX translation lacks
         first = (str(e).strip().splitlines() or [type(e).__name__])[0]
         raise ExportError(f"ONNX translation failed: {type(e).__name__}: {first}") from None
-    proto = program.model_proto
     classes = json.dumps(json.loads(meta)["classes"])
     onnx.helper.set_model_props(proto, {"nnconvert": meta, "classes": classes})
     proto.producer_name = "nnconvert"
@@ -226,14 +232,61 @@ def _write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
     onnx.save(proto, str(path))
 
 
-def _write_torchscript(model: ScoresModule, x: torch.Tensor, path: Path, meta: str) -> None:
-    try:
-        with _quiet(), torch.no_grad():
-            traced = torch.jit.trace(model, (x,), check_trace=False)
-    except Exception as e:  # noqa: BLE001 - reported with the layer that caused it
-        raise _fail(model, x, "TorchScript", e) from None
-    with _quiet():
-        torch.jit.save(traced, str(path), _extra_files={METADATA_FILE: meta})
+def _python_floats(program) -> set[float]:
+    """Every Python float in an exported program's graph (the scalars its operators take)."""
+    found: set[float] = set()
+
+    def visit(value) -> None:
+        if isinstance(value, float):
+            found.add(value)
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                visit(item)
+        elif isinstance(value, dict):
+            for item in value.values():
+                visit(item)
+
+    for module in program.graph_module.modules():
+        if isinstance(module, torch.fx.GraphModule):
+            for node in module.graph.nodes:
+                visit(node.args)
+                visit(node.kwargs)
+    return found
+
+
+def _restore_double_constants(proto, floats: set[float]) -> None:
+    """Give back float64 scalars the precision the ONNX translation took from them.
+
+    torch.onnx (2.13, with onnxscript's torchlib) writes a Python float operand of a float64
+    operation, such as an RBF kernel's γ, as a *float32* Constant followed by a Cast to
+    double: the model then computes with γ rounded to float32, 1e-8 away from scikit-learn.
+    A float32 scalar Constant read only by Cast/CastLike is put back to float64 when exactly
+    one float of the traced graph rounds to it (and is not itself a float32 value).
+    """
+    import onnx
+    from onnx import numpy_helper
+
+    readers: dict[str, list] = {}
+    for node in proto.graph.node:
+        for name in node.input:
+            readers.setdefault(name, []).append(node)
+    wide = [v for v in floats if float(np.float32(v)) != v]
+    for node in proto.graph.node:
+        if node.op_type != "Constant" or len(node.attribute) != 1:
+            continue
+        attribute = node.attribute[0]
+        if attribute.name != "value" or attribute.t.data_type != onnx.TensorProto.FLOAT:
+            continue
+        value = numpy_helper.to_array(attribute.t)
+        users = readers.get(node.output[0], [])
+        if value.size != 1 or not users or any(
+            u.op_type not in ("Cast", "CastLike") for u in users
+        ):
+            continue
+        matches = {v for v in wide if np.float32(v) == value.reshape(())}
+        if len(matches) == 1:
+            exact = np.array(matches.pop(), dtype=np.float64).reshape(value.shape)
+            attribute.t.CopyFrom(numpy_helper.from_array(exact, name=attribute.t.name))
 
 
 def export(
@@ -251,8 +304,7 @@ def export(
         The result of :func:`nnconvert.convert`.
     path : str or path-like
         Its suffix chooses the format: ``.pt2`` (``torch.export``; load with
-        ``torch.export.load(path).module()``), ``.onnx`` (ONNX, run with onnxruntime), ``.pt``
-        (TorchScript by tracing; load with ``torch.jit.load``).
+        ``torch.export.load(path).module()``) or ``.onnx`` (ONNX, run with onnxruntime).
     dtype : torch.dtype, optional
         Precision of the exported model (``torch.float64`` or ``torch.float32``); by default
         the network's own. float64 reproduces scikit-learn to rounding; float32 is smaller and
@@ -288,6 +340,11 @@ def export(
         )
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix == ".pt":
+        raise ValueError(
+            "TorchScript (.pt) export is not offered (deprecated in torch); write a .pt2 file "
+            "(torch.export) or an .onnx file instead"
+        )
     if suffix not in EXPORT_FORMATS:
         raise ValueError(
             f"cannot tell the export format from {path.name!r}: use one of the suffixes "
@@ -306,15 +363,13 @@ def export(
     meta = json.dumps(metadata(copy_of_net), default=str)
     if suffix == ".pt2":
         _write_pt2(model, x, path, meta)
-    elif suffix == ".onnx":
-        _write_onnx(model, x, path, meta, opset)
     else:
-        _write_torchscript(model, x, path, meta)
+        _write_onnx(model, x, path, meta, opset)
     return path
 
 
 def read_metadata(path: str | os.PathLike) -> dict:
-    """The metadata :func:`export` stored in a ``.pt2``, ``.onnx`` or ``.pt`` file.
+    """The metadata :func:`export` stored in a ``.pt2`` or ``.onnx`` file.
 
     Parameters
     ----------
@@ -338,13 +393,10 @@ def read_metadata(path: str | os.PathLike) -> dict:
             raise ValueError(f"{path} has no nnconvert metadata; it was not written by export()")
         return json.loads(props["nnconvert"])
     extra = {METADATA_FILE: ""}
+    if suffix != ".pt2":
+        raise ValueError(f"unknown exported file type {suffix!r}; expected .pt2 or .onnx")
     with _quiet():
-        if suffix == ".pt2":
-            torch.export.load(path, extra_files=extra)
-        elif suffix == ".pt":
-            torch.jit.load(str(path), _extra_files=extra)
-        else:
-            raise ValueError(f"unknown exported file type {suffix!r}; expected .pt2, .onnx, .pt")
+        torch.export.load(path, extra_files=extra)
     if not extra[METADATA_FILE]:
         raise ValueError(f"{path} has no nnconvert metadata; it was not written by export()")
     return json.loads(extra[METADATA_FILE])
