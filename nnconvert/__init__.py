@@ -14,6 +14,7 @@ from . import losses
 from .roundtrip import to_sklearn
 from .training import fine_tune
 from .verify import VerificationReport, verify
+from . import testing
 from .export import export
 from .loading import load_model
 
@@ -34,6 +35,7 @@ __all__ = [
     "Diagram",
     "verify",
     "VerificationReport",
+    "testing",
     "export",
     "load_model",
 ]
