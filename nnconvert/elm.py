@@ -64,7 +64,7 @@ def ridge_readout(H: np.ndarray, T: np.ndarray, alpha: float) -> tuple[np.ndarra
     rhs = H.T @ Tc
     # Cholesky's pivots are bounded below by the smallest eigenvalue (>= alpha); one at
     # rounding level means the Gram matrix is numerically singular and the solve is noise
-    floor = gram.shape[0] * np.finfo(np.float64).eps * max(float(gram.diagonal().max()), 1.0)
+    floor = gram.shape[0] * np.finfo(np.float64).eps * float(gram.diagonal().max())
     try:
         factor = scipy.linalg.cho_factor(gram, lower=True, check_finite=False)
         if float(np.min(np.abs(factor[0].diagonal()))) ** 2 <= floor:
@@ -76,8 +76,7 @@ def ridge_readout(H: np.ndarray, T: np.ndarray, alpha: float) -> tuple[np.ndarra
         # singular values below rounding (relative to the largest) are treated as zero
         cond = np.finfo(np.float64).eps * max(augmented.shape)
         beta = scipy.linalg.lstsq(augmented, targets, cond=cond, check_finite=False)[0]
-    coef = beta.T
-    return coef, t_mean - h_mean @ beta
+    return np.ascontiguousarray(beta.T), t_mean - h_mean @ beta
 
 
 class ELMClassifier(ClassifierMixin, BaseEstimator):
