@@ -408,7 +408,7 @@ class _Layout:
         with dot.subgraph(name=_cluster_id(group_id)) as column:
             column.attr(label=_dot_text(_caption(group)), rank="same", style="rounded,filled",
                         fillcolor="white" if kind != "input" else "#fafafa",
-                        color="#9a9a9a", fontsize="11", labeljust="c")
+                        color="#9a9a9a", fontsize="11", labeljust="c", margin="12")
             order = []
             for index in head + ([None] if hidden else []) + tail:
                 if index is None:
@@ -475,6 +475,12 @@ class _Layout:
         else:
             self.column(dot, group_id)
 
+    def group_of(self, drawn: str) -> str:
+        """The column of a drawn node (a unit, or a column's "… N more" node)."""
+        if drawn.endswith("_more"):
+            return drawn[: -len("_more")]
+        return self.graph.nodes[drawn]["group"]
+
     def edges(self, dot: graphviz.Digraph) -> None:
         # every drawn edge stands for the edges between the units it joins
         bundles: dict[tuple[str, str], list] = {}
@@ -485,9 +491,11 @@ class _Layout:
             if w is not None:
                 group = self.graph.nodes[v]["group"]
                 scale[group] = max(scale.get(group, 0.0), abs(w))
+        # labelled edges become obstacles that dot routes around: label only small layers
         into: dict[str, int] = {}
-        for (_, v), _ in bundles.items():
-            into[v] = into.get(v, 0) + 1
+        for (_, v) in bundles:
+            group = self.group_of(v)
+            into[group] = into.get(group, 0) + 1
         for (u, v), ws in bundles.items():
             attrs = {"arrowsize": "0.5", "color": _NEUTRAL}
             if len(ws) > 1 or v.endswith("_more") or u.endswith("_more"):
@@ -501,7 +509,7 @@ class _Layout:
                     top = scale[self.graph.nodes[v]["group"]] or 1.0
                     attrs["color"] = _POSITIVE if w >= 0 else _NEGATIVE
                     attrs["penwidth"] = f"{0.6 + 3.4 * abs(w) / top:.2f}"
-                    if into[v] <= 8:
+                    if into[self.group_of(v)] <= 8:
                         attrs["label"] = number(w)
                         attrs["fontsize"] = "9"
                         attrs["fontcolor"] = attrs["color"]

@@ -130,6 +130,7 @@ EXAMPLES: tuple[Example, ...] = (
         "An MLP is already a network: a ReLU hidden layer, then a softmax layer.",
         "iris", lambda: make_pipeline(StandardScaler(), MLPClassifier(
             hidden_layer_sizes=(6,), solver="lbfgs", max_iter=2000, random_state=0)),
+        {"weights": True},
     ),
     Example(
         "svc_rbf",
