@@ -254,7 +254,8 @@ class KernelUnits(Layer):
     """One unit per centre (support vector, Nyström component): ``y_j = k(x, c_j)``.
 
     The activation *is* the kernel: ``linear`` ⟨x, c⟩, ``poly`` (γ⟨x, c⟩ + r)^d, ``rbf``
-    exp(−γ‖x − c‖²) computed as libsvm does, from ‖x‖² + ‖c‖² − 2⟨x, c⟩, and ``sigmoid``
+    exp(−γ‖x − c‖²) computed from ‖x‖² + ‖c‖² − 2⟨x, c⟩ (one GEMM; libsvm sums (x − c)²
+    itself, which agrees to rounding, clamped at 0 as a distance must be), and ``sigmoid``
     tanh(γ⟨x, c⟩ + r) (libsvm's sigmoid kernel is a tanh: such an SVM is a tanh network).
     Rows are processed in blocks of ``block_rows`` so memory follows the block size, not
     n_rows × n_centres.
@@ -606,7 +607,8 @@ def couple(r: torch.Tensor) -> torch.Tensor:
     diagonal = r.new_zeros((n, k))
     for j in range(k):
         diagonal += r[:, j, :] ** 2
-    q[:, torch.arange(k), torch.arange(k)] = diagonal
+    on_diagonal = torch.arange(k, device=r.device)
+    q[:, on_diagonal, on_diagonal] = diagonal
     result = r.new_full((n, k), 1.0 / k)
     rows = torch.arange(n, device=r.device)
     p = result.clone()
