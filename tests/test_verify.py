@@ -325,3 +325,19 @@ def test_the_cupy_path_passes_correct_conversions(case_id):
     net = nc.convert(estimator).to("cuda")
     report = nc.verify(estimator, net, X_test)
     assert report.passed and report.backend == "cupy"
+
+
+def test_a_dataframe_with_feature_names_is_verified_by_name():
+    pd = pytest.importorskip("pandas")
+    from sklearn.datasets import load_wine
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    frame, y = load_wine(return_X_y=True, as_frame=True)
+    estimator = make_pipeline(StandardScaler(), LogisticRegression()).fit(frame, y)
+    net = nc.convert(estimator)
+    report = nc.verify(estimator, net, frame, batch_size=50)
+    assert report.passed and report.n_samples == len(frame)
+    net.classes_ = net.classes_[[2, 1, 0]]
+    assert nc.verify(estimator, net, frame, batch_size=50).n_disagreements > 0
+    assert isinstance(frame, pd.DataFrame)

@@ -9,10 +9,9 @@
 // The per-row logic is written as __host__ __device__ functions so that the very same code
 // runs on the CPU (compiled with a C++ compiler and -DNNCONVERT_HOST_HARNESS) and is tested
 // there against the NumPy path; only the reduction across threads is device-only.
-// It compiles with NVRTC (cupy.RawModule) and needs no header on the device side.
+// It compiles with NVRTC (cupy.RawModule) and needs no header at all.
 
 #if !defined(__CUDACC__)
-#include <math.h>
 #define __host__
 #define __device__
 #define __global__
@@ -40,10 +39,13 @@ __host__ __device__ inline double positive_infinity() { return __builtin_huge_va
 
 __host__ __device__ inline bool is_nan(double x) { return x != x; }
 
+// |x| without <math.h>, so that NVRTC needs no header (-0.0 stays -0.0: compares equal to 0)
+__host__ __device__ inline double magnitude(double x) { return x < 0 ? -x : x; }
+
 // |got - ref|; equal values (infinities too) differ by 0, a NaN on one side only by infinity
 __host__ __device__ inline double element_difference(double ref, double got) {
     if (ref == got) return 0.0;
-    double d = fabs(got - ref);
+    double d = magnitude(got - ref);
     if (is_nan(d)) return (is_nan(ref) && is_nan(got)) ? 0.0 : positive_infinity();
     return d;
 }
@@ -75,7 +77,7 @@ __host__ __device__ inline void combine(Accumulator& a, const Accumulator& b) {
 // how far the reference is from changing its label on one row
 __host__ __device__ inline double row_margin(const double* ref_row, int width, int rule,
                                              int column, double threshold) {
-    if (rule == MARGIN_THRESHOLD) return fabs(ref_row[column] - threshold);
+    if (rule == MARGIN_THRESHOLD) return magnitude(ref_row[column] - threshold);
     if (rule == MARGIN_TOP_TWO) {
         if (width < 2) return positive_infinity();
         double first = -positive_infinity(), second = -positive_infinity();
@@ -111,7 +113,7 @@ __host__ __device__ inline void compare_row(
     for (int j = 0; j < width; ++j) {
         double d = element_difference(r[j], (double)g[j]);
         if (d > row_max) row_max = d;
-        double m = fabs(r[j]);
+        double m = magnitude(r[j]);
         if (m > acc.scale) acc.scale = m;
     }
     if (row_max > acc.max_abs || (row_max == acc.max_abs && (acc.worst < 0 || i < acc.worst))) {

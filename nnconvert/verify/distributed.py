@@ -9,7 +9,7 @@ verdict is the one an in-memory verification of the same rows gives.
 from __future__ import annotations
 
 import numpy as np
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
 
 from .blocks import verify_blocks
 from .report import Partial, merge

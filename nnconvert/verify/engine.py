@@ -7,7 +7,7 @@ import time
 
 import torch
 from sklearn.utils.validation import check_is_fitted
-from tqdm.auto import tqdm
+from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
 
 from ..agreement import METHODS, tie_band
 from ..errors import NotFittedError
