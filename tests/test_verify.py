@@ -246,12 +246,20 @@ def test_methods_can_be_restricted():
         (lambda e, n, X: nc.verify(e, n, X, methods=["score"]), ValueError, "unknown"),
         (lambda e, n, X: nc.verify(e, n, X, batch_size=0), ValueError, "batch_size"),
         (lambda e, n, X: nc.verify(e, n, "rows"), ValueError, "2-D"),
+        (lambda e, n, X: nc.verify(e, n, X, device="gpu7"), ValueError, "torch device"),
     ],
 )
 def test_bad_arguments_get_clear_errors(call, error, words):
     estimator, _, X_test = fitted("logreg-iris-str")
     with pytest.raises(error, match=words):
         call(estimator, nc.convert(estimator), X_test)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message given without CUDA")
+def test_asking_for_a_gpu_without_one_says_so():
+    estimator, _, X_test = fitted("logreg-iris-str")
+    with pytest.raises(ValueError, match="no CUDA device"):
+        nc.verify(estimator, nc.convert(estimator), X_test, device="cuda")
 
 
 def test_a_missing_method_is_reported_not_raised():

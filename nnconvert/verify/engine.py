@@ -51,7 +51,14 @@ def _checked_methods(estimator, methods) -> list[str]:
 def _on_device(net: ConvertedClassifier, device) -> ConvertedClassifier:
     if device is None:
         return net
-    device = torch.device(device)
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ValueError(f"device must name a torch device such as 'cpu' or 'cuda:0', "
+                         f"got {device!r}") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"device={str(device)!r}, but torch sees no CUDA device here; leave "
+                         f"device=None to verify where the network is (the CPU).")
     if device.type == net.device.type and (device.index is None
                                             or device.index == net.device.index):
         return net
