@@ -176,7 +176,7 @@ def main() -> None:
 
     # how the block size trades speed: the same float64 network, blocks of different heights
     expansion = nets[torch.float64].body[-1]
-    blocks = [16, 64, None, 1024, 4096, rows]
+    blocks = [32, 128, None, 1024, rows]
     sweep = {}
     for block in blocks:
         net = copy.deepcopy(nets[torch.float64])

@@ -7,6 +7,7 @@ errors, and hypothesis properties over kernels, hyper-parameters and data.
 
 from __future__ import annotations
 
+import copy
 import warnings
 
 import numpy as np
@@ -224,6 +225,34 @@ def test_float32_network_couples_in_float64():
     proba = net.predict_proba(X_test)
     assert proba.dtype == np.float32
     np.testing.assert_allclose(proba, estimator.predict_proba(X_test), atol=1e-5)
+
+
+# -- the near-tie band ------------------------------------------------------------------------
+
+
+def test_vote_margin_is_the_smallest_pair_value_that_can_change_the_label():
+    from nnconvert.agreement import reference_margin, reference_outputs
+
+    estimator, X_train, X_test = fitted("svc-rbf-digits")
+    X = np.vstack([X_test, probe_points(X_train, n=300)])
+    margin = reference_margin(estimator, X, reference_outputs(estimator, X))
+    ovo = copy.deepcopy(estimator).set_params(decision_function_shape="ovo")  # pair values
+    values = ovo.decision_function(X)
+    pairs = [(i, j) for i in range(10) for j in range(i + 1, 10)]
+    votes = np.zeros((len(X), 10))
+    for p, (i, j) in enumerate(pairs):
+        votes[:, i] += values[:, p] > 0
+        votes[:, j] += values[:, p] <= 0
+    top_two = np.sort(votes, axis=1)[:, -2:]
+    lead = top_two[:, 1] - top_two[:, 0]
+    assert np.all(np.isinf(margin[lead >= 3]))  # one flipped vote cannot overturn 3
+    finite = np.isfinite(margin)
+    assert finite.any()
+    winner = votes.argmax(axis=1)
+    for row in np.flatnonzero(finite)[:50]:
+        # the margin is the value of a pair the winner takes part in
+        involved = [abs(values[row, p]) for p, (i, j) in enumerate(pairs) if winner[row] in (i, j)]
+        assert margin[row] in involved
 
 
 # -- other inputs and errors ------------------------------------------------------------------
