@@ -10,9 +10,11 @@ all-zero guard of one-vs-rest normalisation.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Callable
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -199,18 +201,31 @@ def ovo_to_ovr(
     Returns ``votes + c / (3 (|c| + 1))`` with c the summed signed confidences per class,
     accumulated in scikit-learn's order so that the result agrees to the last bit.
     """
-    n = predictions.shape[0]
-    votes = confidences.new_zeros((n, n_classes))
-    total = confidences.new_zeros((n, n_classes))
-    k = 0
-    for i in range(n_classes):
-        for j in range(i + 1, n_classes):
-            total[:, i] -= confidences[:, k]
-            total[:, j] += confidences[:, k]
-            votes[:, i] += predictions[:, k] == 0
-            votes[:, j] += predictions[:, k] == 1
-            k += 1
+    # Class c meets its C - 1 pairs in scikit-learn's order k; adding the t-th of them to
+    # every class at once keeps each class's order of additions (x - a is x + (-a) exactly)
+    # with C - 1 whole-matrix steps instead of C(C - 1) column updates, which torch.export
+    # and ONNX would otherwise unroll into thousands of scatter operations.
+    index, sign, side = (
+        torch.as_tensor(a, device=confidences.device) for a in _ovr_plan(n_classes)
+    )
+    signed = confidences[:, index] * sign.to(confidences.dtype)  # (n, C, C - 1)
+    total = confidences.new_zeros((confidences.shape[0], n_classes))
+    for t in range(n_classes - 1):
+        total = total + signed[:, :, t]
+    votes = (predictions.long()[:, index] == side).sum(dim=2).to(confidences.dtype)
     return votes + total / (3 * (total.abs() + 1))
+
+
+@functools.cache
+def _ovr_plan(n_classes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each class, its pairs in scikit-learn's order: pair index, sign of its
+    confidence towards the class, and the pair prediction (0 or 1) that votes for it."""
+    pairs = [(i, j) for i in range(n_classes) for j in range(i + 1, n_classes)]
+    index = [[k for k, pair in enumerate(pairs) if c in pair] for c in range(n_classes)]
+    first = [[pairs[k][0] == c for k in row] for c, row in enumerate(index)]
+    sign = np.where(first, -1.0, 1.0)
+    side = np.where(first, 0, 1)
+    return np.array(index, dtype=np.int64).reshape(n_classes, -1), sign, side
 
 
 class _BinaryMembers(Head):
