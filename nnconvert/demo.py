@@ -1,69 +1,79 @@
-"""The demo: fit real models on data scikit-learn ships, convert, check agreement, explain.
+"""The demo: fit real models on data scikit-learn ships, convert, verify, explain and draw.
 
-``nnconvert demo`` runs :func:`run_demo`. Each story fits a model on a training split, converts
-it, and compares the network with the model on held-out rows it has never seen.
+``nnconvert demo`` runs :func:`run_demo`. Each story fits a model on a training split,
+converts it, verifies the network against the model on held-out rows it has never seen
+(:func:`nnconvert.verify`), prints the equivalence as formulas and draws the network as an
+SVG diagram.
 """
 
 from __future__ import annotations
 
 import sys
-import time
+from pathlib import Path
 from typing import TextIO
 
 import numpy as np
 import torch
-from sklearn.datasets import load_breast_cancer, load_iris
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import LinearSVC
+from sklearn.svm import SVC, LinearSVC
 
-from .agreement import compare
 from .convert import convert
+from .diagram import draw
+from .elm import ELMClassifier
+from .verify import verify
 
 __all__ = ["run_demo", "demo_models"]
 
 
+def _split(bunch, labels=None):
+    y = bunch.target if labels is None else labels
+    return train_test_split(bunch.data, y, test_size=0.3, random_state=0, stratify=y)
+
+
 def demo_models():
-    """``(title, estimator, (X_train, X_test, y_train, y_test))`` for each demo story, unfitted."""
-    cancer = load_breast_cancer()
-    iris = load_iris()
-    y_iris = np.asarray(iris.target_names)[iris.target]  # string labels, as users have them
-    split = dict(test_size=0.3, random_state=0)
-    cancer_split = train_test_split(cancer.data, cancer.target, stratify=cancer.target, **split)
-    iris_split = train_test_split(iris.data, y_iris, stratify=y_iris, **split)
+    """``(name, title, estimator, (X_train, X_test, y_train, y_test))`` per story, unfitted."""
+    cancer, iris, wine, digits = load_breast_cancer(), load_iris(), load_wine(), load_digits()
+    iris_names = np.asarray(iris.target_names)[iris.target]  # string labels, as users have them
     return [
-        ("Logistic regression = one sigmoid neuron (breast cancer, 30 features)",
-         make_pipeline(StandardScaler(), LogisticRegression()), cancer_split),
-        ("Linear SVM = one neuron with no activation, bias −w0 (breast cancer)",
-         make_pipeline(StandardScaler(), LinearSVC(C=0.1)), cancer_split),
-        ("Multinomial logistic regression = a softmax layer (iris, string labels)",
-         LogisticRegression(max_iter=1000), iris_split),
+        ("logistic_regression", "Logistic regression = one sigmoid neuron (breast cancer)",
+         make_pipeline(StandardScaler(), LogisticRegression()), _split(cancer)),
+        ("linear_svm", "Linear SVM = one neuron with no activation, bias −w0 (breast cancer)",
+         make_pipeline(StandardScaler(), LinearSVC(C=0.1)), _split(cancer)),
+        ("softmax", "Multinomial logistic regression = a softmax layer (iris, string labels)",
+         LogisticRegression(max_iter=1000), _split(iris, iris_names)),
+        ("rbf_svm", "RBF-kernel SVM = Gaussian units on the support vectors, one-vs-one "
+         "neurons and a vote (digits, 10 classes)", SVC(kernel="rbf", gamma="scale"),
+         _split(digits)),
+        ("elm", "Extreme learning machine = a random hidden layer and a linear read-out (wine)",
+         make_pipeline(StandardScaler(), ELMClassifier(n_hidden=40, random_state=0)),
+         _split(wine)),
     ]
 
 
-def run_demo(out: TextIO = sys.stdout) -> bool:
-    """Run every demo story, printing as it goes; True when every network agrees exactly."""
+def run_demo(out: TextIO = sys.stdout, diagrams: str | Path = "demo-diagrams") -> bool:
+    """Run every story, printing as it goes and drawing each network into ``diagrams``.
+
+    Returns True when every network agrees with its estimator.
+    """
+    directory = Path(diagrams)
+    directory.mkdir(parents=True, exist_ok=True)
     all_passed = True
-    for title, estimator, (X_train, X_test, y_train, y_test) in demo_models():
+    for name, title, estimator, (X_train, X_test, y_train, y_test) in demo_models():
         estimator.fit(X_train, y_train)
         net = convert(estimator, dtype=torch.float64)
-        start = time.perf_counter()
-        agreement = compare(estimator, net, X_test)
-        elapsed = time.perf_counter() - start
-        all_passed &= agreement.passed
+        report = verify(estimator, net, X_test, progress=False)
+        all_passed &= report.passed
         print(f"\n== {title}", file=out)
         print(net.explain(), file=out)
         accuracy = float(np.mean(net.predict(X_test) == y_test))
-        diffs = ", ".join(f"{m} {d:.1e}" for m, d in agreement.max_abs_diff.items())
-        verdict = "AGREES" if agreement.passed else "DISAGREES"
-        print(
-            f"-> on {agreement.n_samples} held-out rows the network {verdict} with scikit-learn: "
-            f"max |diff| {diffs}; {agreement.n_disagreements} label disagreements; "
-            f"test accuracy {accuracy:.3f} ({elapsed * 1e3:.0f} ms)",
-            file=out,
-        )
+        print(f"\n{report}", file=out)
+        path = directory / f"{name}.svg"
+        draw(net).save(path)
+        print(f"test accuracy {accuracy:.3f}; diagram: {path}", file=out)
     print("\nAll networks agree with their estimators." if all_passed
           else "\nSOME NETWORKS DISAGREE: see above.", file=out)
     return all_passed
