@@ -284,6 +284,16 @@ def test_break_ties_with_ovo_is_refused_like_scikit_learn():
         nc.convert(estimator)
 
 
+def test_a_class_libsvm_never_saw_is_refused():
+    X, _, y, _ = data("iris")
+    weights = np.where(y == 1, 0.0, 1.0)  # class 1 weighs nothing: libsvm drops it
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        estimator = SVC().fit(X, y, sample_weight=weights)
+    with pytest.raises(nc.ConversionError, match="3 classes but libsvm trained on only 2"):
+        nc.convert(estimator)
+
+
 def test_unfitted_svc():
     with pytest.raises(nc.NotFittedError, match="NuSVC"):
         nc.convert(NuSVC())

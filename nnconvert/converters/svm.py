@@ -60,6 +60,14 @@ def _check_convertible(estimator) -> None:
         )
     if kernel not in KERNEL_TITLES:
         raise ConversionError(f"{name} has an unknown kernel {kernel!r}.")
+    n_trained = len(estimator.n_support_)
+    if n_trained != len(estimator.classes_):
+        raise ConversionError(
+            f"{name} knows {len(estimator.classes_)} classes but libsvm trained on only "
+            f"{n_trained} (a class whose samples all had zero weight is left out, and "
+            "scikit-learn's own decision_function fails on such a model). Refit without "
+            "zero sample weights for a whole class."
+        )
     if estimator.break_ties and estimator.decision_function_shape == "ovo":
         raise ConversionError(
             f"{name}(break_ties=True, decision_function_shape='ovo') cannot predict (scikit-"
