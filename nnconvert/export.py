@@ -132,7 +132,10 @@ def _torch_export(module: nn.Module, x: torch.Tensor):
 
 
 def _layer_name(index: int | None, layer: nn.Module) -> str:
-    title = getattr(layer, "title", None)
+    try:
+        title = layer.describe().title
+    except Exception:  # noqa: BLE001 - a name is only a courtesy here
+        title = getattr(layer, "title", None)
     where = "output head" if index is None else f"layer {index}"
     return f"{where} {type(layer).__name__}" + (f" ({title!r})" if title else "")
 
@@ -205,6 +208,9 @@ def _write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
             exported = _torch_export(model, x)
     except Exception as e:  # noqa: BLE001 - reported with the layer that caused it
         raise _fail(model, x, "ONNX", e) from None
+    with _quiet():
+        # ONNX's Gemm holds alpha and beta as float32 attributes: take them out of the GEMM
+        exported = exported.run_decompositions({torch.ops.aten.addmm.default: _addmm_exact})
     try:
         with _quiet():
             program = torch.onnx.export(
@@ -230,6 +236,20 @@ def _write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
     proto.producer_name = "nnconvert"
     proto.doc_string = f"{json.loads(meta)['source']} converted by nnconvert"
     onnx.save(proto, str(path))
+
+
+def _float32_exact(value) -> bool:
+    return float(np.float32(value)) == float(value)
+
+
+def _addmm_exact(input, mat1, mat2, *, beta=1, alpha=1):
+    """``addmm`` whose scalars ONNX would round to float32, as ``(mat1 @ mat2)·α + input·β``.
+
+    The scalars then become tensor constants, which keep their float64 precision.
+    """
+    if _float32_exact(alpha) and _float32_exact(beta):
+        return NotImplemented  # keep the single GEMM
+    return torch.mm(mat1, mat2) * alpha + input * beta
 
 
 def _python_floats(program) -> set[float]:
@@ -270,7 +290,7 @@ def _restore_double_constants(proto, floats: set[float]) -> None:
     for node in proto.graph.node:
         for name in node.input:
             readers.setdefault(name, []).append(node)
-    wide = [v for v in floats if float(np.float32(v)) != v]
+    wide = [v for v in floats if not _float32_exact(v)]
     for node in proto.graph.node:
         if node.op_type != "Constant" or len(node.attribute) != 1:
             continue
