@@ -385,3 +385,43 @@ def test_float64_network_is_the_svm(problem):
 def test_the_tolerance_is_1e_9_for_well_conditioned_svms():
     estimator, _, X_test = fitted("svc-rbf-digits")
     assert float64_tolerance(nc.convert(estimator), X_test) == 1e-9
+
+
+@st.composite
+def real_problems(draw):
+    """A random subsample of a dataset scikit-learn ships, scaled or raw, and an SVM."""
+    X_train, X_test, y_train, _ = data(draw(st.sampled_from(
+        ["iris", "wine", "breast_cancer", "digits"])))
+    rng = np.random.default_rng(draw(st.integers(0, 2**16)))
+    rows = rng.permutation(len(X_train))[:draw(st.integers(60, 200))]
+    X, y = X_train[rows], y_train[rows]
+    probe = X_test[:80]
+    if draw(st.booleans()):
+        scaler = StandardScaler().fit(X)
+        X, probe = scaler.transform(X), scaler.transform(probe)
+    kernel = draw(st.sampled_from(["linear", "poly", "rbf", "sigmoid"]))
+    model = draw(st.sampled_from([SVC, NuSVC]))(
+        kernel=kernel, gamma=draw(st.sampled_from(["scale", "auto"])),
+        degree=draw(st.integers(1, 3)), coef0=draw(st.sampled_from([0.0, 0.5])),
+        decision_function_shape=draw(st.sampled_from(["ovr", "ovo"])),
+        probability=draw(st.booleans()), random_state=0,
+    )
+    return X, y, model, probe
+
+
+@given(real_problems())
+def test_float64_network_is_the_svm_on_real_data(problem):
+    X, y, model, probe = problem
+    if len(np.unique(y)) < 2:
+        return
+    try:
+        estimator = _fit(model, X, y)
+    except ValueError as error:
+        if "infeasible" in str(error) or "not finite" in str(error):
+            return
+        raise
+    if len(estimator.n_support_) != len(estimator.classes_):
+        return
+    net = nc.convert(estimator)
+    rows = np.vstack([X, probe])
+    assert_equivalent(estimator, net, rows, rtol=float64_tolerance(net, rows))
