@@ -172,7 +172,8 @@ def main() -> None:
                            "n_different": int(np.sum(labels != expected))}
     print("\nlabels against scikit-learn's:")
     for name, a in agreement.items():
-        print(f"  {name:44s} {'identical' if a['identical'] else str(a['n_different']) + ' differ'}")
+        verdict = "identical" if a["identical"] else f"{a['n_different']} differ"
+        print(f"  {name:44s} {verdict}")
 
     # how the block size trades speed: the same float64 network, blocks of different heights
     expansion = nets[torch.float64].body[-1]

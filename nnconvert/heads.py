@@ -409,7 +409,7 @@ class ProbabilityHead(Head):
 
 
 def pair_index(n_classes: int) -> list[tuple[int, int]]:
-    """The one-vs-one pairs in libsvm's (and scikit-learn's) order: (0, 1), (0, 2), …, (1, 2), …"""
+    """The one-vs-one pairs in libsvm's and scikit-learn's order: (0, 1), (0, 2), …, (1, 2), …"""
     return [(i, j) for i in range(n_classes) for j in range(i + 1, n_classes)]
 
 
@@ -510,7 +510,9 @@ class VoteHead(Head):
             if self.break_ties and self.shape == "ovr":
                 lines.append("predict(x) = classes_[argmax_c decision_function(x)_c]")
             else:
-                lines.append("predict(x) = classes_[argmax_c votes_c(x)]   (first index wins a tie)")
+                lines.append(
+                    "predict(x) = classes_[argmax_c votes_c(x)]   (first index wins a tie)"
+                )
         if self.coupling is not None:
             coupling = self.coupling.describe().formula
             if self.binary:  # libsvm's own value for the pair (classes_[0], classes_[1])
