@@ -47,9 +47,12 @@ def _steps(total: int, enabled: bool) -> Iterator:
 
     with tqdm(total=total, disable=not enabled, file=sys.stderr, leave=False,
               bar_format="{desc} {bar} {n_fmt}/{total_fmt}") as bar:
+        begun = []
+
         def step(description: str) -> None:
-            if bar.n:
+            if begun:  # the previous step is done
                 bar.update(1)
+            begun.append(description)
             bar.set_description_str(description)
 
         yield step
