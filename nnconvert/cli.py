@@ -311,13 +311,12 @@ examples:
 }
 
 _MAIN_EPILOG = """
-examples:
-  python -c "import skops.io, sklearn.linear_model as lm, sklearn.datasets as d; \\
-    skops.io.dump(lm.LogisticRegression(max_iter=500).fit(*d.load_iris(return_X_y=True)), 'm.skops')"
-  nnconvert explain m.skops
-  nnconvert convert m.skops -o m.onnx
-  nnconvert verify m.skops --data X.npy
-  nnconvert draw m.skops -o m.svg
+examples (save the fitted model from Python with skops.io.dump(model, "model.skops")
+and the rows to check with numpy.save("X_test.npy", X_test)):
+  nnconvert explain model.skops
+  nnconvert convert model.skops -o model.onnx
+  nnconvert verify model.skops --data X_test.npy
+  nnconvert draw model.skops -o model.svg
 
 exit status: 0 success, 1 verification found disagreements, 2 bad usage or unusable file,
 3 internal error. Run 'nnconvert COMMAND --help' for each command's options.

@@ -179,3 +179,14 @@ def test_export_refuses_bad_arguments(tmp_path):
     torch.export.save(plain, tmp_path / "plain.pt2")
     with pytest.raises(ValueError, match="not written by export"):
         read_metadata(tmp_path / "plain.pt2")
+
+
+@pytest.mark.gpu
+def test_export_of_a_network_on_the_gpu(tmp_path):
+    estimator, X = _rows("svc-rbf-iris")
+    net = nc.convert(estimator).to("cuda")
+    path = nc.export(net, tmp_path / "model.pt2")
+    assert net.device.type == "cuda"  # the exported copy moved to the CPU, not the network
+    with torch.no_grad():
+        scores, label_index = torch.export.load(path).module()(torch.as_tensor(X))
+    _assert_answers(estimator, X, scores.numpy(), label_index.numpy(), read_metadata(path), 1e-9)
