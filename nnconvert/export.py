@@ -235,7 +235,38 @@ def _write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
     onnx.helper.set_model_props(proto, {"nnconvert": meta, "classes": classes})
     proto.producer_name = "nnconvert"
     proto.doc_string = f"{json.loads(meta)['source']} converted by nnconvert"
+    _check_onnx(proto, model)
     onnx.save(proto, str(path))
+
+
+def _check_onnx(proto, model: ScoresModule) -> None:
+    """Run the ONNX model (when onnxruntime is installed) against the network on probe rows.
+
+    A translation that rounds a float64 constant to float32 (see
+    :func:`_restore_double_constants`) shows here as a difference far above rounding, and
+    is refused rather than written.
+    """
+    try:
+        import onnxruntime
+    except ImportError:
+        return
+    net = model.net
+    generator = torch.Generator().manual_seed(1)
+    x = torch.randn(64, net.n_features_in_, generator=generator, dtype=net.dtype)
+    with torch.no_grad():
+        expected = model(x)[0].double().numpy()
+    session = onnxruntime.InferenceSession(proto.SerializeToString(),
+                                           providers=["CPUExecutionProvider"])
+    got = session.run(["scores"], {"x": x.numpy()})[0].astype(np.float64)
+    scale = max(float(np.max(np.abs(expected))), np.finfo(np.float64).tiny)
+    allowed = (1e-10 if net.dtype == torch.float64 else 1e-4) * scale
+    worst = float(np.max(np.abs(got - expected)))
+    if not worst <= allowed:
+        raise ExportError(
+            f"the ONNX translation does not compute the network's function: scores differ by "
+            f"{worst:.3g} (allowed {allowed:.3g}) on probe rows. An operator lost precision "
+            "or changed meaning in torch.onnx; export to .pt2 instead, and please report it"
+        )
 
 
 def _float32_exact(value) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import numpy as np
 import pytest
@@ -158,6 +159,28 @@ def test_unexportable_layer_is_named(tmp_path, suffix):
     with pytest.raises(ExportError, match=r"layer 0 _DataDependent \('sign flip'\)"):
         nc.export(net, tmp_path / f"model{suffix}")
     assert not (tmp_path / f"model{suffix}").exists()
+
+
+def test_onnx_that_lost_float64_precision_is_refused(tmp_path, monkeypatch):
+    """The self-check after translation: weights rounded to float32 must not be written."""
+    from onnx import numpy_helper
+
+    module = sys.modules["nnconvert.export"]  # the package's ``export`` is the function
+    repair = module._restore_double_constants
+
+    def round_weights(proto, floats):  # what a translation rounding to float32 would do
+        repair(proto, floats)
+        for tensor in proto.graph.initializer:
+            values = numpy_helper.to_array(tensor)
+            if values.dtype == np.float64 and values.size > 1:
+                rounded = values.astype(np.float32).astype(np.float64)
+                tensor.CopyFrom(numpy_helper.from_array(rounded, tensor.name))
+
+    monkeypatch.setattr(module, "_restore_double_constants", round_weights)
+    estimator, _ = _rows("svc-rbf-iris")
+    with pytest.raises(ExportError, match="does not compute the network's function"):
+        nc.export(nc.convert(estimator), tmp_path / "model.onnx")
+    assert not (tmp_path / "model.onnx").exists()
 
 
 def test_export_refuses_bad_arguments(tmp_path):
