@@ -19,6 +19,18 @@ facts about the model travel inside the file as JSON (see :func:`read_metadata`)
 * ``.onnx``: the model's ``metadata_props``: ``nnconvert`` (the whole JSON) and ``classes``
   (the labels alone, as a JSON list).
 
+A float64 ONNX model computes what the network computes, to rounding (scikit-learn-onnx
+cannot write float64 models). torch.onnx (2.13) would round two kinds of float64 scalars to
+float32 on the way (``addmm``'s ``alpha``/``beta``, which ONNX's Gemm holds as float32
+attributes, and Python-float operands, written as float32 constants); both are repaired
+(:func:`_addmm_exact`, :func:`_restore_double_constants`), and every ONNX file is run with
+onnxruntime, when installed, against the network before it is written: a translation off by
+more than rounding is refused with an :class:`ExportError`.
+
+Layers must be traceable by ``torch.export``: no Python branch on data or on the batch size
+(row blocking is skipped under ``torch.compiler.is_exporting()``). A layer that cannot be
+traced is named in the error.
+
 TorchScript is not offered: torch deprecates it, and a trace would freeze the batch-size
 branches of the kernel layers at the size of the example it was traced with.
 """
@@ -42,6 +54,7 @@ from .network import ConvertedClassifier
 __all__ = [
     "export",
     "read_metadata",
+    "labels",
     "ScoresModule",
     "ExportError",
     "EXPORT_FORMATS",
