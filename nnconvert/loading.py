@@ -153,6 +153,9 @@ def load_model(
     if path.stat().st_size == 0:
         raise ModelLoadError(f"{path} is empty; it holds no model")
     kind = _kind(path)
-    model = _load_skops(path, trust, trusted_types) if kind == "skops" else _load_pickle(path, trust)
+    if kind == "skops":
+        model = _load_skops(path, trust, trusted_types)
+    else:
+        model = _load_pickle(path, trust)
     _check_estimator(model, path)
     return model

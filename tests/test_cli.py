@@ -215,7 +215,8 @@ def test_usage_errors_exit_2(workdir, capsys, monkeypatch):
     monkeypatch.chdir(workdir)
     assert main(["convert", "logistic.skops", "-o", "model.txt"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("nnconvert: error: cannot tell the export format") and "-o NAME.pt2" in err
+    assert err.startswith("nnconvert: error: cannot tell the export format")
+    assert "-o NAME.pt2" in err
     assert main(["draw", "logistic.skops"]) == 2
     assert "draw needs MODEL and -o" in capsys.readouterr().err
 
