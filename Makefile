@@ -22,5 +22,11 @@ test: $(STAMP)
 test-thorough: $(STAMP)
 	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -n 2 -q
 
+bench: $(STAMP)
+	cd benchmarks && for b in bench_*.py; do ../$(BIN)/python $$b || exit 1; done
+
+diagrams: $(STAMP)
+	$(BIN)/nnconvert draw --examples diagrams/
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info demo-diagrams
