@@ -394,7 +394,8 @@ class ProbabilityHead(Head):
         lines = [rule.formula[which]]
         read = "p(classes_[1] | x)" if self.predict_from == "proba" else "{x}"
         if self.binary:
-            lines.append(f"predict(x) = classes_[1] if {read} > {self.threshold:g} else classes_[0]")
+            decide = f"classes_[1] if {read} > {self.threshold:g} else classes_[0]"
+            lines.append(f"predict(x) = {decide}")
         else:
             read = "p(k | x)" if self.predict_from == "proba" else "{x}_k"
             lines.append(f"predict(x) = classes_[argmax_k {read}]   (first index wins a tie)")

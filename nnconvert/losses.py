@@ -83,7 +83,8 @@ def _signed_targets(scores: torch.Tensor, y) -> torch.Tensor:
     values = set(torch.unique(y).tolist())
     if not values <= {-1, 0, 1} or {-1, 0} <= values:
         raise ValueError(
-            f"binary targets must be class indices {{0, 1}} or signs {{-1, +1}}, got {sorted(values)}"
+            "binary targets must be class indices {0, 1} or signs {-1, +1}, "
+            f"got {sorted(values)}"
         )
     return torch.where(y > 0, 1.0, -1.0).to(scores.dtype)
 

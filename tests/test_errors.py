@@ -69,7 +69,8 @@ def test_multilabel_one_vs_rest_is_refused():
 
 @pytest.mark.parametrize("thing", ["a string", np.zeros((3, 3)), torch.nn.Linear(3, 2), None])
 def test_not_an_estimator(thing):
-    with pytest.raises(nc.UnsupportedEstimatorError, match="needs a fitted scikit-learn classifier"):
+    expected = "needs a fitted scikit-learn classifier"
+    with pytest.raises(nc.UnsupportedEstimatorError, match=expected):
         nc.convert(thing)
 
 

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
-
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "tang_l2svm.py"
 
 
 @pytest.fixture(scope="module")
-def tang():
-    spec = importlib.util.spec_from_file_location("tang_l2svm", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def tang(load_example):
+    return load_example("tang_l2svm")
 
 
 def test_untrained_losses_are_log_c_c_minus_1_and_c(tang):

@@ -3,23 +3,15 @@ every model's network is the same function."""
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import nnconvert as nc
 
-EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "hard_cases.py"
-
 
 @pytest.fixture(scope="module")
-def hard_cases():
-    spec = importlib.util.spec_from_file_location("hard_cases", EXAMPLE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def hard_cases(load_example):
+    return load_example("hard_cases")
 
 
 @pytest.fixture(scope="module")
