@@ -192,12 +192,17 @@ def _fail(model: ScoresModule, x: torch.Tensor, fmt: str, error: Exception) -> E
     )
 
 
-def _write_pt2(model: ScoresModule, x: torch.Tensor, path: Path, meta: str) -> None:
+def _export_or_name_the_layer(model: ScoresModule, x: torch.Tensor, fmt: str):
+    """torch.export's program for ``model``; on failure an error naming the layer at fault."""
     try:
         with _quiet():
-            program = _torch_export(model, x)
+            return _torch_export(model, x)
     except Exception as e:  # noqa: BLE001 - reported with the layer that caused it
-        raise _fail(model, x, "torch.export", e) from None
+        raise _fail(model, x, fmt, e) from None
+
+
+def _write_pt2(model: ScoresModule, x: torch.Tensor, path: Path, meta: str) -> None:
+    program = _export_or_name_the_layer(model, x, "torch.export")
     with _quiet():
         torch.export.save(program, path, extra_files={METADATA_FILE: meta})
 
@@ -216,11 +221,7 @@ def _write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
 
     # Our own torch.export first: the ONNX exporter would otherwise fall back to strategies
     # that may specialise the batch size silently; this way a failure names its layer.
-    try:
-        with _quiet():
-            exported = _torch_export(model, x)
-    except Exception as e:  # noqa: BLE001 - reported with the layer that caused it
-        raise _fail(model, x, "ONNX", e) from None
+    exported = _export_or_name_the_layer(model, x, "ONNX")
     with _quiet():
         # ONNX's Gemm holds alpha and beta as float32 attributes: take them out of the GEMM
         exported = exported.run_decompositions({torch.ops.aten.addmm.default: _addmm_exact})

@@ -23,6 +23,7 @@ __all__ = [
     "Branches",
     "KernelUnits",
     "KERNEL_FORMULAS",
+    "dense_parameters",
     "KernelExpansion",
     "PairwiseCoupling",
     "couple",
@@ -93,6 +94,15 @@ def as_buffer(values, dtype: torch.dtype = torch.float64) -> torch.Tensor:
     return torch.tensor(np.array(values, dtype=np.float64, copy=True), dtype=dtype)
 
 
+def dense_parameters(weight, bias=None) -> tuple[nn.Parameter, nn.Parameter | None]:
+    """``(weight, bias)`` of a dense layer as trainable float64 parameters, shapes checked."""
+    weight = as_buffer(weight)
+    if weight.ndim != 2:
+        raise ValueError(f"weight must be 2-D (n_out, n_in), got shape {tuple(weight.shape)}")
+    bias = None if bias is None else nn.Parameter(as_buffer(bias).reshape(-1))
+    return nn.Parameter(weight), bias
+
+
 def _numpy(t: torch.Tensor | None) -> np.ndarray | None:
     return None if t is None else t.detach().cpu().double().numpy()
 
@@ -122,11 +132,7 @@ class LinearUnits(Layer):
         unit_names: Sequence[str] | None = None,
     ):
         super().__init__()
-        weight = as_buffer(weight)
-        if weight.ndim != 2:
-            raise ValueError(f"weight must be 2-D (n_out, n_in), got shape {tuple(weight.shape)}")
-        self.weight = nn.Parameter(weight)
-        self.bias = None if bias is None else nn.Parameter(as_buffer(bias).reshape(-1))
+        self.weight, self.bias = dense_parameters(weight, bias)
         self.title = title
         self.bias_note = bias_note
         self.unit_names = None if unit_names is None else tuple(str(u) for u in unit_names)
@@ -384,11 +390,7 @@ class ActivatedUnits(Layer):
             raise ValueError(
                 f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}"
             )
-        weight = as_buffer(weight)
-        if weight.ndim != 2:
-            raise ValueError(f"weight must be 2-D (n_out, n_in), got shape {tuple(weight.shape)}")
-        self.weight = nn.Parameter(weight)
-        self.bias = None if bias is None else nn.Parameter(as_buffer(bias).reshape(-1))
+        self.weight, self.bias = dense_parameters(weight, bias)
         self.activation = activation
         self.scale = float(scale)
         self.title = title
