@@ -21,13 +21,15 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 __all__ = ["ELMClassifier", "ELM_ACTIVATIONS", "ridge_readout"]
 
-#: hidden activations; "rbf" units are Gaussian bumps around training rows instead of
-#: ridge functions of a projection
+#: hidden activations, applied in place: the hidden matrix of a large fit is hundreds of MiB,
+#: and writing the activation into a fresh array costs more (page faults) than computing it;
+#: "rbf" units are Gaussian bumps around training rows instead of ridge functions of a
+#: projection
 ELM_ACTIVATIONS = {
-    "sigmoid": expit,
-    "tanh": np.tanh,
-    "relu": lambda z: np.maximum(z, 0.0),
-    "sin": np.sin,
+    "sigmoid": lambda z: expit(z, out=z),
+    "tanh": lambda z: np.tanh(z, out=z),
+    "relu": lambda z: np.maximum(z, 0.0, out=z),
+    "sin": lambda z: np.sin(z, out=z),
     "identity": lambda z: z,
     "rbf": None,  # computed from distances, see ELMClassifier._hidden
 }
@@ -206,7 +208,9 @@ class ELMClassifier(ClassifierMixin, BaseEstimator):
             sq = (X * X).sum(axis=1)[:, None] + (self.centres_ ** 2).sum(axis=1)[None, :]
             sq -= 2.0 * (X @ self.centres_.T)
             # rounding can leave a tiny negative distance for x ≈ c; a distance is ≥ 0
-            return np.exp(-self.gamma_ * np.maximum(sq, 0.0, out=sq))
+            np.maximum(sq, 0.0, out=sq)
+            sq *= -self.gamma_
+            return np.exp(sq, out=sq)
         Z = X @ self.hidden_weights_
         Z += self.hidden_bias_
         return ELM_ACTIVATIONS[self.activation](Z)
