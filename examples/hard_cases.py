@@ -13,14 +13,16 @@ model is converted with :func:`nnconvert.convert` and the network is checked aga
 original with :func:`nnconvert.agreement.compare` on the test points and on a grid that
 covers the plane.
 
-Run: ``python examples/hard_cases.py [--seed 0]``; :func:`hard_case_models` gives the fitted
+Run: ``python examples/hard_cases.py [--seed 0] [--draw DIR]``; :func:`hard_case_models` gives the fitted
 models to draw or explore.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import warnings
+from pathlib import Path
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
@@ -145,11 +147,27 @@ def format_table(rows: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def draw_networks(directory, seed: int = 0) -> list:
+    """Draw every converted network as ``<problem>-<model>.svg`` in ``directory``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    written = []
+    for problem, fitted in hard_case_models(seed).items():
+        for name, model in fitted.items():
+            slug = re.sub(r"[^a-z0-9]+", "_", f"{problem} {name}".lower()).strip("_")
+            written.append(nc.draw(nc.convert(model)).save(directory / f"{slug}.svg"))
+    return written
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=0, help="data and model seed (default 0)")
+    parser.add_argument("--draw", metavar="DIR", help="also draw every network into DIR")
     args = parser.parse_args(argv)
     print(format_table(evaluate(args.seed)))
+    if args.draw:
+        for path in draw_networks(args.draw, args.seed):
+            print(f"drew {path}")
     print("\nThe linear model is one hyperplane, so it cannot separate these classes; the")
     print("others have a hidden layer, and each converts to a network that is the same function.")
 

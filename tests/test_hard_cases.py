@@ -56,3 +56,9 @@ def test_models_are_exposed_for_diagrams_and_the_table_prints(hard_cases, rows, 
     assert table.count("\n") == 12 and "NO" not in table
     hard_cases.main(["--seed", "0"])
     assert "donut" in capsys.readouterr().out
+
+
+def test_every_network_is_drawn(hard_cases, tmp_path):
+    written = hard_cases.draw_networks(tmp_path)
+    assert len(written) == 12  # three problems, four models
+    assert (tmp_path / "donut_kernel_svm_rbf.svg").read_text().lstrip().startswith("<?xml")
