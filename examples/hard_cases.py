@@ -13,8 +13,8 @@ model is converted with :func:`nnconvert.convert` and the network is checked aga
 original with :func:`nnconvert.agreement.compare` on the test points and on a grid that
 covers the plane.
 
-Run: ``python examples/hard_cases.py [--seed 0] [--draw DIR]``; :func:`hard_case_models` gives the fitted
-models to draw or explore.
+Run: ``python examples/hard_cases.py [--seed 0] [--draw DIR]``; :func:`hard_case_models` gives
+the fitted models to draw or explore, :func:`draw_networks` draws them.
 """
 
 from __future__ import annotations
