@@ -135,10 +135,11 @@ class ELMClassifier(ClassifierMixin, BaseEstimator):
 
     Notes
     -----
-    There is no ``predict_proba``: the read-out is a least-squares fit to ±1 targets, whose
-    scores are not calibrated probabilities, and scikit-learn's RidgeClassifier (the same
-    read-out) has none either. Wrap the model in
-    :class:`~sklearn.calibration.CalibratedClassifierCV` when probabilities are needed.
+    ``predict_proba`` squashes the scores as scikit-elm and ``SGDClassifier(loss="log_loss")``
+    do: σ(s) per class, normalised to sum to 1 (two classes: ``[1 − σ(s), σ(s)]``). The
+    read-out is a least-squares fit to ±1 targets, so these are scores on a probability scale,
+    not calibrated probabilities; wrap the model in
+    :class:`~sklearn.calibration.CalibratedClassifierCV` when calibration matters.
 
     ``predict`` is ``classes_[1]`` where the binary score is strictly positive, else the first
     class with the highest score, as for scikit-learn's linear classifiers.
@@ -261,6 +262,24 @@ class ELMClassifier(ClassifierMixin, BaseEstimator):
         X = validate_data(self, X, dtype=np.float64, reset=False)
         scores = self._hidden(X) @ self.coef_.T + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores
+
+    def predict_proba(self, X) -> np.ndarray:
+        """σ of the read-out scores, normalised over classes (see Notes: not calibrated).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_classes)
+        """
+        p = expit(self.decision_function(X))
+        if p.ndim == 1:
+            return np.column_stack([1.0 - p, p])
+        total = p.sum(axis=1, keepdims=True)
+        # every σ underflowed to 0: no class is preferred, so the row is uniform
+        return np.divide(p, total, out=np.full_like(p, 1.0 / p.shape[1]), where=total > 0)
 
     def predict(self, X) -> np.ndarray:
         """Class labels: the sign of the binary score, else the first highest score.

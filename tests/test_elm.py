@@ -87,7 +87,21 @@ def test_binary_scores_string_labels_and_sign_rule():
     assert list(elm.classes_) == ["benign", "malignant"]
     np.testing.assert_array_equal(elm.predict(X), np.where(scores > 0, "malignant", "benign"))
     assert elm.score(X, labels) > 0.9
-    assert not hasattr(elm, "predict_proba")
+    proba = elm.predict_proba(X)  # [1 − σ(s), σ(s)]: above one half exactly where s > 0
+    np.testing.assert_allclose(proba[:, 1], 1 / (1 + np.exp(-scores)), rtol=1e-12)
+    np.testing.assert_array_equal(elm.classes_[proba.argmax(axis=1)], elm.predict(X))
+
+
+def test_multiclass_probabilities_are_normalised_sigmoids(iris):
+    X, y = iris
+    elm = nc.ELMClassifier(n_hidden=30, random_state=1).fit(X, y)
+    sigma = 1 / (1 + np.exp(-elm.decision_function(X)))
+    np.testing.assert_allclose(elm.predict_proba(X), sigma / sigma.sum(1, keepdims=True),
+                               rtol=1e-12)
+    far = np.full((1, X.shape[1]), 1e6)  # every σ underflows: a uniform row, not NaN
+    elm_relu = nc.ELMClassifier(n_hidden=30, activation="identity", random_state=1).fit(X, y)
+    assert np.isfinite(elm_relu.predict_proba(far)).all()
+    np.testing.assert_allclose(elm_relu.predict_proba(far).sum(), 1.0)
 
 
 def test_rbf_units_sit_on_training_rows_and_weights_follow_the_distribution(iris):
@@ -145,7 +159,7 @@ def test_network_is_random_units_then_read_out_neurons():
     description = hidden.describe()
     assert (description.n_in, description.n_out, description.activation) == (4, 40, "σ")
     assert "σ(W·x + b)" in net.explain()
-    assert not hasattr(net, "predict_proba")
+    np.testing.assert_allclose(net.predict_proba(X_test), elm.predict_proba(X_test), rtol=1e-12)
 
 
 def test_rbf_elm_is_a_layer_of_gaussian_units():

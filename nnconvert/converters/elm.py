@@ -45,7 +45,8 @@ def _nnconvert_elm(estimator: ELMClassifier, options: dict) -> Conversion:
         hidden = ActivatedUnits(estimator.hidden_weights_.T, estimator.hidden_bias_,
                                 activation=estimator.activation, title="random hidden units")
     readout = readout_units(estimator.coef_, estimator.intercept_, estimator.classes_)
-    return Conversion(layers=[hidden, readout], head=LinearHead(readout.out_features))
+    head = LinearHead(readout.out_features, proba="ovr-logistic")
+    return Conversion(layers=[hidden, readout], head=head)
 
 
 # -- scikit-elm -----------------------------------------------------------------------------
