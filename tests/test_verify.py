@@ -353,3 +353,9 @@ def test_a_dataframe_with_feature_names_is_verified_by_name():
     net.classes_ = net.classes_[[2, 1, 0]]
     assert nc.verify(estimator, net, frame, batch_size=50).n_disagreements > 0
     assert isinstance(frame, pd.DataFrame)
+
+
+def test_a_labels_only_check_still_judges_mismatches_by_their_margin():
+    estimator, _, X_test = fitted("logreg-iris-str")
+    report = nc.verify(estimator, nc.convert(estimator), X_test, methods=["predict"])
+    assert report.passed and set(report.max_abs_diff) == {"decision_function"}

@@ -45,7 +45,9 @@ def _checked_methods(estimator, methods) -> list[str]:
             f"{type(estimator).__name__} has no {', '.join(missing)}; leave methods=None to "
             f"verify every method it has."
         )
-    return list(dict.fromkeys([*methods, "predict"]))  # labels are always compared
+    # labels are always compared, and a label mismatch needs its margin's scores
+    margin = "decision_function" if hasattr(estimator, "decision_function") else "predict_proba"
+    return list(dict.fromkeys([*methods, margin, "predict"]))
 
 
 def _on_device(net: ConvertedClassifier, device) -> ConvertedClassifier:
@@ -110,7 +112,9 @@ def verify(estimator, net: ConvertedClassifier, X, *, methods=None, batch_size: 
         here).
     methods : sequence of str, optional
         Among "decision_function", "predict_proba" and "predict"; default: every one the
-        estimator has. ``predict`` is always compared.
+        estimator has. ``predict`` is always compared, and so are the scores it is a
+        threshold or argmax of (``decision_function``, else ``predict_proba``): a label
+        mismatch is judged by how near that score is to a tie.
     batch_size : int, optional
         Rows per block; default: about 8 MiB of features.
     device : str or torch.device, optional
