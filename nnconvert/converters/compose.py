@@ -115,7 +115,10 @@ def _pipeline(pipeline: Pipeline, options: dict) -> Conversion:
     layers += final.layers
     if options.get("fuse"):
         layers = fuse_affine(layers)
-    return Conversion(layers=layers, head=final.head, classes=final.classes, origin=final.origin)
+    # Pipeline.n_features_in_ asks the first step, which fails for a leading 'passthrough'
+    first = next((step for _, step in pipeline.steps if step not in (None, "passthrough")), last)
+    return Conversion(layers=layers, head=final.head, classes=final.classes, origin=final.origin,
+                      n_features_in=first.n_features_in_)
 
 
 # -- multiclass meta-estimators -------------------------------------------------------------
