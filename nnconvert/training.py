@@ -14,6 +14,7 @@ import copy
 import numpy as np
 import torch
 
+from .heads import ProbabilityHead, VoteHead
 from .losses import LOSSES
 from .network import ConvertedClassifier
 
@@ -33,12 +34,28 @@ def _class_indices(net: ConvertedClassifier, y) -> torch.Tensor:
     return torch.as_tensor(indices, dtype=torch.long)
 
 
+def _raw_scores(net: ConvertedClassifier):
+    """The function from a tensor to the raw, unactivated scores a loss is applied to."""
+    if isinstance(net.head, VoteHead):
+        raise ValueError(
+            f"{net.source} decides by counting one-vs-one votes, which have no gradient; "
+            "fine-tune a model with one score per class (linear, ELM, MLP) instead."
+        )
+    if isinstance(net.head, ProbabilityHead):
+        # an MLP's forward gives probabilities; its losses want the output units' logits
+        def logits(x):
+            z = net.hidden(x)
+            return z[:, 0] if net.head.binary else z
+        return logits
+    return net
+
+
 def fine_tune(
     net: ConvertedClassifier,
     X,
     y,
     *,
-    loss: str = "hinge",
+    loss: str | None = None,
     epochs: int = 20,
     lr: float = 0.01,
     weight_decay: float = 0.0,
@@ -54,10 +71,12 @@ def fine_tune(
     X : array-like of shape (n_samples, n_features)
     y : array-like of shape (n_samples,)
         Labels from ``net.classes_``.
-    loss : str, default "hinge"
+    loss : str, optional
         A key of :data:`nnconvert.losses.LOSSES`: "hinge" or "logistic" for a binary
         network (one score), "multiclass_hinge", "l2svm" or "softmax_cross_entropy" for one
-        score per class ("l2svm" takes either).
+        score per class ("l2svm" takes either). Default: "hinge" for one score,
+        "multiclass_hinge" for several, the SVM objectives of the seeds. Networks without a
+        decision function (MLPs) are trained on their output units' logits.
     epochs, lr, weight_decay, batch_size : optional
         The optimiser's settings; ``weight_decay`` is the L2 penalty of the SVM objective.
     random_state : int, default 0
@@ -68,15 +87,18 @@ def fine_tune(
     ConvertedClassifier
         The trained copy, in evaluation mode.
     """
-    if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}")
     if not isinstance(net, ConvertedClassifier):
         raise TypeError(f"fine_tune() takes a ConvertedClassifier, got {type(net).__name__}")
+    if loss is None:
+        loss = "hinge" if len(net.classes_) == 2 else "multiclass_hinge"
+    if loss not in LOSSES:
+        raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}")
     x = net._tensor(X)
     target = _class_indices(net, y).to(x.device)
     if target.shape[0] != x.shape[0]:
         raise ValueError(f"X has {x.shape[0]} rows but y has {target.shape[0]} labels")
     trained = copy.deepcopy(net).train()
+    scores = _raw_scores(trained)
     parameters = [p for p in trained.parameters() if p.requires_grad]
     if not parameters:
         raise ValueError(f"{net.source} has no trainable parameters")
@@ -87,6 +109,6 @@ def fine_tune(
         order = torch.randperm(x.shape[0], generator=generator).to(x.device)
         for batch in order.split(batch_size):
             optimiser.zero_grad()
-            objective(trained(x[batch]), target[batch]).backward()
+            objective(scores(x[batch]), target[batch]).backward()
             optimiser.step()
     return trained.eval()

@@ -123,3 +123,24 @@ def test_fine_tune_with_l2svm_lowers_the_loss_and_checks_its_arguments():
         nc.fine_tune(net, X[:2], ["setosa", "dog"])
     with pytest.raises(ValueError, match="rows but y has"):
         nc.fine_tune(net, X[:3], labels[:2])
+
+
+def test_fine_tune_picks_the_loss_from_the_output_and_trains_mlps_on_logits():
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.svm import SVC
+
+    X, y = load_iris(return_X_y=True)
+    net = nc.convert(LogisticRegression(max_iter=1000).fit(X, y))
+    tuned = nc.fine_tune(net, X, y, epochs=2, lr=1e-3)  # multiclass_hinge by default
+    assert tuned.decision_function(X).shape == (150, 3)
+    mlp = MLPClassifier(hidden_layer_sizes=(8,), max_iter=50, random_state=0)
+    mlp_net = nc.convert(mlp.fit(X, y))
+    tuned = nc.fine_tune(mlp_net, X, y, loss="softmax_cross_entropy", epochs=20, lr=1e-3)
+    index = torch.from_numpy(y)
+    with torch.no_grad():
+        before = losses.softmax_cross_entropy(mlp_net.hidden(torch.from_numpy(X)), index)
+        after = losses.softmax_cross_entropy(tuned.hidden(torch.from_numpy(X)), index)
+    assert after < before
+    np.testing.assert_allclose(tuned.predict_proba(X).sum(axis=1), 1.0)
+    with pytest.raises(ValueError, match="votes, which have no gradient"):
+        nc.fine_tune(nc.convert(SVC().fit(X, y)), X, y)
