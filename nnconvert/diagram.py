@@ -35,7 +35,7 @@ ACTIVATION_WORDS = {
     "softmax": "softmax",
     "affine": "elementwise affine",
     "argmax": "argmax",
-    "vote": "votes, ties broken by confidence",
+    "vote": "one-vs-one votes",
 }
 
 #: names of hyper-parameters as a formula writes them
