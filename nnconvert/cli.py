@@ -139,10 +139,19 @@ def _load_data(path: str, n_features: int):
 # -- sub-commands --------------------------------------------------------------------------
 
 
+def _output_path(name: str) -> Path:
+    """``name`` as a path whose folder exists: refused before any work, not after it."""
+    out = Path(name)
+    if not out.parent.is_dir():
+        raise CommandError(f"cannot write {name}: the folder {str(out.parent)!r} does not exist; "
+                           "create it first or choose another -o path")
+    return out
+
+
 def _cmd_convert(args: argparse.Namespace) -> int:
     from .export import EXPORT_FORMATS, export
 
-    out = Path(args.output)
+    out = _output_path(args.output)
     if out.suffix.lower() not in EXPORT_FORMATS:
         raise CommandError(
             f"cannot tell the export format from {out.name!r}: use -o NAME.pt2 (torch.export) "
@@ -229,7 +238,7 @@ def _cmd_draw(args: argparse.Namespace) -> int:
         raise CommandError("draw needs MODEL and -o OUT.svg|.png|.pdf (or --examples DIR)")
     from .diagram import FORMATS, draw
 
-    out = Path(args.output)
+    out = _output_path(args.output)
     if out.suffix.lower() not in FORMATS:
         raise CommandError(
             f"cannot tell the diagram format from {out.name!r}: use one of {', '.join(FORMATS)}"
@@ -432,7 +441,8 @@ def _expected_errors() -> tuple[type[BaseException], ...]:
     from .export import ExportError
     from .loading import ModelLoadError
 
-    return (CommandError, ModelLoadError, ConversionError, NotFittedError, ExportError)
+    # OSError: a file that cannot be written (permissions, full disk) is the user's to fix
+    return (CommandError, ModelLoadError, ConversionError, NotFittedError, ExportError, OSError)
 
 
 def main(argv: list[str] | None = None) -> int:

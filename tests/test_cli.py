@@ -219,6 +219,9 @@ def test_usage_errors_exit_2(workdir, capsys, monkeypatch):
     assert "-o NAME.pt2" in err
     assert main(["draw", "logistic.skops"]) == 2
     assert "draw needs MODEL and -o" in capsys.readouterr().err
+    for command, name in (("convert", "model.onnx"), ("draw", "model.svg")):
+        assert main([command, "logistic.skops", "-o", f"no-such-folder/{name}"]) == 2
+        assert "'no-such-folder' does not exist" in capsys.readouterr().err
 
 
 def test_verify_on_a_dask_scheduler(workdir):
