@@ -125,10 +125,22 @@ class ConvertedClassifier(nn.Module):
             )
         if not x.is_floating_point():
             raise TypeError(f"expected a floating-point tensor, got {x.dtype}; cast it first")
+        self._check_precision()
         return x.to(self.dtype) if x.dtype != self.dtype else x
+
+    def _check_precision(self) -> None:
+        """Refuse a network cast to half precision (``net.half()``) with a clear message."""
+        low = {t.dtype for t in [*self.parameters(), *self.buffers()]
+               if t.is_floating_point() and t.dtype not in (torch.float64, torch.float32)}
+        if low:
+            raise TypeError(
+                f"this network was cast to {', '.join(sorted(map(str, low)))}; nnconvert's "
+                "layers compute in float64 (exact) or float32: call net.double() or net.float()"
+            )
 
     # -- scikit-learn side ------------------------------------------------------------------
     def _tensor(self, X) -> torch.Tensor:
+        self._check_precision()
         X = check_features(
             X,
             n_features=self.n_features_in_,

@@ -126,3 +126,19 @@ def test_predict_proba_is_absent_where_scikit_learn_has_none():
     assert not hasattr(net, "predict_proba")
     with pytest.raises(AttributeError):
         net.predict_proba(X_test)
+
+
+def test_a_network_cast_to_half_precision_says_how_to_undo_it():
+    estimator, _, X_test = fitted("logreg-iris-str")
+    net = nc.convert(estimator).half()
+    with pytest.raises(TypeError, match=r"torch.float16.*net.double\(\) or net.float\(\)"):
+        net.predict(X_test)
+    with pytest.raises(TypeError, match="net.double"):
+        net(torch.zeros(2, 4))
+    assert (net.double().predict(X_test) == estimator.predict(X_test)).all()
+
+
+def test_classes_of_one_name_are_told_apart_by_their_package():
+    names = nc.supported_estimators()
+    assert len(names) == len(set(names))
+    assert "nnconvert.ELMClassifier" in names
