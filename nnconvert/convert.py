@@ -96,14 +96,8 @@ def converts_transformer(*classes: type) -> Callable:
 
 
 def _names(registry) -> list[str]:
-    classes = [cls for cls in registry.registry if cls is not object]
-    short = [cls.__name__ for cls in classes]
-    # two packages' classes of one name (nnconvert's and scikit-elm's ELMClassifier) are
-    # told apart by their package
-    return sorted(
-        name if short.count(name) == 1 else f"{cls.__module__.split('.')[0]}.{name}"
-        for cls, name in zip(classes, short)
-    )
+    # a set: nnconvert's and scikit-elm's ELMClassifier share a name, listed once
+    return sorted({cls.__name__ for cls in registry.registry if cls is not object})
 
 
 def supported_estimators() -> list[str]:

@@ -429,3 +429,33 @@ def test_float64_network_is_the_svm_on_real_data(problem):
     net = nc.convert(estimator)
     rows = np.vstack([X, probe])
     assert_equivalent(estimator, net, rows, rtol=float64_tolerance(net, rows))
+
+
+def test_a_vote_that_flips_at_a_near_tie_is_a_near_tie_not_a_failure():
+    from nnconvert.agreement import compare
+
+    estimator, _, X_test = fitted("svc-rbf-iris")  # 'ovr' scores: votes + confidence
+    assert estimator.decision_function_shape == "ovr" and not estimator.break_ties
+    ovo = copy.copy(estimator)
+    ovo.decision_function_shape = "ovo"
+    # a point where pair 0's decision value crosses zero, found by bisection
+    values = ovo.decision_function(X_test)
+    a, b = X_test[np.argmax(values[:, 0])], X_test[np.argmin(values[:, 0])]
+    lo, hi, scale = 0.0, 1.0, np.abs(values).max()
+    # close enough that a nudge of 2v is rounding (< 1e-9 of the scale), far enough that the
+    # bias can hold it (a nudge below the bias's last bit would change nothing)
+    while ovo.decision_function((a + lo * (b - a))[None])[0, 0] > 1e-11 * scale:
+        mid = (lo + hi) / 2
+        positive = ovo.decision_function((a + mid * (b - a))[None])[0, 0] > 0
+        lo, hi = (mid, hi) if positive else (lo, mid)
+    x = (a + lo * (b - a))[None]
+    v = ovo.decision_function(x)[0, 0]
+    assert 0 < v <= 1e-11 * scale
+    net = nc.convert(estimator)
+    with torch.no_grad():  # move pair 0 by a rounding-sized 2v: its vote at x flips
+        _expansion(net).readout.bias[0] -= 2 * v
+    X = np.vstack([X_test, x])
+    assert abs(net.decision_function(x) - estimator.decision_function(x)).max() > 0.5
+    agreement = compare(estimator, net, X)
+    assert agreement.passed and agreement.max_rel_diff["decision_function"] < 1e-9
+    assert nc.verify(estimator, net, X).passed

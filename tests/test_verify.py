@@ -232,10 +232,10 @@ def test_progress_is_shown_on_request_and_silent_otherwise(capsys):
     assert "rows" in capsys.readouterr().err
 
 
-def test_methods_can_be_restricted():
+def test_methods_can_be_restricted_but_labels_bring_their_margin_scores():
     estimator, _, X_test = fitted("logreg-iris-str")
     report = nc.verify(estimator, nc.convert(estimator), X_test, methods=["predict_proba"])
-    assert set(report.max_abs_diff) == {"predict_proba"} and report.passed
+    assert set(report.max_abs_diff) == {"predict_proba", "decision_function"} and report.passed
 
 
 @pytest.mark.parametrize(

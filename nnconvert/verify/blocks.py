@@ -21,6 +21,7 @@ from ..agreement import (
     mismatch_margins,
     reference_margin,
     reference_outputs,
+    without_score_jumps,
 )
 from .report import N_WORST, Partial, Row, merge
 
@@ -106,10 +107,18 @@ def _score_row(values: np.ndarray, i: int) -> tuple:
     return tuple(float(v) for v in np.atleast_1d(values[i]))
 
 
-def verify_block(estimator, net, block, methods, comparer: Comparer) -> Partial:
-    """The :class:`~nnconvert.verify.report.Partial` of one block (rows numbered from 0)."""
+def verify_block(estimator, net, block, methods, comparer: Comparer, *,
+                 rtol: float = 1e-9) -> Partial:
+    """The :class:`~nnconvert.verify.report.Partial` of one block (rows numbered from 0).
+
+    ``rtol`` only decides which rows are near ties of vote-counting scores
+    (:func:`~nnconvert.agreement.score_jumps`); the verdict's band is applied later.
+    """
     reference = reference_outputs(estimator, block, methods)
     outputs = network_outputs(net, block, set(reference))
+    if "decision_function" in outputs:
+        reference = without_score_jumps(estimator, block, reference,
+                                        outputs["decision_function"].cpu().numpy(), rtol)
     problems = []
     compared = {}
     for method in METHODS:
@@ -172,14 +181,15 @@ def verify_block(estimator, net, block, methods, comparer: Comparer) -> Partial:
     )
 
 
-def verify_blocks(estimator, net, blocks, methods, comparer: Comparer, on_block=None) -> Partial:
+def verify_blocks(estimator, net, blocks, methods, comparer: Comparer, on_block=None, *,
+                  rtol: float = 1e-9) -> Partial:
     """Verify ``(first_row, block)`` pairs in turn and merge their partials.
 
     ``on_block(partial, total)`` is called after each block (progress, running band).
     """
     total = Partial()
     for first, block in blocks:
-        part = verify_block(estimator, net, block, methods, comparer).shifted(first)
+        part = verify_block(estimator, net, block, methods, comparer, rtol=rtol).shifted(first)
         total = merge(total, part)
         if on_block is not None:
             on_block(part, total)

@@ -30,17 +30,20 @@ def current_client():
         return None
 
 
-def verify_chunk(estimator, net, chunk, first_row: int, methods, batch_size: int) -> Partial:
+def verify_chunk(estimator, net, chunk, first_row: int, methods, batch_size: int,
+                 rtol: float = 1e-9) -> Partial:
     """Runs on a worker: verify one in-memory chunk, rows numbered from ``first_row``."""
     from .engine import comparer_for
 
     chunk = np.asarray(chunk)
     source = Source(chunk, chunk.shape[0], "array")
-    part = verify_blocks(estimator, net, source.blocks(batch_size), methods, comparer_for(net))
+    part = verify_blocks(estimator, net, source.blocks(batch_size), methods, comparer_for(net),
+                         rtol=rtol)
     return part.shifted(first_row)
 
 
-def verify_on_cluster(client, estimator, net, X, methods, batch_size: int, progress) -> Partial:
+def verify_on_cluster(client, estimator, net, X, methods, batch_size: int, progress, *,
+                      rtol: float = 1e-9) -> Partial:
     """Verify the dask array ``X`` chunk by chunk on ``client``'s workers; the merged partial."""
     from distributed import as_completed
 
@@ -50,7 +53,7 @@ def verify_on_cluster(client, estimator, net, X, methods, batch_size: int, progr
     chunks = client.compute(list(X.to_delayed().ravel()))
     futures = [
         client.submit(verify_chunk, estimator_f, net_f, chunk, int(first), methods, batch_size,
-                      pure=False)
+                      rtol, pure=False)
         for chunk, first in zip(chunks, first_rows)
     ]
     total = Partial()

@@ -155,7 +155,7 @@ def verify(estimator, net: ConvertedClassifier, X, *, methods=None, batch_size: 
     client = current_client() if source.kind == "dask" else None
     if client is not None:
         total = verify_on_cluster(client, estimator, net, source.X, methods, batch_size,
-                                  progress)
+                                  progress, rtol=rtol)
         backend = "dask"
     else:
         comparer = comparer_for(net)
@@ -171,7 +171,7 @@ def verify(estimator, net: ConvertedClassifier, X, *, methods=None, batch_size: 
                                              rtol)
 
             total = verify_blocks(estimator, net, source.blocks(batch_size), methods, comparer,
-                                  on_block)
+                                  on_block, rtol=rtol)
     from ..convert import estimator_name
 
     return finalize(total, rtol=rtol, margin_method=margin_on,
