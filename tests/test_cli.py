@@ -227,7 +227,7 @@ def test_usage_errors_exit_2(workdir, capsys, monkeypatch):
 def test_verify_on_a_dask_scheduler(workdir):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False,
-                                  protocol="tcp", dashboard_address=None) as cluster:
+                                  protocol="tcp", dashboard_address=":0") as cluster:
         result = _nnconvert(workdir, "verify", "logistic.skops", "--data", "X.npy",
                             "--scheduler", cluster.scheduler_address, "--json")
     report = json.loads(_ok(result))

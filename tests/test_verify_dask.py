@@ -17,9 +17,10 @@ distributed = pytest.importorskip("distributed")
 @pytest.fixture(scope="module")
 def client():
     # in-process workers (threads): starts in well under a second; processes=True would pay
-    # for importing torch twice more
+    # for importing torch twice more. dashboard_address=None would still serve HTTP on :8787;
+    # ":0" takes a free port, so a dashboard the user has running is left alone.
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                                       dashboard_address=None)
+                                       dashboard_address=":0")
     with distributed.Client(cluster) as client:
         yield client
     cluster.close()
@@ -67,3 +68,20 @@ def test_a_chunk_is_verified_with_its_global_row_numbers():
                                       & (whole.disagreeing_rows < 200)]
     np.testing.assert_array_equal(part.mismatch_rows, expected)
     assert part.n_samples == 100
+
+
+def test_worker_processes_over_tcp_loopback_give_the_in_memory_verdict():
+    # the threads above share our memory; here the estimator and the network are pickled,
+    # sent over TCP to another Python process and unpickled there, as on a real cluster
+    estimator, X_train, X_test = fitted("svc-rbf-iris-proba")
+    X = np.vstack([X_test, probe_points(X_train, 600)])
+    net = nc.convert(estimator)
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                                       protocol="tcp", host="127.0.0.1", dashboard_address=":0")
+    with cluster, distributed.Client(cluster) as remote:
+        for candidate in (net, nudged(net, 0.7, X)):
+            on_cluster = nc.verify(estimator, candidate, da.from_array(X, chunks=(150, -1)))
+            assert on_cluster.backend == "dask"
+            assert evidence(on_cluster) == evidence(nc.verify(estimator, candidate, X))
+        (worker,) = remote.scheduler_info()["workers"]
+        assert worker.startswith("tcp://127.0.0.1:")
