@@ -183,8 +183,10 @@ def convert(
         float64 reproduces scikit-learn to rounding; float32 is faster and agrees except
         within a near-tie band around the decision boundaries.
     fuse : bool, default False
-        Fold affine pipeline steps (scalers) into the first linear layer. The unfused form
-        keeps one layer per step, which is what the diagrams show.
+        Fold affine pipeline steps (unclipped scalers) into the weights of the layer that reads
+        them: linear neurons, or the activated hidden layer of an MLP, an ELM or random
+        Fourier features (kernel units keep their scaler). The unfused form keeps one layer
+        per step, which is what the diagrams show.
 
     Returns
     -------

@@ -368,8 +368,8 @@ class ActivatedUnits(Layer):
     """A layer of neurons: ``y = scale · f(x W^T + b)``, ``f`` one of :data:`ACTIVATIONS`.
 
     The hidden layer of an ELM or an MLP, and the random Fourier features of ``RBFSampler``
-    (``f = cos``, ``scale = √(2/D)``). Unlike :class:`LinearUnits` it is never folded into a
-    neighbouring layer: the activation stands between them.
+    (``f = cos``, ``scale = √(2/D)``). A scaler in front of it can be folded into ``W`` and
+    ``b`` (``fuse=True``); the layer after it cannot: the activation stands between them.
 
     Parameters
     ----------

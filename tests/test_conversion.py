@@ -10,6 +10,7 @@ from equivalence import assert_equivalent
 from zoo import fitted, ids, probe_points
 
 import nnconvert as nc
+from nnconvert.layers import ActivatedUnits, AffineScaler
 
 ZOO = ids()
 
@@ -41,6 +42,31 @@ def test_fused_pipeline_is_exact_and_has_fewer_layers(case_id):
         assert len(fused.body) == len(plain.body)
     else:
         assert len(fused.body) < len(plain.body)
+
+
+@pytest.mark.parametrize("case_id", [
+    "mlp-logistic-breast_cancer-binary", "mlp-identity-wine", "mlp-tanh-sgd-breast_cancer-str",
+    "elm-tanh-uniform-breast_cancer", "elm-relu-digits-noncontig", "elm-sin-wine",
+    "rbfsampler-linearsvc-digits", "rbfsampler-logreg-breast_cancer",
+])
+def test_a_scaler_folds_into_the_activated_hidden_layer_that_reads_it(case_id):
+    estimator, X_train, X_test = fitted(case_id)
+    plain, fused = nc.convert(estimator), nc.convert(estimator, fuse=True)
+    for X in (X_test, probe_points(X_train)):
+        assert_equivalent(estimator, fused, X)
+    assert isinstance(plain.body[0], AffineScaler)
+    assert len(fused.body) == len(plain.body) - 1
+    assert isinstance(fused.body[0], ActivatedUnits)
+    assert "folded in" in fused.body[0].describe().title
+
+
+@pytest.mark.parametrize("case_id", ["elm-rbf-breast_cancer-str", "nystroem-rbf-sgd-wine-str",
+                                     "svc-rbf-breast_cancer-scaled"])
+def test_a_scaler_in_front_of_kernel_units_stays_a_layer(case_id):
+    estimator, _, X_test = fitted(case_id)
+    fused = nc.convert(estimator, fuse=True)
+    assert_equivalent(estimator, fused, X_test)
+    assert isinstance(fused.body[0], AffineScaler)
 
 
 @pytest.mark.parametrize("case_id", ids("binary"))

@@ -1,9 +1,10 @@
 """Pipelines, scalers and the multiclass meta-estimators around a supported classifier.
 
 A scaler is a per-feature affine map, so it becomes an :class:`~nnconvert.layers.AffineScaler`
-layer in front of the classifier's own layers; with ``fuse=True`` it is folded into the first
-linear layer instead. One-vs-rest and one-vs-one models run their members side by side; when
-every member is a single linear neuron, the members merge into one linear layer.
+layer in front of the classifier's own layers; with ``fuse=True`` it is folded into the
+weights of the layer that reads it instead. One-vs-rest and one-vs-one models run their
+members side by side; when every member is a single linear neuron, the members merge into one
+linear layer.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ..convert import (
 )
 from ..errors import UnsupportedEstimatorError
 from ..heads import OneVsOneHead, OneVsRestHead
-from ..layers import AffineScaler, Branches, LinearUnits
+from ..layers import ActivatedUnits, AffineScaler, Branches, LinearUnits
 
 # -- scalers --------------------------------------------------------------------------------
 
@@ -68,30 +69,36 @@ def _min_max_scaler(scaler: MinMaxScaler, options: dict) -> list:
 
 
 def fuse_affine(layers: list) -> list:
-    """Fold unclipped scalers into the linear layer that follows them.
+    """Fold unclipped scalers into the layer of weights that follows them.
 
-    ``W (a ⊙ x + c) + b = (W diag(a)) x + (W c + b)``: the network gets one layer fewer and
-    the same function up to rounding. Scalers not followed by a linear layer stay as they are.
+    ``W (a ⊙ x + c) + b = (W diag(a)) x + (W c + b)``, whether linear neurons or an activated
+    hidden layer (an MLP's first layer, an ELM's, random Fourier features) read the scaler:
+    the network gets one layer fewer and the same function up to rounding. Scalers followed
+    by anything else (kernel units, a clip) stay as they are.
     """
     fused: list = []
     for layer in layers:
         previous = fused[-1] if fused else None
         foldable = isinstance(previous, AffineScaler) and previous.clip is None
-        if foldable and isinstance(layer, LinearUnits):
-            a, c = previous.as_affine()
-            with torch.no_grad():
-                weight = layer.weight * a
-                bias = layer.weight @ c + (layer.bias if layer.bias is not None else 0)
-            fused[-1] = LinearUnits(
-                weight,
-                bias,
-                title=f"{layer.title} (with {previous.title} folded in)",
-                bias_note=layer.bias_note,
-                unit_names=layer.unit_names,
-            )
+        if foldable and isinstance(layer, (LinearUnits, ActivatedUnits)):
+            fused[-1] = _with_scaler_folded_in(layer, previous)
         else:
             fused.append(layer)
     return fused
+
+
+def _with_scaler_folded_in(layer, scaler: AffineScaler):
+    """A copy of ``layer`` (LinearUnits or ActivatedUnits) that reads the scaler's input."""
+    a, c = scaler.as_affine()
+    with torch.no_grad():
+        weight = layer.weight * a
+        bias = layer.weight @ c + (layer.bias if layer.bias is not None else 0)
+    title = f"{layer.title} (with {scaler.title} folded in)"
+    if isinstance(layer, LinearUnits):
+        return LinearUnits(weight, bias, title=title, bias_note=layer.bias_note,
+                           unit_names=layer.unit_names)
+    return ActivatedUnits(weight, bias, activation=layer.activation, scale=layer.scale,
+                          title=title, unit_names=layer.unit_names)
 
 
 # -- pipelines ------------------------------------------------------------------------------
