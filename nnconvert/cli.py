@@ -71,10 +71,10 @@ def _load(args: argparse.Namespace):
     return load_model(args.model, trust=args.trust, trusted_types=args.trust_type)
 
 
-def _convert(estimator, dtype: str):
+def _convert(estimator, args: argparse.Namespace):
     from .convert import convert
 
-    return convert(estimator, dtype=_dtype(dtype))
+    return convert(estimator, dtype=_dtype(args.dtype), fuse=args.fuse)
 
 
 def _summary(net) -> dict:
@@ -161,7 +161,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         step("loading model")
         estimator = _load(args)
         step("converting")
-        net = _convert(estimator, args.dtype)
+        net = _convert(estimator, args)
         step(f"exporting {out.name}")
         export(net, out)
     fmt = EXPORT_FORMATS[out.suffix.lower()]
@@ -177,7 +177,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     from .verify import verify
 
     estimator = _load(args)
-    net = _convert(estimator, args.dtype)
+    net = _convert(estimator, args)
     X = _load_data(args.data, net.n_features_in_)
     rtol = args.rtol if args.rtol is not None else (1e-9 if args.dtype == "float64" else 1e-4)
     if args.scheduler:
@@ -243,7 +243,7 @@ def _cmd_draw(args: argparse.Namespace) -> int:
         raise CommandError(
             f"cannot tell the diagram format from {out.name!r}: use one of {', '.join(FORMATS)}"
         )
-    net = _convert(_load(args), args.dtype)
+    net = _convert(_load(args), args)
     draw(net, max_units=args.max_units, weights=args.weights).save(out)
     if args.json:
         _print_json({"output": str(out), **_summary(net)})
@@ -253,7 +253,7 @@ def _cmd_draw(args: argparse.Namespace) -> int:
 
 
 def _cmd_explain(args: argparse.Namespace) -> int:
-    net = _convert(_load(args), args.dtype)
+    net = _convert(_load(args), args)
     if args.json:
         _print_json({**_summary(net), "explanation": net.explain()})
     else:
@@ -286,7 +286,7 @@ _EXAMPLES = {
 examples:
   nnconvert convert model.skops -o model.pt2       # torch.export; torch.export.load(...).module()
   nnconvert convert model.skops -o model.onnx      # ONNX (float64); run with onnxruntime
-  nnconvert convert model.skops -o model.onnx --dtype float32
+  nnconvert convert model.skops -o model.onnx --dtype float32 --fuse
   nnconvert convert model.joblib --trust -o model.pt2   # from a pickle you trust
 
 The exported function maps x (n × n_features) to (scores, label_index): scores as
@@ -349,6 +349,11 @@ def _add_model_arguments(parser: argparse.ArgumentParser, *, optional: bool = Fa
     parser.add_argument(
         "--dtype", choices=("float64", "float32"), default="float64",
         help="precision of the network (default float64: agrees with scikit-learn to rounding)",
+    )
+    parser.add_argument(
+        "--fuse", action="store_true",
+        help="fold the pipeline's scalers into the next layer's weights (one layer fewer; "
+             "the same function up to rounding)",
     )
 
 

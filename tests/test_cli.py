@@ -25,6 +25,8 @@ from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 
 from nnconvert.agreement import score_scale
@@ -233,3 +235,16 @@ def test_verify_on_a_dask_scheduler(workdir):
     report = json.loads(_ok(result))
     assert report["passed"] is True and report["n_samples"] == 45
     assert report["backend"] == "dask"
+
+
+def test_fuse_folds_the_scaler_for_every_command(tmp_path, capsys, monkeypatch):
+    X, y = load_iris(return_X_y=True)
+    sio.dump(make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(X, y),
+             tmp_path / "scaled.skops")
+    monkeypatch.chdir(tmp_path)
+    explained = {}
+    for flags in ([], ["--fuse"]):
+        assert main(["explain", "scaled.skops", "--json", *flags]) == 0
+        explained[bool(flags)] = json.loads(capsys.readouterr().out)["explanation"]
+    assert "standard scaler: 4 → 4" in explained[False] and "folded in" not in explained[False]
+    assert "standard scaler folded in" in explained[True] and "(x − μ)" not in explained[True]
