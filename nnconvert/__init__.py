@@ -14,7 +14,6 @@ from . import losses
 from .roundtrip import to_sklearn
 from .training import fine_tune
 from .verify import VerificationReport, verify
-from . import testing
 from .export import export
 from .loading import load_model
 
@@ -41,3 +40,12 @@ __all__ = [
 ]
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    # nnconvert.testing imports hypothesis: only for those who use it
+    if name == "testing":
+        import importlib
+
+        return importlib.import_module(".testing", __name__)
+    raise AttributeError(f"module 'nnconvert' has no attribute {name!r}")

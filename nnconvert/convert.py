@@ -102,13 +102,13 @@ def _names(registry) -> list[str]:
 
 def supported_estimators() -> list[str]:
     """Names of the classifier classes :func:`convert` accepts."""
-    _load_converters()
+    load_converters(every_installed=True)
     return _names(_classifier_converter)
 
 
 def supported_transformers() -> list[str]:
     """Names of the transformer classes accepted as pipeline steps."""
-    _load_converters()
+    load_converters()
     return _names(_transformer_converter)
 
 
@@ -164,9 +164,16 @@ def convert_transformer(transformer, options: dict) -> list[nn.Module]:
     return _transformer_converter(transformer, options)
 
 
-def _load_converters() -> None:
-    # Importing the package registers every converter; done lazily to avoid import cycles.
-    from . import converters  # noqa: F401
+def load_converters(*, every_installed: bool = False) -> None:
+    """Register the converters: nnconvert's own, and those of optional packages.
+
+    Importing the package registers nnconvert's; done lazily to avoid import cycles. An
+    optional package (scikit-elm) is registered once it is imported, or with
+    ``every_installed`` whenever it is installed.
+    """
+    from .converters.elm import register_installed_skelm
+
+    register_installed_skelm(import_it=every_installed)
 
 
 def convert(
@@ -203,7 +210,7 @@ def convert(
     TypeError
         If ``dtype`` is not torch.float32 or torch.float64.
     """
-    _load_converters()
+    load_converters()
     if dtype not in SUPPORTED_DTYPES:
         raise TypeError(
             f"dtype must be torch.float64 (exact) or torch.float32 (fast), got {dtype!r}."

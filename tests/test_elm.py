@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
+import subprocess
 import sys
 import types
 
@@ -288,3 +290,23 @@ def test_cuda_network_agrees(case_id):
     net = nc.convert(estimator).to("cuda")
     assert net.device.type == "cuda"
     assert_equivalent(estimator, net, X_test)
+
+
+def test_import_leaves_scikit_elm_and_hypothesis_alone_until_needed():
+    # scikit-elm pulls in dask and pandas (half a second), hypothesis a fifth: a plain
+    # import must not pay for them; a scikit-elm model still converts once skelm is imported
+    pytest.importorskip("skelm")
+    script = (
+        "import sys, nnconvert as nc\n"
+        "assert 'skelm' not in sys.modules and 'hypothesis' not in sys.modules\n"
+        "from sklearn.datasets import load_iris\n"
+        "from skelm import ELMClassifier\n"
+        "X, y = load_iris(return_X_y=True)\n"
+        "model = ELMClassifier(n_neurons=20, random_state=0).fit(X, y)\n"
+        "assert (nc.convert(model).predict(X) == model.predict(X)).all()\n"
+        "assert nc.verify(model, nc.convert(model), X).passed\n"
+        "assert nc.testing.find_disagreement is not None\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          timeout=120, env=dict(os.environ, PYTHONWARNINGS="ignore"))
+    assert done.returncode == 0, done.stderr

@@ -15,7 +15,9 @@ of the raw multiclass read-out, so the two can disagree; the head reproduces bot
 
 from __future__ import annotations
 
+import functools
 import importlib.util
+import sys
 
 import numpy as np
 import scipy.sparse
@@ -118,8 +120,15 @@ def register_skelm(cls) -> None:
         return decision_margin(raw, 0.5) if raw.ndim == 1 else decision_margin(raw)
 
 
-def _register_installed_skelm() -> None:
-    if importlib.util.find_spec("skelm") is None:
+def register_installed_skelm(*, import_it: bool = False) -> None:
+    """Register scikit-elm's ELMClassifier if it is imported (or, with ``import_it``, installed).
+
+    Importing scikit-elm costs about half a second (it pulls in dask and pandas), so a plain
+    ``import nnconvert`` does not: a fitted scikit-elm model can only exist once its package
+    is imported, and :func:`nnconvert.convert` checks for that each time. Listing what is
+    supported imports it.
+    """
+    if "skelm" not in sys.modules and not (import_it and importlib.util.find_spec("skelm")):
         return
     try:
         from skelm import ELMClassifier as SkELMClassifier
@@ -127,7 +136,9 @@ def _register_installed_skelm() -> None:
         # scikit-elm 0.21a0 imports dask.dataframe eagerly, which needs pyarrow; without it
         # the package cannot be imported, so no fitted model of it can exist here either.
         return
-    register_skelm(SkELMClassifier)
+    _register_once(SkELMClassifier)
 
 
-_register_installed_skelm()
+@functools.cache
+def _register_once(cls) -> None:
+    register_skelm(cls)  # registering clears the dispatch caches: not on every convert()

@@ -23,6 +23,7 @@ from ..agreement import (
     reference_outputs,
     without_score_jumps,
 )
+from ..convert import load_converters
 from .report import N_WORST, Partial, Row, merge
 
 __all__ = [
@@ -187,6 +188,7 @@ def verify_blocks(estimator, net, blocks, methods, comparer: Comparer, on_block=
 
     ``on_block(partial, total)`` is called after each block (progress, running band).
     """
+    load_converters()  # an optional package's margin rule (scikit-elm), here or on a worker
     total = Partial()
     for first, block in blocks:
         part = verify_block(estimator, net, block, methods, comparer, rtol=rtol).shifted(first)
