@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sklearn.exceptions import NotFittedError
 
-__all__ = ["ConversionError", "UnsupportedEstimatorError", "NotFittedError"]
+__all__ = ["ConversionError", "UnsupportedEstimatorError", "NotFittedError", "multilabel_refused"]
 
 
 class ConversionError(ValueError):
@@ -20,3 +20,11 @@ class UnsupportedEstimatorError(ConversionError, TypeError):
 
     It subclasses both ``ValueError`` and ``TypeError``: callers who catch either keep working.
     """
+
+
+def multilabel_refused(name: str) -> UnsupportedEstimatorError:
+    """The error for a classifier fitted on multilabel (indicator matrix) targets."""
+    return UnsupportedEstimatorError(
+        f"{name} fitted on multilabel targets (a 2-D y) is not supported: nnconvert converts "
+        "single-label classifiers. Fit on a 1-D y, or convert one model per label."
+    )

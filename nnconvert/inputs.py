@@ -18,12 +18,26 @@ __all__ = ["check_features", "feature_names_of"]
 
 
 def feature_names_of(X) -> np.ndarray | None:
-    """Column names of a dataframe-like ``X`` when they are all strings, else None."""
+    """Column names of a dataframe-like ``X`` when they are all strings, else None.
+
+    Raises
+    ------
+    TypeError
+        If some names are strings and others are not, as scikit-learn does: such a frame
+        would otherwise be read by position while its string names are never checked.
+    """
     columns = getattr(X, "columns", None)
     if columns is None:
         return None
     names = np.asarray(list(columns), dtype=object)
-    if len(names) == 0 or not all(isinstance(n, str) for n in names):
+    kinds = sorted({type(n).__name__ for n in names})
+    if len(kinds) > 1 and "str" in kinds:
+        raise TypeError(
+            f"X's column names mix types {kinds}: feature names are only checked when all "
+            "of them are strings. Convert them all to strings (X.columns = "
+            "X.columns.astype(str)) or all to another type."
+        )
+    if len(names) == 0 or kinds != ["str"]:
         return None
     return names
 
@@ -83,7 +97,7 @@ def check_features(
         features (both numbers are given) or feature names other than at fit time.
     """
     if isinstance(X, torch.Tensor):
-        X = X.detach().cpu().numpy()
+        X = _tensor_as_numpy(X)
     _check_feature_names(X, feature_names, model)
     np_dtype = np.float64 if dtype == torch.float64 else np.float32
     try:
@@ -103,4 +117,19 @@ def check_features(
             f"X has {X.shape[1]} features, but {model} expects {n_features} features "
             "as input (the number it was fitted on)."
         )
+    if any(stride < 0 for stride in X.strides):
+        X = X.copy()  # a reversed view (X[::-1], np.flip): torch cannot wrap negative strides
     return X
+
+
+def _tensor_as_numpy(X: torch.Tensor) -> np.ndarray:
+    """A tensor's values as numpy, for validation; bfloat16 (numpy has none) via float32."""
+    if X.device.type == "meta":
+        raise ValueError(
+            "X is a tensor on the meta device: it has a shape but no values to predict on. "
+            "Pass a tensor that holds data (on the CPU or a GPU)."
+        )
+    X = X.detach().cpu()
+    if X.dtype == torch.bfloat16:
+        X = X.float()  # exact: every bfloat16 is a float32
+    return X.numpy()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 import numpy as np
+import scipy.sparse
 import torch
 from torch import nn
 
@@ -85,6 +86,17 @@ class Layer(nn.Module):
 
     def describe(self) -> LayerDescription:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def dense_float64(values) -> np.ndarray:
+    """Fitted values as a dense float64 array.
+
+    scikit-learn keeps some of them sparse: an SVC's support vectors and a Nystroem's
+    components when fitted on sparse data, a linear model's ``coef_`` after ``sparsify()``.
+    """
+    if scipy.sparse.issparse(values):
+        values = values.toarray()
+    return np.asarray(values, dtype=np.float64)
 
 
 def as_buffer(values, dtype: torch.dtype = torch.float64) -> torch.Tensor:

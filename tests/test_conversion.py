@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 from equivalence import assert_equivalent
-from zoo import fitted, ids, probe_points
+from zoo import data, fitted, ids, probe_points
 
 import nnconvert as nc
 from nnconvert.layers import ActivatedUnits, AffineScaler
@@ -104,7 +104,64 @@ def test_feature_names_follow_scikit_learn():
         net.predict(X[X.columns[::-1]])
     with pytest.warns(UserWarning, match="does not have valid feature names"):
         net.predict(X.to_numpy())
-    assert isinstance(pandas.DataFrame, type)
+    mixed = pandas.DataFrame(X.to_numpy(), columns=[*X.columns[:3], 0])
+    for model in (estimator, net):  # scikit-learn refuses names of mixed types; so do we
+        with pytest.raises(TypeError, match="names"):
+            model.predict(mixed)
+
+
+def test_a_pipeline_led_by_passthrough_checks_the_names_its_first_real_step_saw():
+    pandas = pytest.importorskip("pandas")
+    from sklearn.datasets import load_iris
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    pipeline = make_pipeline("passthrough", StandardScaler(), LogisticRegression()).fit(X, y)
+    net = nc.convert(pipeline)
+    np.testing.assert_array_equal(net.feature_names_in_, X.columns)
+    for model in (pipeline, net):
+        with pytest.raises(ValueError, match="same order"):
+            model.predict(X[X.columns[::-1]])
+    assert isinstance(X, pandas.DataFrame)
+
+
+def test_reversed_views_predict_like_scikit_learn():
+    # negative strides (X[::-1], np.flip, a dataframe's columns picked back into fit order)
+    # are fine for scikit-learn; torch cannot wrap them, so they are copied first
+    pandas = pytest.importorskip("pandas")
+    estimator, _, X_test = fitted("svc-rbf-iris")
+    net = nc.convert(estimator)
+    reordered = pandas.DataFrame(X_test[:, ::-1].copy())[[3, 2, 1, 0]]
+    for X in (X_test[::-1], X_test[:, ::-1], np.flip(X_test), reordered):
+        np.testing.assert_allclose(net.decision_function(X), estimator.decision_function(X),
+                                   rtol=0, atol=1e-12)
+        np.testing.assert_array_equal(net.predict(X), estimator.predict(X))
+    assert nc.verify(estimator, net, X_test[::-1]).passed
+    bfloat16 = torch.as_tensor(X_test).bfloat16()
+    np.testing.assert_array_equal(net.predict(bfloat16),
+                                  estimator.predict(bfloat16.double().numpy()))
+
+
+def test_coefficients_stored_sparse_are_read_densely():
+    from scipy import sparse
+    from sklearn.kernel_approximation import Nystroem
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import MaxAbsScaler
+
+    X_train, X_test, y_train, _ = data("iris", "str")
+    sparsified = LogisticRegression(max_iter=1000).fit(X_train, y_train).sparsify()
+    assert sparse.issparse(sparsified.coef_)
+    assert_equivalent(sparsified, nc.convert(sparsified), X_test)
+    # fitted on sparse rows, Nystroem keeps its components sparse
+    scaler = MaxAbsScaler().fit(X_train)
+    on_sparse = make_pipeline(Nystroem(n_components=20, random_state=0),
+                              LogisticRegression(max_iter=1000))
+    on_sparse.fit(sparse.csr_matrix(scaler.transform(X_train)), y_train)
+    assert sparse.issparse(on_sparse[0].components_)
+    assert_equivalent(on_sparse, nc.convert(on_sparse), scaler.transform(X_test))
 
 
 def test_caller_arrays_are_never_modified():

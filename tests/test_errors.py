@@ -7,7 +7,7 @@ import pytest
 import torch
 from sklearn.datasets import make_multilabel_classification
 from sklearn.decomposition import PCA
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, RidgeClassifier, RidgeClassifierCV
 from sklearn.multiclass import OneVsRestClassifier
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
@@ -60,9 +60,12 @@ def test_unsupported_member_of_a_meta_estimator():
         nc.convert(OneVsRestClassifier(KNeighborsClassifier()).fit(X, y))
 
 
-def test_multilabel_one_vs_rest_is_refused():
+@pytest.mark.parametrize("model", [OneVsRestClassifier(LogisticRegression()),
+                                   RidgeClassifier(), RidgeClassifierCV()],
+                         ids=["one-vs-rest", "ridge", "ridge-cv"])
+def test_multilabel_models_are_refused(model):
     X, Y = make_multilabel_classification(n_samples=60, n_classes=3, random_state=0)
-    model = OneVsRestClassifier(LogisticRegression()).fit(X, Y)
+    model.fit(X, Y)
     with pytest.raises(nc.UnsupportedEstimatorError, match="multilabel"):
         nc.convert(model)
 

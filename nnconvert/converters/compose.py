@@ -22,7 +22,7 @@ from ..convert import (
     converts,
     converts_transformer,
 )
-from ..errors import UnsupportedEstimatorError
+from ..errors import UnsupportedEstimatorError, multilabel_refused
 from ..heads import OneVsOneHead, OneVsRestHead
 from ..layers import ActivatedUnits, AffineScaler, Branches, LinearUnits
 
@@ -122,10 +122,12 @@ def _pipeline(pipeline: Pipeline, options: dict) -> Conversion:
     layers += final.layers
     if options.get("fuse"):
         layers = fuse_affine(layers)
-    # Pipeline.n_features_in_ asks the first step, which fails for a leading 'passthrough'
+    # Pipeline.n_features_in_ and feature_names_in_ ask the first step, which fails for a
+    # leading 'passthrough'; the first real step checks the names in scikit-learn's predict
     first = next((step for _, step in pipeline.steps if step not in (None, "passthrough")), last)
     return Conversion(layers=layers, head=final.head, classes=final.classes, origin=final.origin,
-                      n_features_in=first.n_features_in_)
+                      n_features_in=first.n_features_in_,
+                      feature_names_in=getattr(first, "feature_names_in_", None))
 
 
 # -- multiclass meta-estimators -------------------------------------------------------------
@@ -155,10 +157,7 @@ def _side_by_side(member_layers: list, widths: list[int], title: str) -> list:
 @converts(OneVsRestClassifier)
 def _one_vs_rest(model: OneVsRestClassifier, options: dict) -> Conversion:
     if model.multilabel_:
-        raise UnsupportedEstimatorError(
-            "OneVsRestClassifier fitted on multilabel targets is not supported: "
-            "nnconvert converts single-label classifiers."
-        )
+        raise multilabel_refused("OneVsRestClassifier")
     layers, heads, widths = _members(model.estimators_, options)
     return Conversion(
         layers=_side_by_side(layers, widths, "one per class"),

@@ -20,14 +20,13 @@ import importlib.util
 import sys
 
 import numpy as np
-import scipy.sparse
 
 from ..agreement import decision_margin, reference_margin
 from ..convert import Conversion, converts
 from ..elm import ELMClassifier
-from ..errors import UnsupportedEstimatorError
+from ..errors import UnsupportedEstimatorError, multilabel_refused
 from ..heads import LinearHead, ProbabilityHead
-from ..layers import ActivatedUnits, Branches, KernelUnits, LinearUnits
+from ..layers import ActivatedUnits, Branches, KernelUnits, LinearUnits, dense_float64
 
 
 def readout_units(coef, intercept, classes, title: str = "read-out neurons") -> LinearUnits:
@@ -70,10 +69,8 @@ def _skelm_hidden(layer) -> ActivatedUnits:
             f"scikit-elm ufunc={layer.ufunc!r} is not supported: use one of "
             f"{[u for u in SKELM_UFUNCS if u]} (a custom callable cannot be read back)."
         )
-    components = layer.projection_.components_
-    if scipy.sparse.issparse(components):
-        components = components.toarray()
-    return ActivatedUnits(components, None, activation=SKELM_UFUNCS[layer.ufunc],
+    return ActivatedUnits(dense_float64(layer.projection_.components_), None,
+                          activation=SKELM_UFUNCS[layer.ufunc],
                           title=f"random projection units ({layer.ufunc or 'lin'})")
 
 
@@ -82,10 +79,7 @@ def convert_skelm(estimator, options: dict) -> Conversion:
     # multilabel or multi-output targets: a MultiLabelBinarizer, or a LabelBinarizer whose
     # y_type_ says so
     if getattr(estimator.label_binarizer_, "y_type_", None) not in ("binary", "multiclass"):
-        raise UnsupportedEstimatorError(
-            "scikit-elm ELMClassifier fitted on multilabel targets is not supported: "
-            "nnconvert converts single-label classifiers."
-        )
+        raise multilabel_refused("scikit-elm ELMClassifier")
     hidden = [_skelm_hidden(layer) for layer in estimator.hidden_layers_]
     if estimator.include_original_features:
         n = estimator.n_features_

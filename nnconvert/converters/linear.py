@@ -22,8 +22,9 @@ from sklearn.linear_model import (
 from sklearn.svm import LinearSVC
 
 from ..convert import Conversion, converts
+from ..errors import multilabel_refused
 from ..heads import LinearHead
-from ..layers import LinearUnits
+from ..layers import LinearUnits, dense_float64
 
 HYPERPLANE_NOTE = "hyperplane w·x − w0 = 0, so the bias is b = −w0"
 
@@ -44,7 +45,7 @@ def linear_conversion(
     bias_note : str or None
         What the bias means in the estimator's own terms.
     """
-    weight = np.atleast_2d(np.asarray(estimator.coef_, dtype=np.float64))
+    weight = np.atleast_2d(dense_float64(estimator.coef_))  # sparse after sparsify()
     bias = np.broadcast_to(np.asarray(estimator.intercept_, dtype=np.float64), weight.shape[:1])
     classes = estimator.classes_
     names = [str(classes[1])] if weight.shape[0] == 1 and len(classes) == 2 else classes
@@ -83,6 +84,14 @@ def _sgd(estimator: SGDClassifier, options: dict) -> Conversion:
     )
 
 
-@converts(Perceptron, PassiveAggressiveClassifier, RidgeClassifier, RidgeClassifierCV)
+@converts(Perceptron, PassiveAggressiveClassifier)
 def _plain_linear(estimator, options: dict) -> Conversion:
     return linear_conversion(estimator, proba=None, title="linear neurons")
+
+
+@converts(RidgeClassifier, RidgeClassifierCV)
+def _ridge(estimator, options: dict) -> Conversion:
+    # only ridge classifiers accept an indicator matrix y (private binariser: no public flag)
+    if str(getattr(estimator._label_binarizer, "y_type_", "")).startswith("multilabel"):
+        raise multilabel_refused(type(estimator).__name__)
+    return _plain_linear(estimator, options)

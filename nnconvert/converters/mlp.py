@@ -12,7 +12,7 @@ from __future__ import annotations
 from sklearn.neural_network import MLPClassifier
 
 from ..convert import Conversion, converts
-from ..errors import UnsupportedEstimatorError
+from ..errors import UnsupportedEstimatorError, multilabel_refused
 from ..heads import ProbabilityHead
 from ..layers import ActivatedUnits, LinearUnits
 
@@ -25,10 +25,7 @@ MLP_ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "tanh": "tanh"
 def _mlp(estimator: MLPClassifier, options: dict) -> Conversion:
     # several logistic output units: independent labels (multilabel), not one class
     if estimator.out_activation_ == "logistic" and estimator.n_outputs_ > 1:
-        raise UnsupportedEstimatorError(
-            "MLPClassifier fitted on multilabel targets is not supported: nnconvert converts "
-            "single-label classifiers (fit on a 1-D y)."
-        )
+        raise multilabel_refused("MLPClassifier")
     if estimator.activation not in MLP_ACTIVATIONS:
         raise UnsupportedEstimatorError(
             f"MLPClassifier activation={estimator.activation!r} is not supported; "

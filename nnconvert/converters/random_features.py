@@ -9,12 +9,11 @@ hidden layer was chosen to approximate a kernel.
 
 from __future__ import annotations
 
-import numpy as np
 from sklearn.kernel_approximation import Nystroem, RBFSampler
 
 from ..convert import converts_transformer
 from ..errors import UnsupportedEstimatorError
-from ..layers import ActivatedUnits, KernelUnits, LinearUnits
+from ..layers import ActivatedUnits, KernelUnits, LinearUnits, dense_float64
 
 #: Nystroem kernel names -> KernelUnits kernels, with scikit-learn's defaults when unset
 #: (pairwise_kernels: gamma = 1 / n_features; polynomial and sigmoid: coef0 = 1, degree = 3)
@@ -55,7 +54,7 @@ def _nystroem(nystroem: Nystroem, options: dict) -> list:
             f"Nystroem with kernel={kernel!r} is not supported; supported kernels: "
             f"{sorted(NYSTROEM_KERNELS)}."
         )
-    components = np.asarray(nystroem.components_, dtype=np.float64)
+    components = dense_float64(nystroem.components_)
     units = KernelUnits(components, kernel=NYSTROEM_KERNELS[kernel],
                         title="Nyström kernel units",
                         **_nystroem_parameters(nystroem, components.shape[1]))

@@ -16,13 +16,18 @@ coefficients of class i's vectors in pair (i, j), ``dual_coef_[i]`` those of cla
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse
 from sklearn.svm import SVC, NuSVC
 
 from ..convert import Conversion, converts
 from ..errors import ConversionError
 from ..heads import VoteHead, pair_index
-from ..layers import KernelExpansion, KernelUnits, LinearUnits, PairwiseCoupling
+from ..layers import (
+    KernelExpansion,
+    KernelUnits,
+    LinearUnits,
+    PairwiseCoupling,
+    dense_float64,
+)
 
 RHO_NOTE = (
     "libsvm decides by Σ α·k − ρ and scikit-learn stores intercept_ = −ρ, so the bias is "
@@ -39,13 +44,6 @@ KERNEL_TITLES = {
     "rbf": "Gaussian (RBF) kernel units",
     "sigmoid": "tanh (sigmoid kernel) units",
 }
-
-
-def _dense(values) -> np.ndarray:
-    """Fitted arrays as dense float64 (an SVC fitted on sparse data stores them sparse)."""
-    if sparse.issparse(values):
-        values = values.toarray()
-    return np.asarray(values, dtype=np.float64)
 
 
 def _check_convertible(estimator) -> None:
@@ -99,10 +97,10 @@ def _kernel_svm(estimator, options: dict) -> Conversion:
     classes = estimator.classes_
     n_classes = len(classes)
     n_support = np.asarray(estimator.n_support_, dtype=np.int64)
-    vectors = _dense(estimator.support_vectors_)
+    vectors = dense_float64(estimator.support_vectors_)
     # the public dual_coef_ and intercept_: for two classes they are already sign-flipped, so
     # the single neuron computes scikit-learn's decision_function (positive: classes_[1])
-    dual_coef = _dense(estimator.dual_coef_)
+    dual_coef = dense_float64(estimator.dual_coef_)
     intercept = np.asarray(estimator.intercept_, dtype=np.float64).reshape(-1)
 
     sv_class = np.repeat(np.arange(n_classes), n_support)
