@@ -68,10 +68,12 @@ def tie_band(max_abs_diff: float, scale: float, rtol: float) -> float:
     """Margin below which a label flip counts as a near tie, not a disagreement.
 
     The larger of the allowed score error (``rtol`` times the scale) and twice the score
-    error actually observed: a label can only flip where the margin is smaller than what the
-    two score vectors differ by.
+    error actually observed (a label can only flip where the margin is smaller than what the
+    two score vectors differ by), but never more than twice the allowed error: scores that
+    differ beyond tolerance must not excuse the labels they flip as near ties.
     """
-    return max(rtol * scale, 2.0 * max_abs_diff)
+    allowed = rtol * scale
+    return max(allowed, 2.0 * min(max_abs_diff, allowed))
 
 
 def count_label_disagreements(

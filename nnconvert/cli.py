@@ -19,7 +19,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import sys
+import warnings
 from pathlib import Path
 from typing import Iterator
 
@@ -108,7 +110,9 @@ def _load_data(path: str, n_features: int):
             # memory-mapped: verification reads it in batches, never all at once
             X = np.load(file, mmap_mode="r", allow_pickle=False)
         else:
-            X = np.loadtxt(file, delimiter=",", ndmin=2, dtype=np.float64)
+            with warnings.catch_warnings():  # an empty file: said below, in our words
+                warnings.filterwarnings("ignore", message=".*input contained no data")
+                X = np.loadtxt(file, delimiter=",", ndmin=2, dtype=np.float64)
     except (ValueError, OSError, EOFError) as e:
         raise CommandError(f"{file} is not a readable {suffix} array ({e})") from None
     if X.ndim != 2:
@@ -118,12 +122,12 @@ def _load_data(path: str, n_features: int):
         )
     if X.dtype.kind not in "fiub":
         raise CommandError(f"{file} holds {X.dtype} values; expected numbers")
+    if X.shape[0] == 0:
+        raise CommandError(f"{file} has no rows")
     if X.shape[1] != n_features:
         raise CommandError(
             f"{file} has {X.shape[1]} features per row, but the model expects {n_features}"
         )
-    if X.shape[0] == 0:
-        raise CommandError(f"{file} has no rows")
     if X.dtype.kind == "f":
         for start in range(0, X.shape[0], 65536):  # in blocks: the file may be larger than RAM
             block = np.asarray(X[start:start + 65536])
@@ -139,13 +143,37 @@ def _load_data(path: str, n_features: int):
 # -- sub-commands --------------------------------------------------------------------------
 
 
+def _positive_float(text: str) -> float:
+    """argparse type: a finite number > 0 (else a usage error, exit 2)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _at_least_3(text: str) -> int:
+    """argparse type for --max-units: first unit, '… N more', last unit."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 3:
+        raise argparse.ArgumentTypeError(f"expected an integer of at least 3, got {text!r}")
+    return value
+
+
 def _output_path(name: str) -> Path:
-    """``name`` as a path whose folder exists: refused before any work, not after it."""
-    out = Path(name)
-    if not out.parent.is_dir():
-        raise CommandError(f"cannot write {name}: the folder {str(out.parent)!r} does not exist; "
-                           "create it first or choose another -o path")
-    return out
+    """``name`` as a file we may write (see :func:`~nnconvert.files.output_file`), checked
+    before any work, not after it."""
+    from .files import output_file
+
+    try:
+        return output_file(name)
+    except ValueError as e:
+        raise CommandError(str(e)) from None
 
 
 def _cmd_convert(args: argparse.Namespace) -> int:
@@ -400,7 +428,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_arguments(verify)
     verify.add_argument("--data", required=True, metavar="X",
                         help="rows to check: .npy (memory-mapped) or .csv of numbers, no header")
-    verify.add_argument("--rtol", type=float, metavar="R",
+    verify.add_argument("--rtol", type=_positive_float, metavar="R",
                         help="allowed score difference relative to the score scale "
                              "(default 1e-9 for float64, 1e-4 for float32)")
     verify.add_argument("--scheduler", metavar="ADDRESS",
@@ -418,8 +446,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="instead of one model, write the example diagrams into DIR")
     draw.add_argument("--only", action="append", default=[], metavar="NAME",
                       help="with --examples: draw only this example (repeatable)")
-    draw.add_argument("--max-units", type=int, default=8, metavar="N",
-                      help="most units drawn per layer (default 8)")
+    draw.add_argument("--max-units", type=_at_least_3, default=8, metavar="N",
+                      help="most units drawn per layer, at least 3 (default 8)")
     draw.add_argument("--weights", action="store_true",
                       help="colour and size edges by their weights")
     _add_json(draw, "what was written")

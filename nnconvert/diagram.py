@@ -21,6 +21,7 @@ import graphviz
 import networkx as nx
 import numpy as np
 
+from .files import output_file
 from .layers import LayerDescription
 
 __all__ = ["to_networkx", "draw", "Diagram", "FORMATS"]
@@ -245,8 +246,8 @@ def to_networkx(net, *, feature_names=None, class_names=None) -> nx.DiGraph:
 
     Parameters
     ----------
-    net : nnconvert.ConvertedClassifier
-        A converted network.
+    net : nnconvert.ConvertedClassifier or fitted scikit-learn classifier
+        A converted network; an estimator is converted first.
     feature_names : sequence of str, optional
         Names of the inputs; default the network's ``feature_names_in_``, else ``x0, x1, …``.
     class_names : sequence of str, optional
@@ -267,6 +268,12 @@ def to_networkx(net, *, feature_names=None, class_names=None) -> nx.DiGraph:
         bias note and hyper-parameters; ``branches`` describes layers made of parallel
         members (their title and the number of steps in each member).
     """
+    from .network import ConvertedClassifier
+
+    if not isinstance(net, ConvertedClassifier) and hasattr(net, "fit"):
+        from .convert import convert
+
+        net = convert(net)
     describe = getattr(net, "describe", None)
     if not callable(describe) or not hasattr(net, "classes_"):
         raise TypeError(
@@ -575,17 +582,11 @@ def draw(
     >>> dia = nc.draw(nc.convert(LogisticRegression().fit(X, y)))   # doctest: +SKIP
     >>> dia.save("logistic.svg")                                     # doctest: +SKIP
     """
-    from .network import ConvertedClassifier
-
     if isinstance(max_units, bool) or not isinstance(max_units, int) or max_units < 3:
         raise ValueError(
             f"max_units must be an integer of at least 3 (first unit, '… N more', last unit), "
             f"got {max_units!r}"
         )
-    if not isinstance(net, ConvertedClassifier) and hasattr(net, "fit"):
-        from .convert import convert
-
-        net = convert(net)
     graph = to_networkx(net, feature_names=feature_names, class_names=class_names)
     dot = graphviz.Digraph(name="network")
     # remincross=false: a second crossing-minimisation pass would break the unit order
@@ -670,6 +671,7 @@ class Diagram:
                 f"cannot save a diagram as {path.name!r}: unknown extension "
                 f"{path.suffix or '(none)'!r}; use one of {', '.join(FORMATS)}"
             )
+        output_file(path)
         if fmt == "dot":
             path.write_text(self.source, encoding="utf-8")
         elif fmt == "png":

@@ -49,6 +49,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .files import output_file
 from .network import ConvertedClassifier
 
 __all__ = [
@@ -125,10 +126,12 @@ def _sample(net: ConvertedClassifier) -> torch.Tensor:
 @contextlib.contextmanager
 def _quiet():
     """Silence the exporters' chatter (progress lines, deprecation and optional-op warnings)."""
-    loggers = [logging.getLogger(n) for n in ("torch.onnx", "torch.export", "torch._export")]
+    # onnxscript logs a traceback when it cannot reach an opset: we raise ExportError instead
+    names = ("torch.onnx", "torch.export", "torch._export", "onnxscript")
+    loggers = [logging.getLogger(n) for n in names]
     levels = [lg.level for lg in loggers]
     for lg in loggers:
-        lg.setLevel(logging.ERROR)
+        lg.setLevel(logging.CRITICAL)
     try:
         with warnings.catch_warnings(), open(os.devnull, "w") as devnull, \
                 contextlib.redirect_stdout(devnull):
@@ -245,6 +248,14 @@ def _write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
     except Exception as e:  # noqa: BLE001 - an operator the ONNX translation lacks
         first = (str(e).strip().splitlines() or [type(e).__name__])[0]
         raise ExportError(f"ONNX translation failed: {type(e).__name__}: {first}") from None
+    written = max((o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")),
+                  default=None)
+    if opset is not None and written != opset:
+        # the exporter falls back to its own opset (with a warning) when it cannot convert
+        raise ExportError(
+            f"the ONNX exporter could not write opset {opset} (it produced opset {written}); "
+            "omit opset to get the exporter's default, or ask for a newer one"
+        )
     classes = json.dumps(json.loads(meta)["classes"])
     onnx.helper.set_model_props(proto, {"nnconvert": meta, "classes": classes})
     proto.producer_name = "nnconvert"
@@ -417,8 +428,7 @@ def export(
         )
     if dtype is not None and dtype not in (torch.float64, torch.float32):
         raise ValueError(f"dtype must be torch.float64 or torch.float32, got {dtype}")
-    if not path.parent.exists():
-        raise ValueError(f"cannot write {path}: the directory {path.parent} does not exist")
+    output_file(path)
     # export a CPU copy in the requested precision; the caller's network is left untouched
     copy_of_net = copy.deepcopy(net).to("cpu")
     if dtype is not None:

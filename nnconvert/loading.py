@@ -52,6 +52,9 @@ def _kind(path: Path) -> str:
 def _load_skops(path: Path, trust: bool, trusted_types: Iterable[str]):
     import skops.io as sio
 
+    if isinstance(trusted_types, str):  # one type name, not its characters
+        trusted_types = [trusted_types]
+
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except zipfile.BadZipFile:
@@ -59,7 +62,7 @@ def _load_skops(path: Path, trust: bool, trusted_types: Iterable[str]):
             f"{path} is not a skops file (it is not a zip archive); save models with "
             "skops.io.dump(model, path)"
         ) from None
-    except (KeyError, ValueError, OSError, UnicodeDecodeError) as e:
+    except Exception as e:  # a schema skops cannot read: KeyError, TypeError, AttributeError...
         raise ModelLoadError(
             f"{path} is not a valid skops file ({type(e).__name__}: {e}); it may be corrupt or "
             "written by something other than skops.io.dump"

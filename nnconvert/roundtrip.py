@@ -133,6 +133,8 @@ def to_sklearn(
             f"{name} cannot be rebuilt from its weights alone; pass kind='logistic' or "
             "kind='svm' to get a LogisticRegression or LinearSVC with the same decision_function."
         )
+    if len(set(np.asarray(classes).tolist())) != len(classes):
+        raise ValueError(f"classes must be distinct labels, got {list(classes)}")
     estimator.coef_ = weight.detach().cpu().double().numpy().copy()
     estimator.intercept_ = bias.detach().cpu().double().numpy().reshape(-1).copy()
     estimator.classes_ = np.array(classes, copy=True)

@@ -10,6 +10,8 @@ an ELM) stays fixed.
 from __future__ import annotations
 
 import copy
+import math
+import numbers
 
 import numpy as np
 import torch
@@ -23,8 +25,12 @@ __all__ = ["fine_tune"]
 
 def _class_indices(net: ConvertedClassifier, y) -> torch.Tensor:
     y = np.asarray(y)
-    indices = np.searchsorted(net.classes_, y)
-    indices = np.clip(indices, 0, len(net.classes_) - 1)
+    if y.ndim != 1:
+        raise ValueError(f"y must be a 1-D array of labels, got shape {y.shape}")
+    # classes_ need not be sorted (a network rebuilt from an nn.Linear keeps its order)
+    order = np.argsort(net.classes_, kind="stable")
+    found = np.clip(np.searchsorted(net.classes_, y, sorter=order), 0, len(order) - 1)
+    indices = order[found]
     unknown = net.classes_[indices] != y
     if unknown.any():
         raise ValueError(
@@ -32,6 +38,17 @@ def _class_indices(net: ConvertedClassifier, y) -> torch.Tensor:
             f"its classes_ are {net.classes_.tolist()}"
         )
     return torch.as_tensor(indices, dtype=torch.long)
+
+
+def _check_settings(*, epochs, batch_size, lr, weight_decay) -> None:
+    for name, value in (("epochs", epochs), ("batch_size", batch_size)):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+            raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    if not (isinstance(lr, numbers.Real) and math.isfinite(lr) and lr > 0):
+        raise ValueError(f"lr must be a positive finite number, got {lr!r}")
+    if not (isinstance(weight_decay, numbers.Real) and math.isfinite(weight_decay)
+            and weight_decay >= 0):
+        raise ValueError(f"weight_decay must be a finite number >= 0, got {weight_decay!r}")
 
 
 def _raw_scores(net: ConvertedClassifier):
@@ -89,6 +106,7 @@ def fine_tune(
     """
     if not isinstance(net, ConvertedClassifier):
         raise TypeError(f"fine_tune() takes a ConvertedClassifier, got {type(net).__name__}")
+    _check_settings(epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay)
     if loss is None:
         loss = "hinge" if len(net.classes_) == 2 else "multiclass_hinge"
     if loss not in LOSSES:

@@ -64,6 +64,7 @@ def workdir(tmp_path_factory):
     (d / "corrupt.pkl").write_bytes(pickle.dumps(logistic)[:200])
     np.save(d / "X.npy", X_test)
     np.savetxt(d / "X.csv", X_test, delimiter=",")
+    (d / "empty.csv").write_text("")
     np.save(d / "X3.npy", X_test[:, :3])
     with_nan = X_test.copy()
     with_nan[4, 1] = np.nan
@@ -99,6 +100,7 @@ BAD = {
                     "KNeighborsClassifier is not supported"),
     "wrong-feature-count": (["verify", "logistic.skops", "--data", "X3.npy"],
                             "X3.npy has 3 features per row, but the model expects 4"),
+    "empty-csv": (["verify", "logistic.skops", "--data", "empty.csv"], "empty.csv has no rows"),
     "nan-data": (["verify", "logistic.skops", "--data", "Xnan.npy"],
                  "contains NaN or infinite values (first at row 4)"),
 }
@@ -224,6 +226,16 @@ def test_usage_errors_exit_2(workdir, capsys, monkeypatch):
     for command, name in (("convert", "model.onnx"), ("draw", "model.svg")):
         assert main([command, "logistic.skops", "-o", f"no-such-folder/{name}"]) == 2
         assert "'no-such-folder' does not exist" in capsys.readouterr().err
+        (workdir / f"folder-{name}").mkdir(exist_ok=True)
+        assert main([command, "logistic.skops", "-o", f"folder-{name}"]) == 2
+        assert "it is a folder" in capsys.readouterr().err
+    for bad in (["verify", "logistic.skops", "--data", "X.npy", "--rtol", "-1"],
+                ["verify", "logistic.skops", "--data", "X.npy", "--rtol", "nan"],
+                ["draw", "logistic.skops", "-o", "d.svg", "--max-units", "1"]):
+        with pytest.raises(SystemExit) as done:
+            main(bad)
+        assert done.value.code == 2
+        assert "expected" in capsys.readouterr().err
 
 
 def test_verify_on_a_dask_scheduler(workdir):

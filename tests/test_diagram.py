@@ -164,6 +164,10 @@ def test_names_can_be_overridden_and_are_checked():
         nc.to_networkx(net, feature_names=["a", "b"])
     with pytest.raises(TypeError, match="expected a converted network"):
         nc.to_networkx(np.zeros(3))
+    estimator, _, _ = fitted("logreg-iris-str")  # an estimator is converted, as draw() does
+    from_estimator, from_net = nc.to_networkx(estimator), nc.to_networkx(net)
+    assert list(from_estimator.nodes) == list(from_net.nodes)
+    assert list(from_estimator.edges) == list(from_net.edges)
 
 
 # -- the drawing ---------------------------------------------------------------------------

@@ -198,10 +198,24 @@ def test_export_refuses_bad_arguments(tmp_path):
         nc.export(net, tmp_path / "model.pt2", dtype=torch.float16)
     with pytest.raises(ValueError, match="does not exist"):
         nc.export(net, tmp_path / "absent" / "model.pt2")
+    (tmp_path / "folder.pt2").mkdir()
+    with pytest.raises(ValueError, match="it is a folder"):
+        nc.export(net, tmp_path / "folder.pt2")
     plain = torch.export.export(nn.Linear(4, 3).double(), (torch.zeros(2, 4).double(),))
     torch.export.save(plain, tmp_path / "plain.pt2")
     with pytest.raises(ValueError, match="not written by export"):
         read_metadata(tmp_path / "plain.pt2")
+
+
+def test_onnx_writes_the_opset_asked_for_or_refuses(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    estimator, _ = _rows("logreg-iris-str")
+    net = nc.convert(estimator)
+    path = nc.export(net, tmp_path / "opset18.onnx", opset=18)
+    assert [o.version for o in onnx.load(path).opset_import if o.domain in ("", "ai.onnx")] == [18]
+    with pytest.raises(ExportError, match="could not write opset 7"):
+        nc.export(net, tmp_path / "opset7.onnx", opset=7)
+    assert not (tmp_path / "opset7.onnx").exists()
 
 
 @pytest.mark.gpu

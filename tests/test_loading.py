@@ -53,6 +53,7 @@ def test_skops_untrusted_types_refused_then_named(tmp_path, fitted, iris):
     with pytest.raises(ModelLoadError):
         load_model(path, trusted_types=["datetime.time"])  # naming another type is not enough
     _same_model(load_model(path, trusted_types=["datetime.date"]), model, iris[0])
+    _same_model(load_model(path, trusted_types="datetime.date"), model, iris[0])  # one name
     assert load_model(path, trust=True).fitted_on_ == datetime.date(2024, 1, 2)
 
 
@@ -98,6 +99,11 @@ def _write_bad(tmp_path, kind: str):
         with zipfile.ZipFile(tmp_path / "other.skops", "w") as z:
             z.writestr("readme.txt", "a zip file, but not one skops wrote")
         return tmp_path / "other.skops", "not a valid skops file"
+    if kind in ("zip-foreign-schema", "zip-list-schema"):
+        schema = '{"a": 1}' if kind == "zip-foreign-schema" else "[1, 2]"
+        with zipfile.ZipFile(tmp_path / f"{kind}.skops", "w") as z:
+            z.writestr("schema.json", schema)
+        return tmp_path / f"{kind}.skops", "not a valid skops file"
     if kind == "corrupt-pickle":
         (tmp_path / "corrupt.pkl").write_bytes(b"\x80\x04\x95garbage that is not a pickle")
         return tmp_path / "corrupt.pkl", "not a readable pickle"
@@ -114,8 +120,8 @@ def _write_bad(tmp_path, kind: str):
 
 @pytest.mark.parametrize(
     "kind",
-    ["missing", "directory", "empty", "text-as-skops", "zip-not-skops", "corrupt-pickle",
-     "truncated-joblib", "pickle-of-dict"],
+    ["missing", "directory", "empty", "text-as-skops", "zip-not-skops", "zip-foreign-schema",
+     "zip-list-schema", "corrupt-pickle", "truncated-joblib", "pickle-of-dict"],
 )
 def test_bad_files_give_one_clear_error(tmp_path, kind):
     path, expected = _write_bad(tmp_path, kind)

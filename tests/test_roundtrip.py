@@ -123,6 +123,24 @@ def test_fine_tune_with_l2svm_lowers_the_loss_and_checks_its_arguments():
         nc.fine_tune(net, X[:2], ["setosa", "dog"])
     with pytest.raises(ValueError, match="rows but y has"):
         nc.fine_tune(net, X[:3], labels[:2])
+    with pytest.raises(ValueError, match="1-D array of labels"):
+        nc.fine_tune(net, X, None)
+    for setting in ({"epochs": 0}, {"epochs": 1.5}, {"batch_size": 0}, {"batch_size": -3},
+                    {"lr": float("nan")}, {"lr": 0}, {"weight_decay": -1.0}):
+        with pytest.raises(ValueError, match=f"{next(iter(setting))} must be"):
+            nc.fine_tune(net, X, labels, **setting)
+
+
+def test_fine_tune_reads_labels_in_the_networks_own_class_order():
+    # a network rebuilt from an nn.Linear keeps the class order it was given, unsorted
+    X, y = load_iris(return_X_y=True)
+    torch.manual_seed(0)
+    rebuilt = nc.to_sklearn(nn.Linear(4, 3).double(), classes=[2, 0, 1], kind="logistic")
+    tuned = nc.fine_tune(nc.convert(rebuilt), X, y, loss="softmax_cross_entropy", epochs=30,
+                         lr=0.01)
+    assert (tuned.predict(X) == y).mean() > 0.9
+    with pytest.raises(ValueError, match="distinct"):
+        nc.to_sklearn(nn.Linear(4, 3).double(), classes=[0, 0, 2], kind="logistic")
 
 
 def test_fine_tune_picks_the_loss_from_the_output_and_trains_mlps_on_logits():

@@ -13,6 +13,7 @@ import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
+from scipy import sparse
 from sklearn.base import clone
 from sklearn.linear_model import LogisticRegression
 from zoo import FAMILIES, fitted, probe_points
@@ -251,6 +252,10 @@ def test_methods_can_be_restricted_but_labels_bring_their_margin_scores():
         (lambda e, n, X: nc.verify(e, n, X, batch_size=0), ValueError, "batch_size"),
         (lambda e, n, X: nc.verify(e, n, "rows"), ValueError, "2-D"),
         (lambda e, n, X: nc.verify(e, n, X, device="gpu7"), ValueError, "torch device"),
+        (lambda e, n, X: nc.verify(e, n, X, device="meta"), ValueError, "no values"),
+        (lambda e, n, X: nc.verify(e, n, X, rtol="1e-9"), ValueError, "rtol"),
+        (lambda e, n, X: nc.verify(e, n, X, methods=5), TypeError, "list of method names"),
+        (lambda e, n, X: nc.verify(e, n, sparse.csr_matrix(X)), TypeError, "toarray"),
     ],
 )
 def test_bad_arguments_get_clear_errors(call, error, words):
@@ -359,3 +364,17 @@ def test_a_labels_only_check_still_judges_mismatches_by_their_margin():
     estimator, _, X_test = fitted("logreg-iris-str")
     report = nc.verify(estimator, nc.convert(estimator), X_test, methods=["predict"])
     assert report.passed and set(report.max_abs_diff) == {"decision_function"}
+
+
+def test_labels_of_a_different_model_are_disagreements_not_near_ties():
+    # scores far apart must not widen the near-tie band until every flipped label fits in it
+    estimator, X_train, X_test = fitted("logreg-iris-str")
+    X = np.vstack([X_test, probe_points(X_train, 300)])
+    other = clone(estimator).set_params(C=1e-3).fit(X_train, estimator.predict(X_train))
+    flipped = int((other.predict(X) != estimator.predict(X)).sum())
+    assert flipped > 10
+    report = nc.verify(other, nc.convert(estimator), X)
+    assert not report.passed
+    assert report.n_disagreements == flipped and report.near_ties == 0
+    agreement = compare(other, nc.convert(estimator), X)
+    assert agreement.n_disagreements == flipped and agreement.near_ties == 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import numbers
 import time
 
 import torch
@@ -36,6 +37,8 @@ def _checked_methods(estimator, methods) -> list[str]:
         return [m for m in METHODS if hasattr(estimator, m)] + ["predict"]
     if isinstance(methods, str):
         methods = [methods]
+    if not isinstance(methods, (list, tuple)):
+        raise TypeError(f"methods must be a list of method names or None, got {methods!r}")
     unknown = [m for m in methods if m not in _KNOWN]
     if unknown:
         raise ValueError(f"unknown method(s) {unknown}; choose among {list(_KNOWN)}")
@@ -58,6 +61,8 @@ def _on_device(net: ConvertedClassifier, device) -> ConvertedClassifier:
     except (RuntimeError, TypeError):
         raise ValueError(f"device must name a torch device such as 'cpu' or 'cuda:0', "
                          f"got {device!r}") from None
+    if device.type == "meta":
+        raise ValueError("device='meta' holds no values to verify; use 'cpu' or 'cuda'")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ValueError(f"device={str(device)!r}, but torch sees no CUDA device here; leave "
                          f"device=None to verify where the network is (the CPU).")
@@ -85,7 +90,7 @@ def _check(estimator, net, rtol, batch_size) -> None:
             f"verify() needs the fitted scikit-learn estimator first, got "
             f"{type(estimator).__name__}."
         ) from None
-    if not rtol > 0:
+    if isinstance(rtol, bool) or not isinstance(rtol, numbers.Real) or not rtol > 0:
         raise ValueError(f"rtol must be a positive number, got {rtol!r}")
     if batch_size is not None and (int(batch_size) != batch_size or batch_size < 1):
         raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 import numpy as np
+import scipy.sparse
 
 __all__ = ["Source", "as_source", "is_dask_array", "default_batch_size"]
 
@@ -128,6 +129,11 @@ def as_source(X, n_features: int) -> Source:
         if X.ndim != 2 or X.shape[1] != n_features:
             raise _shape_error(X.shape, n_features)
         return Source(X, len(X), "frame")
+    if scipy.sparse.issparse(X):
+        raise TypeError(
+            "X is a scipy sparse matrix; verify() reads dense rows: pass X.toarray() (or a "
+            "dense memory-mapped .npy for data larger than memory)."
+        )
     if not isinstance(X, np.ndarray):
         try:
             X = np.asarray(X)
