@@ -208,10 +208,16 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     net = _convert(estimator, args)
     X = _load_data(args.data, net.n_features_in_)
     rtol = args.rtol if args.rtol is not None else (1e-9 if args.dtype == "float64" else 1e-4)
-    if args.scheduler:
-        report = _verify_on_cluster(estimator, net, X, args.scheduler, rtol)
-    else:
-        report = verify(estimator, net, X, rtol=rtol, progress=_progress_enabled())
+    with warnings.catch_warnings():
+        if getattr(net, "feature_names_in_", None) is not None:
+            # a data file has no column names: say so once, not once per batch and side
+            print(f"nnconvert: note: {args.model} was fitted with feature names; the columns "
+                  f"of {args.data} are taken in that order", file=sys.stderr)
+            warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        if args.scheduler:
+            report = _verify_on_cluster(estimator, net, X, args.scheduler, rtol)
+        else:
+            report = verify(estimator, net, X, rtol=rtol, progress=_progress_enabled())
     if args.json:
         _print_json(report.to_dict())
     else:

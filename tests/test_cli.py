@@ -13,6 +13,7 @@ import os
 import pickle
 import subprocess
 import sys
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -260,3 +261,17 @@ def test_fuse_folds_the_scaler_for_every_command(tmp_path, capsys, monkeypatch):
         explained[bool(flags)] = json.loads(capsys.readouterr().out)["explanation"]
     assert "standard scaler: 4 → 4" in explained[False] and "folded in" not in explained[False]
     assert "standard scaler folded in" in explained[True] and "(x − μ)" not in explained[True]
+
+
+def test_a_model_fitted_with_feature_names_is_verified_with_one_note(tmp_path, capsys,
+                                                                      monkeypatch):
+    X, y = load_iris(return_X_y=True, as_frame=True)
+    sio.dump(LogisticRegression(max_iter=1000).fit(X, y), tmp_path / "named.skops")
+    np.save(tmp_path / "rows.npy", np.tile(X.to_numpy(), (20, 1)))
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        assert main(["verify", "named.skops", "--data", "rows.npy"]) == 0
+    assert not [w for w in seen if "feature names" in str(w.message)]
+    err = capsys.readouterr().err
+    assert err.count("fitted with feature names") == 1
