@@ -148,7 +148,7 @@ def format_table(rows: list[dict]) -> str:
 
 
 def draw_networks(directory, seed: int = 0) -> list:
-    """Draw every converted network as ``<problem>-<model>.svg`` in ``directory``."""
+    """Draw every converted network as ``<problem>_<model>.svg`` in ``directory``."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []

@@ -7,7 +7,8 @@ import torch
 
 from nnconvert.agreement import compare
 
-#: float64 to rounding; float32 within its own precision (labels: outside the tie band)
+#: the project's promise, written here rather than read from the code under test: float64
+#: to rounding; float32 within its own precision (labels: outside the tie band)
 RTOL = {torch.float64: 1e-9, torch.float32: 1e-4}
 
 

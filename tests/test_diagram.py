@@ -331,6 +331,7 @@ def test_dot_source_matches_golden(golden):
     if os.environ.get("NNCONVERT_UPDATE_GOLDEN"):
         path.parent.mkdir(exist_ok=True)
         path.write_text(source, encoding="utf-8")
+        pytest.skip(f"{path.name} rewritten, not checked: review the diff")
     assert source == path.read_text(encoding="utf-8"), (
         f"{path.name} differs from the drawing; if the change is intended, rerun with "
         "NNCONVERT_UPDATE_GOLDEN=1 and review the diff"

@@ -122,13 +122,18 @@ def test_forward_checks_its_tensor(iris_net):
     assert scores.dtype == torch.float64
 
 
-def test_predict_proba_is_absent_where_scikit_learn_has_none():
-    estimator, _, X_test = fitted("linearsvc-iris-ovr-str")
+@pytest.mark.parametrize("case_id, method", [
+    ("linearsvc-iris-ovr-str", "predict_proba"),
+    ("svc-rbf-iris", "predict_proba"),  # probability=False
+    ("mlp-relu-iris-str", "decision_function"),
+])
+def test_a_method_is_absent_where_scikit_learns_is(case_id, method):
+    estimator, _, X_test = fitted(case_id)
     net = nc.convert(estimator)
-    assert not hasattr(estimator, "predict_proba")
-    assert not hasattr(net, "predict_proba")
+    assert not hasattr(estimator, method)
+    assert not hasattr(net, method)
     with pytest.raises(AttributeError):
-        net.predict_proba(X_test)
+        getattr(net, method)(X_test)
 
 
 def test_a_network_cast_to_half_precision_says_how_to_undo_it():

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 import torch
@@ -43,11 +45,12 @@ def test_multiclass_logistic_regression_is_a_softmax_layer():
 
 def test_ties_go_to_the_first_class_like_numpy():
     estimator, _, _ = fitted("ridge-digits-str")
-    net = nc.convert(estimator)
-    with torch.no_grad():  # make classes 3 and 7 score identically everywhere
-        net.body[0].weight[7] = net.body[0].weight[3]
-        net.body[0].bias[7] = net.body[0].bias[3]
+    tied = copy.deepcopy(estimator)  # classes 3 and 7 score identically, and highest at 0
+    tied.coef_[7] = tied.coef_[3]
+    tied.intercept_[[3, 7]] = tied.intercept_.max() + 1.0
+    net = nc.convert(tied)
     X = np.zeros((1, 64))
     scores = net.decision_function(X)
-    winner = int(np.argmax(scores[0]))
-    assert net.predict(X)[0] == net.classes_[winner]
+    assert scores[0, 3] == scores[0, 7] == scores[0].max()
+    np.testing.assert_array_equal(net.predict(X), tied.predict(X))
+    assert net.predict(X)[0] == tied.classes_[3] == "3"

@@ -38,14 +38,9 @@ def test_layers_are_the_estimators_own():
     assert [layer.describe().n_out for layer in net.body] == [20, 10, 5, 4]
 
 
-def test_no_decision_function_as_in_scikit_learn():
+def test_forward_gives_probabilities_as_there_is_no_decision_function():
     mlp, _, X_test = fitted("mlp-relu-iris-str")
     net = nc.convert(mlp)
-    assert not hasattr(mlp, "decision_function")
-    assert not hasattr(net, "decision_function")
-    with pytest.raises(AttributeError):
-        net.decision_function(X_test)
-    # forward gives what the estimator gives: probabilities
     np.testing.assert_allclose(net(torch.as_tensor(X_test)).detach().numpy(),
                                mlp.predict_proba(X_test),
                                rtol=0, atol=1e-15)
@@ -100,9 +95,3 @@ def test_any_mlp_converts_exactly(activation, sizes, solver, n_classes, n_featur
     assert_equivalent(mlp, net, np.vstack([X, probe_points(X, 100, seed)]))
 
 
-@pytest.mark.gpu
-def test_cuda_network_agrees():
-    mlp, _, X_test = fitted("mlp-tanh-digits")
-    net = nc.convert(mlp).to("cuda")
-    assert net.device.type == "cuda"
-    assert_equivalent(mlp, net, X_test)

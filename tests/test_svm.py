@@ -178,14 +178,6 @@ def test_kernel_units_outside_an_expansion_keep_their_row_blocks():
     np.testing.assert_allclose(units(x).numpy(), expected, rtol=1e-13)
 
 
-@pytest.mark.gpu
-def test_cuda_network_agrees():
-    for case_id in ("svc-rbf-digits-ovo-proba", "svc-rbf-breast_cancer-proba"):
-        estimator, _, X_test = fitted(case_id)
-        net = nc.convert(estimator).to("cuda")
-        assert net.device.type == "cuda"
-        _expansion(net).block_rows = 32
-        assert_equivalent(estimator, net, X_test)
 
 
 # -- probabilities ----------------------------------------------------------------------------
@@ -216,11 +208,6 @@ def test_predict_uses_the_votes_not_the_probabilities():
     labels = net.predict(X)
     np.testing.assert_array_equal(labels, estimator.predict(X))
     assert (by_proba != labels).any(), "the data should hold rows where the two rules differ"
-
-
-def test_no_predict_proba_without_probability():
-    estimator, _, _ = fitted("svc-rbf-iris")
-    assert not hasattr(nc.convert(estimator), "predict_proba")
 
 
 def test_float32_network_couples_in_float64():

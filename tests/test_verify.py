@@ -46,8 +46,8 @@ def nudged(net, amount: float, X: np.ndarray):
 
 def _rounded(value):
     # scikit-learn's own scores change in the last bits with the batch (BLAS picks other
-    # kernels), so reports of differently cut blocks agree to 10 digits, not to every bit
-    # kernels); differences that are themselves rounding (below 1e-10) count as zero
+    # kernels), so reports of differently cut blocks agree to 10 digits, not to every bit;
+    # differences that are themselves rounding (below 1e-10) count as zero
     if isinstance(value, float):
         return 0.0 if abs(value) < 1e-10 else float(f"{value:.10g}")
     if isinstance(value, dict):
@@ -108,7 +108,6 @@ def test_label_flips_are_counted_outside_the_band_with_both_answers():
     assert set(predicted[report.disagreeing_rows]) == set(estimator.classes_[:2])
     flips = [r for r in report.worst_rows if r.why == "label"]
     assert flips and len(flips) <= 5
-    predicted = estimator.predict(X_test)
     for row in flips:
         assert row.reference_label == predicted[row.index]
         assert row.network_label == net.predict(X_test[row.index:row.index + 1])[0]
@@ -345,7 +344,7 @@ def test_the_cupy_path_passes_correct_conversions(case_id):
 
 
 def test_a_dataframe_with_feature_names_is_verified_by_name():
-    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pandas")
     from sklearn.datasets import load_wine
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -357,7 +356,8 @@ def test_a_dataframe_with_feature_names_is_verified_by_name():
     assert report.passed and report.n_samples == len(frame)
     net.classes_ = net.classes_[[2, 1, 0]]
     assert nc.verify(estimator, net, frame, batch_size=50).n_disagreements > 0
-    assert isinstance(frame, pd.DataFrame)
+    with pytest.raises(ValueError, match="same order"):  # by name, not by position
+        nc.verify(estimator, net, frame[frame.columns[::-1]])
 
 
 def test_a_labels_only_check_still_judges_mismatches_by_their_margin():
@@ -378,3 +378,9 @@ def test_labels_of_a_different_model_are_disagreements_not_near_ties():
     assert report.n_disagreements == flipped and report.near_ties == 0
     agreement = compare(other, nc.convert(estimator), X)
     assert agreement.n_disagreements == flipped and agreement.near_ties == 0
+
+
+def test_the_default_tolerance_is_the_projects_promise():
+    from nnconvert.agreement import default_rtol
+
+    assert default_rtol(torch.float64) == 1e-9 and default_rtol(torch.float32) == 1e-4
