@@ -17,7 +17,10 @@ import functools
 from dataclasses import dataclass, field
 
 import numpy as np
+import torch
 from sklearn.pipeline import Pipeline
+
+from .heads import pair_index
 
 __all__ = [
     "METHODS",
@@ -62,6 +65,12 @@ def decision_margin(scores: np.ndarray, threshold: float = 0.0) -> np.ndarray:
         return np.full(scores.shape[0], np.inf)
     top_two = np.partition(scores, -2, axis=1)[:, -2:]
     return top_two[:, 1] - top_two[:, 0]
+
+
+def default_rtol(dtype: torch.dtype) -> float:
+    """The score tolerance a network of ``dtype`` is held to: float64 to rounding (1e-9 of
+    the scale), float32 within its own precision (1e-4)."""
+    return 1e-4 if dtype == torch.float32 else 1e-9
 
 
 def tie_band(max_abs_diff: float, scale: float, rtol: float) -> float:
@@ -110,11 +119,18 @@ def reference_margin(estimator, X, reference: dict) -> np.ndarray:
     return decision_margin(proba)
 
 
+def has_default_margin(estimator) -> bool:
+    """Whether ``estimator``'s margin is the default rule (a pipeline: its last step's)."""
+    if isinstance(estimator, Pipeline):
+        return has_default_margin(estimator.steps[-1][1])
+    return reference_margin.dispatch(type(estimator)) is reference_margin.dispatch(object)
+
+
 @reference_margin.register(Pipeline)
 def _pipeline_margin(estimator: Pipeline, X, reference: dict) -> np.ndarray:
     # The last step decides; feed it what the earlier steps make of X.
     last = estimator.steps[-1][1]
-    if reference_margin.dispatch(type(last)) is reference_margin.dispatch(object):
+    if has_default_margin(last):
         return reference_margin.dispatch(object)(estimator, X, reference)
     Xt = estimator[:-1].transform(X) if len(estimator.steps) > 1 else X
     return reference_margin(last, Xt, reference)
@@ -273,8 +289,11 @@ def label_mismatches(reference_labels, candidate_labels) -> np.ndarray:
     return np.flatnonzero(differ).astype(np.int64)
 
 
-def margin_method(reference: dict) -> str:
-    """The score method whose units :func:`reference_margin` measures in."""
+def margin_method(reference) -> str:
+    """The score method whose units :func:`reference_margin` measures in.
+
+    ``reference`` is the estimator's answers (a dict by method) or the methods' names.
+    """
     return "decision_function" if "decision_function" in reference else "predict_proba"
 
 
@@ -307,7 +326,7 @@ def _libsvm_vote_margin(estimator, X, reference: dict) -> np.ndarray:
         return reference_margin.dispatch(object)(estimator, X, reference)
     values = _libsvm_pair_values(estimator, X)
     k = len(classes)
-    pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
+    pairs = pair_index(k)
     towards_first = values > 0
     votes = np.zeros((values.shape[0], k))
     for p, (i, j) in enumerate(pairs):
@@ -357,20 +376,33 @@ def _libsvm_vote_jumps(estimator, X, reference: dict, rtol: float) -> np.ndarray
     return (np.abs(values) <= rtol * score_scale(values)).any(axis=1)
 
 
-def without_score_jumps(estimator, X, reference: dict, got: np.ndarray, rtol: float) -> dict:
+def without_score_jumps(estimator, X, reference: dict, got, rtol: float) -> dict:
     """``reference`` with the rows of :func:`score_jumps` taking the network's scores.
 
     Those rows then differ by 0 in ``decision_function``, so a vote that flipped at a near
-    tie neither fails the comparison nor widens the near-tie band of the labels.
+    tie neither fails the comparison nor widens the near-tie band of the labels. ``got`` (an
+    array, or a tensor on any device) is read only where there are such rows.
     """
     if "decision_function" not in reference:
         return reference
     jumps = score_jumps(estimator, X, reference, rtol)
     if jumps is None or not jumps.any():
         return reference
+    if isinstance(got, torch.Tensor):
+        got = got.cpu().numpy()
     decision = np.array(reference["decision_function"], dtype=np.float64, copy=True)
     decision[jumps] = np.asarray(got, dtype=np.float64)[jumps]
     return {**reference, "decision_function": decision}
+
+
+def register_skelm_margin(cls) -> None:
+    """scikit-elm's ELMClassifier ``cls`` predicts from its raw read-out (threshold 0.5 for
+    two classes, as its targets were 0/1; else argmax), not from its probabilities."""
+
+    @reference_margin.register(cls)
+    def _raw_readout_margin(estimator, X, reference: dict) -> np.ndarray:
+        raw = super(cls, estimator).predict(X)  # _BaseELM.predict: the read-out itself
+        return decision_margin(raw, 0.5) if raw.ndim == 1 else decision_margin(raw)
 
 
 def _register_libsvm_rules() -> None:

@@ -202,12 +202,13 @@ def _cmd_convert(args: argparse.Namespace) -> int:
 
 
 def _cmd_verify(args: argparse.Namespace) -> int:
+    from .agreement import default_rtol
     from .verify import verify
 
     estimator = _load(args)
     net = _convert(estimator, args)
     X = _load_data(args.data, net.n_features_in_)
-    rtol = args.rtol if args.rtol is not None else (1e-9 if args.dtype == "float64" else 1e-4)
+    rtol = args.rtol if args.rtol is not None else default_rtol(net.dtype)
     with warnings.catch_warnings():
         if getattr(net, "feature_names_in_", None) is not None:
             # a data file has no column names: say so once, not once per batch and side

@@ -9,7 +9,7 @@ hierarchy and there are no strings to keep in sync.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Sequence
 
 import torch
@@ -50,7 +50,6 @@ class Conversion:
     classes: Sequence | None = None
     n_features_in: int | None = None
     feature_names_in: Sequence[str] | None = None
-    notes: list[str] = field(default_factory=list)
     origin: tuple[type, dict] | None = None
 
 

@@ -22,6 +22,7 @@ import networkx as nx
 import numpy as np
 
 from .files import output_file
+from .heads import pair_index
 from .layers import LayerDescription
 
 __all__ = ["to_networkx", "draw", "Diagram", "FORMATS"]
@@ -33,9 +34,7 @@ FORMATS = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".dot": "dot", ".gv": "d
 ACTIVATION_WORDS = {
     "none": "no activation",
     "σ": "σ (sigmoid)",
-    "softmax": "softmax",
     "affine": "elementwise affine",
-    "argmax": "argmax",
     "vote": "one-vs-one votes",
 }
 
@@ -108,10 +107,6 @@ class _Group:
             "parameters": dict(self.parameters),
             "path": self.path,
         }
-
-
-def _pair_index(n: int) -> list[tuple[int, int]]:
-    return [(i, j) for i in range(n) for j in range(i + 1, n)]
 
 
 class _GraphBuilder:
@@ -206,13 +201,13 @@ class _GraphBuilder:
         elif d.connectivity == "pairwise":
             if d.n_in == d.n_out * (d.n_out - 1) // 2:
                 # one input per class pair (i, j), feeding the units of classes i and j
-                for source, (i, j) in zip(sources, _pair_index(d.n_out)):
+                for source, (i, j) in zip(sources, pair_index(d.n_out)):
                     self.name_pair(source, nodes[i], nodes[j])
                     self.graph.add_edge(source, nodes[i], weight=None, pair=(i, j))
                     self.graph.add_edge(source, nodes[j], weight=None, pair=(i, j))
             elif d.n_out == d.n_in * (d.n_in - 1) // 2:
                 # one unit per class pair (i, j), reading the scores of classes i and j
-                for node, (i, j) in zip(nodes, _pair_index(d.n_in)):
+                for node, (i, j) in zip(nodes, pair_index(d.n_in)):
                     self.name_pair(node, sources[i], sources[j])
                     self.graph.add_edge(sources[i], node, weight=None, pair=(i, j))
                     self.graph.add_edge(sources[j], node, weight=None, pair=(i, j))

@@ -87,9 +87,7 @@ class ScoresModule(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         z = self.net.body(self.net._checked_tensor(x))
-        head = self.net.head
-        scores = head.decision(z) if head.has_decision else head.proba(z)
-        return scores, head.predict_index(z)
+        return self.net.head(z), self.net.head.predict_index(z)
 
 
 def metadata(net: ConvertedClassifier) -> dict:
@@ -167,8 +165,7 @@ def _blame(model: ScoresModule, x: torch.Tensor) -> str | None:
             self.head = head
 
         def forward(self, z):
-            scores = self.head.decision(z) if self.head.has_decision else self.head.proba(z)
-            return scores, self.head.predict_index(z)
+            return self.head(z), self.head.predict_index(z)
 
     parts = [(i, layer, layer) for i, layer in enumerate(net.body)]
     parts.append((None, net.head, _Head(net.head)))

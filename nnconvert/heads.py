@@ -4,7 +4,7 @@ A head receives the body's output ``z`` and answers ``decision(z)`` (scikit-lear
 ``decision_function``, shape (n,) for two classes), ``proba(z)`` (``predict_proba``, where the
 estimator has one) and ``predict_index(z)`` (the index into ``classes_`` that ``predict``
 returns). Heads hold the rules that are easy to get wrong: strict ``> 0`` for binary
-predictions, first-index argmax ties, ``[1 - p, p]`` rather than ``[σ(-s), σ(s)]``, and the
+predictions (``≥ 0`` for libsvm's flipped sign), first-index argmax ties, ``[1 - p, p]`` rather than ``[σ(-s), σ(s)]``, and the
 all-zero guard of one-vs-rest normalisation.
 """
 
@@ -119,7 +119,8 @@ class Head(nn.Module):
     has_decision: bool = True
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return self.decision(z)
+        """The network's raw output: decision scores, or probabilities where there are none."""
+        return self.decision(z) if self.has_decision else self.proba(z)
 
     def decision(self, z: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -220,7 +221,7 @@ def ovo_to_ovr(
 def _ovr_plan(n_classes: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For each class, its pairs in scikit-learn's order: pair index, sign of its
     confidence towards the class, and the pair prediction (0 or 1) that votes for it."""
-    pairs = [(i, j) for i in range(n_classes) for j in range(i + 1, n_classes)]
+    pairs = pair_index(n_classes)
     index = [[k for k, pair in enumerate(pairs) if c in pair] for c in range(n_classes)]
     first = [[pairs[k][0] == c for k in row] for c, row in enumerate(index)]
     sign = np.where(first, -1.0, 1.0)
@@ -295,7 +296,7 @@ class OneVsRestHead(_BinaryMembers):
         return LayerDescription(
             title="one-vs-rest output",
             n_in=sum(self.widths),
-            n_out=n if n > 1 else 1,
+            n_out=n,
             activation="argmax",
             formula="\n".join(lines),
             connectivity="elementwise" if sum(self.widths) == n else "dense",

@@ -51,14 +51,14 @@ def _check_feature_names(X, expected: Sequence[str] | None, model: str) -> None:
         warnings.warn(
             f"X does not have valid feature names, but {model} was fitted with feature names",
             UserWarning,
-            stacklevel=4,
+            stacklevel=6,  # the user's call: predict → _run → _tensor → check_features → here
         )
         return
     if expected is None:
         warnings.warn(
             f"X has feature names, but {model} was fitted without feature names",
             UserWarning,
-            stacklevel=4,
+            stacklevel=6,  # the user's call: predict → _run → _tensor → check_features → here
         )
         return
     expected = np.asarray(expected, dtype=object)

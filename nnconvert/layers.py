@@ -50,8 +50,9 @@ class LayerDescription:
     formula : str
         The layer as an equation, with ``{x}`` for its input and ``{y}`` for its output.
     connectivity : str
-        "dense" (every input feeds every unit), "elementwise" (unit i reads input i) or
-        "pairwise" (one-vs-one units reading two class scores each).
+        "dense" (every input feeds every unit), "elementwise" (unit i reads input i),
+        "pairwise" (one-vs-one units reading two class scores each) or "branches" (see
+        ``branches``).
     weight : numpy.ndarray or None
         ``(n_out, n_in)`` edge weights for "dense" layers, when they are meaningful to draw.
     bias : numpy.ndarray or None
@@ -63,8 +64,9 @@ class LayerDescription:
     parameters : dict
         Scalar hyper-parameters worth showing (gamma, degree, coef0, ...).
     branches : tuple of tuples of LayerDescription, or None
-        For a layer made of parallel sub-networks (the members of a one-vs-rest model):
-        each branch's own layers, in order.
+        For a layer drawn as its parts: each branch's own layers, in order. Several branches
+        run side by side (the members of a one-vs-rest model); one branch is a layer computed
+        as one but drawn as its steps (kernel units, then the neurons reading them).
     """
 
     title: str
@@ -99,11 +101,11 @@ def dense_float64(values) -> np.ndarray:
     return np.asarray(values, dtype=np.float64)
 
 
-def as_buffer(values, dtype: torch.dtype = torch.float64) -> torch.Tensor:
+def as_buffer(values) -> torch.Tensor:
     """A float64 copy of fitted parameters as a tensor (never a view of the estimator's array)."""
     if isinstance(values, torch.Tensor):
-        return values.detach().to(dtype=dtype, copy=True)
-    return torch.tensor(np.array(values, dtype=np.float64, copy=True), dtype=dtype)
+        return values.detach().to(dtype=torch.float64, copy=True)
+    return torch.tensor(np.array(values, dtype=np.float64, copy=True), dtype=torch.float64)
 
 
 def dense_parameters(weight, bias=None) -> tuple[nn.Parameter, nn.Parameter | None]:
@@ -361,7 +363,7 @@ class KernelUnits(Layer):
             formula="{y}_j = " + KERNEL_FORMULAS[self.kernel].replace("sv", "c_j"),
             connectivity="dense",
             parameters=parameters,
-            unit_names=getattr(self, "unit_names", None),
+            unit_names=self.unit_names,
         )
 
 

@@ -108,9 +108,7 @@ class ConvertedClassifier(nn.Module):
         A floating tensor of another dtype is cast to the network's; anything that is not a
         2-D floating tensor of ``n_features_in_`` columns is refused with a clear error.
         """
-        x = self._checked_tensor(x)
-        z = self.body(x)
-        return self.head.decision(z) if self.head.has_decision else self.head.proba(z)
+        return self.head(self.body(self._checked_tensor(x)))
 
     def _checked_tensor(self, x) -> torch.Tensor:
         if not isinstance(x, torch.Tensor):

@@ -34,6 +34,7 @@ from sklearn.preprocessing import StandardScaler
 
 from .agreement import (
     METHODS,
+    default_rtol,
     elementwise_difference,
     margin_method,
     reference_margin,
@@ -226,7 +227,7 @@ def boundary_point(estimator, a, b, *, points: int = 64, rounds: int = 10) -> np
 
     ``a`` and ``b`` must be predicted differently. Each round evaluates ``points`` points of
     the current interval in one ``predict`` call and keeps the first change of label from
-    ``a``'s; after ``rounds`` rounds the interval is ``points**-rounds`` of the segment (to
+    ``a``'s; after ``rounds`` rounds the interval is ``(points - 1)**-rounds`` of the segment (to
     float64 resolution). Returns the end on ``a``'s side.
     """
     a = np.asarray(a, dtype=np.float64)
@@ -335,11 +336,9 @@ def find_disagreement(estimator, net, X, max_examples: int = 200, *, rtol: float
     -------
     numpy.ndarray of shape (n_features,) or None
     """
-    import torch
-
     X = np.asarray(X, dtype=np.float64)
     if rtol is None:
-        rtol = 1e-4 if getattr(net, "dtype", torch.float64) == torch.float32 else 1e-9
+        rtol = default_rtol(getattr(net, "dtype", None))
     checker = _Checker(estimator, net, X, rtol)
     sources = [st.sampled_from(list(X)), inputs(X, beyond=0.1)]
     if len(np.unique(estimator.predict(X))) > 1:

@@ -9,11 +9,14 @@ linear layer.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import torch
 from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
+from torch import nn
 
 from ..convert import (
     Conversion,
@@ -90,15 +93,13 @@ def fuse_affine(layers: list) -> list:
 def _with_scaler_folded_in(layer, scaler: AffineScaler):
     """A copy of ``layer`` (LinearUnits or ActivatedUnits) that reads the scaler's input."""
     a, c = scaler.as_affine()
+    folded = copy.deepcopy(layer)  # keeps the activation, names and notes of the layer
     with torch.no_grad():
-        weight = layer.weight * a
-        bias = layer.weight @ c + (layer.bias if layer.bias is not None else 0)
-    title = f"{layer.title} (with {scaler.title} folded in)"
-    if isinstance(layer, LinearUnits):
-        return LinearUnits(weight, bias, title=title, bias_note=layer.bias_note,
-                           unit_names=layer.unit_names)
-    return ActivatedUnits(weight, bias, activation=layer.activation, scale=layer.scale,
-                          title=title, unit_names=layer.unit_names)
+        folded.weight = nn.Parameter(layer.weight * a)
+        folded.bias = nn.Parameter(layer.weight @ c + (layer.bias if layer.bias is not None
+                                                        else 0))
+    folded.title = f"{layer.title} (with {scaler.title} folded in)"
+    return folded
 
 
 # -- pipelines ------------------------------------------------------------------------------

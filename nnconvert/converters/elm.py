@@ -21,20 +21,13 @@ import sys
 
 import numpy as np
 
-from ..agreement import decision_margin, reference_margin
+from ..agreement import register_skelm_margin
 from ..convert import Conversion, converts
 from ..elm import ELMClassifier
 from ..errors import UnsupportedEstimatorError, multilabel_refused
 from ..heads import LinearHead, ProbabilityHead
-from ..layers import ActivatedUnits, Branches, KernelUnits, LinearUnits, dense_float64
-
-
-def readout_units(coef, intercept, classes, title: str = "read-out neurons") -> LinearUnits:
-    """The linear read-out: one neuron for two classes (named after classes_[1]), else C."""
-    weight = np.atleast_2d(np.asarray(coef, dtype=np.float64))
-    names = [str(classes[1])] if weight.shape[0] == 1 else [str(c) for c in classes]
-    return LinearUnits(weight, np.asarray(intercept, dtype=np.float64).reshape(-1),
-                       title=title, unit_names=names)
+from ..layers import ActivatedUnits, Branches, KernelUnits, dense_float64
+from .linear import readout_units
 
 
 @converts(ELMClassifier)
@@ -103,15 +96,10 @@ def convert_skelm(estimator, options: dict) -> Conversion:
 def register_skelm(cls) -> None:
     """Register :func:`convert_skelm` for scikit-elm's ELMClassifier class ``cls``.
 
-    Also tells :func:`nnconvert.agreement.reference_margin` that this model's ``predict``
-    reads the raw read-out (threshold 0.5, or argmax), not its probabilities.
+    Also registers its margin rule (:func:`nnconvert.agreement.register_skelm_margin`).
     """
     converts(cls)(convert_skelm)
-
-    @reference_margin.register(cls)
-    def _raw_readout_margin(estimator, X, reference: dict) -> np.ndarray:
-        raw = super(cls, estimator).predict(X)  # _BaseELM.predict: the read-out itself
-        return decision_margin(raw, 0.5) if raw.ndim == 1 else decision_margin(raw)
+    register_skelm_margin(cls)
 
 
 def register_installed_skelm(*, import_it: bool = False) -> None:

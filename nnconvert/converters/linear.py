@@ -29,6 +29,16 @@ from ..layers import LinearUnits, dense_float64
 HYPERPLANE_NOTE = "hyperplane w·x − w0 = 0, so the bias is b = −w0"
 
 
+def readout_units(coef, intercept, classes, title: str = "read-out neurons",
+                  bias_note: str | None = None) -> LinearUnits:
+    """Linear neurons reading out classes: one (named after ``classes[1]``) for two classes,
+    else one per class. ``intercept`` may be a scalar (no intercept fitted: 0.0)."""
+    weight = np.atleast_2d(np.asarray(coef, dtype=np.float64))
+    bias = np.broadcast_to(np.asarray(intercept, dtype=np.float64).reshape(-1), weight.shape[:1])
+    names = [classes[1]] if weight.shape[0] == 1 and len(classes) == 2 else classes
+    return LinearUnits(weight, bias, title=title, bias_note=bias_note, unit_names=names)
+
+
 def linear_conversion(
     estimator, *, proba: str | None, title: str, bias_note: str | None = None
 ) -> Conversion:
@@ -45,14 +55,11 @@ def linear_conversion(
     bias_note : str or None
         What the bias means in the estimator's own terms.
     """
-    weight = np.atleast_2d(dense_float64(estimator.coef_))  # sparse after sparsify()
-    bias = np.broadcast_to(np.asarray(estimator.intercept_, dtype=np.float64), weight.shape[:1])
-    classes = estimator.classes_
-    names = [str(classes[1])] if weight.shape[0] == 1 and len(classes) == 2 else classes
-    units = LinearUnits(weight, bias, title=title, bias_note=bias_note, unit_names=names)
+    units = readout_units(dense_float64(estimator.coef_),  # sparse after sparsify()
+                          estimator.intercept_, estimator.classes_, title, bias_note)
     return Conversion(
         layers=[units],
-        head=LinearHead(weight.shape[0], proba=proba),
+        head=LinearHead(units.out_features, proba=proba),
         origin=(type(estimator), estimator.get_params(deep=False)),
     )
 

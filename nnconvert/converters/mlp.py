@@ -14,7 +14,8 @@ from sklearn.neural_network import MLPClassifier
 from ..convert import Conversion, converts
 from ..errors import UnsupportedEstimatorError, multilabel_refused
 from ..heads import ProbabilityHead
-from ..layers import ActivatedUnits, LinearUnits
+from ..layers import ActivatedUnits
+from .linear import readout_units
 
 #: scikit-learn's activation names -> ours
 MLP_ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}
@@ -37,10 +38,8 @@ def _mlp(estimator: MLPClassifier, options: dict) -> Conversion:
         ActivatedUnits(coef.T, bias, activation=activation, title=f"hidden layer {i}")
         for i, (coef, bias) in enumerate(hidden, start=1)
     ]
-    classes = estimator.classes_
-    names = [str(classes[1])] if last[0].shape[1] == 1 else [str(c) for c in classes]
-    layers.append(LinearUnits(last[0].T, last[1], title="output units (logits)",
-                              unit_names=names))
+    layers.append(readout_units(last[0].T, last[1], estimator.classes_,
+                                "output units (logits)"))
     # out_activation_ is "logistic" for one output unit and "softmax" for several: the
     # "logistic" probability rule makes the same split (σ for one score, softmax for many)
     head = ProbabilityHead(estimator.n_outputs_, "logistic")

@@ -15,8 +15,7 @@ from ..convert import converts_transformer
 from ..errors import UnsupportedEstimatorError
 from ..layers import ActivatedUnits, KernelUnits, LinearUnits, dense_float64
 
-#: Nystroem kernel names -> KernelUnits kernels, with scikit-learn's defaults when unset
-#: (pairwise_kernels: gamma = 1 / n_features; polynomial and sigmoid: coef0 = 1, degree = 3)
+#: Nystroem kernel names -> KernelUnits kernels (their defaults: see _nystroem_parameters)
 NYSTROEM_KERNELS = {"rbf": "rbf", "poly": "poly", "polynomial": "poly", "sigmoid": "sigmoid",
                     "linear": "linear"}
 
@@ -29,6 +28,8 @@ def _rbf_sampler(sampler: RBFSampler, options: dict) -> list:
 
 
 def _nystroem_parameters(nystroem: Nystroem, n_features: int) -> dict:
+    # scikit-learn's defaults when unset (pairwise_kernels): gamma = 1 / n_features;
+    # polynomial and sigmoid kernels: coef0 = 1, degree = 3
     params = dict(nystroem.kernel_params or {})
     for name in ("gamma", "degree", "coef0"):
         if getattr(nystroem, name) is not None:

@@ -17,9 +17,9 @@ import torch
 from ..agreement import (
     METHODS,
     ScoreDifference,
+    has_default_margin,
     margin_method,
     mismatch_margins,
-    reference_margin,
     reference_outputs,
     without_score_jumps,
 )
@@ -93,7 +93,7 @@ def margin_rule(estimator, reference: dict) -> tuple | None:
     Mirrors the default :func:`~nnconvert.agreement.reference_margin`; None where the
     estimator's family registered its own (then the host computes margins of mismatches).
     """
-    if reference_margin.dispatch(type(estimator)) is not reference_margin.dispatch(object):
+    if not has_default_margin(estimator):
         return None
     method = margin_method(reference)
     scores = reference[method]
@@ -119,7 +119,7 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
     outputs = network_outputs(net, block, set(reference))
     if "decision_function" in outputs:
         reference = without_score_jumps(estimator, block, reference,
-                                        outputs["decision_function"].cpu().numpy(), rtol)
+                                        outputs["decision_function"], rtol)
     problems = []
     compared = {}
     for method in METHODS:
@@ -137,13 +137,8 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
     rule = margin_rule(estimator, reference)
     result = comparer.compare(reference, compared, reference_index, rule)
 
-    network_index = None  # fetched from the device only when a row is shown
-
-    def network_label(i: int):
-        nonlocal network_index
-        if network_index is None:
-            network_index = compared["predict_index"].cpu().numpy()
-        return net.classes_[network_index[i]]
+    def network_label(i: int):  # one element from the device, for a row that is shown
+        return net.classes_[int(compared["predict_index"][i])]
 
     def network_scores(method: str, i: int) -> tuple:
         return _score_row(compared[method][i:i + 1].cpu().numpy(), 0)
@@ -186,7 +181,7 @@ def verify_blocks(estimator, net, blocks, methods, comparer: Comparer, on_block=
                   rtol: float = 1e-9) -> Partial:
     """Verify ``(first_row, block)`` pairs in turn and merge their partials.
 
-    ``on_block(partial, total)`` is called after each block (progress, running band).
+    ``on_block(partial, total)`` is called after each block (progress, the CuPy path's band).
     """
     load_converters()  # an optional package's margin rule (scikit-elm), here or on a worker
     total = Partial()

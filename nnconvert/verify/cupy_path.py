@@ -1,7 +1,9 @@
 """The CuPy path: the comparison as one fused CUDA kernel (``compare.cu``) per score method.
 
 The network's outputs stay on the GPU and reach the kernel without a copy (DLPack); only the
-reference scores (computed by scikit-learn on the CPU) travel to the device. The kernel
+reference scores (computed by scikit-learn on the CPU) travel to the device, and the
+network's scores come back only when a vote may flip at a near tie
+(:func:`nnconvert.agreement.without_score_jumps`). The kernel
 leaves the block's maxima, worst row, label-mismatch counts and the mismatching rows in device
 memory; a few scalars and the (usually empty) list of mismatches come back.
 """
@@ -100,6 +102,8 @@ class CupyComparer:
         mismatch_rows = cp.empty(n, dtype=cp.int64)
         mismatch_margins = cp.empty(n, dtype=cp.float64)
         counters = cp.zeros(2, dtype=cp.uint64)
+        if rule is not None and rule[0] not in outputs:  # its scores had the wrong shape
+            rule = None
         label_method = rule[0] if rule is not None else next(
             (m for m in outputs if m != "predict_index"), None)
         differences, counts = {}, {}

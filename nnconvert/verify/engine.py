@@ -10,7 +10,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
 
-from ..agreement import METHODS, tie_band
+from ..agreement import METHODS, margin_method, tie_band
 from ..errors import NotFittedError
 from ..network import ConvertedClassifier
 from .blocks import verify_blocks
@@ -49,7 +49,7 @@ def _checked_methods(estimator, methods) -> list[str]:
             f"verify every method it has."
         )
     # labels are always compared, and a label mismatch needs its margin's scores
-    margin = "decision_function" if hasattr(estimator, "decision_function") else "predict_proba"
+    margin = margin_method([m for m in METHODS if hasattr(estimator, m)])
     return list(dict.fromkeys([*methods, margin, "predict"]))
 
 
@@ -152,7 +152,7 @@ def verify(estimator, net: ConvertedClassifier, X, *, methods=None, batch_size: 
     if source.n_rows == 0:
         raise ValueError("X has no rows: there is nothing to verify.")
     batch_size = int(batch_size or default_batch_size(net.n_features_in_))
-    margin_on = "decision_function" if "decision_function" in methods else "predict_proba"
+    margin_on = margin_method(methods)
     started = time.perf_counter()
 
     from .distributed import current_client, verify_on_cluster

@@ -91,6 +91,8 @@ class Partial:
         Every row whose labels differ, and the estimator's margin there.
     examples : tuple of Row
         The mismatches with the largest margins (the most confident disagreements).
+    problems : tuple of str
+        What could not be compared (a method the network lacks, a shape that differs).
     """
 
     n_samples: int = 0

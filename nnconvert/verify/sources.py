@@ -1,6 +1,7 @@
 """Where the rows come from: arrays, memory-mapped files, dataframes and dask arrays, in blocks.
 
-Verification never holds more than one block of ``X`` at a time. A memory-mapped ``.npy``
+Verification holds one block of ``X`` at a time (a dask array without a cluster: one chunk,
+computed, then read in blocks). A memory-mapped ``.npy``
 (``np.load(path, mmap_mode="r")``) is read block by block, and the pages of each finished
 block are handed back to the kernel, so a file larger than memory verifies in constant memory.
 """
