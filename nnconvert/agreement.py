@@ -283,6 +283,16 @@ def score_difference(expected: np.ndarray, got: np.ndarray) -> ScoreDifference:
     return ScoreDifference(max_abs, max(scale, float(np.finfo(np.float64).tiny)), worst)
 
 
+def class_indices(classes: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Positions of ``labels`` in ``classes`` (int64); -1 where a label is not a class."""
+    classes = np.asarray(classes)
+    labels = np.asarray(labels)
+    order = np.argsort(classes, kind="stable")
+    position = np.searchsorted(classes, labels, sorter=order)
+    index = order[np.clip(position, 0, len(classes) - 1)]
+    return np.where(classes[index] == labels, index, -1).astype(np.int64)
+
+
 def label_mismatches(reference_labels, candidate_labels) -> np.ndarray:
     """Indices (int64) of the rows whose labels differ."""
     differ = np.asarray(reference_labels) != np.asarray(candidate_labels)

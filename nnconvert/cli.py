@@ -29,6 +29,8 @@ __all__ = ["main", "build_parser", "CommandError"]
 
 EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
 DATA_SUFFIXES = (".npy", ".csv")
+#: rows read from a data file at a time (checking it, sending it to dask)
+ROWS_PER_READ = 65536
 
 
 class CommandError(Exception):
@@ -80,12 +82,10 @@ def _convert(estimator, args: argparse.Namespace):
 
 
 def _summary(net) -> dict:
-    return {
-        "source": net.source,
-        "classes": net.classes_.tolist(),
-        "n_features_in": net.n_features_in_,
-        "dtype": str(net.dtype).replace("torch.", ""),
-    }
+    from .export import metadata
+
+    facts = metadata(net)
+    return {key: facts[key] for key in ("source", "classes", "n_features_in", "dtype")}
 
 
 def _print_json(payload: dict) -> None:
@@ -129,8 +129,8 @@ def _load_data(path: str, n_features: int):
             f"{file} has {X.shape[1]} features per row, but the model expects {n_features}"
         )
     if X.dtype.kind == "f":
-        for start in range(0, X.shape[0], 65536):  # in blocks: the file may be larger than RAM
-            block = np.asarray(X[start:start + 65536])
+        for start in range(0, X.shape[0], ROWS_PER_READ):  # the file may be larger than RAM
+            block = np.asarray(X[start:start + ROWS_PER_READ])
             if not np.isfinite(block).all():
                 bad = start + int(np.argwhere(~np.isfinite(block))[0, 0])
                 raise CommandError(
@@ -241,7 +241,7 @@ def _verify_on_cluster(estimator, net, X, address: str, rtol: float):
     except (OSError, TimeoutError, ValueError) as e:
         raise CommandError(f"cannot reach the dask scheduler at {address} ({e})") from None
     with client:  # verify() runs on the current client's workers
-        rows = max(1, min(X.shape[0], 65536))
+        rows = min(X.shape[0], ROWS_PER_READ)  # _load_data refused an empty file
         return verify(estimator, net, da.from_array(X, chunks=(rows, -1)), rtol=rtol,
                       progress=_progress_enabled())
 
@@ -250,18 +250,15 @@ def _cmd_draw(args: argparse.Namespace) -> int:
     if args.examples is not None:
         if args.model is not None or args.output is not None:
             raise CommandError("draw --examples DIR takes no MODEL and no -o")
-        from .gallery import example_names
+        from .gallery import example_names, write_diagrams
 
-        unknown = sorted(set(args.only) - set(example_names()))
+        known = example_names()
+        unknown = sorted(set(args.only) - set(known))
         if unknown:
             raise CommandError(f"no example called {', '.join(unknown)}; the examples are "
-                               f"{', '.join(example_names())}")
-        from .gallery import write_diagrams
-
+                               f"{', '.join(known)}")
         directory = Path(args.examples)
-        directory.mkdir(parents=True, exist_ok=True)
-        written = write_diagrams(directory, only=args.only or None)
-        paths = [str(p) for p in written] if written is not None else []
+        paths = [str(p) for p in write_diagrams(directory, only=args.only or None)]
         if args.json:
             _print_json({"directory": str(directory), "written": paths})
         else:
@@ -350,7 +347,8 @@ examples:
 """,
     "demo": """
 examples:
-  nnconvert demo      # fits models on iris and breast cancer, converts, checks, explains
+  nnconvert demo      # fits models on scikit-learn's datasets, converts, checks, explains,
+                      # and draws each into ./demo-diagrams/
 """,
 }
 

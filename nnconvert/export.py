@@ -49,6 +49,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from .convert import SUPPORTED_DTYPES
 from .files import output_file
 from .network import ConvertedClassifier
 
@@ -174,16 +175,20 @@ def _blame(model: ScoresModule, x: torch.Tensor) -> str | None:
             with _quiet():
                 _torch_export(runnable, h)
         except Exception as e:  # noqa: BLE001 - any tracing failure is what we are looking for
-            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-            return f"{_layer_name(index, layer)}: {first.rstrip('.')}"
+            return f"{_layer_name(index, layer)}: {_first_line(e).rstrip('.')}"
         with torch.no_grad():
             h = runnable(h) if index is not None else h
     return None
 
 
+def _first_line(error: BaseException) -> str:
+    """An exporter's error in one line (their messages run to pages of graph dumps)."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+
+
 def _fail(model: ScoresModule, x: torch.Tensor, fmt: str, error: Exception) -> ExportError:
     culprit = _blame(model, x)
-    first = (str(error).strip().splitlines() or [type(error).__name__])[0]
+    first = _first_line(error)
     if culprit is None:
         return ExportError(f"{fmt} export failed: {type(error).__name__}: {first}")
     return ExportError(
@@ -210,14 +215,13 @@ def _write_pt2(model: ScoresModule, x: torch.Tensor, path: Path, meta: str) -> N
 def _write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
                 opset: int | None) -> None:
     try:
-        import onnx  # noqa: F401
-        import onnxscript  # noqa: F401
+        import onnx
+        import onnxscript.optimizer
     except ImportError as e:
         raise ExportError(
             f"ONNX export needs the onnx and onnxscript packages ({e}); "
             "install them with: pip install 'nnconvert[onnx]'"
         ) from None
-    import onnx
 
     # Our own torch.export first: the ONNX exporter would otherwise fall back to strategies
     # that may specialise the batch size silently; this way a failure names its layer.
@@ -239,12 +243,10 @@ def _write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
             )
             proto = program.model_proto
             _restore_double_constants(proto, _python_floats(program.exported_program))
-            import onnxscript.optimizer
-
             proto = onnxscript.optimizer.optimize(proto)
     except Exception as e:  # noqa: BLE001 - an operator the ONNX translation lacks
-        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        raise ExportError(f"ONNX translation failed: {type(e).__name__}: {first}") from None
+        raise ExportError(
+            f"ONNX translation failed: {type(e).__name__}: {_first_line(e)}") from None
     written = max((o.version for o in proto.opset_import if o.domain in ("", "ai.onnx")),
                   default=None)
     if opset is not None and written != opset:
@@ -253,10 +255,11 @@ def _write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
             f"the ONNX exporter could not write opset {opset} (it produced opset {written}); "
             "omit opset to get the exporter's default, or ask for a newer one"
         )
-    classes = json.dumps(json.loads(meta)["classes"])
-    onnx.helper.set_model_props(proto, {"nnconvert": meta, "classes": classes})
+    facts = json.loads(meta)
+    onnx.helper.set_model_props(proto, {"nnconvert": meta,
+                                        "classes": json.dumps(facts["classes"])})
     proto.producer_name = "nnconvert"
-    proto.doc_string = f"{json.loads(meta)['source']} converted by nnconvert"
+    proto.doc_string = f"{facts['source']} converted by nnconvert"
     _check_onnx(proto, model)
     onnx.save(proto, str(path))
 
@@ -423,7 +426,7 @@ def export(
             f"cannot tell the export format from {path.name!r}: use one of the suffixes "
             f"{', '.join(EXPORT_FORMATS)} ({', '.join(EXPORT_FORMATS.values())})"
         )
-    if dtype is not None and dtype not in (torch.float64, torch.float32):
+    if dtype is not None and dtype not in SUPPORTED_DTYPES:
         raise ValueError(f"dtype must be torch.float64 or torch.float32, got {dtype}")
     output_file(path)
     # export a CPU copy in the requested precision; the caller's network is left untouched

@@ -4,15 +4,12 @@ Every example is fitted on a dataset scikit-learn ships (iris, wine, digits) wit
 seeds, converted, and drawn with :func:`nnconvert.draw`. :func:`write_diagrams` writes each
 one as ``<name>.svg`` plus its DOT source ``<name>.dot``; the repository's ``diagrams/``
 folder is this function's output, and a test regenerates the DOT sources to catch a stale
-gallery. Regenerate it with ``python -m nnconvert.gallery diagrams/`` (or
-``nnconvert draw --examples diagrams/``).
+gallery. Regenerate it with ``nnconvert draw --examples diagrams/``.
 """
 
 from __future__ import annotations
 
-import argparse
 import functools
-import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -205,19 +202,3 @@ def write_diagrams(directory, only: list[str] | None = None) -> list[Path]:
         written.append(diagram.save(directory / f"{name}.svg"))
         written.append(diagram.save(directory / f"{name}.dot"))
     return written
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m nnconvert.gallery",
-        description="Write the gallery's diagrams (SVG and DOT) into a directory.",
-    )
-    parser.add_argument("directory", help="where to write <name>.svg and <name>.dot")
-    args = parser.parse_args(argv)
-    for path in write_diagrams(args.directory):
-        print(path)
-    return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

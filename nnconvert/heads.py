@@ -4,8 +4,8 @@ A head receives the body's output ``z`` and answers ``decision(z)`` (scikit-lear
 ``decision_function``, shape (n,) for two classes), ``proba(z)`` (``predict_proba``, where the
 estimator has one) and ``predict_index(z)`` (the index into ``classes_`` that ``predict``
 returns). Heads hold the rules that are easy to get wrong: strict ``> 0`` for binary
-predictions (``≥ 0`` for libsvm's flipped sign), first-index argmax ties, ``[1 - p, p]`` rather than ``[σ(-s), σ(s)]``, and the
-all-zero guard of one-vs-rest normalisation.
+predictions (``≥ 0`` for libsvm's flipped sign), first-index argmax ties, ``[1 - p, p]``
+rather than ``[σ(-s), σ(s)]``, and the all-zero guard of one-vs-rest normalisation.
 """
 
 from __future__ import annotations

@@ -41,7 +41,7 @@ def _kind(path: Path) -> str:
         head = f.read(4)
     if head.startswith(_ZIP_MAGIC):
         return "skops"
-    if head[:1] in _PICKLE_MAGIC or head[:2] in _PICKLE_MAGIC:
+    if head.startswith(_PICKLE_MAGIC):
         return "pickle"
     raise ModelLoadError(
         f"{path}: unknown model file type {suffix or '(no suffix)'!r}; expected a .skops file "

@@ -62,8 +62,8 @@ def _class_indices(scores: torch.Tensor, y) -> torch.Tensor:
     if y.numel() and (int(y.min()) < 0 or int(y.max()) >= n_classes):
         raise ValueError(
             f"y must hold class indices in [0, {n_classes - 1}] for {n_classes} score columns, "
-            f"got values in [{int(y.min())}, {int(y.max())}]; map labels with "
-            "numpy.searchsorted(classes_, labels)."
+            f"got values in [{int(y.min())}, {int(y.max())}]; map each label to its "
+            "position in classes_."
         )
     return y.long()
 

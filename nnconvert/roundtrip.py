@@ -2,8 +2,8 @@
 
 Convert, fine-tune with the seeds' losses (:mod:`nnconvert.losses`), deploy in scikit-learn
 again. The estimator is built from the weights alone (scikit-learn's linear models predict
-from ``coef_`` and ``intercept_``), so its ``decision_function`` is the network's, to the
-last bit of the float64 arithmetic.
+from ``coef_`` and ``intercept_``), so its ``decision_function`` is the network's: to the
+last bit for a bare linear model, to float64 rounding where scalers were folded in.
 """
 
 from __future__ import annotations

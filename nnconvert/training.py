@@ -16,6 +16,7 @@ import numbers
 import numpy as np
 import torch
 
+from .agreement import class_indices
 from .heads import ProbabilityHead, VoteHead
 from .losses import LOSSES
 from .network import ConvertedClassifier
@@ -27,11 +28,8 @@ def _class_indices(net: ConvertedClassifier, y) -> torch.Tensor:
     y = np.asarray(y)
     if y.ndim != 1:
         raise ValueError(f"y must be a 1-D array of labels, got shape {y.shape}")
-    # classes_ need not be sorted (a network rebuilt from an nn.Linear keeps its order)
-    order = np.argsort(net.classes_, kind="stable")
-    found = np.clip(np.searchsorted(net.classes_, y, sorter=order), 0, len(order) - 1)
-    indices = order[found]
-    unknown = net.classes_[indices] != y
+    indices = class_indices(net.classes_, y)  # classes_ need not be sorted
+    unknown = indices < 0
     if unknown.any():
         raise ValueError(
             f"y holds labels the network does not know: {sorted(set(y[unknown].tolist()))[:5]}; "
@@ -64,6 +62,11 @@ def _raw_scores(net: ConvertedClassifier):
             z = net.hidden(x)
             return z[:, 0] if net.head.binary else z
         return logits
+    if not net.head.has_decision:  # e.g. one-vs-rest around MLPs: probabilities only
+        raise ValueError(
+            f"{net.source} answers with probabilities only, which are not the scores these "
+            "losses are written for; fine-tune a model with decision scores or logits instead."
+        )
     return net
 
 

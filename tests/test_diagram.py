@@ -2,7 +2,7 @@
 
 Everything renders through real Graphviz (pygraphviz's bundled library); nothing is mocked.
 Golden DOT sources live in tests/golden/ (regenerate with NNCONVERT_UPDATE_GOLDEN=1) and the
-committed gallery in diagrams/ (regenerate with ``python -m nnconvert.gallery diagrams/``).
+committed gallery in diagrams/ (regenerate with ``nnconvert draw --examples diagrams/``).
 """
 
 from __future__ import annotations
@@ -342,10 +342,10 @@ def test_dot_source_matches_golden(golden):
 def test_committed_gallery_is_up_to_date(name):
     committed = ROOT / "diagrams" / f"{name}.dot"
     assert committed.exists() and committed.with_suffix(".svg").exists(), (
-        f"diagrams/{name}.svg is missing: run `python -m nnconvert.gallery diagrams/`"
+        f"diagrams/{name}.svg is missing: run `nnconvert draw --examples diagrams/`"
     )
     assert gallery.example_diagram(name).source == committed.read_text(encoding="utf-8"), (
-        f"diagrams/{name}.dot is stale: run `python -m nnconvert.gallery diagrams/`"
+        f"diagrams/{name}.dot is stale: run `nnconvert draw --examples diagrams/`"
     )
     svg_texts(committed.with_suffix(".svg").read_text(encoding="utf-8"))
 

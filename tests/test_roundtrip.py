@@ -148,6 +148,7 @@ def test_fine_tune_reads_labels_in_the_networks_own_class_order():
 
 
 def test_fine_tune_picks_the_loss_from_the_output_and_trains_mlps_on_logits():
+    from sklearn.multiclass import OneVsRestClassifier
     from sklearn.neural_network import MLPClassifier
     from sklearn.svm import SVC
 
@@ -166,3 +167,7 @@ def test_fine_tune_picks_the_loss_from_the_output_and_trains_mlps_on_logits():
     np.testing.assert_allclose(tuned.predict_proba(X).sum(axis=1), 1.0)
     with pytest.raises(ValueError, match="votes, which have no gradient"):
         nc.fine_tune(nc.convert(SVC().fit(X, y)), X, y)
+    members = OneVsRestClassifier(MLPClassifier(hidden_layer_sizes=(4,), max_iter=50,
+                                                random_state=0)).fit(X, y)
+    with pytest.raises(ValueError, match="probabilities only"):
+        nc.fine_tune(nc.convert(members), X, y)

@@ -17,6 +17,7 @@ import torch
 from ..agreement import (
     METHODS,
     ScoreDifference,
+    class_indices,
     has_default_margin,
     margin_method,
     mismatch_margins,
@@ -57,16 +58,6 @@ class Comparer(Protocol):
 
     def compare(self, reference: dict, outputs: dict, reference_index: np.ndarray,
                 rule: tuple | None) -> BlockComparison: ...
-
-
-def class_indices(classes: np.ndarray, labels: np.ndarray) -> np.ndarray:
-    """Positions of ``labels`` in ``classes`` (int64); -1 where a label is not a class."""
-    classes = np.asarray(classes)
-    labels = np.asarray(labels)
-    order = np.argsort(classes, kind="stable")
-    position = np.searchsorted(classes, labels, sorter=order)
-    index = order[np.clip(position, 0, len(classes) - 1)]
-    return np.where(classes[index] == labels, index, -1).astype(np.int64)
 
 
 def network_outputs(net, block, methods) -> dict[str, torch.Tensor]:
