@@ -7,7 +7,7 @@
 
 from .convert import convert, supported_estimators, supported_transformers
 from .errors import ConversionError, NotFittedError, UnsupportedEstimatorError
-from .network import ConvertedClassifier
+from .network import ConvertedClassifier, ConvertedRegressor, ConvertedTransformer
 from .diagram import Diagram, draw, to_networkx
 from .elm import ELMClassifier
 from . import losses
@@ -22,6 +22,8 @@ __all__ = [
     "supported_estimators",
     "supported_transformers",
     "ConvertedClassifier",
+    "ConvertedRegressor",
+    "ConvertedTransformer",
     "ELMClassifier",
     "ConversionError",
     "NotFittedError",

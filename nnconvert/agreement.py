@@ -6,21 +6,19 @@ within a *near-tie band* of changing its mind: a row whose winning margin is sma
 score error allowed can flip under rounding alone, and such a flip is a tie, not a
 disagreement.
 
-How far a row is from changing its label depends on how the estimator decides, so
-:func:`reference_margin` dispatches on the estimator's class; a family whose ``predict`` is
-not an argmax or a threshold of its scores (libsvm's one-vs-one vote) registers its own.
+How far a row is from changing its label depends on how the estimator decides: a family
+whose ``predict`` is not an argmax or a threshold of its scores (libsvm's one-vs-one vote)
+registers its own rule with :mod:`nnconvert.registry`; this module imports no estimator.
 """
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from sklearn.pipeline import Pipeline
 
-from .heads import pair_index
+from .registry import has_rule, margin_rule, score_jump_rule
 
 __all__ = [
     "METHODS",
@@ -102,15 +100,9 @@ def reference_outputs(estimator, X, methods=None) -> dict[str, np.ndarray]:
     return outputs
 
 
-@functools.singledispatch
-def reference_margin(estimator, X, reference: dict) -> np.ndarray:
-    """Per row, how far the estimator is from predicting another label.
-
-    The margin is in the units of ``decision_function`` when the estimator has one, else of
-    ``predict_proba``: the band it is held against is derived from that method's error.
-    The default reads the scores ``predict`` is a threshold or argmax of: the decision
-    function where there is one (threshold 0), else the probabilities (threshold 0.5).
-    """
+def default_margin(reference: dict) -> np.ndarray:
+    """The margin of a ``predict`` that thresholds or takes the argmax of its scores: the
+    decision function where there is one (threshold 0), else the probabilities (0.5)."""
     if "decision_function" in reference:
         return decision_margin(reference["decision_function"], 0.0)
     proba = reference["predict_proba"]
@@ -119,21 +111,27 @@ def reference_margin(estimator, X, reference: dict) -> np.ndarray:
     return decision_margin(proba)
 
 
+def reference_margin(estimator, X, reference: dict) -> np.ndarray:
+    """Per row, how far the estimator is from predicting another label.
+
+    The margin is in the units of ``decision_function`` when the estimator has one, else of
+    ``predict_proba``: the band it is held against is derived from that method's error.
+    A family whose ``predict`` decides otherwise registers its own rule
+    (:func:`nnconvert.registry.margin_rule`); the rest get :func:`default_margin`.
+    """
+    margin = margin_rule(estimator, X, reference)
+    return default_margin(reference) if margin is None else margin
+
+
 def has_default_margin(estimator) -> bool:
-    """Whether ``estimator``'s margin is the default rule (a pipeline: its last step's)."""
-    if isinstance(estimator, Pipeline):
-        return has_default_margin(estimator.steps[-1][1])
-    return reference_margin.dispatch(type(estimator)) is reference_margin.dispatch(object)
+    """Whether ``estimator``'s margin is :func:`default_margin` (no family rule)."""
+    return not has_rule(margin_rule, estimator)
 
 
-@reference_margin.register(Pipeline)
-def _pipeline_margin(estimator: Pipeline, X, reference: dict) -> np.ndarray:
-    # The last step decides; feed it what the earlier steps make of X.
-    last = estimator.steps[-1][1]
-    if has_default_margin(last):
-        return reference_margin.dispatch(object)(estimator, X, reference)
-    Xt = estimator[:-1].transform(X) if len(estimator.steps) > 1 else X
-    return reference_margin(last, Xt, reference)
+def score_jumps(estimator, X, reference: dict, rtol: float) -> np.ndarray | None:
+    """Rows where the estimator's ``decision_function`` may jump between two roundings
+    (:func:`nnconvert.registry.score_jump_rule`); None where its scores are continuous."""
+    return score_jump_rule(estimator, X, reference, rtol)
 
 
 @dataclass
@@ -322,70 +320,6 @@ def mismatch_margins(estimator, X, reference: dict, rows: np.ndarray) -> np.ndar
     return np.asarray(margin, dtype=np.float64).reshape(-1)
 
 
-def _libsvm_vote_margin(estimator, X, reference: dict) -> np.ndarray:
-    """SVC and NuSVC: how close a row is to a one-vs-one vote that changes the label.
-
-    libsvm's ``predict`` counts votes: pair (i, j) votes i where its decision value is > 0.
-    A label can only change through a pair whose value is near zero *and* whose flipped
-    vote changes the winner, so the margin is the smallest ``|value|`` among those pairs
-    (infinite where no single flip matters). With ``break_ties`` the winner is the argmax
-    of the ``'ovr'`` scores, so their top-two gap counts too.
-    """
-    classes = estimator.classes_
-    if len(classes) <= 2 or "decision_function" not in reference:
-        return reference_margin.dispatch(object)(estimator, X, reference)
-    values = _libsvm_pair_values(estimator, X)
-    k = len(classes)
-    pairs = pair_index(k)
-    towards_first = values > 0
-    votes = np.zeros((values.shape[0], k))
-    for p, (i, j) in enumerate(pairs):
-        votes[:, i] += towards_first[:, p]
-        votes[:, j] += ~towards_first[:, p]
-    ties_broken = estimator.break_ties and estimator.decision_function_shape == "ovr"
-    scores = np.asarray(reference["decision_function"], dtype=np.float64) if ties_broken else votes
-    label = np.argmax(scores, axis=1)
-    margin = decision_margin(scores) if ties_broken else np.full(values.shape[0], np.inf)
-    for p, (i, j) in enumerate(pairs):
-        moved = np.where(towards_first[:, p], 1.0, -1.0)
-        flipped = scores.copy()
-        flipped[:, i] -= moved
-        flipped[:, j] += moved
-        matters = np.argmax(flipped, axis=1) != label
-        margin = np.where(matters, np.minimum(margin, np.abs(values[:, p])), margin)
-    return margin
-
-
-def _libsvm_pair_values(estimator, X) -> np.ndarray:
-    """libsvm's one-vs-one decision values, whatever ``decision_function_shape`` says."""
-    import copy
-
-    one_vs_one = copy.copy(estimator)  # shares the fitted arrays; only the output shape differs
-    one_vs_one.decision_function_shape = "ovo"
-    return np.asarray(one_vs_one.decision_function(X), dtype=np.float64)
-
-
-@functools.singledispatch
-def score_jumps(estimator, X, reference: dict, rtol: float) -> np.ndarray | None:
-    """Rows where the estimator's ``decision_function`` may jump between two roundings.
-
-    Most scores are continuous in the inputs, so a network within ``rtol`` of them differs
-    by rounding everywhere. Scores that count votes are not: where a pair's decision value
-    is within rounding of 0, the vote may go either way and the score moves by a whole vote.
-    Such rows are near ties of the scores, as a label can be a near tie; comparisons leave
-    their ``decision_function`` out. None where the scores are continuous (the default).
-    """
-    return None
-
-
-def _libsvm_vote_jumps(estimator, X, reference: dict, rtol: float) -> np.ndarray | None:
-    # 'ovo' scores are the pair values themselves, and two classes have no vote
-    if len(estimator.classes_) <= 2 or estimator.decision_function_shape != "ovr":
-        return None
-    values = _libsvm_pair_values(estimator, X)
-    return (np.abs(values) <= rtol * score_scale(values)).any(axis=1)
-
-
 def without_score_jumps(estimator, X, reference: dict, got, rtol: float) -> dict:
     """``reference`` with the rows of :func:`score_jumps` taking the network's scores.
 
@@ -403,24 +337,3 @@ def without_score_jumps(estimator, X, reference: dict, got, rtol: float) -> dict
     decision = np.array(reference["decision_function"], dtype=np.float64, copy=True)
     decision[jumps] = np.asarray(got, dtype=np.float64)[jumps]
     return {**reference, "decision_function": decision}
-
-
-def register_skelm_margin(cls) -> None:
-    """scikit-elm's ELMClassifier ``cls`` predicts from its raw read-out (threshold 0.5 for
-    two classes, as its targets were 0/1; else argmax), not from its probabilities."""
-
-    @reference_margin.register(cls)
-    def _raw_readout_margin(estimator, X, reference: dict) -> np.ndarray:
-        raw = super(cls, estimator).predict(X)  # _BaseELM.predict: the read-out itself
-        return decision_margin(raw, 0.5) if raw.ndim == 1 else decision_margin(raw)
-
-
-def _register_libsvm_rules() -> None:
-    from sklearn.svm import SVC, NuSVC
-
-    for cls in (SVC, NuSVC):
-        reference_margin.register(cls)(_libsvm_vote_margin)
-        score_jumps.register(cls)(_libsvm_vote_jumps)
-
-
-_register_libsvm_rules()

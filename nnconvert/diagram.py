@@ -22,7 +22,7 @@ import networkx as nx
 import numpy as np
 
 from .files import output_file
-from .heads import pair_index
+from .network.votes import pair_index
 from .layers import LayerDescription
 
 __all__ = ["to_networkx", "draw", "Diagram", "FORMATS"]

@@ -87,8 +87,9 @@ class ScoresModule(nn.Module):
         self.net = net
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        z = self.net.body(self.net._checked_tensor(x))
-        return self.net.head(z), self.net.head.predict_index(z)
+        scores = self.net.head.scores_method
+        answers = self.net.output_tensors(x, (scores, "predict"))
+        return answers[scores], answers["predict"]
 
 
 def metadata(net: ConvertedClassifier) -> dict:
@@ -103,7 +104,7 @@ def metadata(net: ConvertedClassifier) -> dict:
         "n_features_in": net.n_features_in_,
         "feature_names_in": None if names is None else [str(n) for n in names],
         "dtype": str(net.dtype).replace("torch.", ""),
-        "scores": "decision_function" if net.head.has_decision else "predict_proba",
+        "scores": net.head.scores_method,
         "outputs": list(OUTPUT_NAMES),
     }
 
@@ -158,7 +159,7 @@ def _layer_name(index: int | None, layer: nn.Module) -> str:
 def _blame(model: ScoresModule, x: torch.Tensor) -> str | None:
     """The first layer that torch.export cannot trace on its own, with its first error line."""
     net = model.net
-    h = net._checked_tensor(x)
+    h = net.checked_tensor(x)
 
     class _Head(nn.Module):
         def __init__(self, head):

@@ -16,11 +16,11 @@ from sklearn.linear_model import LogisticRegression, Perceptron, SGDClassifier
 from sklearn.svm import LinearSVC
 from torch import nn
 
-from .converters.compose import fuse_affine
 from .errors import ConversionError
-from .heads import LinearHead
 from .layers import LinearUnits
+from .layers.fuse import fuse_affine
 from .network import ConvertedClassifier
+from .network.heads import LinearHead
 
 __all__ = ["to_sklearn", "KINDS"]
 

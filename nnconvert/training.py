@@ -17,7 +17,6 @@ import numpy as np
 import torch
 
 from .agreement import class_indices
-from .heads import ProbabilityHead, VoteHead
 from .losses import LOSSES
 from .network import ConvertedClassifier
 
@@ -51,23 +50,10 @@ def _check_settings(*, epochs, batch_size, lr, weight_decay) -> None:
 
 def _raw_scores(net: ConvertedClassifier):
     """The function from a tensor to the raw, unactivated scores a loss is applied to."""
-    if isinstance(net.head, VoteHead):
-        raise ValueError(
-            f"{net.source} decides by counting one-vs-one votes, which have no gradient; "
-            "fine-tune a model with one score per class (linear, ELM, MLP) instead."
-        )
-    if isinstance(net.head, ProbabilityHead):
-        # an MLP's forward gives probabilities; its losses want the output units' logits
-        def logits(x):
-            z = net.hidden(x)
-            return z[:, 0] if net.head.binary else z
-        return logits
-    if not net.head.has_decision:  # e.g. one-vs-rest around MLPs: probabilities only
-        raise ValueError(
-            f"{net.source} answers with probabilities only, which are not the scores these "
-            "losses are written for; fine-tune a model with decision scores or logits instead."
-        )
-    return net
+    problem = net.head.untrainable_because
+    if problem is not None:
+        raise ValueError(f"{net.source} {problem}")
+    return lambda x: net.head.logits(net.hidden(x))
 
 
 def fine_tune(
@@ -114,7 +100,7 @@ def fine_tune(
         loss = "hinge" if len(net.classes_) == 2 else "multiclass_hinge"
     if loss not in LOSSES:
         raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}")
-    x = net._tensor(X)
+    x = net.as_tensor(X)
     target = _class_indices(net, y).to(x.device)
     if target.shape[0] != x.shape[0]:
         raise ValueError(f"X has {x.shape[0]} rows but y has {target.shape[0]} labels")

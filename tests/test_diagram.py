@@ -20,7 +20,7 @@ from zoo import fitted, ids
 
 import nnconvert as nc
 from nnconvert import gallery
-from nnconvert.heads import LinearHead
+from nnconvert.network.heads import LinearHead
 from nnconvert.layers import ActivatedUnits, AffineScaler, LinearUnits
 
 ROOT = Path(__file__).resolve().parent.parent

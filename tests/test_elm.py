@@ -223,7 +223,7 @@ def _import_skelm():
         sys.modules["skelm"] = package
         skelm = package
         package.ELMClassifier = importlib.import_module("skelm.elm").ELMClassifier
-    from nnconvert.converters.elm import register_skelm
+    from nnconvert.families.elm import register_skelm
 
     cls = skelm.elm.ELMClassifier
     register_skelm(cls)

@@ -72,7 +72,7 @@ def test_multilabel_models_are_refused(model):
 
 @pytest.mark.parametrize("thing", ["a string", np.zeros((3, 3)), torch.nn.Linear(3, 2), None])
 def test_not_an_estimator(thing):
-    expected = "needs a fitted scikit-learn classifier"
+    expected = "needs a fitted scikit-learn estimator"
     with pytest.raises(nc.UnsupportedEstimatorError, match=expected):
         nc.convert(thing)
 

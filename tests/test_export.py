@@ -13,7 +13,7 @@ from torch import nn
 import nnconvert as nc
 from nnconvert.agreement import decision_margin, score_scale
 from nnconvert.export import ExportError, labels, read_metadata
-from nnconvert.heads import LinearHead
+from nnconvert.network.heads import LinearHead
 from nnconvert.layers import Layer, LayerDescription, LinearUnits
 from tests.zoo import fitted, probe_points
 

@@ -23,8 +23,9 @@ from sklearn.svm import SVC, NuSVC
 from zoo import data, fitted, probe_points
 
 import nnconvert as nc
-from nnconvert.heads import VoteHead
-from nnconvert.layers import KernelExpansion, KernelUnits, PairwiseCoupling, couple
+from nnconvert.families.svm.heads import VoteHead
+from nnconvert.families.svm.coupling import PairwiseCoupling, couple
+from nnconvert.layers import KernelExpansion, KernelUnits
 
 
 def _fit(model, X, y):

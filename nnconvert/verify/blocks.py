@@ -24,7 +24,7 @@ from ..agreement import (
     reference_outputs,
     without_score_jumps,
 )
-from ..convert import load_converters
+from ..registry import load_optional
 from .report import N_WORST, Partial, Row, merge
 
 __all__ = [
@@ -65,16 +65,10 @@ def network_outputs(net, block, methods) -> dict[str, torch.Tensor]:
 
     Keys: the score methods asked for (where the network has them) and ``"predict_index"``.
     """
-    x = net._tensor(block)  # the network's own input checks and dtype
-    head = net.head
+    asked = [m for m in net.methods if m in methods and m != "predict"]
     with torch.no_grad():
-        z = net.body(x)
-        outputs = {}
-        if "decision_function" in methods and head.has_decision:
-            outputs["decision_function"] = head.decision(z)
-        if "predict_proba" in methods and head.has_proba:
-            outputs["predict_proba"] = head.proba(z)
-        outputs["predict_index"] = head.predict_index(z)
+        outputs = net.output_tensors(net.as_tensor(block), [*asked, "predict"])
+    outputs["predict_index"] = outputs.pop("predict")
     return outputs
 
 
@@ -174,7 +168,7 @@ def verify_blocks(estimator, net, blocks, methods, comparer: Comparer, on_block=
 
     ``on_block(partial, total)`` is called after each block (progress, the CuPy path's band).
     """
-    load_converters()  # an optional package's margin rule (scikit-elm), here or on a worker
+    load_optional()  # an optional package's margin rule (scikit-elm), here or on a worker
     total = Partial()
     for first, block in blocks:
         part = verify_block(estimator, net, block, methods, comparer, rtol=rtol).shifted(first)

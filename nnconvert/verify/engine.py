@@ -12,6 +12,7 @@ from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
 
 from ..agreement import METHODS, margin_method, tie_band
 from ..errors import NotFittedError
+from ..registry import estimator_name
 from ..network import ConvertedClassifier
 from .blocks import verify_blocks
 from .report import VerificationReport, finalize
@@ -177,8 +178,6 @@ def verify(estimator, net: ConvertedClassifier, X, *, methods=None, batch_size: 
 
             total = verify_blocks(estimator, net, source.blocks(batch_size), methods, comparer,
                                   on_block, rtol=rtol)
-    from ..convert import estimator_name
-
     return finalize(total, rtol=rtol, margin_method=margin_on,
                     elapsed_s=time.perf_counter() - started, backend=backend,
                     device=str(net.device), estimator=estimator_name(estimator))

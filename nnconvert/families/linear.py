@@ -21,22 +21,12 @@ from sklearn.linear_model import (
 )
 from sklearn.svm import LinearSVC
 
-from ..convert import Conversion, converts
 from ..errors import multilabel_refused
-from ..heads import LinearHead
-from ..layers import LinearUnits, dense_float64
+from ..layers import dense_float64, readout_units
+from ..network.heads import LinearHead
+from ..registry import Conversion, converts
 
 HYPERPLANE_NOTE = "hyperplane w·x − w0 = 0, so the bias is b = −w0"
-
-
-def readout_units(coef, intercept, classes, title: str = "read-out neurons",
-                  bias_note: str | None = None) -> LinearUnits:
-    """Linear neurons reading out classes: one (named after ``classes[1]``) for two classes,
-    else one per class. ``intercept`` may be a scalar (no intercept fitted: 0.0)."""
-    weight = np.atleast_2d(np.asarray(coef, dtype=np.float64))
-    bias = np.broadcast_to(np.asarray(intercept, dtype=np.float64).reshape(-1), weight.shape[:1])
-    names = [classes[1]] if weight.shape[0] == 1 and len(classes) == 2 else classes
-    return LinearUnits(weight, bias, title=title, bias_note=bias_note, unit_names=names)
 
 
 def linear_conversion(

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from sklearn.neural_network import MLPClassifier
 
-from ..convert import Conversion, converts
 from ..errors import UnsupportedEstimatorError, multilabel_refused
-from ..heads import ProbabilityHead
-from ..layers import ActivatedUnits
-from .linear import readout_units
+from ..layers import ActivatedUnits, readout_units
+from ..network.heads import ProbabilityHead
+from ..registry import Conversion, converts
 
 #: scikit-learn's activation names -> ours
 MLP_ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "tanh": "tanh", "relu": "relu"}

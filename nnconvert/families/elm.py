@@ -15,19 +15,14 @@ of the raw multiclass read-out, so the two can disagree; the head reproduces bot
 
 from __future__ import annotations
 
-import functools
-import importlib.util
-import sys
-
 import numpy as np
 
-from ..agreement import register_skelm_margin
-from ..convert import Conversion, converts
+from ..agreement import decision_margin
 from ..elm import ELMClassifier
 from ..errors import UnsupportedEstimatorError, multilabel_refused
-from ..heads import LinearHead, ProbabilityHead
-from ..layers import ActivatedUnits, Branches, KernelUnits, dense_float64
-from .linear import readout_units
+from ..layers import ActivatedUnits, Branches, KernelUnits, dense_float64, readout_units
+from ..network.heads import LinearHead, ProbabilityHead
+from ..registry import Conversion, converts, margin_rule, when_imported
 
 
 @converts(ELMClassifier)
@@ -93,34 +88,29 @@ def convert_skelm(estimator, options: dict) -> Conversion:
                       n_features_in=estimator.n_features_)
 
 
+def _skelm_margin(estimator, X, reference: dict):
+    """scikit-elm predicts from its raw read-out (threshold 0.5 for two classes, as its
+    targets were 0/1; else argmax), not from its probabilities."""
+    raw = super(type(estimator), estimator).predict(X)  # _BaseELM.predict: the read-out itself
+    return decision_margin(raw, 0.5) if raw.ndim == 1 else decision_margin(raw)
+
+
 def register_skelm(cls) -> None:
-    """Register :func:`convert_skelm` for scikit-elm's ELMClassifier class ``cls``.
-
-    Also registers its margin rule (:func:`nnconvert.agreement.register_skelm_margin`).
-    """
+    """Register :func:`convert_skelm` and scikit-elm's margin rule for its class ``cls``."""
     converts(cls)(convert_skelm)
-    register_skelm_margin(cls)
+    margin_rule.register(cls)(_skelm_margin)
 
 
-def register_installed_skelm(*, import_it: bool = False) -> None:
-    """Register scikit-elm's ELMClassifier if it is imported (or, with ``import_it``, installed).
-
-    Importing scikit-elm costs about half a second (it pulls in dask and pandas), so a plain
-    ``import nnconvert`` does not: a fitted scikit-elm model can only exist once its package
-    is imported, and :func:`nnconvert.convert` checks for that each time. Listing what is
-    supported imports it.
-    """
-    if "skelm" not in sys.modules and not (import_it and importlib.util.find_spec("skelm")):
-        return
+def _register_installed_skelm() -> None:
     try:
         from skelm import ELMClassifier as SkELMClassifier
     except ImportError:
         # scikit-elm 0.21a0 imports dask.dataframe eagerly, which needs pyarrow; without it
         # the package cannot be imported, so no fitted model of it can exist here either.
         return
-    _register_once(SkELMClassifier)
+    register_skelm(SkELMClassifier)
 
 
-@functools.cache
-def _register_once(cls) -> None:
-    register_skelm(cls)  # registering clears the dispatch caches: not on every convert()
+# importing scikit-elm costs about half a second (dask, pandas): its converter registers
+# once it is imported (a fitted model of it implies that), or when the supported list asks
+when_imported("skelm", _register_installed_skelm)

@@ -1,4 +1,12 @@
-"""ConvertedClassifier: a torch module that answers like the scikit-learn model it came from."""
+"""ConvertedNetwork: what every converted network shares, whatever its estimator answers.
+
+A network is a body (the layers, applied in order) and a head (which turns the body's output
+into scikit-learn's answers). ``forward`` is torch's side: a tensor in, the raw output out.
+:meth:`ConvertedNetwork.outputs` is scikit-learn's side: any array-like in, checked as
+scikit-learn checks it, numpy out, several methods from one pass through the body. verify,
+export and training build on :meth:`ConvertedNetwork.output_tensors`, the same pass on
+tensors. The three kinds (classifier, regressor, transformer) add their named methods.
+"""
 
 from __future__ import annotations
 
@@ -7,31 +15,17 @@ from typing import Sequence
 
 import numpy as np
 import torch
-from sklearn.utils.metaestimators import available_if
 from torch import nn
 
+from ..layers import LayerDescription
 from .heads import Head
 from .inputs import check_features
-from .layers import LayerDescription
 
-__all__ = ["ConvertedClassifier"]
-
-
-def _has_proba(net: "ConvertedClassifier") -> bool:
-    return net.head.has_proba
+__all__ = ["ConvertedNetwork"]
 
 
-def _has_decision(net: "ConvertedClassifier") -> bool:
-    return net.head.has_decision
-
-
-class ConvertedClassifier(nn.Module):
-    """A fitted scikit-learn classifier rebuilt from neural-network layers.
-
-    ``forward`` maps a tensor of features to the raw scores (scikit-learn's
-    ``decision_function``, or its ``predict_proba`` for models that have no decision function).
-    The scikit-learn style methods take any array-like, check it as scikit-learn would, and
-    return numpy arrays of scikit-learn's shapes; ``predict`` returns labels from ``classes_``.
+class ConvertedNetwork(nn.Module):
+    """A fitted scikit-learn estimator rebuilt from neural-network layers.
 
     Build one with :func:`nnconvert.convert`, not directly.
 
@@ -40,9 +34,7 @@ class ConvertedClassifier(nn.Module):
     layers : sequence of torch.nn.Module
         The body, applied in order; each layer describes itself for ``explain()`` and diagrams.
     head : Head
-        Turns the body's output into decision scores, probabilities and class indices.
-    classes : array-like
-        scikit-learn's ``classes_``.
+        Turns the body's output into the estimator's answers.
     n_features_in : int
         Number of input features.
     feature_names_in : array-like of str or None
@@ -53,8 +45,7 @@ class ConvertedClassifier(nn.Module):
     Attributes
     ----------
     body : torch.nn.Sequential
-        The layers.
-    classes_ : numpy.ndarray
+    head : Head
     n_features_in_ : int
     feature_names_in_ : numpy.ndarray
         Only present when the estimator has it.
@@ -68,7 +59,6 @@ class ConvertedClassifier(nn.Module):
         layers: Sequence[nn.Module],
         head: Head,
         *,
-        classes,
         n_features_in: int,
         feature_names_in=None,
         source: str,
@@ -76,7 +66,6 @@ class ConvertedClassifier(nn.Module):
         super().__init__()
         self.body = nn.Sequential(*layers)
         self.head = head
-        self.classes_ = np.array(classes, copy=True)
         self.n_features_in_ = int(n_features_in)
         if feature_names_in is not None:
             self.feature_names_in_ = np.array(feature_names_in, dtype=object, copy=True)
@@ -98,23 +87,51 @@ class ConvertedClassifier(nn.Module):
             return tensor.device
         return torch.device("cpu")
 
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """The scikit-learn methods this network answers (its estimator's)."""
+        return self.head.methods
+
     def hidden(self, x: torch.Tensor) -> torch.Tensor:
         """The body's output for a tensor ``x`` (the input of the head)."""
         return self.body(x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Raw scores for a 2-D tensor of features (decision_function semantics).
+        """The raw output for a 2-D tensor of features.
 
-        A floating tensor of another dtype is cast to the network's; anything that is not a
-        2-D floating tensor of ``n_features_in_`` columns is refused with a clear error.
+        A classifier's decision scores (its probabilities where it has no decision
+        function), a regressor's predictions, a transformer's output. A floating tensor of
+        another dtype is cast to the network's; anything that is not a 2-D floating tensor
+        of ``n_features_in_`` columns is refused with a clear error.
         """
-        return self.head(self.body(self._checked_tensor(x)))
+        return self.head(self.body(self.checked_tensor(x)))
 
-    def _checked_tensor(self, x) -> torch.Tensor:
+    def output_tensors(self, x: torch.Tensor, methods: Sequence[str]) -> dict:
+        """Several answers from one pass through the body, as tensors on the network's device.
+
+        ``x`` is a tensor as :meth:`forward` takes it. A classifier's ``"predict"`` is the
+        index into ``classes_`` (int64). Gradients flow where autograd is enabled.
+
+        Raises
+        ------
+        AttributeError
+            If a method is not one of :attr:`methods`.
+        """
+        missing = [m for m in methods if m not in self.methods]
+        if missing:
+            raise AttributeError(
+                f"{self.source} has no {', '.join(missing)}; its network answers "
+                f"{', '.join(self.methods)}"
+            )
+        z = self.body(self.checked_tensor(x))
+        return {method: self.head.answer(z, method) for method in methods}
+
+    def checked_tensor(self, x) -> torch.Tensor:
+        """``x`` as the body reads it: a 2-D floating tensor of the network's dtype."""
         if not isinstance(x, torch.Tensor):
             raise TypeError(
-                f"forward() takes a torch.Tensor, got {type(x).__name__}; use "
-                "decision_function / predict_proba / predict for arrays and dataframes."
+                f"forward() takes a torch.Tensor, got {type(x).__name__}; use the "
+                f"scikit-learn methods ({', '.join(self.methods)}) for arrays and dataframes."
             )
         if x.ndim != 2 or x.shape[1] != self.n_features_in_:
             raise ValueError(
@@ -137,7 +154,9 @@ class ConvertedClassifier(nn.Module):
             )
 
     # -- scikit-learn side ------------------------------------------------------------------
-    def _tensor(self, X) -> torch.Tensor:
+    def as_tensor(self, X) -> torch.Tensor:
+        """``X`` (numpy, pandas, list or torch) checked as scikit-learn would, as the tensor
+        the body reads, on the network's device."""
         self._check_precision()
         X = check_features(
             X,
@@ -151,60 +170,40 @@ class ConvertedClassifier(nn.Module):
             warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
             return torch.as_tensor(X, device=self.device)
 
-    def _run(self, X, answer) -> torch.Tensor:
-        x = self._tensor(X)
-        with torch.no_grad():
-            return answer(self.body(x))
-
-    @available_if(_has_decision)
-    def decision_function(self, X) -> np.ndarray:
-        """Decision scores, as the estimator's ``decision_function``.
+    def outputs(self, X, methods: Sequence[str] | None = None) -> dict[str, np.ndarray]:
+        """Several of the estimator's answers on ``X`` from one pass through the body.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
             numpy array, list, pandas dataframe or torch tensor.
+        methods : sequence of str, optional
+            Among :attr:`methods`; default: all of them.
 
         Returns
         -------
-        numpy.ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
+        dict
+            Method name to numpy array, as the estimator's method of that name returns it.
         """
-        return self._run(X, self.head.decision).cpu().numpy()
+        methods = tuple(self.methods if methods is None else methods)
+        x = self.as_tensor(X)
+        with torch.no_grad():
+            answers = self.output_tensors(x, methods)
+        return {m: self._to_numpy(m, t) for m, t in answers.items()}
 
-    @available_if(_has_proba)
-    def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities, as the estimator's ``predict_proba``.
+    def _to_numpy(self, method: str, answer: torch.Tensor) -> np.ndarray:
+        return answer.cpu().numpy()
 
-        Only present where the estimator has ``predict_proba``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        numpy.ndarray of shape (n_samples, n_classes)
-        """
-        return self._run(X, self.head.proba).cpu().numpy()
-
-    def predict(self, X) -> np.ndarray:
-        """Class labels from ``classes_``, as the estimator's ``predict``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        numpy.ndarray of shape (n_samples,)
-        """
-        index = self._run(X, self.head.predict_index).cpu().numpy()
-        return self.classes_.take(index)
+    def _answer(self, X, method: str) -> np.ndarray:
+        return self.outputs(X, (method,))[method]
 
     # -- description ------------------------------------------------------------------------
     def describe(self) -> list[LayerDescription]:
         """The descriptions of every layer, the head last."""
         return [layer.describe() for layer in self.body] + [self.head.describe()]
+
+    def _title(self) -> str:
+        return f"{self.source} as a network:"
 
     def explain(self) -> str:
         """The equivalence as formulas, layer by layer.
@@ -213,12 +212,12 @@ class ConvertedClassifier(nn.Module):
         -------
         str
             A title naming the estimator, then one line (or a few) per layer with its
-            equation, width and activation, ending with how predictions are made.
+            equation, width and activation, ending with how the answers are made.
         """
         descriptions = self.describe()
         body, head = descriptions[:-1], descriptions[-1]
         names = ["x"] + [f"h{i}" for i in range(1, len(body))] + ["s"]
-        lines = [f"{self.source} as a network, classes_ = {self.classes_.tolist()}:"]
+        lines = [self._title()]
         for i, d in enumerate(body):
             equation = d.formula.format(x=names[i], y=names[i + 1])
             lines.append(f"  {equation}")
@@ -235,4 +234,4 @@ class ConvertedClassifier(nn.Module):
         return "\n".join(lines)
 
     def extra_repr(self) -> str:
-        return f"source={self.source!r}, classes={self.classes_.tolist()}, dtype={self.dtype}"
+        return f"source={self.source!r}, dtype={self.dtype}"

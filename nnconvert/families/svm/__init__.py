@@ -11,6 +11,10 @@ A vote over the pair neurons gives ``predict``; Platt sigmoids and pairwise coup
 libsvm's layout, which the weights follow: support vectors are grouped by class
 (``n_support_`` of each, in ``classes_`` order); ``dual_coef_[j − 1]`` holds the
 coefficients of class i's vectors in pair (i, j), ``dual_coef_[i]`` those of class j's.
+
+The room: this module (the converter), ``heads`` (the vote), ``coupling`` (Platt sigmoids and
+Wu–Lin–Weng coupling for ``predict_proba``) and ``rules`` (vote margins and score jumps for
+verify).
 """
 
 from __future__ import annotations
@@ -18,16 +22,13 @@ from __future__ import annotations
 import numpy as np
 from sklearn.svm import SVC, NuSVC
 
-from ..convert import Conversion, converts
-from ..errors import ConversionError
-from ..heads import VoteHead, pair_index
-from ..layers import (
-    KernelExpansion,
-    KernelUnits,
-    LinearUnits,
-    PairwiseCoupling,
-    dense_float64,
-)
+from ...errors import ConversionError
+from ...layers import KernelExpansion, KernelUnits, LinearUnits, dense_float64
+from ...network.votes import pair_index
+from ...registry import Conversion, converts
+from . import rules  # noqa: F401  (libsvm's margin and score-jump rules)
+from .coupling import PairwiseCoupling
+from .heads import VoteHead
 
 RHO_NOTE = (
     "libsvm decides by Σ α·k − ρ and scikit-learn stores intercept_ = −ρ, so the bias is "

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from sklearn.kernel_approximation import Nystroem, RBFSampler
 
-from ..convert import converts_transformer
 from ..errors import UnsupportedEstimatorError
 from ..layers import ActivatedUnits, KernelUnits, LinearUnits, dense_float64
+from ..registry import converts_transformer
 
 #: Nystroem kernel names -> KernelUnits kernels (their defaults: see _nystroem_parameters)
 NYSTROEM_KERNELS = {"rbf": "rbf", "poly": "poly", "polynomial": "poly", "sigmoid": "sigmoid",

@@ -1,0 +1,8 @@
+"""One room per estimator family: its converters, its special layers and heads, its rules.
+
+Importing this package registers every family with :mod:`nnconvert.registry`. A family is a
+module (or a small package where it is big) that imports the registry and the generic layers,
+never another family's room.
+"""
+
+from . import elm, linear, mlp, random_features, svm  # noqa: F401

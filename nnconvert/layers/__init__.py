@@ -1,0 +1,37 @@
+"""Generic layers, each a torch module that describes itself (:class:`LayerDescription`).
+
+A family's own special layers live in its room (``nnconvert.families``); what several
+families share lives here: dense and activated units, affine maps, kernel units, and the
+layers that arrange other layers.
+"""
+
+from .affine import AffineScaler
+from .compose import Branches
+from .dense import (
+    ACTIVATIONS,
+    ActivatedUnits,
+    LinearUnits,
+    as_buffer,
+    dense_float64,
+    dense_parameters,
+    readout_units,
+)
+from .describe import Layer, LayerDescription
+from .kernels import KERNEL_FORMULAS, KernelExpansion, KernelUnits
+
+__all__ = [
+    "LayerDescription",
+    "Layer",
+    "LinearUnits",
+    "ActivatedUnits",
+    "ACTIVATIONS",
+    "AffineScaler",
+    "Branches",
+    "KernelUnits",
+    "KernelExpansion",
+    "KERNEL_FORMULAS",
+    "as_buffer",
+    "dense_float64",
+    "dense_parameters",
+    "readout_units",
+]

@@ -1,0 +1,114 @@
+"""ConvertedClassifier: a torch module that answers like the scikit-learn classifier it came from."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+from sklearn.utils.metaestimators import available_if
+from torch import nn
+
+from .base import ConvertedNetwork
+from .heads import ClassifierHead
+
+__all__ = ["ConvertedClassifier"]
+
+
+def _has_proba(net: "ConvertedClassifier") -> bool:
+    return net.head.has_proba
+
+
+def _has_decision(net: "ConvertedClassifier") -> bool:
+    return net.head.has_decision
+
+
+class ConvertedClassifier(ConvertedNetwork):
+    """A fitted scikit-learn classifier rebuilt from neural-network layers.
+
+    ``forward`` maps a tensor of features to the raw scores (scikit-learn's
+    ``decision_function``, or its ``predict_proba`` for models that have no decision function).
+    The scikit-learn style methods take any array-like, check it as scikit-learn would, and
+    return numpy arrays of scikit-learn's shapes; ``predict`` returns labels from ``classes_``.
+
+    Build one with :func:`nnconvert.convert`, not directly.
+
+    Parameters
+    ----------
+    layers : sequence of torch.nn.Module
+        The body, applied in order.
+    head : ClassifierHead
+        Turns the body's output into decision scores, probabilities and class indices.
+    classes : array-like
+        scikit-learn's ``classes_``.
+    n_features_in : int
+    feature_names_in : array-like of str or None
+    source : str
+
+    Attributes
+    ----------
+    classes_ : numpy.ndarray
+    n_features_in_ : int
+    feature_names_in_ : numpy.ndarray
+        Only present when the estimator has it.
+    """
+
+    def __init__(self, layers: Sequence[nn.Module], head: ClassifierHead, *, classes,
+                 n_features_in: int, feature_names_in=None, source: str):
+        super().__init__(layers, head, n_features_in=n_features_in,
+                         feature_names_in=feature_names_in, source=source)
+        self.classes_ = np.array(classes, copy=True)
+
+    def _to_numpy(self, method: str, answer: torch.Tensor) -> np.ndarray:
+        values = answer.cpu().numpy()
+        return self.classes_.take(values) if method == "predict" else values
+
+    @available_if(_has_decision)
+    def decision_function(self, X) -> np.ndarray:
+        """Decision scores, as the estimator's ``decision_function``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            numpy array, list, pandas dataframe or torch tensor.
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_samples,) for two classes, else (n_samples, n_classes)
+        """
+        return self._answer(X, "decision_function")
+
+    @available_if(_has_proba)
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, as the estimator's ``predict_proba``.
+
+        Only present where the estimator has ``predict_proba``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_samples, n_classes)
+        """
+        return self._answer(X, "predict_proba")
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels from ``classes_``, as the estimator's ``predict``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_samples,)
+        """
+        return self._answer(X, "predict")
+
+    def _title(self) -> str:
+        return f"{self.source} as a network, classes_ = {self.classes_.tolist()}:"
+
+    def extra_repr(self) -> str:
+        return f"source={self.source!r}, classes={self.classes_.tolist()}, dtype={self.dtype}"

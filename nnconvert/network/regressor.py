@@ -1,0 +1,36 @@
+"""ConvertedRegressor: a torch module that predicts like the scikit-learn regressor it came from."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .base import ConvertedNetwork
+
+__all__ = ["ConvertedRegressor"]
+
+
+class ConvertedRegressor(ConvertedNetwork):
+    """A fitted scikit-learn regressor rebuilt from neural-network layers.
+
+    ``forward`` maps a tensor of features to the predictions; :meth:`predict` takes any
+    array-like, checks it as scikit-learn would and returns scikit-learn's shape: (n,) for a
+    1-D target, (n, k) for k targets. Build one with :func:`nnconvert.convert`.
+    """
+
+    def predict(self, X) -> np.ndarray:
+        """Predictions, as the estimator's ``predict``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_samples,) or (n_samples, n_targets)
+        """
+        return self._answer(X, "predict")
+
+    @property
+    def n_outputs_(self) -> int:
+        """Number of targets."""
+        return self.head.n_outputs

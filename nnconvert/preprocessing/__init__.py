@@ -1,0 +1,6 @@
+"""Transformers as layers: pipeline steps, or networks of their own.
+
+Importing this package registers their converters with :mod:`nnconvert.registry`.
+"""
+
+from . import scalers  # noqa: F401

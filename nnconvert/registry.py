@@ -1,0 +1,233 @@
+"""The registry: which converter and which agreement rules belong to which estimator class.
+
+Families (``nnconvert.families``, ``nnconvert.compose``, ``nnconvert.preprocessing``) import
+this module and register what they know; this module imports none of them. Every table is a
+:func:`functools.singledispatch` keyed on the class, so dispatch follows the class hierarchy
+and there are no strings to keep in sync.
+
+- :func:`converts`: estimators converted into a whole network (a :class:`Conversion` with
+  its layers and head): classifiers, regressors, and meta-estimators around them.
+- :func:`converts_transformer`: transformers converted into layers (pipeline steps, and
+  transformers converted on their own).
+- :func:`margin_rule` and :func:`score_jump_rule`: how a family's ``predict`` decides, where
+  it is not a threshold or an argmax of its scores (libsvm's vote); read by
+  :mod:`nnconvert.agreement`.
+- :func:`when_imported`: converters of an optional package, registered once it is imported.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import sys
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+from torch import nn
+
+from .errors import NotFittedError, UnsupportedEstimatorError
+from .network.heads import Head
+
+__all__ = [
+    "Conversion",
+    "converts",
+    "converts_transformer",
+    "convert_estimator",
+    "convert_transformer",
+    "margin_rule",
+    "score_jump_rule",
+    "has_rule",
+    "when_imported",
+    "load_optional",
+    "supported_estimators",
+    "supported_transformers",
+    "estimator_name",
+    "check_fitted",
+]
+
+
+@dataclass
+class Conversion:
+    """What an estimator's converter returns: the body layers and the output head.
+
+    ``classes``, ``n_features_in`` and ``feature_names_in`` default to the estimator's own
+    attributes; converters of meta-estimators set them when they differ. ``origin`` is the
+    class and parameters of the estimator whose fitted attributes the last layer holds, for
+    the way back (:func:`nnconvert.to_sklearn`); ``None`` where no single estimator does.
+    """
+
+    layers: list[nn.Module]
+    head: Head
+    classes: Sequence | None = None
+    n_features_in: int | None = None
+    feature_names_in: Sequence[str] | None = None
+    origin: tuple[type, dict] | None = None
+
+
+# -- converters -----------------------------------------------------------------------------
+
+@functools.singledispatch
+def _estimator_converter(estimator, options: dict) -> Conversion:
+    raise unsupported(estimator)
+
+
+@functools.singledispatch
+def _transformer_converter(transformer, options: dict) -> list[nn.Module]:
+    raise UnsupportedEstimatorError(
+        f"{type(transformer).__name__} cannot be converted as a pipeline step. "
+        f"Supported transformers: {', '.join(supported_transformers())}. "
+        "Apply the step outside the network, or open an issue asking for it."
+    )
+
+
+def _registrar(table) -> Callable:
+    def decorator(*classes: type) -> Callable:
+        def register(function: Callable) -> Callable:
+            for cls in classes:
+                table.register(cls)(function)
+            return function
+        return register
+    return decorator
+
+
+#: ``@converts(Cls, ...)``: the function ``(estimator, options) -> Conversion`` converts a
+#: fitted estimator of these classes (and their subclasses) into a whole network
+converts = _registrar(_estimator_converter)
+#: ``@converts_transformer(Cls, ...)``: the function ``(transformer, options) -> list of
+#: layers`` converts a fitted transformer of these classes into layers
+converts_transformer = _registrar(_transformer_converter)
+
+
+def check_fitted(estimator, purpose: str = "before nnconvert.convert()") -> None:
+    """scikit-learn's fitted check, with a message that says what to do."""
+    try:
+        check_is_fitted(estimator)
+    except NotFittedError:
+        raise NotFittedError(
+            f"This {type(estimator).__name__} instance is not fitted yet: call "
+            f"its fit(X, y) {purpose}."
+        ) from None
+
+
+def convert_estimator(estimator, options: dict) -> Conversion:
+    """Convert a fitted estimator, at the top or inside a composite (a pipeline's last step,
+    an ensemble's member): checks that it is fitted, then dispatches on its class."""
+    check_fitted(estimator)
+    return _estimator_converter(estimator, options)
+
+
+def convert_transformer(transformer, options: dict) -> list[nn.Module]:
+    """Convert one fitted transformer into layers."""
+    check_fitted(transformer)
+    return _transformer_converter(transformer, options)
+
+
+def has_converter(estimator) -> bool:
+    """Whether ``estimator``'s class has a whole-network converter."""
+    return has_rule(_estimator_converter, estimator)
+
+
+def has_transformer_converter(estimator) -> bool:
+    """Whether ``estimator``'s class has a transformer converter."""
+    return has_rule(_transformer_converter, estimator)
+
+
+# -- agreement rules ------------------------------------------------------------------------
+
+@functools.singledispatch
+def margin_rule(estimator, X, reference: dict) -> np.ndarray | None:
+    """Per row of ``X``, how far ``estimator`` is from predicting another label.
+
+    ``reference`` holds the estimator's own answers on ``X`` by method name. A family
+    registers a rule (``@margin_rule.register(Cls)``) where ``predict`` is not a threshold
+    or an argmax of ``decision_function`` (else ``predict_proba``); None means "no rule of
+    its own": :mod:`nnconvert.agreement` then measures the margin of those scores.
+    """
+    return None
+
+
+@functools.singledispatch
+def score_jump_rule(estimator, X, reference: dict, rtol: float) -> np.ndarray | None:
+    """Boolean mask of the rows where ``decision_function`` may jump between two roundings.
+
+    Scores that count votes move by a whole vote where a pair's value is within rounding of
+    zero; such rows are near ties of the scores, as labels can be. None (the default): the
+    scores are continuous in the inputs.
+    """
+    return None
+
+
+def has_rule(table, estimator) -> bool:
+    """Whether ``table`` (a singledispatch function) has a rule of its own for ``estimator``."""
+    return table.dispatch(type(estimator)) is not table.dispatch(object)
+
+
+# -- optional packages ----------------------------------------------------------------------
+
+_OPTIONAL: dict[str, Callable[[], None]] = {}
+
+
+def when_imported(package: str, register: Callable[[], None]) -> None:
+    """Run ``register()`` (once) when ``package`` is imported, or listed as installed.
+
+    Importing an optional package can be slow (scikit-elm pulls in dask and pandas), and a
+    fitted model of it can only exist once it is imported, so its converters register then.
+    """
+    _OPTIONAL[package] = functools.cache(register)
+
+
+def load_optional(*, every_installed: bool = False) -> None:
+    """Register the converters of optional packages that are imported (or installed)."""
+    for package, register in _OPTIONAL.items():
+        if package in sys.modules or (every_installed and importlib.util.find_spec(package)):
+            register()
+
+
+# -- names ----------------------------------------------------------------------------------
+
+def _names(table) -> list[str]:
+    # a set: nnconvert's and scikit-elm's ELMClassifier share a name, listed once
+    return sorted({cls.__name__ for cls in table.registry if cls is not object})
+
+
+def supported_estimators() -> list[str]:
+    """Names of the estimator classes :func:`nnconvert.convert` turns into whole networks."""
+    load_optional(every_installed=True)
+    return _names(_estimator_converter)
+
+
+def supported_transformers() -> list[str]:
+    """Names of the transformer classes accepted as pipeline steps (and on their own)."""
+    load_optional()
+    return _names(_transformer_converter)
+
+
+def unsupported(estimator) -> UnsupportedEstimatorError:
+    """The error for an estimator nothing converts, listing what is supported."""
+    name = type(estimator).__name__
+    if not isinstance(estimator, BaseEstimator) and not hasattr(estimator, "fit"):
+        return UnsupportedEstimatorError(
+            f"convert() needs a fitted scikit-learn estimator, got {name} "
+            f"({type(estimator).__module__}). Supported: {', '.join(supported_estimators())}."
+        )
+    return UnsupportedEstimatorError(
+        f"{name} is not supported by nnconvert. "
+        f"Supported estimators: {', '.join(supported_estimators())}; "
+        f"transformers: {', '.join(supported_transformers())}."
+    )
+
+
+def estimator_name(estimator) -> str:
+    """A short readable name: the class, with the steps or the wrapped estimator inside."""
+    name = type(estimator).__name__
+    steps = getattr(estimator, "steps", None)
+    if isinstance(steps, list):
+        parts = [estimator_name(step) for _, step in steps if isinstance(step, BaseEstimator)]
+        return f"{name}({' → '.join(parts)})"
+    inner = getattr(estimator, "estimator", None)
+    if isinstance(inner, BaseEstimator):
+        return f"{name}({estimator_name(inner)})"
+    return name
