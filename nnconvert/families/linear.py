@@ -2,9 +2,11 @@
 
 A logistic regression is one neuron with a sigmoid (a softmax layer for three or more
 classes); a linear SVM is the same neuron with no activation, whose bias is the sign-flipped
-offset of its hyperplane ``w·x − w0 = 0``. Every model here computes
+offset of its hyperplane ``w·x − w0 = 0``. Every classifier here computes
 ``decision_function(x) = x W^T + b`` (scikit-learn's ``LinearClassifierMixin``); they differ
-only in how, or whether, scores become probabilities.
+only in how, or whether, scores become probabilities. The least-squares regressors are the
+same layer read out as the prediction: ``predict(x) = x W^T + b``, shape (n,) for a 1-D
+target and (n, k) for k targets.
 """
 
 from __future__ import annotations
@@ -12,18 +14,24 @@ from __future__ import annotations
 import numpy as np
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.linear_model import (
+    ElasticNet,
+    Lasso,
+    LinearRegression,
     LogisticRegression,
     PassiveAggressiveClassifier,
     Perceptron,
+    Ridge,
     RidgeClassifier,
     RidgeClassifierCV,
+    RidgeCV,
     SGDClassifier,
+    SGDRegressor,
 )
-from sklearn.svm import LinearSVC
+from sklearn.svm import LinearSVC, LinearSVR
 
 from ..errors import multilabel_refused
-from ..layers import dense_float64, readout_units
-from ..network.heads import LinearHead
+from ..layers import LinearUnits, dense_float64, readout_units
+from ..network.heads import LinearHead, RegressionHead
 from ..registry import Conversion, converts
 
 HYPERPLANE_NOTE = "hyperplane w·x − w0 = 0, so the bias is b = −w0"
@@ -92,3 +100,26 @@ def _ridge(estimator, options: dict) -> Conversion:
     if str(getattr(estimator._label_binarizer, "y_type_", "")).startswith("multilabel"):
         raise multilabel_refused(type(estimator).__name__)
     return _plain_linear(estimator, options)
+
+
+# -- regressors -----------------------------------------------------------------------------
+
+def _regression_units(estimator, title: str) -> LinearUnits:
+    coef = dense_float64(estimator.coef_)  # (n_features,) for one target, (k, n_features)
+    weight = np.atleast_2d(coef)
+    bias = np.broadcast_to(np.asarray(estimator.intercept_, dtype=np.float64).reshape(-1),
+                           weight.shape[:1])
+    return LinearUnits(weight, bias, title=title)
+
+
+@converts(LinearRegression, Ridge, RidgeCV, Lasso, ElasticNet, SGDRegressor, LinearSVR)
+def _linear_regressor(estimator, options: dict) -> Conversion:
+    title = ("linear SVR neuron" if isinstance(estimator, LinearSVR)
+             else "linear regression neurons")
+    units = _regression_units(estimator, title)
+    single = np.ndim(estimator.coef_) == 1
+    return Conversion(
+        layers=[units],
+        head=RegressionHead(units.out_features, single=single),
+        origin=(type(estimator), estimator.get_params(deep=False)),
+    )
