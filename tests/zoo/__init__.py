@@ -2,7 +2,9 @@
 
 A :class:`Case` names an unfitted estimator, a dataset and a labelling. Families add their
 cases in a module of this package (``linear.py``, ``svm.py``, ...) listed in ``FAMILIES``;
-``CASES`` gathers them all. Fitting is cached per test process.
+``CASES`` gathers them all. A case's ``kind`` is the network it converts to: "classifier"
+(the default), "regressor" or "transformer"; regressors fit on regression datasets.
+Fitting is cached per test process.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sklearn import datasets
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-FAMILIES = ("linear", "compose", "elm", "mlp", "svm")
+FAMILIES = ("linear", "compose", "elm", "mlp", "svm", "regression", "transformers")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class Case:
     dataset: str
     labels: str = "int"  # "int", "str" (names) or "noncontiguous" (7 * y - 3)
     tags: tuple[str, ...] = field(default=())
+    kind: str = "classifier"  # the network it converts to: "regressor", "transformer"
 
 
 def _generated_blobs():
@@ -47,6 +50,24 @@ def _loader(name):
     return load
 
 
+def _diabetes():
+    X, y = datasets.load_diabetes(return_X_y=True)
+    return X, y, None
+
+
+def _diabetes_two_targets():
+    X, y = datasets.load_diabetes(return_X_y=True)
+    return X, np.c_[y, np.sqrt(y) * X[:, 2] * 100.0], None
+
+
+def _friedman():
+    X, y = datasets.make_friedman1(n_samples=500, n_features=10, noise=0.5, random_state=0)
+    return X, y, None
+
+
+#: regression datasets: targets are floats, splits are not stratified
+REGRESSION = {"diabetes": _diabetes, "diabetes2": _diabetes_two_targets, "friedman": _friedman}
+
 DATASETS = {
     "iris": _loader("iris"),
     "wine": _loader("wine"),
@@ -59,6 +80,10 @@ DATASETS = {
 @functools.cache
 def data(dataset: str, labels: str = "int"):
     """``(X_train, X_test, y_train, y_test)`` for a dataset, float64, stratified 70/30."""
+    if dataset in REGRESSION:
+        X, y, _ = REGRESSION[dataset]()
+        return train_test_split(np.asarray(X, dtype=np.float64), y, test_size=0.3,
+                                random_state=0)
     X, y, names = DATASETS[dataset]()
     if labels == "str":
         y = np.asarray(names, dtype=object)[y].astype(str)
@@ -106,6 +131,6 @@ def fitted(case_id: str):
     return estimator, X_train, X_test
 
 
-def ids(tag: str | None = None) -> list[str]:
-    """Zoo ids, optionally only those carrying ``tag``."""
-    return [c.id for c in CASES if tag is None or tag in c.tags]
+def ids(tag: str | None = None, kind: str = "classifier") -> list[str]:
+    """Zoo ids of one kind of network, optionally only those carrying ``tag``."""
+    return [c.id for c in CASES if c.kind == kind and (tag is None or tag in c.tags)]

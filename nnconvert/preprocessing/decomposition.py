@@ -1,0 +1,42 @@
+"""Linear projections as dense layers: PCA (whitened or not), IncrementalPCA, TruncatedSVD.
+
+PCA projects ``(x − μ) Vᵀ``; scikit-learn computes it as ``x Vᵀ − μ Vᵀ`` (the centring after
+the projection), which is exactly a layer of linear units with weights ``V`` and bias
+``−μ Vᵀ``. Whitening divides each component by ``√(explained variance)``, clipped below at
+machine epsilon as scikit-learn clips it: a per-unit scaling layer of its own.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.decomposition import PCA, IncrementalPCA, TruncatedSVD
+
+from ..layers import AffineScaler, LinearUnits, dense_float64
+from ..registry import converts_transformer
+
+
+def _component_names(estimator, n: int) -> list[str]:
+    prefix = type(estimator).__name__.lower()
+    return [f"{prefix}{i}" for i in range(n)]
+
+
+@converts_transformer(PCA, IncrementalPCA)
+def _pca(pca, options: dict) -> list:
+    components = dense_float64(pca.components_)
+    mean = np.asarray(pca.mean_, dtype=np.float64)
+    names = _component_names(pca, components.shape[0])
+    layers = [LinearUnits(components, -(mean[None, :] @ components.T)[0],
+                          title="principal components", unit_names=names)]
+    if pca.whiten:
+        scale = np.sqrt(np.asarray(pca.explained_variance_, dtype=np.float64))
+        scale = np.maximum(scale, np.finfo(scale.dtype).eps)
+        layers.append(AffineScaler(np.zeros_like(scale), scale, mode="center-divide",
+                                   title="whitening"))
+    return layers
+
+
+@converts_transformer(TruncatedSVD)
+def _truncated_svd(svd: TruncatedSVD, options: dict) -> list:
+    components = dense_float64(svd.components_)
+    return [LinearUnits(components, None, title="singular vectors",
+                        unit_names=_component_names(svd, components.shape[0]))]
