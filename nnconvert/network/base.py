@@ -222,6 +222,10 @@ class ConvertedNetwork(nn.Module):
             )
         return None if labels is None else list(labels)
 
+    #: how ``explain()`` writes the body's output (which the head reads); each kind names it
+    #: for what it is: a classifier's scores, a regressor's prediction, a transformer's output
+    output_symbol = "z"
+
     def _title(self) -> str:
         return f"{self.source} as a network:"
 
@@ -236,7 +240,7 @@ class ConvertedNetwork(nn.Module):
         """
         descriptions = self.describe()
         body, head = descriptions[:-1], descriptions[-1]
-        names = ["x"] + [f"h{i}" for i in range(1, len(body))] + ["s"]
+        names = ["x"] + [f"h{i}" for i in range(1, len(body))] + [self.output_symbol]
         lines = [self._title()]
         for i, d in enumerate(body):
             equation = d.formula.format(x=names[i], y=names[i + 1])

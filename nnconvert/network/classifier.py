@@ -107,6 +107,8 @@ class ConvertedClassifier(ConvertedNetwork):
         """
         return self._answer(X, "predict")
 
+    output_symbol = "s"  # the scores
+
     def _output_names(self, n_out: int, labels=None) -> list[str] | None:
         classes = [str(c) for c in (self.classes_ if labels is None else labels)]
         if len(classes) != len(self.classes_):

@@ -30,6 +30,8 @@ class ConvertedRegressor(ConvertedNetwork):
         """
         return self._answer(X, "predict")
 
+    output_symbol = "ŷ"
+
     def _output_names(self, n_out: int, labels=None) -> list[str] | None:
         if labels is not None:
             return super()._output_names(n_out, labels)
