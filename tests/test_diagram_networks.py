@@ -18,6 +18,7 @@ import pygraphviz
 import pytest
 from sklearn.datasets import load_breast_cancer, load_diabetes
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.multiclass import OneVsRestClassifier
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVC, LinearSVC
@@ -153,7 +154,15 @@ def test_explain_shows_a_binary_svcs_kernel_units():
     estimator = SVC().fit(X, y)
     text = nc.convert(estimator).explain()
     n_units = len(estimator.support_)
-    assert f"support vectors → pairs: 30 → {n_units} → 1" in text
+    assert f"support vectors → pairs: 30 → {n_units} → 1, activation exp(−γ‖x − sv‖²)" in text
+
+
+def test_explain_gives_parallel_members_no_activation_of_their_own():
+    X, y = cancer()
+    Xi, yi = X.iloc[:, :4], np.digitize(X.iloc[:, 0], [12, 16])
+    ovr = OneVsRestClassifier(make_pipeline(StandardScaler(), LinearSVC())).fit(Xi, yi)
+    text = nc.convert(ovr).explain()
+    assert "(one per class: 4 → 3)" in text and "activation branches" not in text
 
 
 # -- issue 18 item 5: diagram consistency --------------------------------------------------
@@ -242,3 +251,12 @@ def test_rendering_prints_nothing_on_the_terminal():
                           env=env, cwd=ROOT, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
+
+
+def test_graphviz_messages_other_than_fontconfigs_still_reach_stderr(capfd):
+    from nnconvert.diagram.render import _quiet_fontconfig
+
+    with _quiet_fontconfig():
+        os.write(2, b'Fontconfig warning: "x.conf", line 6: unknown element "reset-dirs"\n')
+        os.write(2, b"Warning: a real Graphviz problem\n")
+    assert capfd.readouterr().err == "Warning: a real Graphviz problem\n"

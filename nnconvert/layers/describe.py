@@ -101,8 +101,9 @@ class LayerDescription:
 
     @property
     def has_activation(self) -> bool:
-        """Whether the layer changes its values beyond ``W·x + b`` (or copies them)."""
-        return self.activation_kind not in ("identity", "affine")
+        """Whether the layer has an activation of its own to show: not for ``W·x + b``, a
+        scaler, or parallel members (whose own layers show theirs)."""
+        return self.activation_kind not in ("identity", "affine", "branches")
 
     @property
     def activation_per_unit(self) -> bool:

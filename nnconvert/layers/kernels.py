@@ -224,7 +224,7 @@ class KernelExpansion(Layer):
             n_in=units.n_in,
             n_out=readout.n_out,
             activation=units.activation,
-            activation_kind="branches",
+            activation_kind="kernel",
             formula=(
                 "{y} = W·k + b,  k_j = " + kernel
                 + f"  (j = 1 … {units.n_out})"
