@@ -13,6 +13,7 @@ import contextlib
 import os
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import graphviz
@@ -32,6 +33,9 @@ _FONT = "Helvetica,Arial,sans-serif"
 #: how the bundled fontconfig starts the lines it writes (warnings about the system's config)
 _FONTCONFIG_PREFIX = b"Fontconfig "
 
+#: one render at a time: descriptor 2 is the process's, and Graphviz's state is global too
+_RENDER_LOCK = threading.Lock()
+
 
 @contextlib.contextmanager
 def _quiet_fontconfig():
@@ -41,6 +45,12 @@ def _quiet_fontconfig():
     Python's ``sys.stderr`` cannot see these writes: they come from the C library inside
     pygraphviz's Graphviz, so the descriptor itself is redirected to a temporary file.
     """
+    with _RENDER_LOCK:
+        yield from _redirected_stderr()
+
+
+def _redirected_stderr():
+    """The body of :func:`_quiet_fontconfig`, run under its lock."""
     try:
         sys.stderr.flush()
         saved = os.dup(2)
