@@ -1,6 +1,6 @@
 """The diagram gallery: one small, deterministic example model per family, drawn.
 
-Every example is fitted on a dataset scikit-learn ships (iris, wine, digits) with fixed
+Every example is fitted on a dataset scikit-learn ships (iris, wine, digits, diabetes) with fixed
 seeds, converted, and drawn with :func:`nnconvert.draw`. :func:`write_diagrams` writes each
 one as ``<name>.svg`` plus its DOT source ``<name>.dot``; the repository's ``diagrams/``
 folder is this function's output, and a test regenerates the DOT sources to catch a stale
@@ -18,11 +18,11 @@ from typing import Callable
 import numpy as np
 from sklearn import datasets
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
 from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
 from .convert import convert
@@ -52,11 +52,14 @@ class Example:
         One sentence: what the picture shows.
     dataset : str
         A scikit-learn bundled dataset: "iris", "iris-binary" (versicolor vs virginica),
-        "wine" or "digits".
+        "wine", "digits" or "diabetes" (a regression target).
     make : callable
         Builds the unfitted estimator (seeded).
     options : dict
         Extra keyword arguments for :func:`nnconvert.draw`.
+    outputs_are_features : bool
+        Name the outputs after the dataset's features: a scaler fitted on an array names its
+        outputs x0, x1, … where on a dataframe it would use the column names.
     """
 
     name: str
@@ -64,15 +67,20 @@ class Example:
     dataset: str
     make: Callable
     options: dict = field(default_factory=dict)
+    outputs_are_features: bool = False
 
 
 @functools.cache
 def _data(dataset: str) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
-    """``(X, y, feature_names)`` with string class labels, so diagrams name the classes."""
+    """``(X, y, feature_names)``: string class labels, so diagrams name the classes, or a
+    regression dataset's numeric target."""
     name = "iris" if dataset == "iris-binary" else dataset
     bunch = getattr(datasets, f"load_{name}")()
     X = np.asarray(bunch.data, dtype=np.float64)
-    y = np.asarray(bunch.target_names)[bunch.target].astype(str)
+    if hasattr(bunch, "target_names"):
+        y = np.asarray(bunch.target_names)[bunch.target].astype(str)
+    else:
+        y = np.asarray(bunch.target, dtype=np.float64)
     if dataset == "iris-binary":
         keep = bunch.target > 0  # versicolor vs virginica: the two classes that overlap
         X, y = X[keep], y[keep]
@@ -140,6 +148,17 @@ EXAMPLES: tuple[Example, ...] = (
         "iris", lambda: make_pipeline(StandardScaler(), ELMClassifier(
             n_hidden=12, random_state=0)),
     ),
+    Example(
+        "ridge_regression",
+        "A regressor is the same neuron again, its output the prediction y.",
+        "diabetes", lambda: make_pipeline(StandardScaler(), Ridge(alpha=1.0)),
+    ),
+    Example(
+        "scalers_pipeline",
+        "A pipeline of scalers on its own: elementwise maps, outputs named as it names them.",
+        "wine", lambda: make_pipeline(StandardScaler(), MinMaxScaler(feature_range=(-1, 1))),
+        outputs_are_features=True,
+    ),
 )
 
 
@@ -163,7 +182,7 @@ def _fitted(name: str):
 
 
 def example_network(name: str):
-    """The fitted example ``name``, converted (:class:`nnconvert.ConvertedClassifier`)."""
+    """The fitted example ``name``, converted (a classifier, regressor or transformer)."""
     return convert(_fitted(name))
 
 
@@ -171,7 +190,10 @@ def example_diagram(name: str) -> Diagram:
     """The gallery diagram ``name``, drawn with the dataset's feature names."""
     entry = example(name)
     _, _, feature_names = _data(entry.dataset)
-    return draw(example_network(name), feature_names=feature_names, **entry.options)
+    options = dict(entry.options)
+    if entry.outputs_are_features:
+        options["output_names"] = feature_names
+    return draw(example_network(name), feature_names=feature_names, **options)
 
 
 def example_names() -> list[str]:

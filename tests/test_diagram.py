@@ -41,8 +41,10 @@ def svg_texts(svg: str) -> list[str]:
 
 
 def svg_node_count(svg: str) -> int:
+    """The drawn units and "… N more" nodes (not the columns' caption nodes)."""
     root = ET.fromstring(svg)
-    return sum(1 for g in root.iter(f"{SVG_NS}g") if g.get("class") == "node")
+    return sum(1 for g in root.iter(f"{SVG_NS}g") if g.get("class") == "node"
+               and not g.find(f"{SVG_NS}title").text.endswith("_caption"))
 
 
 def drawn_edges(dot_source: str) -> list:
@@ -60,7 +62,8 @@ def hand_built(activation: str = "tanh"):
         activation=activation, title="hand-made hidden units",
     )
     readout = LinearUnits(np.array([[2.0, -3.0]]), np.array([0.75]), title="read-out",
-                          bias_note="hyperplane w·x − w0 = 0, so the bias is b = −w0")
+                          bias_note="hyperplane w·x − w0 = 0, so the bias is b = −w0",
+                          bias_form="−w0")
     scaler = AffineScaler([0.0, 1.0, 2.0], [1.0, 2.0, 4.0], mode="center-divide",
                           title="scaler")
     return nc.ConvertedClassifier(

@@ -88,6 +88,7 @@ class OneVsRestHead(_BinaryMembers):
             n_in=sum(self.widths),
             n_out=n,
             activation="argmax",
+            activation_kind="argmax",
             formula="\n".join(lines),
             connectivity="elementwise" if sum(self.widths) == n else "dense",
         )
@@ -119,6 +120,7 @@ class OneVsOneHead(_BinaryMembers):
             n_in=sum(self.widths),
             n_out=self.n_classes,
             activation="vote",
+            activation_kind="vote",
             formula=(
                 "decision_function(x)_c = votes_c + σ_c / (3(|σ_c| + 1)),"
                 " σ_c = summed pair confidences\n"
@@ -145,7 +147,7 @@ def _side_by_side(member_layers: list, widths: list[int], title: str) -> list:
             for u in units
         ])
         return [LinearUnits(weight, bias, title=f"{units[0].title}, {title}",
-                            bias_note=units[0].bias_note)]
+                            bias_note=units[0].bias_note, bias_form=units[0].bias_form)]
     return [Branches(member_layers, widths, title=title)]
 
 

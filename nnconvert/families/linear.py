@@ -35,10 +35,13 @@ from ..network.heads import LinearHead, RegressionHead
 from ..registry import Conversion, converts
 
 HYPERPLANE_NOTE = "hyperplane w·x − w0 = 0, so the bias is b = −w0"
+#: how the bias of a hinge-loss model relates to its hyperplane, for diagrams (b = −w0 = …)
+HYPERPLANE_FORM = "−w0"
 
 
 def linear_conversion(
-    estimator, *, proba: str | None, title: str, bias_note: str | None = None
+    estimator, *, proba: str | None, title: str, bias_note: str | None = None,
+    bias_form: str | None = None,
 ) -> Conversion:
     """One dense layer from ``coef_`` and ``intercept_``, then a :class:`LinearHead`.
 
@@ -52,9 +55,12 @@ def linear_conversion(
         How the neurons are named in ``explain()`` and diagrams.
     bias_note : str or None
         What the bias means in the estimator's own terms.
+    bias_form : str or None
+        The estimator's parameter the bias equals (see ``LayerDescription.bias_form``).
     """
     units = readout_units(dense_float64(estimator.coef_),  # sparse after sparsify()
-                          estimator.intercept_, estimator.classes_, title, bias_note)
+                          estimator.intercept_, estimator.classes_, title, bias_note,
+                          bias_form)
     return Conversion(
         layers=[units],
         head=LinearHead(units.out_features, proba=proba),
@@ -76,16 +82,19 @@ def _lda(estimator: LinearDiscriminantAnalysis, options: dict) -> Conversion:
 @converts(LinearSVC)
 def _linear_svc(estimator: LinearSVC, options: dict) -> Conversion:
     return linear_conversion(
-        estimator, proba=None, title="linear SVM neurons", bias_note=HYPERPLANE_NOTE
+        estimator, proba=None, title="linear SVM neurons", bias_note=HYPERPLANE_NOTE,
+        bias_form=HYPERPLANE_FORM,
     )
 
 
 @converts(SGDClassifier)
 def _sgd(estimator: SGDClassifier, options: dict) -> Conversion:
     proba = {"log_loss": "ovr-logistic", "modified_huber": "modified-huber"}.get(estimator.loss)
-    note = HYPERPLANE_NOTE if estimator.loss in ("hinge", "squared_hinge") else None
+    hinge = estimator.loss in ("hinge", "squared_hinge")
     return linear_conversion(
-        estimator, proba=proba, title=f"linear neurons ({estimator.loss} loss)", bias_note=note
+        estimator, proba=proba, title=f"linear neurons ({estimator.loss} loss)",
+        bias_note=HYPERPLANE_NOTE if hinge else None,
+        bias_form=HYPERPLANE_FORM if hinge else None,
     )
 
 

@@ -48,7 +48,9 @@ class AffineScaler(Layer):
 
     def describe(self) -> LayerDescription:
         formula = (
-            "{y} = ({x} − μ) / s" if self.mode == "center-divide" else "{y} = {x} · s + m"
+            # the buffers' own names: a one-letter "s" would read as the scores later on
+            "{y} = ({x} − offset) / scale" if self.mode == "center-divide"
+            else "{y} = {x} · scale + offset"
         )
         if self.clip is not None:
             formula += f", clipped to [{self.clip[0]:g}, {self.clip[1]:g}]"
@@ -58,6 +60,7 @@ class AffineScaler(Layer):
             n_in=n,
             n_out=n,
             activation="affine",
+            activation_kind="affine",
             formula=formula,
             connectivity="elementwise",
         )

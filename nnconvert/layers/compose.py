@@ -33,6 +33,7 @@ class Branches(Layer):
             n_in=inner[0][0].n_in,
             n_out=sum(self.widths),
             activation="branches",
+            activation_kind="branches",
             formula=f"{{y}} = [f_1({{x}}), …, f_{len(self.widths)}({{x}})]",
             connectivity="branches",
             branches=inner,

@@ -67,7 +67,9 @@ class LinearUnits(Layer):
     title : str
         How the units are named in descriptions.
     bias_note : str or None
-        The relation of the bias to the estimator's parameters, for ``explain()`` and diagrams.
+        The relation of the bias to the estimator's parameters, in words, for ``explain()``.
+    bias_form : str or None
+        The estimator's parameter the bias equals ("−w0", "−ρ", "+ρ"), for diagrams.
     unit_names : sequence of str or None
         One name per unit.
     """
@@ -79,12 +81,14 @@ class LinearUnits(Layer):
         *,
         title: str = "linear units",
         bias_note: str | None = None,
+        bias_form: str | None = None,
         unit_names: Sequence[str] | None = None,
     ):
         super().__init__()
         self.weight, self.bias = dense_parameters(weight, bias)
         self.title = title
         self.bias_note = bias_note
+        self.bias_form = bias_form
         self.unit_names = None if unit_names is None else tuple(str(u) for u in unit_names)
 
     @property
@@ -111,6 +115,7 @@ class LinearUnits(Layer):
             weight=_numpy(self.weight),
             bias=_numpy(self.bias),
             bias_note=self.bias_note,
+            bias_form=self.bias_form,
             unit_names=self.unit_names,
         )
 
@@ -173,6 +178,7 @@ class ActivatedUnits(Layer):
             n_in=self.weight.shape[1],
             n_out=self.weight.shape[0],
             activation=symbol,
+            activation_kind=self.activation,
             formula="{y} = " + factor + outer,
             weight=_numpy(self.weight),
             bias=_numpy(self.bias),
@@ -182,10 +188,11 @@ class ActivatedUnits(Layer):
 
 
 def readout_units(coef, intercept, classes, title: str = "read-out neurons",
-                  bias_note: str | None = None) -> LinearUnits:
+                  bias_note: str | None = None, bias_form: str | None = None) -> LinearUnits:
     """Linear neurons reading out classes: one (named after ``classes[1]``) for two classes,
     else one per class. ``intercept`` may be a scalar (no intercept fitted: 0.0)."""
     weight = np.atleast_2d(np.asarray(coef, dtype=np.float64))
     bias = np.broadcast_to(np.asarray(intercept, dtype=np.float64).reshape(-1), weight.shape[:1])
     names = [classes[1]] if weight.shape[0] == 1 and len(classes) == 2 else classes
-    return LinearUnits(weight, bias, title=title, bias_note=bias_note, unit_names=names)
+    return LinearUnits(weight, bias, title=title, bias_note=bias_note, bias_form=bias_form,
+                       unit_names=names)

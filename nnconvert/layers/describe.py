@@ -11,7 +11,27 @@ from dataclasses import dataclass, field
 import numpy as np
 from torch import nn
 
-__all__ = ["LayerDescription", "Layer"]
+__all__ = ["LayerDescription", "Layer", "ACTIVATION_KINDS"]
+
+#: what a layer's activation can be, and whether each unit applies it to its own value
+ACTIVATION_KINDS = {
+    "identity": False,  # W·x + b (or a copy), nothing applied
+    "affine": False,  # a per-feature affine map (a scaler)
+    "sigmoid": True,
+    "tanh": True,
+    "relu": True,
+    "sin": True,
+    "cos": True,
+    "clip": True,  # modified Huber's clip to [−1, 1], rescaled
+    "softmax": True,  # across the units, but each unit's output is its own probability
+    "normalised-sigmoid": False,  # σ per unit, then divided by the row's sum
+    "normalised-clip": False,
+    "kernel": False,  # a kernel of the input and a stored vector (support vector, centre)
+    "argmax": False,
+    "vote": False,  # one-vs-one votes counted over class pairs
+    "coupling": False,  # Platt sigmoids and libsvm's pairwise coupling
+    "branches": False,  # parallel members, each with its own layers
+}
 
 
 @dataclass(frozen=True)
@@ -26,7 +46,8 @@ class LayerDescription:
         Width of the layer's input and output.
     activation : str
         The units' activation as a reader would write it: "none", "σ", "softmax", "tanh",
-        "ReLU", "cos", "exp(-γ‖x − sv‖²)", "vote", "affine".
+        "ReLU", "cos", "exp(-γ‖x − sv‖²)", "vote", "affine". For display only: code that
+        needs to know what the activation *is* reads ``activation_kind``.
     formula : str
         The layer as an equation, with ``{x}`` for its input and ``{y}`` for its output.
     connectivity : str
@@ -38,11 +59,18 @@ class LayerDescription:
     bias : numpy.ndarray or None
         One bias per unit, when the layer has biases.
     bias_note : str or None
-        How the bias relates to the estimator's own parameters (the SVM's sign flip, b = -w0).
+        How the bias relates to the estimator's own parameters, in words, for ``explain()``.
+    bias_form : str or None
+        The estimator's parameter the bias equals, as a formula writes it: "−w0" (a linear
+        SVM's hyperplane ``w·x − w0 = 0``), "−ρ" or "+ρ" (libsvm's rho). Diagrams write
+        ``b = −w0 = 0.75`` on the unit.
     unit_names : tuple of str or None
         A name per output unit (class labels, support-vector indices, feature names).
     parameters : dict
         Scalar hyper-parameters worth showing (gamma, degree, coef0, ...).
+    activation_kind : str
+        What the activation is, one of :data:`ACTIVATION_KINDS` (the keys, not the wording,
+        that ``explain()`` and diagrams branch on).
     branches : tuple of tuples of LayerDescription, or None
         For a layer drawn as its parts: each branch's own layers, in order. Several branches
         run side by side (the members of a one-vs-rest model); one branch is a layer computed
@@ -58,9 +86,30 @@ class LayerDescription:
     weight: np.ndarray | None = None
     bias: np.ndarray | None = None
     bias_note: str | None = None
+    bias_form: str | None = None
     unit_names: tuple[str, ...] | None = None
     parameters: dict = field(default_factory=dict)
     branches: tuple[tuple["LayerDescription", ...], ...] | None = None
+    activation_kind: str = "identity"
+
+    def __post_init__(self):
+        if self.activation_kind not in ACTIVATION_KINDS:
+            raise ValueError(
+                f"layer {self.title!r}: unknown activation_kind {self.activation_kind!r}; "
+                f"expected one of {', '.join(ACTIVATION_KINDS)}"
+            )
+
+    @property
+    def has_activation(self) -> bool:
+        """Whether the layer has an activation of its own to show: not for ``W·x + b``, a
+        scaler, or parallel members (whose own layers show theirs)."""
+        return self.activation_kind not in ("identity", "affine", "branches")
+
+    @property
+    def activation_per_unit(self) -> bool:
+        """Whether each output unit applies the activation to its own value (σ, tanh, ...)
+        rather than a rule across the layer (an argmax, a vote) or a kernel of the input."""
+        return ACTIVATION_KINDS[self.activation_kind]
 
 
 class Layer(nn.Module):

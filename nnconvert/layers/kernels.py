@@ -104,7 +104,7 @@ class KernelUnits(Layer):
 
     def describe(self) -> LayerDescription:
         activation = KERNEL_FORMULAS[self.kernel].format(x="x")
-        parameters = {"kernel": self.kernel}
+        parameters = {}
         if self.kernel != "linear":
             parameters["gamma"] = self.gamma
         if self.kernel in ("poly", "sigmoid"):
@@ -116,6 +116,7 @@ class KernelUnits(Layer):
             n_in=self.centres.shape[1],
             n_out=self.centres.shape[0],
             activation=activation,
+            activation_kind="kernel",
             formula="{y}_j = " + KERNEL_FORMULAS[self.kernel].replace("sv", "c_j"),
             connectivity="dense",
             parameters=parameters,
@@ -223,6 +224,7 @@ class KernelExpansion(Layer):
             n_in=units.n_in,
             n_out=readout.n_out,
             activation=units.activation,
+            activation_kind="kernel",
             formula=(
                 "{y} = W·k + b,  k_j = " + kernel
                 + f"  (j = 1 … {units.n_out})"
@@ -230,6 +232,7 @@ class KernelExpansion(Layer):
             connectivity="branches",
             bias=readout.bias,
             bias_note=readout.bias_note,
+            bias_form=readout.bias_form,
             unit_names=readout.unit_names,
             parameters=units.parameters,
             branches=((units, readout),),

@@ -10,6 +10,7 @@ tensors. The three kinds (classifier, regressor, transformer) add their named me
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from typing import Sequence
 
@@ -198,9 +199,32 @@ class ConvertedNetwork(nn.Module):
         return self.outputs(X, (method,))[method]
 
     # -- description ------------------------------------------------------------------------
-    def describe(self) -> list[LayerDescription]:
-        """The descriptions of every layer, the head last."""
-        return [layer.describe() for layer in self.body] + [self.head.describe()]
+    def describe(self, *, labels=None) -> list[LayerDescription]:
+        """The descriptions of every layer, the head last, its units named after the outputs.
+
+        Parameters
+        ----------
+        labels : sequence of str, optional
+            Names for what the network answers, instead of its own (a classifier's classes,
+            a regressor's targets, a transformer's output features).
+        """
+        head = self.head.describe()
+        names = self._output_names(head.n_out, labels)
+        if names is not None and (head.unit_names is None or labels is not None):
+            head = dataclasses.replace(head, unit_names=tuple(str(n) for n in names))
+        return [layer.describe() for layer in self.body] + [head]
+
+    def _output_names(self, n_out: int, labels=None) -> list[str] | None:
+        """The names of the head's ``n_out`` units, from ``labels`` or the network's own."""
+        if labels is not None and len(labels) != n_out:
+            raise ValueError(
+                f"{len(labels)} output names were given but {self.source} has {n_out} outputs"
+            )
+        return None if labels is None else list(labels)
+
+    #: how ``explain()`` writes the body's output (which the head reads); each kind names it
+    #: for what it is: a classifier's scores, a regressor's prediction, a transformer's output
+    output_symbol = "z"
 
     def _title(self) -> str:
         return f"{self.source} as a network:"
@@ -212,26 +236,38 @@ class ConvertedNetwork(nn.Module):
         -------
         str
             A title naming the estimator, then one line (or a few) per layer with its
-            equation, width and activation, ending with how the answers are made.
+            equation, widths and activation, ending with how the answers are made.
         """
         descriptions = self.describe()
         body, head = descriptions[:-1], descriptions[-1]
-        names = ["x"] + [f"h{i}" for i in range(1, len(body))] + ["s"]
+        names = ["x"] + [f"h{i}" for i in range(1, len(body))] + [self.output_symbol]
         lines = [self._title()]
         for i, d in enumerate(body):
             equation = d.formula.format(x=names[i], y=names[i + 1])
             lines.append(f"  {equation}")
-            detail = f"{d.title}: {d.n_in} → {d.n_out}"
-            if d.activation not in ("none", "affine"):
-                detail += f", activation {d.activation}"
-            if d.bias is not None and d.bias.size <= 3:
-                detail += ", b = " + ", ".join(f"{b:.6g}" for b in d.bias)
-            if d.bias_note:
-                detail += f"; {d.bias_note}"
-            lines.append(f"      ({detail})")
+            lines.append(f"      ({_layer_detail(d)})")
         for line in head.formula.format(x=names[len(body)]).splitlines():
             lines.append(f"  {line}")
         return "\n".join(lines)
 
     def extra_repr(self) -> str:
         return f"source={self.source!r}, dtype={self.dtype}"
+
+
+def _layer_detail(d: LayerDescription) -> str:
+    """One layer's title, widths, activation and bias, as ``explain()`` writes them."""
+    widths = [d.n_in]
+    if d.branches is not None and len(d.branches) == 1:
+        # a layer computed as one but made of steps: show every step's width (an SVM's
+        # kernel units between its inputs and its pair neurons)
+        widths += [step.n_out for step in d.branches[0]]
+    else:
+        widths.append(d.n_out)
+    detail = f"{d.title}: " + " → ".join(str(w) for w in widths)
+    if d.has_activation:
+        detail += f", activation {d.activation}"
+    if d.bias is not None and d.bias.size <= 3:
+        detail += ", b = " + ", ".join(f"{b:.6g}" for b in d.bias)
+    if d.bias_note:
+        detail += f"; {d.bias_note}"
+    return detail

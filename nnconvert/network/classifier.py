@@ -107,6 +107,22 @@ class ConvertedClassifier(ConvertedNetwork):
         """
         return self._answer(X, "predict")
 
+    output_symbol = "s"  # the scores
+
+    def _output_names(self, n_out: int, labels=None) -> list[str] | None:
+        classes = [str(c) for c in (self.classes_ if labels is None else labels)]
+        if len(classes) != len(self.classes_):
+            raise ValueError(
+                f"{len(classes)} class names were given but the network has "
+                f"{len(self.classes_)} classes"
+            )
+        if n_out == len(classes):
+            return classes
+        if n_out == 1 and len(classes) == 2:
+            # one score, positive towards classes_[1]
+            return [f"{classes[1]} vs {classes[0]}"]
+        return None
+
     def _title(self) -> str:
         return f"{self.source} as a network, classes_ = {self.classes_.tolist()}:"
 

@@ -82,6 +82,7 @@ class ProbaRule:
 
     function: Callable[[torch.Tensor], torch.Tensor]
     activation: tuple[str, str]  # (binary, multiclass), as a diagram labels the output units
+    kind: tuple[str, str]  # (binary, multiclass), keys of layers.describe.ACTIVATION_KINDS
     formula: tuple[str, str]  # (binary, multiclass), with {x} for the scores
 
 
@@ -89,6 +90,7 @@ PROBA_RULES = {
     "logistic": ProbaRule(
         _logistic,
         ("σ", "softmax"),
+        ("sigmoid", "softmax"),
         (
             "p(classes_[1] | x) = σ({x}) = 1 / (1 + e^(−{x}))",
             "p(y | x) = softmax({x})_y = e^({x}_y) / Σ_k e^({x}_k)",
@@ -97,11 +99,13 @@ PROBA_RULES = {
     "ovr-logistic": ProbaRule(
         _ovr_logistic,
         ("σ", "σ, normalised"),
+        ("sigmoid", "normalised-sigmoid"),
         ("p(classes_[1] | x) = σ({x})", "p(y | x) = σ({x}_y) / Σ_k σ({x}_k)"),
     ),
     "modified-huber": ProbaRule(
         _modified_huber,
         ("clip", "clip, normalised"),
+        ("clip", "normalised-clip"),
         (
             "p(classes_[1] | x) = (clip({x}, −1, 1) + 1) / 2",
             "p(y | x) ∝ (clip({x}_y, −1, 1) + 1) / 2",
@@ -299,10 +303,11 @@ class LinearHead(ClassifierHead):
 
     def describe(self) -> LayerDescription:
         lines = ["decision_function(x) = {x}"]
-        activation = "none"
+        activation, kind = "none", "identity"
         if self.has_proba:
             rule = PROBA_RULES[self.proba_rule]
             activation = rule.activation[0 if self.binary else 1]
+            kind = rule.kind[0 if self.binary else 1]
             lines.append(rule.formula[0 if self.binary else 1])
         if self.binary:
             lines.append("predict(x) = classes_[1] if {x} > 0 else classes_[0]")
@@ -313,6 +318,7 @@ class LinearHead(ClassifierHead):
             n_in=self.n_scores,
             n_out=self.n_scores,
             activation=activation,
+            activation_kind=kind,
             formula="\n".join(lines),
             connectivity="elementwise",
         )
@@ -391,6 +397,7 @@ class ProbabilityHead(ClassifierHead):
             n_in=self.n_scores,
             n_out=self.n_scores,
             activation=rule.activation[which],
+            activation_kind=rule.kind[which],
             formula="\n".join(lines),
             connectivity="elementwise",
         )

@@ -30,6 +30,14 @@ class ConvertedRegressor(ConvertedNetwork):
         """
         return self._answer(X, "predict")
 
+    output_symbol = "ŷ"
+
+    def _output_names(self, n_out: int, labels=None) -> list[str] | None:
+        if labels is not None:
+            return super()._output_names(n_out, labels)
+        # the target as a formula writes it: y, or y0 … yk for several targets
+        return ["y"] if n_out == 1 else [f"y{k}" for k in range(n_out)]
+
     @property
     def n_outputs_(self) -> int:
         """Number of targets."""

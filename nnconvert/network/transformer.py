@@ -49,6 +49,11 @@ class ConvertedTransformer(ConvertedNetwork):
         """
         return self._answer(X, "transform")
 
+    def _output_names(self, n_out: int, labels=None) -> list[str] | None:
+        if labels is None and self._feature_names_out is not None:
+            labels = self._feature_names_out.tolist()
+        return super()._output_names(n_out, labels)
+
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """The names of the output features, as the estimator's ``get_feature_names_out()``.
 

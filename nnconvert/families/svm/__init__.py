@@ -121,7 +121,11 @@ def _kernel_svm(estimator, options: dict) -> Conversion:
         intercept,
         title="one-vs-one neurons, one per class pair",
         bias_note=BINARY_RHO_NOTE if n_classes == 2 else RHO_NOTE,
-        unit_names=[f"{classes[i]} vs {classes[j]}" for i, j in pairs],
+        bias_form="+ρ" if n_classes == 2 else "−ρ",
+        # a pair unit "a vs b" is positive towards a: libsvm's first class, except for two
+        # classes, whose one neuron scikit-learn flips to be positive towards classes_[1]
+        unit_names=([f"{classes[1]} vs {classes[0]}"] if n_classes == 2
+                    else [f"{classes[i]} vs {classes[j]}" for i, j in pairs]),
     )
     title = f"{type(estimator).__name__} ({estimator.kernel} kernel): support vectors → pairs"
     expansion = KernelExpansion(units, readout, title=title)

@@ -68,6 +68,7 @@ class PairwiseCoupling(Layer):
             n_in=k * (k - 1) // 2,
             n_out=k,
             activation="σ, coupled",
+            activation_kind="coupling",
             formula=(
                 "r_ij = 1 / (1 + exp(A_ij {x}_ij + B_ij)), clipped to [1e-7, 1 − 1e-7]\n"
                 "{y} = argmin_p Σ_i Σ_j≠i (r_ji p_i − r_ij p_j)²  subject to Σ p = 1"

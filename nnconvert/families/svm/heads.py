@@ -126,6 +126,7 @@ class VoteHead(ClassifierHead):
             n_in=k * (k - 1) // 2,
             n_out=k if not self.binary else 1,
             activation="vote" if not self.binary else "none",
+            activation_kind="vote" if not self.binary else "identity",
             formula="\n".join(lines),
             connectivity="pairwise" if not self.binary else "elementwise",
         )
