@@ -3,4 +3,4 @@
 Importing this package registers their converters with :mod:`nnconvert.registry`.
 """
 
-from . import scalers  # noqa: F401
+from . import encoders, scalers  # noqa: F401
