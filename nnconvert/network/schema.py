@@ -189,16 +189,20 @@ class InputSchema:
         return numbers
 
     def _codes(self, j: int, spec: ColumnSpec, values) -> np.ndarray:
-        values = pd.Series(np.asarray(values, dtype=object)).where(
-            lambda s: s.notna(), np.nan)  # None and pd.NA are missing, as NaN is
-        codes = pd.Index(list(spec.categories), dtype=object).get_indexer(values.to_numpy())
+        values = np.asarray(values, dtype=object)
+        missing = pd.isna(values)  # NaN, None and pd.NA are one missing value, as in sklearn
+        categories = list(spec.categories)
+        nan_code = next((k for k, c in enumerate(categories) if _is_missing(c)), -1)
+        known = [c for c in categories if not _is_missing(c)]
+        codes = np.full(len(values), nan_code, dtype=np.int64)
+        codes[~missing] = pd.Index(known, dtype=object).get_indexer(values[~missing])
         unknown = codes < 0
         if unknown.any():
             if not spec.allow_unknown:
-                found = sorted(set(values[unknown].tolist()), key=str)
+                found = pd.unique(pd.Series(values[unknown])).tolist()
                 raise ValueError(f"Found unknown categories {found[:10]} in {self.name(j)} "
                                  "during transform")
-            codes[unknown] = len(spec.categories)
+            codes[unknown] = len(categories)
         return codes
 
     def _refuse_nan(self, X) -> None:
@@ -227,3 +231,7 @@ def _plain(value):
 
 def _is_nan(value) -> bool:
     return isinstance(value, (float, np.floating)) and value != value  # JSON has no NaN
+
+
+def _is_missing(value) -> bool:
+    return value is None or value is pd.NA or _is_nan(value)

@@ -99,7 +99,15 @@ def _grouped_indices(encoder, i: int) -> np.ndarray:
     mappings = getattr(encoder, "_default_to_infrequent_mappings", None)
     if mappings is None or mappings[i] is None:
         return np.arange(n)
-    return np.asarray(mappings[i])
+    mapping = np.asarray(mappings[i])
+    if len(mapping) == n:
+        return mapping
+    # OrdinalEncoder leaves its missing-value category out of the grouping (its output is
+    # encoded_missing_value anyway): the mapping covers the other categories, in order
+    grouped = np.arange(n)
+    present = np.array([not _is_missing(c) for c in encoder.categories_[i]])
+    grouped[present] = mapping
+    return grouped
 
 
 def _infrequent_index(encoder, i: int) -> int | None:
@@ -125,7 +133,7 @@ def _one_hot_encoder(encoder: OneHotEncoder, options: dict) -> list:
             if int(g) in position:
                 table[k, position[int(g)]] = 1.0
         unknown = (_infrequent_index(encoder, i)
-                   if encoder.handle_unknown == "infrequent_if_exist" else None)
+                   if encoder.handle_unknown in ("infrequent_if_exist", "warn") else None)
         if unknown is not None and unknown in position:
             table[-1, position[unknown]] = 1.0  # unknown values join the infrequent column
         tables.append(table)
