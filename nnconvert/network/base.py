@@ -182,12 +182,15 @@ class ConvertedNetwork(nn.Module):
     def as_tensor(self, X) -> torch.Tensor:
         """``X`` (numpy, pandas, list, torch or scipy.sparse) checked as scikit-learn would and
         mapped through :attr:`input_schema`, as the tensor the body reads, on the network's
-        device. Sparse input becomes a sparse CSR tensor (only a first linear layer reads
-        one: :meth:`outputs` densifies blocks of rows for other networks)."""
+        device. Sparse input becomes a sparse CSR tensor where the first layer multiplies one
+        (a linear layer); for other networks it is densified, so pass a bounded block of
+        rows (:meth:`outputs` does)."""
         self._check_precision()
         X = self.input_schema.encode(X, self.dtype)
         if scipy.sparse.issparse(X):
-            return _sparse_tensor(X, self.device)
+            if self.reads_sparse():
+                return _sparse_tensor(X, self.device)
+            X = X.toarray()  # the caller passed a bounded block of rows (outputs() does)
         with warnings.catch_warnings():
             # a read-only array (from a dataframe, a memory map) is only ever read here
             warnings.filterwarnings("ignore", message="The given NumPy array is not writable")

@@ -10,8 +10,6 @@ handles) is refused with one error naming the column; the caller's data is never
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import numpy as np
 import pandas as pd
 import scipy.sparse
@@ -76,8 +74,10 @@ class InputSchema:
                     what += f"; unknown values → {len(spec.categories)}"
             else:
                 what = "numeric" + (", NaN allowed" if spec.allow_nan else "")
-            lines.append(f"x[:, {j}] {self.name(j)[len(f'column {j}'):].strip(' ()')}: {what}"
-                         .replace(" : ", ": "))
+            label = f"x[:, {j}]"
+            if self.feature_names is not None:
+                label += f" {self.feature_names[j]!r}"
+            lines.append(f"{label}: {what}")
         return lines
 
     def to_dict(self) -> dict:
@@ -117,11 +117,13 @@ class InputSchema:
                                       feature_names=self.feature_names, dtype=dtype,
                                       model=self.model)
             except ValueError as error:
-                if "NaN" not in str(error):
-                    raise
-                self._refuse_nan(X)
+                if any(word in str(error) for word in ("NaN", "infinity", "numbers only")):
+                    self._by_column(X, np_dtype)  # names the column at fault
                 raise
         _check_feature_names(X, self.feature_names, self.model)
+        return self._by_column(X, np_dtype)
+
+    def _by_column(self, X, np_dtype) -> np.ndarray:
         columns = self._columns_of(X)
         out = np.empty((len(columns[0]), self.n_features), dtype=np_dtype)
         for j, (spec, values) in enumerate(zip(self.columns, columns)):
@@ -176,15 +178,22 @@ class InputSchema:
         try:
             numbers = np.asarray(values, dtype=np.float64)
         except (TypeError, ValueError):
-            bad = [v for v in np.asarray(values, dtype=object) if not _is_number(v)][:3]
+            numbers = None
+        if numbers is None:  # pd.NA or None among numbers are missing values; others, errors
+            values = np.asarray(values, dtype=object)
+            bad = [v for v in values if not _is_missing(v) and not _is_number(v)][:3]
+            if not bad:
+                numbers = np.where(pd.isna(values), np.nan, values).astype(np.float64)
+        if numbers is None:
             raise ValueError(f"{self.name(j)} must hold numbers, got {bad}; {self.model} reads "
                              "it as a number (encode it before fitting, or fix the data)"
                              ) from None
         if np.isinf(numbers).any():
-            raise ValueError(f"{self.name(j)} contains infinity; {self.model} cannot use it")
+            raise ValueError(f"{self.name(j)} contains infinity; {self.model} reads finite "
+                             "numbers only: replace or drop those values")
         if not spec.allow_nan and np.isnan(numbers).any():
-            raise ValueError(f"{self.name(j)} contains NaN, but nothing in {self.model} "
-                             "handles missing values there: impute them first "
+            raise ValueError(f"Input X contains NaN in {self.name(j)}, but nothing in "
+                             f"{self.model} handles missing values there: impute them first "
                              "(for instance with SimpleImputer in the pipeline)")
         return numbers
 
@@ -204,16 +213,6 @@ class InputSchema:
                                  "during transform")
             codes[unknown] = len(categories)
         return codes
-
-    def _refuse_nan(self, X) -> None:
-        array = check_array(X, dtype=None, ensure_all_finite=False, ensure_2d=True)
-        bad = [j for j in range(array.shape[1])
-               if pd.isna(pd.Series(array[:, j], dtype=object)).any()]
-        if bad:
-            names = ", ".join(self.name(j) for j in bad[:5])
-            raise ValueError(f"Input X contains NaN in {names}, but nothing in {self.model} "
-                             "handles missing values there: impute them first (for instance "
-                             "with SimpleImputer in the pipeline)")
 
 
 def _is_number(value) -> bool:

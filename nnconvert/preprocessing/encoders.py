@@ -55,7 +55,8 @@ class CategoryLookup(Layer):
         for i, (cats, table) in enumerate(zip(self.categories, tables)):
             table = torch.tensor(np.array(table, dtype=np.float64, copy=True))
             if table.ndim != 2 or table.shape[0] != len(cats) + 1:
-                raise ValueError(f"table {i} must have {len(cats) + 1} rows, got {tuple(table.shape)}")
+                raise ValueError(f"table {i} must have {len(cats) + 1} rows, "
+                                 f"got shape {tuple(table.shape)}")
             self.register_buffer(f"table_{i}", table)
 
     @property
