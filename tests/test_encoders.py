@@ -43,6 +43,7 @@ ONE_HOT = [
     dict(min_frequency=10, handle_unknown="infrequent_if_exist"),
     dict(max_categories=4, handle_unknown="infrequent_if_exist", drop="first"),
     dict(min_frequency=10, handle_unknown="ignore"),
+    dict(drop=["m", 2, 8.0, "small", "low", False]),
 ]
 
 
@@ -136,3 +137,20 @@ def test_encoder_layer_exports():
     x = net.as_tensor(X)
     program = torch.export.export(net, (x,))
     torch.testing.assert_close(program.module()(x), net(x), rtol=0, atol=0)
+
+
+def test_encoder_after_another_step_is_refused():
+    from sklearn.preprocessing import StandardScaler
+    X, y = _frame()
+    numbers = X[["texture"]].astype(float)
+    model = make_pipeline(StandardScaler(), OneHotEncoder(), LogisticRegression()).fit(numbers, y)
+    with pytest.raises(nc.UnsupportedEstimatorError, match="only the first step"):
+        nc.convert(model)
+
+
+def test_numeric_categories_accept_ints_and_floats():
+    X, y = _frame()
+    encoder = OneHotEncoder().fit(X[["texture"]])  # int64 categories
+    as_float = X[["texture"]].astype(float)
+    np.testing.assert_array_equal(nc.convert(encoder).transform(as_float),
+                                  encoder.transform(as_float).toarray())

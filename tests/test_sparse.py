@@ -83,7 +83,7 @@ def test_sparse_input_with_nan_or_wrong_width_refused(tfidf):
 
 
 def test_large_sparse_matrix_is_not_densified():
-    # 200,000 × 5,000 at 0.1%: about 12 MB sparse, 8 GB dense; the process may not use 3 GB
+    # 200,000 × 5,000 at 0.1%: about 12 MB sparse, 8 GB dense; the process may not grow by 1 GB
     script = textwrap.dedent("""
         import resource
         resource.setrlimit(resource.RLIMIT_AS, (6 * 2**30, 6 * 2**30))
@@ -106,4 +106,4 @@ def test_large_sparse_matrix_is_not_densified():
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
-    assert int(result.stdout.split()[-1]) < 3 * 2**30
+    assert int(result.stdout.split()[-1]) < 2**30  # measured: about 25 MB

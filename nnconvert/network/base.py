@@ -18,6 +18,7 @@ import scipy.sparse
 import torch
 from torch import nn
 
+from ..errors import UnsupportedEstimatorError
 from ..layers import LayerDescription
 from .heads import Head
 from .schema import InputSchema
@@ -26,6 +27,19 @@ __all__ = ["ConvertedNetwork", "SPARSE_BLOCK_ROWS"]
 
 #: rows of a sparse matrix densified at a time for a network whose first layer is not linear
 SPARSE_BLOCK_ROWS = 4096
+
+
+def _refuse_inner_categorical(layers, source: str) -> None:
+    """Only the first layer may read categories: the schema maps raw values to codes at the
+    boundary, and a layer after another would read numbers as if they were codes."""
+    for position, layer in enumerate(layers[1:], start=2):
+        columns = layer.input_columns() if hasattr(layer, "input_columns") else None
+        if columns and any(spec.kind == "categorical" for spec in columns):
+            raise UnsupportedEstimatorError(
+                f"{source}: layer {position} ({layer.describe().title}) encodes categories, "
+                "but only the first step can: it reads raw values, which the network maps to "
+                "category codes at its input. Put the encoder first (or in a "
+                "ColumnTransformer branch of its own).")
 
 
 def _sparse_tensor(X: scipy.sparse.csr_matrix, device) -> torch.Tensor:
@@ -87,6 +101,7 @@ class ConvertedNetwork(nn.Module):
             self.feature_names_in_ = np.array(feature_names_in, dtype=object, copy=True)
         self.source = source
         first = layers[0] if len(layers) else None
+        _refuse_inner_categorical(layers, source)
         self.input_schema = InputSchema(
             first.input_columns() if hasattr(first, "input_columns") else None,
             self.n_features_in_, feature_names_in, model=source,
