@@ -154,3 +154,15 @@ def test_numeric_categories_accept_ints_and_floats():
     as_float = X[["texture"]].astype(float)
     np.testing.assert_array_equal(nc.convert(encoder).transform(as_float),
                                   encoder.transform(as_float).toarray())
+
+
+def test_codes_outside_the_categories_read_as_unknown():
+    import torch
+    X, y = _frame()
+    encoder = OneHotEncoder(handle_unknown="ignore").fit(X[["texture"]])
+    net = nc.convert(encoder)
+    n = len(encoder.categories_[0])
+    x = torch.tensor([[-1.0], [float(n)], [n + 7.0], [float("nan")], [0.0]], dtype=torch.float64)
+    expected = np.zeros((5, n))
+    expected[4, 0] = 1.0
+    np.testing.assert_array_equal(net(x).numpy(), expected)

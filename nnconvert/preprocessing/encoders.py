@@ -39,7 +39,7 @@ class CategoryLookup(Layer):
         ``categories[i]``, or ``len(categories[i])`` for an unknown value.
     tables : sequence of array-like
         ``tables[i]`` has shape ``(len(categories[i]) + 1, width_i)``; its last row is the
-        output for an unknown value.
+        output for an unknown value, and for any code outside ``0 … len(categories[i])``.
     allow_unknown : bool
         Whether unknown values are encoded (the last row) rather than refused by the schema.
     title, formula : str
@@ -58,6 +58,7 @@ class CategoryLookup(Layer):
                 raise ValueError(f"table {i} must have {len(cats) + 1} rows, "
                                  f"got shape {tuple(table.shape)}")
             self.register_buffer(f"table_{i}", table)
+        self.register_buffer("n_categories", torch.tensor([len(c) for c in self.categories]))
 
     @property
     def tables(self) -> list[torch.Tensor]:
@@ -73,6 +74,9 @@ class CategoryLookup(Layer):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         codes = x.to(torch.long)  # the schema wrote exact small integers
+        # a code no category has (a tensor made by hand, a trial input) reads as unknown
+        outside = (codes < 0) | (codes > self.n_categories)
+        codes = torch.where(outside, self.n_categories.expand_as(codes), codes)
         return torch.cat([table[codes[:, i]] for i, table in enumerate(self.tables)], dim=1)
 
     def input_columns(self) -> tuple:
