@@ -99,9 +99,13 @@ class LinearUnits(Layer):
     def out_features(self) -> int:
         return self.weight.shape[0]
 
+    #: a sparse CSR tensor is multiplied as it is (never densified): see ConvertedNetwork
+    reads_sparse = True
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         if self.bias is None:
             return x @ self.weight.T
+        # addmm takes a sparse CSR ``x`` too: sparse rows times the dense weight
         return torch.addmm(self.bias, x, self.weight.T)
 
     def describe(self) -> LayerDescription:

@@ -117,3 +117,8 @@ class Layer(nn.Module):
 
     def describe(self) -> LayerDescription:  # pragma: no cover - abstract
         raise NotImplementedError
+
+    def input_columns(self) -> tuple | None:
+        """What each input column must hold (:class:`~nnconvert.layers.columns.ColumnSpec`),
+        or None: numbers, no NaN (the default)."""
+        return None

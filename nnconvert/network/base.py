@@ -15,14 +15,41 @@ import warnings
 from typing import Sequence
 
 import numpy as np
+import scipy.sparse
 import torch
 from torch import nn
 
+from ..errors import UnsupportedEstimatorError
 from ..layers import LayerDescription
 from .heads import Head
-from .inputs import check_features
+from .schema import InputSchema
 
-__all__ = ["ConvertedNetwork"]
+__all__ = ["ConvertedNetwork", "SPARSE_BLOCK_ROWS"]
+
+#: rows of a sparse matrix densified at a time for a network whose first layer is not linear
+SPARSE_BLOCK_ROWS = 4096
+
+
+def _refuse_inner_categorical(layers, source: str) -> None:
+    """Only the first layer may read categories: the schema maps raw values to codes at the
+    boundary, and a layer after another would read numbers as if they were codes."""
+    for position, layer in enumerate(layers[1:], start=2):
+        columns = layer.input_columns() if hasattr(layer, "input_columns") else None
+        if columns and any(spec.kind == "categorical" for spec in columns):
+            raise UnsupportedEstimatorError(
+                f"{source}: layer {position} ({layer.describe().title}) encodes categories, "
+                "but only the first step can: it reads raw values, which the network maps to "
+                "category codes at its input. Put the encoder first (or in a "
+                "ColumnTransformer branch of its own).")
+
+
+def _sparse_tensor(X: scipy.sparse.csr_matrix, device) -> torch.Tensor:
+    """A CSR matrix as a torch sparse CSR tensor (copies of its arrays: never shared)."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Sparse CSR tensor support is in beta")
+        return torch.sparse_csr_tensor(
+            torch.tensor(X.indptr, dtype=torch.int64), torch.tensor(X.indices, dtype=torch.int64),
+            torch.tensor(X.data), size=X.shape, device=device, check_invariants=False)
 
 
 class ConvertedNetwork(nn.Module):
@@ -50,6 +77,9 @@ class ConvertedNetwork(nn.Module):
     n_features_in_ : int
     feature_names_in_ : numpy.ndarray
         Only present when the estimator has it.
+    input_schema : InputSchema
+        What each column of the tensor :meth:`forward` takes holds (from the first layer's
+        ``input_columns()``), and how the scikit-learn methods map data onto it.
     origin : tuple of (type, dict) or None
         Class and parameters of the estimator the last layer came from, set by
         :func:`nnconvert.convert` for linear models; :func:`nnconvert.to_sklearn` reads it.
@@ -71,6 +101,12 @@ class ConvertedNetwork(nn.Module):
         if feature_names_in is not None:
             self.feature_names_in_ = np.array(feature_names_in, dtype=object, copy=True)
         self.source = source
+        first = layers[0] if len(layers) else None
+        _refuse_inner_categorical(layers, source)
+        self.input_schema = InputSchema(
+            first.input_columns() if hasattr(first, "input_columns") else None,
+            self.n_features_in_, feature_names_in, model=source,
+            by_name=bool(getattr(first, "selects_columns_by_name", False)))
         self.origin: tuple[type, dict] | None = None
 
     # -- torch side -------------------------------------------------------------------------
@@ -99,6 +135,10 @@ class ConvertedNetwork(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """The raw output for a 2-D tensor of features.
+
+        The tensor holds numbers only: column ``j`` is what ``input_schema.describe()`` says,
+        a float for a numeric column, the index of the value in the fitted categories for a
+        categorical one. The scikit-learn methods map raw data (strings, categories) onto it.
 
         A classifier's decision scores (its probabilities where it has no decision
         function), a regressor's predictions, a transformer's output. A floating tensor of
@@ -156,20 +196,26 @@ class ConvertedNetwork(nn.Module):
 
     # -- scikit-learn side ------------------------------------------------------------------
     def as_tensor(self, X) -> torch.Tensor:
-        """``X`` (numpy, pandas, list or torch) checked as scikit-learn would, as the tensor
-        the body reads, on the network's device."""
+        """``X`` (numpy, pandas, list, torch or scipy.sparse) checked as scikit-learn would and
+        mapped through :attr:`input_schema`, as the tensor the body reads, on the network's
+        device. Sparse input becomes a sparse CSR tensor where the first layer multiplies one
+        (a linear layer); for other networks it is densified, so pass a bounded block of
+        rows (:meth:`outputs` does)."""
         self._check_precision()
-        X = check_features(
-            X,
-            n_features=self.n_features_in_,
-            feature_names=getattr(self, "feature_names_in_", None),
-            dtype=self.dtype,
-            model=self.source,
-        )
+        X = self.input_schema.encode(X, self.dtype)
+        if scipy.sparse.issparse(X):
+            if self.reads_sparse():
+                return _sparse_tensor(X, self.device)
+            X = X.toarray()  # the caller passed a bounded block of rows (outputs() does)
         with warnings.catch_warnings():
             # a read-only array (from a dataframe, a memory map) is only ever read here
             warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
             return torch.as_tensor(X, device=self.device)
+
+    def reads_sparse(self) -> bool:
+        """Whether the body's first layer multiplies a sparse tensor as it is."""
+        first = self.body[0] if len(self.body) else None
+        return bool(getattr(first, "reads_sparse", False))
 
     def outputs(self, X, methods: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """Several of the estimator's answers on ``X`` from one pass through the body.
@@ -177,7 +223,9 @@ class ConvertedNetwork(nn.Module):
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-            numpy array, list, pandas dataframe or torch tensor.
+            numpy array, list, pandas dataframe, torch tensor or scipy.sparse matrix. A
+            sparse matrix is never densified whole: a first linear layer multiplies it as it
+            is, other networks read it :data:`SPARSE_BLOCK_ROWS` rows at a time.
         methods : sequence of str, optional
             Among :attr:`methods`; default: all of them.
 
@@ -187,6 +235,14 @@ class ConvertedNetwork(nn.Module):
             Method name to numpy array, as the estimator's method of that name returns it.
         """
         methods = tuple(self.methods if methods is None else methods)
+        if scipy.sparse.issparse(X) and not self.reads_sparse():
+            X = self.input_schema.encode(X, self.dtype)  # checked once, then read in blocks
+            blocks = [self._outputs_dense(X[i:i + SPARSE_BLOCK_ROWS].toarray(), methods)
+                      for i in range(0, X.shape[0], SPARSE_BLOCK_ROWS)]
+            return {m: np.concatenate([b[m] for b in blocks]) for m in methods}
+        return self._outputs_dense(X, methods)
+
+    def _outputs_dense(self, X, methods: tuple) -> dict[str, np.ndarray]:
         x = self.as_tensor(X)
         with torch.no_grad():
             answers = self.output_tensors(x, methods)

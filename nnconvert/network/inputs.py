@@ -7,6 +7,8 @@ the problem and the fix, never in a traceback from inside torch.
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from typing import Sequence
 
@@ -42,6 +44,18 @@ def feature_names_of(X) -> np.ndarray | None:
     return names
 
 
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning point at the first caller outside nnconvert
+    (however many of its own calls lie between: predict, outputs, the schema...)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _check_feature_names(X, expected: Sequence[str] | None, model: str) -> None:
     """scikit-learn's rule: same names in the same order; a mismatch in presence only warns."""
     given = feature_names_of(X)
@@ -51,14 +65,14 @@ def _check_feature_names(X, expected: Sequence[str] | None, model: str) -> None:
         warnings.warn(
             f"X does not have valid feature names, but {model} was fitted with feature names",
             UserWarning,
-            stacklevel=6,  # the user's call: predict → _run → _tensor → check_features → here
+            stacklevel=user_stacklevel(),
         )
         return
     if expected is None:
         warnings.warn(
             f"X has feature names, but {model} was fitted without feature names",
             UserWarning,
-            stacklevel=6,  # the user's call: predict → _run → _tensor → check_features → here
+            stacklevel=user_stacklevel(),
         )
         return
     expected = np.asarray(expected, dtype=object)

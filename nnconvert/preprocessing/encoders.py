@@ -1,0 +1,161 @@
+"""scikit-learn's categorical encoders as lookup layers that read category codes.
+
+The network's input schema turns each raw value into its index in the encoder's
+``categories_[i]`` (``len(categories_[i])`` for a value never seen at fit time); the layer
+looks each code up in a per-feature table of output rows. Tables are registered buffers
+indexed by the codes, so the layer has no Python branch on data and exports with
+``torch.export``. The tables are built from fitted attributes only, including two private
+ones of scikit-learn's ``_BaseEncoder``: ``_default_to_infrequent_mappings`` (category index
+to its index after infrequent grouping) and, for ``OneHotEncoder``, ``_drop_idx_after_grouping``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+
+from ..layers.columns import ColumnSpec
+from ..layers.describe import Layer, LayerDescription
+from ..registry import converts_transformer
+
+__all__ = ["CategoryLookup"]
+
+
+def _is_missing(value) -> bool:
+    try:
+        return bool(value != value)  # NaN, the only value not equal to itself
+    except (TypeError, ValueError):
+        return False
+
+
+class CategoryLookup(Layer):
+    """One table per input column: row ``code`` is what the encoder outputs for that category.
+
+    Parameters
+    ----------
+    categories : sequence of array-like
+        The encoder's ``categories_``: column ``i`` of the input holds indices into
+        ``categories[i]``, or ``len(categories[i])`` for an unknown value.
+    tables : sequence of array-like
+        ``tables[i]`` has shape ``(len(categories[i]) + 1, width_i)``; its last row is the
+        output for an unknown value, and for any code outside ``0 … len(categories[i])``.
+    allow_unknown : bool
+        Whether unknown values are encoded (the last row) rather than refused by the schema.
+    title, formula : str
+        How descriptions name the layer.
+    """
+
+    def __init__(self, categories, tables, *, allow_unknown: bool, title: str, formula: str):
+        super().__init__()
+        self.categories = tuple(tuple(c) for c in categories)
+        self.allow_unknown = bool(allow_unknown)
+        self.title = title
+        self.formula = formula
+        for i, (cats, table) in enumerate(zip(self.categories, tables)):
+            table = torch.tensor(np.array(table, dtype=np.float64, copy=True))
+            if table.ndim != 2 or table.shape[0] != len(cats) + 1:
+                raise ValueError(f"table {i} must have {len(cats) + 1} rows, "
+                                 f"got shape {tuple(table.shape)}")
+            self.register_buffer(f"table_{i}", table)
+        self.register_buffer("n_categories", torch.tensor([len(c) for c in self.categories]))
+
+    @property
+    def tables(self) -> list[torch.Tensor]:
+        return [getattr(self, f"table_{i}") for i in range(len(self.categories))]
+
+    @property
+    def in_features(self) -> int:
+        return len(self.categories)
+
+    @property
+    def out_features(self) -> int:
+        return sum(t.shape[1] for t in self.tables)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        codes = x.to(torch.long)  # the schema wrote exact small integers
+        # a code no category has (a tensor made by hand, a trial input) reads as unknown
+        outside = (codes < 0) | (codes > self.n_categories)
+        codes = torch.where(outside, self.n_categories.expand_as(codes), codes)
+        return torch.cat([table[codes[:, i]] for i, table in enumerate(self.tables)], dim=1)
+
+    def input_columns(self) -> tuple:
+        return tuple(
+            ColumnSpec(kind="categorical", categories=cats,
+                       allow_nan=self.allow_unknown or any(_is_missing(c) for c in cats),
+                       allow_unknown=self.allow_unknown)
+            for cats in self.categories
+        )
+
+    def describe(self) -> LayerDescription:
+        return LayerDescription(
+            title=self.title,
+            n_in=self.in_features,
+            n_out=self.out_features,
+            activation="none",
+            formula=self.formula,
+            parameters={"categories": [len(c) for c in self.categories]},
+        )
+
+
+def _grouped_indices(encoder, i: int) -> np.ndarray:
+    """Each category's index after infrequent categories are grouped into one (scikit-learn's)."""
+    n = len(encoder.categories_[i])
+    mappings = getattr(encoder, "_default_to_infrequent_mappings", None)
+    if mappings is None or mappings[i] is None:
+        return np.arange(n)
+    mapping = np.asarray(mappings[i])
+    if len(mapping) == n:
+        return mapping
+    # OrdinalEncoder leaves its missing-value category out of the grouping (its output is
+    # encoded_missing_value anyway): the mapping covers the other categories, in order
+    grouped = np.arange(n)
+    present = np.array([not _is_missing(c) for c in encoder.categories_[i]])
+    grouped[present] = mapping
+    return grouped
+
+
+def _infrequent_index(encoder, i: int) -> int | None:
+    """The grouped index of feature ``i``'s infrequent category, or None when it has none."""
+    indices = getattr(encoder, "_infrequent_indices", None)
+    if indices is None or indices[i] is None:
+        return None
+    return int(_grouped_indices(encoder, i)[indices[i][0]])
+
+
+@converts_transformer(OneHotEncoder)
+def _one_hot_encoder(encoder: OneHotEncoder, options: dict) -> list:
+    drops = getattr(encoder, "_drop_idx_after_grouping", None)
+    tables = []
+    for i, cats in enumerate(encoder.categories_):
+        grouped = _grouped_indices(encoder, i)
+        n_grouped = int(grouped.max()) + 1 if len(grouped) else 0
+        drop = None if drops is None or drops[i] is None else int(drops[i])
+        columns = [g for g in range(n_grouped) if g != drop]  # the output columns, in order
+        position = {g: j for j, g in enumerate(columns)}
+        table = np.zeros((len(cats) + 1, len(columns)))
+        for k, g in enumerate(grouped):
+            if int(g) in position:
+                table[k, position[int(g)]] = 1.0
+        unknown = (_infrequent_index(encoder, i)
+                   if encoder.handle_unknown in ("infrequent_if_exist", "warn") else None)
+        if unknown is not None and unknown in position:
+            table[-1, position[unknown]] = 1.0  # unknown values join the infrequent column
+        tables.append(table)
+    return [CategoryLookup(encoder.categories_, tables,
+                           allow_unknown=encoder.handle_unknown != "error",
+                           title="one-hot encoder", formula="{y} = one-hot codes of {x}")]
+
+
+@converts_transformer(OrdinalEncoder)
+def _ordinal_encoder(encoder: OrdinalEncoder, options: dict) -> list:
+    encodes_unknown = encoder.handle_unknown == "use_encoded_value"
+    tables = []
+    for i, cats in enumerate(encoder.categories_):
+        values = _grouped_indices(encoder, i).astype(np.float64)
+        missing = np.array([_is_missing(c) for c in cats], dtype=bool)
+        values[missing] = encoder.encoded_missing_value
+        unknown = encoder.unknown_value if encodes_unknown else np.nan  # never read: refused
+        tables.append(np.append(values, unknown).reshape(-1, 1))
+    return [CategoryLookup(encoder.categories_, tables, allow_unknown=encodes_unknown,
+                           title="ordinal encoder", formula="{y} = category codes of {x}")]
