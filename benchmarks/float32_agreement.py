@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from zoo import CASES, fitted, probe_points  # noqa: E402
 
 import nnconvert as nc  # noqa: E402
-from nnconvert.agreement import compare  # noqa: E402
+from nnconvert.verify import compare  # noqa: E402
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ convex region. Three two-dimensional problems defeat that (the CS231n notes' exa
 For each, a logistic regression (linear: fails) is fitted next to an extreme learning
 machine, a kernel SVM and an MLP (one hidden layer of units or kernels: succeed). Every
 model is converted with :func:`nnconvert.convert` and the network is checked against its
-original with :func:`nnconvert.agreement.compare` on the test points and on a grid that
+original with :func:`nnconvert.verify.compare` on the test points and on a grid that
 covers the plane.
 
 Run: ``python examples/hard_cases.py [--seed 0] [--draw DIR]``; :func:`hard_case_models` gives
@@ -32,7 +32,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.svm import SVC
 
 import nnconvert as nc
-from nnconvert.agreement import compare
+from nnconvert.verify import compare
 
 N_PER_CLASS = 300
 #: the three blobs of the "three modes" problem

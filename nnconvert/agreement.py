@@ -1,4 +1,4 @@
-"""When do two classifiers agree? The one definition that tests, verify() and the demo share.
+"""When does a network agree with its estimator? The rules the one verdict applies.
 
 Scores (``decision_function``, ``predict_proba``) agree when they differ by at most ``rtol``
 times the scale of the reference scores. Labels agree except where the reference itself is
@@ -9,27 +9,32 @@ disagreement.
 How far a row is from changing its label depends on how the estimator decides: a family
 whose ``predict`` is not an argmax or a threshold of its scores (libsvm's one-vs-one vote)
 registers its own rule with :mod:`nnconvert.registry`; this module imports no estimator.
+Regressors and transformers have no labels: their ``predict`` / ``transform`` are scores.
+
+These are the rules; :func:`nnconvert.verify.blocks.verify_block` is the one function that
+applies them to a block of rows, for :func:`nnconvert.verify`, :func:`nnconvert.verify.compare`
+and :func:`nnconvert.testing.find_disagreement` alike.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse
 import torch
 
 from .registry import has_rule, margin_rule, score_jump_rule
 
 __all__ = [
     "METHODS",
-    "Agreement",
-    "compare",
+    "SCORE_METHODS",
+    "score_methods",
     "reference_outputs",
     "reference_margin",
     "score_scale",
     "decision_margin",
     "tie_band",
-    "count_label_disagreements",
     "ScoreDifference",
     "elementwise_difference",
     "score_difference",
@@ -38,8 +43,20 @@ __all__ = [
     "mismatch_margins",
 ]
 
-#: the score methods compared, in order; ``predict`` is compared separately
-METHODS = ("decision_function", "predict_proba")
+#: per kind of network, the methods compared as scores, in order; a classifier's ``predict``
+#: is compared as labels, a regressor's as a score
+SCORE_METHODS = {
+    "classifier": ("decision_function", "predict_proba"),
+    "regressor": ("predict",),
+    "transformer": ("transform",),
+}
+#: a classifier's score methods
+METHODS = SCORE_METHODS["classifier"]
+
+
+def score_methods(kind: str) -> tuple[str, ...]:
+    """The methods a network of ``kind`` is compared on as scores."""
+    return SCORE_METHODS[kind]
 
 
 def score_scale(reference: np.ndarray) -> float:
@@ -83,20 +100,17 @@ def tie_band(max_abs_diff: float, scale: float, rtol: float) -> float:
     return max(allowed, 2.0 * min(max_abs_diff, allowed))
 
 
-def count_label_disagreements(
-    reference_labels: np.ndarray, candidate_labels: np.ndarray, margin: np.ndarray, band: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Boolean masks ``(disagree, near_tie)`` of label mismatches outside and inside the band."""
-    differ = np.asarray(reference_labels) != np.asarray(candidate_labels)
-    tie = np.asarray(margin) <= band
-    return differ & ~tie, differ & tie
-
-
 def reference_outputs(estimator, X, methods=None) -> dict[str, np.ndarray]:
-    """The estimator's own answers on ``X`` for the score methods it has, and ``predict``."""
-    methods = [m for m in (methods or METHODS) if m != "predict" and hasattr(estimator, m)]
-    outputs = {m: np.asarray(getattr(estimator, m)(X)) for m in methods}
-    outputs["predict"] = np.asarray(estimator.predict(X))
+    """The estimator's own answers on ``X`` for ``methods`` (default: a classifier's score
+    methods it has, and ``predict``); sparse answers (a one-hot transform) made dense."""
+    if methods is None:
+        methods = [*METHODS, "predict"]
+    outputs = {}
+    for method in methods:
+        if hasattr(estimator, method):
+            answer = getattr(estimator, method)(X)
+            outputs[method] = np.asarray(answer.toarray() if scipy.sparse.issparse(answer)
+                                         else answer)
     return outputs
 
 
@@ -132,84 +146,6 @@ def score_jumps(estimator, X, reference: dict, rtol: float) -> np.ndarray | None
     """Rows where the estimator's ``decision_function`` may jump between two roundings
     (:func:`nnconvert.registry.score_jump_rule`); None where its scores are continuous."""
     return score_jump_rule(estimator, X, reference, rtol)
-
-
-@dataclass
-class Agreement:
-    """How a network's answers compare with its estimator's on some rows.
-
-    Attributes
-    ----------
-    n_samples : int
-    max_abs_diff, max_rel_diff : dict
-        Per score method; the relative difference is taken against the reference's scale.
-    n_disagreements : int
-        Labels that differ outside the near-tie band.
-    near_ties : int
-        Labels that differ inside it.
-    disagreeing_rows, tie_rows : numpy.ndarray
-        Row indices of each.
-    rtol : float
-    passed : bool
-        Every score within ``rtol`` of its scale and no disagreement.
-    """
-
-    n_samples: int
-    rtol: float
-    max_abs_diff: dict = field(default_factory=dict)
-    max_rel_diff: dict = field(default_factory=dict)
-    n_disagreements: int = 0
-    near_ties: int = 0
-    disagreeing_rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-    tie_rows: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-
-    @property
-    def passed(self) -> bool:
-        scores_ok = all(r <= self.rtol for r in self.max_rel_diff.values())
-        return scores_ok and self.n_disagreements == 0
-
-
-def compare(estimator, net, X, *, rtol: float = 1e-9, methods=None) -> Agreement:
-    """Compare a network with its estimator on the rows of ``X`` (held in memory).
-
-    Parameters
-    ----------
-    estimator : fitted scikit-learn classifier
-    net : ConvertedClassifier
-    X : array-like of shape (n_samples, n_features)
-    rtol : float, default 1e-9
-        Allowed score difference, relative to the scale of the reference's scores.
-    methods : sequence of str or None
-        Score methods to compare (default: every one the estimator has).
-
-    Returns
-    -------
-    Agreement
-    """
-    reference = reference_outputs(estimator, X, methods)
-    result = Agreement(n_samples=len(reference["predict"]), rtol=rtol)
-    bands = {}
-    for method in METHODS:
-        if method not in reference:
-            continue
-        expected = reference[method]
-        got = getattr(net, method)(X)
-        if got.shape != expected.shape:
-            raise AssertionError(f"{method}: shape {got.shape}, expected {expected.shape}")
-        if method == "decision_function":
-            expected = without_score_jumps(estimator, X, reference, got, rtol)[method]
-        diff = score_difference(expected, got)
-        result.max_abs_diff[method] = diff.max_abs
-        result.max_rel_diff[method] = diff.max_abs / diff.scale
-        bands[method] = tie_band(diff.max_abs, diff.scale, rtol)
-    rows = label_mismatches(reference["predict"], net.predict(X))
-    margin = mismatch_margins(estimator, X, reference, rows)
-    tie = margin <= bands.get(margin_method(reference), 0.0)
-    result.n_disagreements = int((~tie).sum())
-    result.near_ties = int(tie.sum())
-    result.disagreeing_rows = rows[~tie]
-    result.tie_rows = rows[tie]
-    return result
 
 
 # -- block-level pieces: compare() and nnconvert.verify() both build on these ------------------
@@ -318,22 +254,3 @@ def mismatch_margins(estimator, X, reference: dict, rows: np.ndarray) -> np.ndar
     subset = {method: np.asarray(values)[rows] for method, values in reference.items()}
     margin = reference_margin(estimator, _safe_indexing(X, rows), subset)
     return np.asarray(margin, dtype=np.float64).reshape(-1)
-
-
-def without_score_jumps(estimator, X, reference: dict, got, rtol: float) -> dict:
-    """``reference`` with the rows of :func:`score_jumps` taking the network's scores.
-
-    Those rows then differ by 0 in ``decision_function``, so a vote that flipped at a near
-    tie neither fails the comparison nor widens the near-tie band of the labels. ``got`` (an
-    array, or a tensor on any device) is read only where there are such rows.
-    """
-    if "decision_function" not in reference:
-        return reference
-    jumps = score_jumps(estimator, X, reference, rtol)
-    if jumps is None or not jumps.any():
-        return reference
-    if isinstance(got, torch.Tensor):
-        got = got.cpu().numpy()
-    decision = np.array(reference["decision_function"], dtype=np.float64, copy=True)
-    decision[jumps] = np.asarray(got, dtype=np.float64)[jumps]
-    return {**reference, "decision_function": decision}

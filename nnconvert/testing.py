@@ -32,17 +32,9 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from .agreement import (
-    METHODS,
-    default_rtol,
-    elementwise_difference,
-    margin_method,
-    reference_margin,
-    reference_outputs,
-    score_scale,
-    tie_band,
-)
+from .agreement import default_rtol, reference_outputs, score_methods, score_scale
 from .convert import supported_estimators
+from .verify import compare
 
 __all__ = [
     "REAL_DATASETS",
@@ -273,41 +265,23 @@ def boundary_points(estimator, X):
 # -- the search ------------------------------------------------------------------------------
 
 class _Checker:
-    """Does a row show a disagreement? The rules of :mod:`nnconvert.agreement`, one row."""
+    """Does a row show a disagreement? The one verdict (:func:`nnconvert.verify.compare`) on
+    that row alone, its scores judged against the scale of the data's."""
 
     def __init__(self, estimator, net, X, rtol: float):
         self.estimator, self.net, self.rtol = estimator, net, rtol
-        reference = reference_outputs(estimator, X)
         # scores are judged against the data's scale: a row near a binary boundary has
         # scores near 0, against which rounding alone would look large
-        self.scale = {m: score_scale(reference[m]) for m in METHODS if m in reference}
+        methods = [m for m in score_methods(net.head.kind) if hasattr(estimator, m)]
+        reference = reference_outputs(estimator, X, methods)
+        self.scale = {m: score_scale(answer) for m, answer in reference.items()}
 
     def __call__(self, row: np.ndarray) -> bool:
-        x = row[None]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # feature-name and convergence chatter
-            reference = reference_outputs(self.estimator, x)
-            diffs, scales, scores_differ = {}, {}, False
-            for method, scale in self.scale.items():
-                got = getattr(self.net, method, None)
-                if got is None:
-                    return True  # a method the estimator has and the network lacks
-                diffs[method] = float(np.max(elementwise_difference(reference[method], got(x))))
-                scales[method] = max(scale, score_scale(reference[method]))
-                scores_differ |= not diffs[method] <= self.rtol * scales[method]
-            labels_differ = self.net.predict(x)[0] != reference["predict"][0]
-            if not (scores_differ or labels_differ):
-                return False
-            method = margin_method(reference)
-            margin = float(reference_margin(self.estimator, x, reference)[0])
-            scale = scales.get(method, 1.0)
-            if margin <= self.rtol * scale:
-                # the row sits on the boundary to rounding: either label is right, and scores
-                # that count votes (libsvm's one-vs-one) jump with it
-                return False
-            if scores_differ:
-                return True
-            return margin > tie_band(diffs.get(method, 0.0), scale, self.rtol)
+            report = compare(self.estimator, self.net, row[None], rtol=self.rtol,
+                             scale_floor=self.scale)
+        return not report.passed
 
 
 def find_disagreement(estimator, net, X, max_examples: int = 200, *, rtol: float | None = None,

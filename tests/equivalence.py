@@ -5,29 +5,38 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from nnconvert.agreement import compare
+from nnconvert.verify import compare
 
 #: the project's promise, written here rather than read from the code under test: float64
 #: to rounding; float32 within its own precision (labels: outside the tie band)
 RTOL = {torch.float64: 1e-9, torch.float32: 1e-4}
+#: per kind of network, the methods it must have exactly where its estimator has them
+ANSWERS = {"classifier": ("decision_function", "predict_proba", "predict"),
+           "regressor": ("predict",), "transformer": ("transform",)}
 
 
 def assert_equivalent(estimator, net, X, *, rtol=None):
     """Assert that every method the estimator has agrees with the network's on ``X``.
 
-    Also checks that the network has exactly the estimator's methods and returns labels of
-    the estimator's dtype. Returns the :class:`~nnconvert.agreement.Agreement`.
+    Works for classifiers, regressors and transformers. Also checks that the network has
+    exactly the estimator's methods and returns answers of the estimator's dtype kind and
+    shape. Returns the :class:`~nnconvert.verify.VerificationReport`.
     """
     rtol = RTOL[net.dtype] if rtol is None else rtol
-    for method in ("decision_function", "predict_proba"):
+    answers = ANSWERS[net.head.kind]
+    for method in answers:
         assert hasattr(net, method) == hasattr(estimator, method), method
-    agreement = compare(estimator, net, X, rtol=rtol)
-    for method, diff in agreement.max_rel_diff.items():
+    report = compare(estimator, net, X, rtol=rtol)
+    assert not report.problems, report.problems
+    for method, diff in report.max_rel_diff.items():
         assert diff <= rtol, f"{method}: relative difference {diff:.3g} > {rtol:g}"
-    assert agreement.n_disagreements == 0, (
-        f"{agreement.n_disagreements} labels differ outside the near-tie band "
-        f"(rows {agreement.disagreeing_rows[:10]})"
+    assert report.n_disagreements == 0, (
+        f"{report.n_disagreements} labels differ outside the near-tie band "
+        f"(rows {report.disagreeing_rows[:10]})"
     )
-    labels, expected = net.predict(X[:5]), np.asarray(estimator.predict(X[:5]))
-    assert labels.dtype == expected.dtype and labels.shape == expected.shape
-    return agreement
+    method = answers[-1]
+    got, expected = getattr(net, method)(X[:5]), np.asarray(getattr(estimator, method)(X[:5]))
+    assert got.dtype.kind == expected.dtype.kind and got.shape == expected.shape
+    if method == "predict" and net.head.kind == "classifier":
+        assert got.dtype == expected.dtype
+    return report

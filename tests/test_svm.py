@@ -420,7 +420,7 @@ def test_float64_network_is_the_svm_on_real_data(problem):
 
 
 def test_a_vote_that_flips_at_a_near_tie_is_a_near_tie_not_a_failure():
-    from nnconvert.agreement import compare
+    from nnconvert.verify import compare
 
     estimator, _, X_test = fitted("svc-rbf-iris")  # 'ovr' scores: votes + confidence
     assert estimator.decision_function_shape == "ovr" and not estimator.break_ties

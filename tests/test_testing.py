@@ -13,7 +13,8 @@ from zoo import fitted
 
 import nnconvert as nc
 from nnconvert import testing
-from nnconvert.agreement import compare, decision_margin, score_scale
+from nnconvert.agreement import decision_margin, score_scale
+from nnconvert.verify import compare
 
 
 @pytest.fixture(scope="module")

@@ -5,13 +5,15 @@ compares the network's answers with scikit-learn's on the CPU (NumPy) or in one 
 (CuPy) and returns a :class:`VerificationReport`. The pieces:
 
 - ``sources``: reading X in blocks, in constant memory;
-- ``blocks``: both answers on one block, and the block's partial report;
+- ``blocks``: the one judge of a block of rows (both answers, their comparison, the
+  block's partial report), for verify, :func:`compare`, dask workers and
+  :func:`nnconvert.testing.find_disagreement` alike;
 - ``numpy_path`` / ``cupy_path`` (with ``compare.cu``): the comparison itself;
 - ``report``: partial reports, their merge, the final report;
 - ``distributed``: blocks verified on a dask.distributed cluster.
 """
 
-from .engine import verify
+from .engine import compare, verify
 from .report import Partial, VerificationReport, merge
 
-__all__ = ["verify", "VerificationReport", "Partial", "merge"]
+__all__ = ["verify", "compare", "VerificationReport", "Partial", "merge"]

@@ -1,28 +1,32 @@
-"""Verifying one block of rows: both answers, their comparison, and the block's partial report.
+"""Judging one block of rows: both answers, their comparison, and the block's partial report.
 
-The estimator answers on the CPU (scikit-learn's own methods); the network answers on its
-device in a single pass through its body. A *comparer* (the NumPy path or the CuPy path)
-reduces the two to score maxima and label mismatches; what is common to both paths (margins
-of the mismatching rows, the rows worth showing) is done here once.
+This is the one place where a network's answers meet its estimator's: :func:`verify_block`
+serves :func:`nnconvert.verify`, :func:`nnconvert.verify.compare`, the dask workers and
+:func:`nnconvert.testing.find_disagreement` alike. The estimator answers on the CPU
+(scikit-learn's own methods); the network answers on its device in a single pass through its
+body (:meth:`~nnconvert.network.ConvertedNetwork.output_tensors`). A *comparer* (the NumPy
+path or the CuPy path) reduces the two to score maxima and label mismatches; rows a family's
+rule excuses (scores that may jump by a vote at a near tie) are left out through a mask,
+never by editing the reference.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import torch
 
 from ..agreement import (
-    METHODS,
     ScoreDifference,
     class_indices,
     has_default_margin,
     margin_method,
     mismatch_margins,
     reference_outputs,
-    without_score_jumps,
+    score_jumps,
+    score_methods,
 )
 from ..registry import load_optional
 from .report import N_WORST, Partial, Row, merge
@@ -48,7 +52,6 @@ class BlockComparison:
     differences: dict[str, ScoreDifference]
     mismatch_rows: np.ndarray
     margins: np.ndarray | None = None
-    counts: dict = field(default_factory=dict)
 
 
 class Comparer(Protocol):
@@ -56,20 +59,21 @@ class Comparer(Protocol):
 
     name: str
 
-    def compare(self, reference: dict, outputs: dict, reference_index: np.ndarray,
-                rule: tuple | None) -> BlockComparison: ...
+    def compare(self, reference: dict, outputs: dict, labels: tuple | None,
+                excused: dict, rule: tuple | None) -> BlockComparison:
+        """Score maxima per method of ``outputs`` (rows of ``excused[method]`` left out) and
+        the rows where ``labels = (reference_index, network_index)`` differ (None: no labels)."""
 
 
 def network_outputs(net, block, methods) -> dict[str, torch.Tensor]:
     """The network's answers on ``block``, on its device, from one pass through its body.
 
-    Keys: the score methods asked for (where the network has them) and ``"predict_index"``.
+    Keys: the methods asked for that the network has; a classifier's ``"predict"`` is the
+    index into ``classes_``.
     """
-    asked = [m for m in net.methods if m in methods and m != "predict"]
+    asked = [m for m in net.methods if m in methods]
     with torch.no_grad():
-        outputs = net.output_tensors(net.as_tensor(block), [*asked, "predict"])
-    outputs["predict_index"] = outputs.pop("predict")
-    return outputs
+        return net.output_tensors(net.as_tensor(block), asked)
 
 
 def margin_rule(estimator, reference: dict) -> tuple | None:
@@ -89,6 +93,10 @@ def margin_rule(estimator, reference: dict) -> tuple | None:
     return (method, 2, 0, 0.0)
 
 
+def _label(reference: dict, i: int):
+    return reference["predict"][i] if "predict" in reference else None
+
+
 def _score_row(values: np.ndarray, i: int) -> tuple:
     return tuple(float(v) for v in np.atleast_1d(values[i]))
 
@@ -100,14 +108,12 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
     ``rtol`` only decides which rows are near ties of vote-counting scores
     (:func:`~nnconvert.agreement.score_jumps`); the verdict's band is applied later.
     """
+    kind = net.head.kind
     reference = reference_outputs(estimator, block, methods)
     outputs = network_outputs(net, block, set(reference))
-    if "decision_function" in outputs:
-        reference = without_score_jumps(estimator, block, reference,
-                                        outputs["decision_function"], rtol)
     problems = []
     compared = {}
-    for method in METHODS:
+    for method in score_methods(kind):
         if method not in reference:
             continue
         if method not in outputs:
@@ -117,13 +123,20 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
                             f"estimator {reference[method].shape}")
         else:
             compared[method] = outputs[method]
-    compared["predict_index"] = outputs["predict_index"]
-    reference_index = class_indices(net.classes_, reference["predict"])
-    rule = margin_rule(estimator, reference)
-    result = comparer.compare(reference, compared, reference_index, rule)
+    labels, rule, excused = None, None, {}
+    if kind == "classifier":
+        labels = (class_indices(net.classes_, reference["predict"]), outputs["predict"])
+        rule = margin_rule(estimator, reference)
+        if "decision_function" in compared:
+            jumps = score_jumps(estimator, block, reference, rtol)
+            if jumps is not None and jumps.any():
+                excused["decision_function"] = jumps
+    result = comparer.compare(reference, compared, labels, excused, rule)
 
     def network_label(i: int):  # one element from the device, for a row that is shown
-        return net.classes_[int(compared["predict_index"][i])]
+        if labels is None:
+            return None
+        return net.classes_[int(labels[1][i])]
 
     def network_scores(method: str, i: int) -> tuple:
         return _score_row(compared[method][i:i + 1].cpu().numpy(), 0)
@@ -132,7 +145,7 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
     for method, diff in result.differences.items():
         if diff.worst_row >= 0:
             i = diff.worst_row
-            worst[method] = Row(i, method, reference["predict"][i], network_label(i),
+            worst[method] = Row(i, method, _label(reference, i), network_label(i),
                                 _score_row(reference[method], i), network_scores(method, i),
                                 diff.max_abs)
     rows = result.mismatch_rows
@@ -140,7 +153,7 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
     if margins is None:
         margins = mismatch_margins(estimator, block, reference, rows)
     examples = []
-    shown = margin_method(reference)
+    shown = margin_method(reference) if labels is not None else None
     for k in np.argsort(-np.nan_to_num(margins, nan=-np.inf), kind="stable")[:N_WORST]:
         i = int(rows[k])
         if shown in compared:
@@ -151,7 +164,7 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
         examples.append(Row(i, "label", reference["predict"][i], network_label(i), ref_scores,
                             net_scores, gap, float(margins[k])))
     return Partial(
-        n_samples=len(reference["predict"]),
+        n_samples=len(next(iter(reference.values()))),
         max_abs={m: d.max_abs for m, d in result.differences.items()},
         scale={m: d.scale for m, d in result.differences.items()},
         worst=worst,
@@ -166,7 +179,7 @@ def verify_blocks(estimator, net, blocks, methods, comparer: Comparer, on_block=
                   rtol: float = 1e-9) -> Partial:
     """Verify ``(first_row, block)`` pairs in turn and merge their partials.
 
-    ``on_block(partial, total)`` is called after each block (progress, the CuPy path's band).
+    ``on_block(partial, total)`` is called after each block (progress).
     """
     load_optional()  # an optional package's margin rule (scikit-elm), here or on a worker
     total = Partial()

@@ -4,7 +4,7 @@ The network's outputs stay on the GPU and reach the kernel without a copy (DLPac
 reference scores (computed by scikit-learn on the CPU) travel to the device, and the
 network's scores come back only when a vote may flip at a near tie
 (:func:`nnconvert.agreement.without_score_jumps`). The kernel
-leaves the block's maxima, worst row, label-mismatch counts and the mismatching rows in device
+leaves the block's maxima, worst row and the mismatching rows (with their margins) in device
 memory; a few scalars and the (usually empty) list of mismatches come back.
 """
 
@@ -61,16 +61,14 @@ def _kernels():
 
 
 class CupyComparer:
-    """Compares on the GPU. ``band`` is the near-tie band known so far (for the counts the
-    kernel makes as it goes; the report's counts use the final band)."""
+    """Compares on the GPU: one kernel launch per score method and block."""
 
     name = "cupy"
 
-    def __init__(self, band: float = 0.0):
+    def __init__(self):
         import cupy
 
         self.cupy = cupy
-        self.band = band
         self.grid = 4 * cupy.cuda.Device().attributes["MultiProcessorCount"]
 
     def _launch(self, ref, got, ref_index, got_index, rule, mismatch_rows, mismatch_margins,
@@ -88,46 +86,56 @@ class CupyComparer:
             (ref, got, np.int64(n), np.int32(width),
              ref_index if ref_index is not None else null,
              got_index if got_index is not None else null,
-             np.int32(code), np.int32(column), np.float64(threshold), np.float64(self.band),
-             partials, result, mismatch_rows, mismatch_margins, counters),
+             np.int32(code), np.int32(column), np.float64(threshold), np.float64(0.0),
+             partials, result,
+             *(a if a is not None else null for a in (mismatch_rows, mismatch_margins)),
+             counters),
         )
         return np.frombuffer(result.get().tobytes(), dtype=ACCUMULATOR)[0]
 
-    def compare(self, reference: dict, outputs: dict, reference_index: np.ndarray,
+    def compare(self, reference: dict, outputs: dict, labels, excused: dict,
                 rule) -> BlockComparison:
         cp = self.cupy
-        got_index = cp.from_dlpack(outputs["predict_index"].contiguous())
-        ref_index = cp.asarray(reference_index)
-        n = ref_index.shape[0]
-        mismatch_rows = cp.empty(n, dtype=cp.int64)
-        mismatch_margins = cp.empty(n, dtype=cp.float64)
+        label_method = None
+        mismatch_rows = mismatch_margins = None
+        # counters[0]: mismatch slots used; counters[1]: the kernel's finished blocks
         counters = cp.zeros(2, dtype=cp.uint64)
-        if rule is not None and rule[0] not in outputs:  # its scores had the wrong shape
-            rule = None
-        label_method = rule[0] if rule is not None else next(
-            (m for m in outputs if m != "predict_index"), None)
-        differences, counts = {}, {}
+        if labels is not None:
+            ref_index = cp.asarray(labels[0])
+            got_index = cp.from_dlpack(labels[1].contiguous())
+            n = ref_index.shape[0]
+            mismatch_rows = cp.empty(n, dtype=cp.int64)
+            mismatch_margins = cp.empty(n, dtype=cp.float64)
+            # the kernel finds label mismatches while it compares the scores they come from,
+            # unless some of those rows are excused (then the labels are compared alone)
+            if rule is not None and rule[0] in outputs and rule[0] not in excused:
+                label_method = rule[0]
+        differences = {}
         for method, tensor in outputs.items():
-            if method == "predict_index":
-                continue
             got = cp.from_dlpack(tensor.contiguous())  # zero-copy: the network's own memory
             ref = cp.asarray(np.ascontiguousarray(reference[method], dtype=np.float64))
+            kept = None
+            if method in excused:  # rows a family's rule excuses take no part
+                kept = cp.asarray(np.flatnonzero(~excused[method]))
+                ref, got = ref[kept], cp.ascontiguousarray(got[kept])
             with_labels = method == label_method
             acc = self._launch(ref, got, ref_index if with_labels else None,
                                got_index if with_labels else None,
                                rule if with_labels else None,
-                               mismatch_rows, mismatch_margins, counters)
+                               mismatch_rows if with_labels else None,
+                               mismatch_margins if with_labels else None, counters)
+            worst = int(acc["worst"])
+            if kept is not None and worst >= 0:
+                worst = int(kept[worst].get())
             differences[method] = ScoreDifference(
                 float(max(acc["max_abs"], 0.0)),
-                max(float(acc["scale"]), float(np.finfo(np.float64).tiny)),
-                int(acc["worst"]))
-            if with_labels:
-                counts = {k: int(acc[k]) for k in ("mismatches", "disagreements", "near_ties")}
-        if label_method is None:  # no score method to ride on: compare labels alone
+                max(float(acc["scale"]), float(np.finfo(np.float64).tiny)), worst)
+        if labels is None:
+            return BlockComparison(differences, np.empty(0, dtype=np.int64))
+        if label_method is None:  # no score launch carried the labels: compare them alone
             rows = cp.flatnonzero(ref_index != got_index).get()
-            return BlockComparison(differences, rows.astype(np.int64), None, counts)
+            return BlockComparison(differences, rows.astype(np.int64))
         used = int(counters[0].get())
         order = cp.argsort(mismatch_rows[:used])  # atomics fill the list in any order
         rows = mismatch_rows[:used][order].get()
-        margins = mismatch_margins[:used][order].get() if rule is not None else None
-        return BlockComparison(differences, rows, margins, counts)
+        return BlockComparison(differences, rows, mismatch_margins[:used][order].get())

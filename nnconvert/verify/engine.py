@@ -10,20 +10,18 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
 
-from ..agreement import METHODS, margin_method, tie_band
+from ..agreement import margin_method, score_methods
 from ..errors import NotFittedError
+from ..network import ConvertedNetwork
 from ..registry import estimator_name
-from ..network import ConvertedClassifier
-from .blocks import verify_blocks
+from .blocks import verify_block, verify_blocks
 from .report import VerificationReport, finalize
 from .sources import as_source, default_batch_size
 
-__all__ = ["verify", "comparer_for"]
-
-_KNOWN = (*METHODS, "predict")
+__all__ = ["verify", "compare", "comparer_for"]
 
 
-def comparer_for(net: ConvertedClassifier):
+def comparer_for(net: ConvertedNetwork):
     """The CuPy path where the network lives on a CUDA device and CuPy sees it, else NumPy."""
     from .cupy_path import CupyComparer, cupy_available
     from .numpy_path import NumpyComparer
@@ -33,28 +31,32 @@ def comparer_for(net: ConvertedClassifier):
     return NumpyComparer()
 
 
-def _checked_methods(estimator, methods) -> list[str]:
+def _checked_methods(estimator, net: ConvertedNetwork, methods) -> list[str]:
+    kind = net.head.kind
+    known = [*score_methods(kind), *(("predict",) if kind == "classifier" else ())]
+    has = [m for m in known if hasattr(estimator, m)]
     if methods is None:
-        return [m for m in METHODS if hasattr(estimator, m)] + ["predict"]
+        return has
     if isinstance(methods, str):
         methods = [methods]
     if not isinstance(methods, (list, tuple)):
         raise TypeError(f"methods must be a list of method names or None, got {methods!r}")
-    unknown = [m for m in methods if m not in _KNOWN]
+    unknown = [m for m in methods if m not in known]
     if unknown:
-        raise ValueError(f"unknown method(s) {unknown}; choose among {list(_KNOWN)}")
+        raise ValueError(f"unknown method(s) {unknown}; choose among {known}")
     missing = [m for m in methods if not hasattr(estimator, m)]
     if missing:
         raise ValueError(
             f"{type(estimator).__name__} has no {', '.join(missing)}; leave methods=None to "
             f"verify every method it has."
         )
+    if kind != "classifier":
+        return list(dict.fromkeys(methods))
     # labels are always compared, and a label mismatch needs its margin's scores
-    margin = margin_method([m for m in METHODS if hasattr(estimator, m)])
-    return list(dict.fromkeys([*methods, margin, "predict"]))
+    return list(dict.fromkeys([*methods, margin_method(has), "predict"]))
 
 
-def _on_device(net: ConvertedClassifier, device) -> ConvertedClassifier:
+def _on_device(net: ConvertedNetwork, device) -> ConvertedNetwork:
     if device is None:
         return net
     try:
@@ -74,9 +76,9 @@ def _on_device(net: ConvertedClassifier, device) -> ConvertedClassifier:
 
 
 def _check(estimator, net, rtol, batch_size) -> None:
-    if not isinstance(net, ConvertedClassifier):
+    if not isinstance(net, ConvertedNetwork):
         raise TypeError(
-            f"verify() compares a ConvertedClassifier with its estimator, got "
+            f"verify() compares a converted network with its estimator, got "
             f"{type(net).__name__}; build the network with nnconvert.convert(estimator)."
         )
     try:
@@ -97,7 +99,7 @@ def _check(estimator, net, rtol, batch_size) -> None:
         raise ValueError(f"batch_size must be a positive integer or None, got {batch_size!r}")
 
 
-def verify(estimator, net: ConvertedClassifier, X, *, methods=None, batch_size: int | None = None,
+def verify(estimator, net: ConvertedNetwork, X, *, methods=None, batch_size: int | None = None,
            device=None, rtol: float = 1e-9, progress: bool | None = None) -> VerificationReport:
     """Check, row by row, that a converted network answers exactly like its estimator.
 
@@ -147,13 +149,13 @@ def verify(estimator, net: ConvertedClassifier, X, *, methods=None, batch_size: 
         If the estimator is not fitted.
     """
     _check(estimator, net, rtol, batch_size)
-    methods = _checked_methods(estimator, methods)
+    methods = _checked_methods(estimator, net, methods)
     net = _on_device(net, device)
     source = as_source(X, net.n_features_in_)
     if source.n_rows == 0:
         raise ValueError("X has no rows: there is nothing to verify.")
     batch_size = int(batch_size or default_batch_size(net.n_features_in_))
-    margin_on = margin_method(methods)
+    margin_on = margin_method(methods) if net.head.kind == "classifier" else None
     started = time.perf_counter()
 
     from .distributed import current_client, verify_on_cluster
@@ -172,12 +174,47 @@ def verify(estimator, net: ConvertedClassifier, X, *, methods=None, batch_size: 
             def on_block(part, total):
                 bar.update(part.n_samples)
                 bar.set_postfix(mismatches=int(total.mismatch_rows.size), refresh=False)
-                if hasattr(comparer, "band") and margin_on in total.max_abs:
-                    comparer.band = tie_band(total.max_abs[margin_on], total.scale[margin_on],
-                                             rtol)
 
             total = verify_blocks(estimator, net, source.blocks(batch_size), methods, comparer,
                                   on_block, rtol=rtol)
     return finalize(total, rtol=rtol, margin_method=margin_on,
                     elapsed_s=time.perf_counter() - started, backend=backend,
-                    device=str(net.device), estimator=estimator_name(estimator))
+                    device=str(net.device), estimator=estimator_name(estimator),
+                    kind=net.head.kind)
+
+
+def compare(estimator, net: ConvertedNetwork, X, *, rtol: float = 1e-9, methods=None,
+            scale_floor: dict | None = None) -> VerificationReport:
+    """Judge a network against its estimator on rows held in memory, as one block.
+
+    The same judgement as :func:`verify` (the same block function, the same band), without
+    streaming, devices or progress: what tests and :mod:`nnconvert.testing` ask.
+
+    Parameters
+    ----------
+    estimator : fitted scikit-learn estimator
+    net : ConvertedNetwork
+    X : array-like of shape (n_samples, n_features)
+    rtol : float, default 1e-9
+    methods : sequence of str, optional
+        As for :func:`verify`.
+    scale_floor : dict, optional
+        Per method, a score scale to judge against at least (the scale of other data: a
+        few rows next to a boundary have scores near 0, against which rounding looks large).
+
+    Returns
+    -------
+    VerificationReport
+    """
+    _check(estimator, net, rtol, None)
+    methods = _checked_methods(estimator, net, methods)
+    started = time.perf_counter()
+    part = verify_block(estimator, net, X, methods, comparer_for(net), rtol=rtol)
+    if scale_floor:
+        part.scale = {m: max(s, scale_floor.get(m, 0.0)) for m, s in part.scale.items()}
+    return finalize(part, rtol=rtol,
+                    margin_method=margin_method(methods) if net.head.kind == "classifier"
+                    else None,
+                    elapsed_s=time.perf_counter() - started, backend=comparer_for(net).name,
+                    device=str(net.device), estimator=estimator_name(estimator),
+                    kind=net.head.kind)

@@ -177,6 +177,9 @@ class VerificationReport:
     device : str
         Where the network ran.
     estimator : str
+    kind : str
+        The network's kind: "classifier", "regressor" (its ``predict`` is compared as a
+        score) or "transformer" (its ``transform``). Only a classifier's labels are compared.
     """
 
     passed: bool
@@ -195,12 +198,19 @@ class VerificationReport:
     backend: str
     device: str
     estimator: str
+    kind: str = "classifier"
+
+    @property
+    def compares_labels(self) -> bool:
+        """Whether labels were compared (a classifier's ``predict``)."""
+        return self.kind == "classifier"
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (disagreeing rows: at most the first 1000)."""
         return {
             "passed": self.passed,
             "estimator": self.estimator,
+            "kind": self.kind,
             "n_samples": self.n_samples,
             "n_disagreements": self.n_disagreements,
             "near_ties": self.near_ties,
@@ -235,33 +245,44 @@ class VerificationReport:
             rel = self.max_rel_diff[method]
             ok = "yes" if rel <= self.rtol else "NO"
             lines.append(f"  {method:<20s} {diff:13.3e} {rel:13.3e} {self.rtol:9.1e}  {ok}")
-        ok = "yes" if self.n_disagreements == 0 else "NO"
-        lines.append(
-            f"  {'predict':<20s} {self.n_disagreements:>13,d} disagreements, "
-            f"{self.near_ties:,d} near ties (band {self.tie_band:.2e})  {ok}"
-        )
+        if self.compares_labels:
+            ok = "yes" if self.n_disagreements == 0 else "NO"
+            lines.append(
+                f"  {'predict (labels)':<20s} {self.n_disagreements:>13,d} disagreements, "
+                f"{self.near_ties:,d} near ties (band {self.tie_band:.2e})  {ok}"
+            )
         for problem in self.problems:
             lines.append(f"  problem: {problem}")
         if self.worst_rows:
-            lines += ["", f"  {'row':>10s}  {'why':<18s} {'estimator':>12s} {'network':>12s}"
-                      f" {'abs diff':>10s} {'margin':>10s}"]
+            # labels and score differences in columns of their own, headed as such, so that a
+            # label never reads as a value next to a difference
+            labels = self.compares_labels
+            head = f"  {'row':>10s}  {'worst in':<18s}"
+            if labels:
+                head += f" {'label: estimator':>16s} {'network':>10s}"
+            lines += ["", head + f" {'score diff':>10s}" + (f" {'margin':>10s}" if labels else "")]
             for r in self.worst_rows:
-                lines.append(
-                    f"  {r.index:>10d}  {r.why:<18s} {str(r.reference_label):>12.12s} "
-                    f"{str(r.network_label):>12.12s} {r.abs_diff:10.2e} "
-                    + (f"{r.margin:10.2e}" if r.margin == r.margin else f"{'-':>10s}")
-                )
+                line = f"  {r.index:>10d}  {r.why:<18s}"
+                if labels:
+                    line += (f" {str(r.reference_label):>16.16s}"
+                             f" {str(r.network_label):>10.10s}")
+                line += f" {r.abs_diff:10.2e}"
+                if labels:
+                    line += f" {r.margin:10.2e}" if r.margin == r.margin else f" {'-':>10s}"
+                lines.append(line)
         return "\n".join(lines)
 
     def _repr_pretty_(self, printer, cycle):  # IPython shows the table
         printer.text(str(self))
 
 
-def finalize(partial: Partial, *, rtol: float, margin_method: str, elapsed_s: float,
-             backend: str, device: str, estimator: str) -> VerificationReport:
-    """Apply the near-tie band to the merged partial of all rows."""
+def finalize(partial: Partial, *, rtol: float, margin_method: str | None, elapsed_s: float,
+             backend: str, device: str, estimator: str,
+             kind: str = "classifier") -> VerificationReport:
+    """Apply the near-tie band to the merged partial of all rows (``margin_method`` None:
+    no labels were compared, so there is no band)."""
     max_rel = {m: partial.max_abs[m] / partial.scale[m] for m in partial.max_abs}
-    if margin_method in partial.max_abs:
+    if margin_method is not None and margin_method in partial.max_abs:
         band = tie_band(partial.max_abs[margin_method], partial.scale[margin_method], rtol)
     else:
         band = 0.0
@@ -292,4 +313,5 @@ def finalize(partial: Partial, *, rtol: float, margin_method: str, elapsed_s: fl
         backend=backend,
         device=device,
         estimator=estimator,
+        kind=kind,
     )
