@@ -298,6 +298,10 @@ class ConvertedNetwork(nn.Module):
         body, head = descriptions[:-1], descriptions[-1]
         names = ["x"] + [f"h{i}" for i in range(1, len(body))] + [self.output_symbol]
         lines = [self._title()]
+        if any(spec.kind != "numeric" or spec.allow_nan for spec in self.input_schema.columns):
+            # the tensor forward() reads holds codes, not the raw values: say which is which
+            lines.append("  x, the input tensor (the scikit-learn methods map raw values onto it):")
+            lines += [f"    {line}" for line in self.input_schema.describe()]
         for i, d in enumerate(body):
             equation = d.formula.format(x=names[i], y=names[i + 1])
             lines.append(f"  {equation}")

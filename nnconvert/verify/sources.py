@@ -48,7 +48,7 @@ class Source:
         numpy array (possibly a memory map), pandas dataframe or dask array.
     n_rows : int
     kind : str
-        ``"array"``, ``"memmap"``, ``"frame"`` or ``"dask"``.
+        ``"array"``, ``"memmap"``, ``"frame"``, ``"sparse"`` (scipy.sparse rows) or ``"dask"``.
     """
 
     X: object
@@ -116,7 +116,8 @@ def as_source(X, n_features: int) -> Source:
     ValueError
         If ``X`` is not 2-D or has another number of columns.
     TypeError
-        If ``X`` is not an array, a dataframe, a dask array or a nested list of numbers.
+        If ``X`` is not an array, a sparse matrix, a dataframe, a dask array or a nested list
+        of numbers.
     """
     if is_dask_array(X):
         if X.ndim != 2 or X.shape[1] != n_features:
@@ -131,10 +132,11 @@ def as_source(X, n_features: int) -> Source:
             raise _shape_error(X.shape, n_features)
         return Source(X, len(X), "frame")
     if scipy.sparse.issparse(X):
-        raise TypeError(
-            "X is a scipy sparse matrix; verify() reads dense rows: pass X.toarray() (or a "
-            "dense memory-mapped .npy for data larger than memory)."
-        )
+        if X.ndim != 2 or X.shape[1] != n_features:
+            raise _shape_error(X.shape, n_features)
+        # blocks of rows stay sparse (the network reads them sparse or block by block); CSR
+        # slices rows without copying the rest, other formats are converted once
+        return Source(X if X.format == "csr" else X.tocsr(), int(X.shape[0]), "sparse")
     if not isinstance(X, np.ndarray):
         try:
             X = np.asarray(X)
