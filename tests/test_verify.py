@@ -117,6 +117,24 @@ def test_label_flips_are_counted_outside_the_band_with_both_answers():
     assert [r.margin for r in flips] == sorted((r.margin for r in flips), reverse=True)
 
 
+def test_the_worst_rows_table_heads_labels_as_labels_and_shows_the_scores():
+    # issue 18 item 7: a label next to a score difference must not read as a value
+    estimator, _, X_test = fitted("logreg-iris-str")
+    net = nc.convert(estimator)
+    with torch.no_grad():
+        net.body[0].bias[0] += 0.5
+    report = nc.verify(estimator, net, X_test)
+    text = str(report)
+    header = next(line for line in text.splitlines() if line.strip().startswith("row"))
+    assert "label: est" in header and "label: net" in header
+    assert "score: est" in header and "score: net" in header
+    row = next(r for r in report.worst_rows if r.why == "decision_function")
+    line = next(line for line in text.splitlines() if line.split()[:2] == [str(row.index), row.why])
+    reference, network = np.asarray(row.reference_scores), np.asarray(row.network_scores)
+    column = int(np.argmax(np.abs(network - reference)))
+    assert f"{reference[column]:.5g}" in line and f"{network[column]:.5g}" in line
+
+
 def test_a_nan_in_the_network_never_passes():
     estimator, _, X_test = fitted("logreg-iris-str")
     net = nc.convert(estimator)

@@ -243,18 +243,30 @@ class VerificationReport:
         for problem in self.problems:
             lines.append(f"  problem: {problem}")
         if self.worst_rows:
-            lines += ["", f"  {'row':>10s}  {'why':<18s} {'estimator':>12s} {'network':>12s}"
-                      f" {'abs diff':>10s} {'margin':>10s}"]
+            # labels and scores sit in separately headed columns so a label is never read as
+            # a value next to a score difference; the score shown is the row's most-differing one
+            lines += ["", f"  {'row':>10s}  {'why':<18s} {'label: est':>10s} {'label: net':>10s}"
+                      f" {'score: est':>12s} {'score: net':>12s} {'abs diff':>10s} {'margin':>10s}"]
             for r in self.worst_rows:
+                reference, network = _most_different(r.reference_scores, r.network_scores)
                 lines.append(
-                    f"  {r.index:>10d}  {r.why:<18s} {str(r.reference_label):>12.12s} "
-                    f"{str(r.network_label):>12.12s} {r.abs_diff:10.2e} "
+                    f"  {r.index:>10d}  {r.why:<18s} {str(r.reference_label):>10.10s} "
+                    f"{str(r.network_label):>10.10s} {reference:12.5g} {network:12.5g} "
+                    f"{r.abs_diff:10.2e} "
                     + (f"{r.margin:10.2e}" if r.margin == r.margin else f"{'-':>10s}")
                 )
         return "\n".join(lines)
 
     def _repr_pretty_(self, printer, cycle):  # IPython shows the table
         printer.text(str(self))
+
+
+def _most_different(reference_scores, network_scores) -> tuple:
+    """The (estimator, network) score pair of a row that differs most (NaNs when none)."""
+    pairs = list(zip(np.ravel(reference_scores), np.ravel(network_scores)))
+    if not pairs:
+        return float("nan"), float("nan")
+    return max(pairs, key=lambda p: abs(float(p[1]) - float(p[0])))
 
 
 def finalize(partial: Partial, *, rtol: float, margin_method: str, elapsed_s: float,
