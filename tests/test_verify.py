@@ -402,3 +402,27 @@ def test_the_default_tolerance_is_the_projects_promise():
     from nnconvert.agreement import default_rtol
 
     assert default_rtol(torch.float64) == 1e-9 and default_rtol(torch.float32) == 1e-4
+
+
+def test_float32_input_is_judged_at_the_precision_scikit_learn_computed_in():
+    # issue 18 item 2: on float32 X scikit-learn's scaler computes in float32 (about 4e-8
+    # relative off float64), the network in float64; a correct conversion must pass
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_breast_cancer(return_X_y=True)
+    estimator = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)).fit(X, y)
+    net = nc.convert(estimator)
+    X32 = X.astype(np.float32)
+    report = nc.verify(estimator, net, X32)
+    assert report.passed, str(report)
+    assert report.max_rel_diff["decision_function"] > 1e-9  # the float32 reference is off
+    assert compare(estimator, net, X32).passed
+    # float64 input keeps the float64 standard
+    assert nc.verify(estimator, net, X).rtol == 1e-9
+    # a genuinely wrong network still fails on float32 data
+    with torch.no_grad():
+        net.body[-1].weight[0, 0] *= 1.01
+    assert not nc.verify(estimator, net, X32).passed
+    assert not compare(estimator, net, X32).passed

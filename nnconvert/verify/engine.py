@@ -10,7 +10,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
 
-from ..agreement import METHODS, margin_method, tie_band
+from ..agreement import METHODS, input_rtol, margin_method, tie_band
 from ..errors import NotFittedError
 from ..registry import estimator_name
 from ..network import ConvertedClassifier
@@ -128,7 +128,8 @@ def verify(estimator, net: ConvertedClassifier, X, *, methods=None, batch_size: 
         CuPy installed, the comparison runs as one CUDA kernel per block and method.
     rtol : float, default 1e-9
         Allowed score difference relative to the largest reference score magnitude (use
-        about 1e-4 for float32 networks).
+        about 1e-4 for float32 networks). On float32 ``X`` it is raised to 1e-4: scikit-learn
+        then computes in float32, so its answers are only float32-accurate.
     progress : bool, optional
         Show a progress bar; default: only when stderr is a terminal.
 
@@ -150,6 +151,7 @@ def verify(estimator, net: ConvertedClassifier, X, *, methods=None, batch_size: 
     methods = _checked_methods(estimator, methods)
     net = _on_device(net, device)
     source = as_source(X, net.n_features_in_)
+    rtol = input_rtol(rtol, source.X)
     if source.n_rows == 0:
         raise ValueError("X has no rows: there is nothing to verify.")
     batch_size = int(batch_size or default_batch_size(net.n_features_in_))
