@@ -426,3 +426,35 @@ def test_float32_input_is_judged_at_the_precision_scikit_learn_computed_in():
         net.body[-1].weight[0, 0] *= 1.01
     assert not nc.verify(estimator, net, X32).passed
     assert not compare(estimator, net, X32).passed
+
+
+class _Jitter(torch.nn.Module):
+    """A test-only layer that adds a different tiny value on every call, as a
+    nondeterministic BLAS would."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, z):
+        self.calls += 1
+        return z + 1e-6 * self.calls
+
+
+def test_a_network_that_disagrees_with_itself_is_reported_as_nondeterministic():
+    # issue 18 item 3: a failing block is run again; two different answers point at the
+    # numeric library, not at the conversion
+    estimator, _, X_test = fitted("logreg-iris-str")
+    net = nc.convert(estimator)
+    jitter = _Jitter()
+    net.body.append(jitter)
+    report = nc.verify(estimator, net, X_test)
+    assert not report.passed and jitter.calls >= 2
+    assert any("nondeterministic" in p and "MKL_CBWR=COMPATIBLE" in p for p in report.problems)
+    assert "MKL_NUM_THREADS=1" in str(report)
+    # a deterministic wrong network is not called nondeterministic
+    net = nc.convert(estimator)
+    with torch.no_grad():
+        net.body[0].bias[0] += 1e-6
+    report = nc.verify(estimator, net, X_test)
+    assert not report.passed and not any("nondeterministic" in p for p in report.problems)
