@@ -30,6 +30,7 @@ __all__ = [
     "METHODS",
     "SCORE_METHODS",
     "score_methods",
+    "input_rtol",
     "reference_outputs",
     "reference_margin",
     "score_scale",
@@ -86,6 +87,24 @@ def default_rtol(dtype: torch.dtype) -> float:
     """The score tolerance a network of ``dtype`` is held to: float64 to rounding (1e-9 of
     the scale), float32 within its own precision (1e-4)."""
     return 1e-4 if dtype == torch.float32 else 1e-9
+
+
+def input_rtol(rtol: float, X) -> float:
+    """The score tolerance for input ``X``: ``rtol``, but no tighter than float32 precision
+    when ``X`` is float32.
+
+    On float32 input scikit-learn computes in float32 wherever its estimators keep the
+    input's dtype (a StandardScaler does), so its answers are themselves only float32-accurate
+    while the network computes in float64: agreement is judged at the precision the reference
+    was computed in (the same tolerance a float32 network is held to), not by reproducing
+    scikit-learn's dtype path.
+    """
+    dtypes = getattr(X, "dtypes", None)  # a dataframe: float32 only when every column is
+    if dtypes is not None:
+        float32 = len(dtypes) > 0 and {str(d) for d in dtypes} == {"float32"}
+    else:
+        float32 = str(getattr(X, "dtype", "")) == "float32"
+    return max(rtol, default_rtol(torch.float32)) if float32 else rtol
 
 
 def tie_band(max_abs_diff: float, scale: float, rtol: float) -> float:

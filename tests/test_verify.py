@@ -123,6 +123,24 @@ def test_label_flips_are_counted_outside_the_band_with_both_answers():
     assert [r.margin for r in flips] == sorted((r.margin for r in flips), reverse=True)
 
 
+def test_the_worst_rows_table_heads_labels_as_labels_and_shows_the_scores():
+    # issue 18 item 7: a label next to a score difference must not read as a value
+    estimator, _, X_test = fitted("logreg-iris-str")
+    net = nc.convert(estimator)
+    with torch.no_grad():
+        net.body[0].bias[0] += 0.5
+    report = nc.verify(estimator, net, X_test)
+    text = str(report)
+    header = next(line for line in text.splitlines() if line.strip().startswith("row"))
+    assert "label: est" in header and "label: net" in header
+    assert "score: est" in header and "score: net" in header
+    row = next(r for r in report.worst_rows if r.why == "decision_function")
+    line = next(line for line in text.splitlines() if line.split()[:2] == [str(row.index), row.why])
+    reference, network = np.asarray(row.reference_scores), np.asarray(row.network_scores)
+    column = int(np.argmax(np.abs(network - reference)))
+    assert f"{reference[column]:.5g}" in line and f"{network[column]:.5g}" in line
+
+
 def test_a_nan_in_the_network_never_passes():
     estimator, _, X_test = fitted("logreg-iris-str")
     net = nc.convert(estimator)
@@ -406,3 +424,59 @@ def test_sparse_rows_verify_block_by_block(case_id, form):
     assert report.max_rel_diff.keys() == dense.max_rel_diff.keys()
     assert all(report.max_rel_diff[m] <= 1e-9 for m in report.max_rel_diff)
     assert not nc.verify(estimator, nudged(net, 0.05, X_test), X).passed
+
+
+def test_float32_input_is_judged_at_the_precision_scikit_learn_computed_in():
+    # issue 18 item 2: on float32 X scikit-learn's scaler computes in float32 (about 4e-8
+    # relative off float64), the network in float64; a correct conversion must pass
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_breast_cancer(return_X_y=True)
+    estimator = make_pipeline(StandardScaler(), LogisticRegression(max_iter=5000)).fit(X, y)
+    net = nc.convert(estimator)
+    X32 = X.astype(np.float32)
+    report = nc.verify(estimator, net, X32)
+    assert report.passed, str(report)
+    assert report.max_rel_diff["decision_function"] > 1e-9  # the float32 reference is off
+    assert compare(estimator, net, X32).passed
+    # float64 input keeps the float64 standard
+    assert nc.verify(estimator, net, X).rtol == 1e-9
+    # a genuinely wrong network still fails on float32 data
+    with torch.no_grad():
+        net.body[-1].weight[0, 0] *= 1.01
+    assert not nc.verify(estimator, net, X32).passed
+    assert not compare(estimator, net, X32).passed
+
+
+class _Jitter(torch.nn.Module):
+    """A test-only layer that adds a different tiny value on every call, as a
+    nondeterministic BLAS would."""
+
+    def __init__(self):
+        super().__init__()
+        self.calls = 0
+
+    def forward(self, z):
+        self.calls += 1
+        return z + 1e-6 * self.calls
+
+
+def test_a_network_that_disagrees_with_itself_is_reported_as_nondeterministic():
+    # issue 18 item 3: a failing block is run again; two different answers point at the
+    # numeric library, not at the conversion
+    estimator, _, X_test = fitted("logreg-iris-str")
+    net = nc.convert(estimator)
+    jitter = _Jitter()
+    net.body.append(jitter)
+    report = nc.verify(estimator, net, X_test)
+    assert not report.passed and jitter.calls >= 2
+    assert any("nondeterministic" in p and "MKL_CBWR=COMPATIBLE" in p for p in report.problems)
+    assert "MKL_NUM_THREADS=1" in str(report)
+    # a deterministic wrong network is not called nondeterministic
+    net = nc.convert(estimator)
+    with torch.no_grad():
+        net.body[0].bias[0] += 1e-6
+    report = nc.verify(estimator, net, X_test)
+    assert not report.passed and not any("nondeterministic" in p for p in report.problems)

@@ -163,6 +163,8 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
             ref_scores, net_scores, gap = (), (), float("nan")
         examples.append(Row(i, "label", reference["predict"][i], network_label(i), ref_scores,
                             net_scores, gap, float(margins[k])))
+    if rows.size or any(d.max_abs > rtol * d.scale for d in result.differences.values()):
+        problems += _nondeterminism(net, block, compared)
     return Partial(
         n_samples=len(next(iter(reference.values()))),
         max_abs={m: d.max_abs for m, d in result.differences.items()},
@@ -173,6 +175,26 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
         examples=tuple(examples),
         problems=tuple(problems),
     )
+
+
+#: what the report says when the network answers the same rows differently twice
+NONDETERMINISTIC = (
+    "the network gave different answers on the same rows in two runs: the numeric library "
+    "is nondeterministic, so the differences may not be the conversion's (with MKL, set "
+    "MKL_CBWR=COMPATIBLE or MKL_NUM_THREADS=1 and verify again)")
+
+
+def _nondeterminism(net, block, first: dict) -> list:
+    """A failing block is run through the network a second time (the whole block: a subset
+    could take a different BLAS path); if the network disagrees with itself, say so."""
+    again = network_outputs(net, block, set(first) - {"predict_index"})
+    for method, values in first.items():
+        same = again[method] == values if method in again else None
+        if values.is_floating_point() and same is not None:
+            same |= torch.isnan(again[method]) & torch.isnan(values)  # a NaN is reproducible
+        if same is not None and not bool(same.all()):
+            return [NONDETERMINISTIC]
+    return []
 
 
 def verify_blocks(estimator, net, blocks, methods, comparer: Comparer, on_block=None, *,

@@ -10,7 +10,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
 
-from ..agreement import margin_method, score_methods
+from ..agreement import input_rtol, margin_method, score_methods
 from ..errors import NotFittedError
 from ..network import ConvertedNetwork
 from ..registry import estimator_name
@@ -130,7 +130,8 @@ def verify(estimator, net: ConvertedNetwork, X, *, methods=None, batch_size: int
         CuPy installed, the comparison runs as one CUDA kernel per block and method.
     rtol : float, default 1e-9
         Allowed score difference relative to the largest reference score magnitude (use
-        about 1e-4 for float32 networks).
+        about 1e-4 for float32 networks). On float32 ``X`` it is raised to 1e-4: scikit-learn
+        then computes in float32, so its answers are only float32-accurate.
     progress : bool, optional
         Show a progress bar; default: only when stderr is a terminal.
 
@@ -152,6 +153,7 @@ def verify(estimator, net: ConvertedNetwork, X, *, methods=None, batch_size: int
     methods = _checked_methods(estimator, net, methods)
     net = _on_device(net, device)
     source = as_source(X, net.n_features_in_)
+    rtol = input_rtol(rtol, source.X)
     if source.n_rows == 0:
         raise ValueError("X has no rows: there is nothing to verify.")
     batch_size = int(batch_size or default_batch_size(net.n_features_in_))
@@ -208,6 +210,7 @@ def compare(estimator, net: ConvertedNetwork, X, *, rtol: float = 1e-9, methods=
     """
     _check(estimator, net, rtol, None)
     methods = _checked_methods(estimator, net, methods)
+    rtol = input_rtol(rtol, X)
     started = time.perf_counter()
     part = verify_block(estimator, net, X, methods, comparer_for(net), rtol=rtol)
     if scale_floor:

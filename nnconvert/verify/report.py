@@ -254,19 +254,20 @@ class VerificationReport:
         for problem in self.problems:
             lines.append(f"  problem: {problem}")
         if self.worst_rows:
-            # labels and score differences in columns of their own, headed as such, so that a
-            # label never reads as a value next to a difference
+            # labels and scores sit in separately headed columns so a label is never read as
+            # a value next to a score difference; the score shown is the row's most-differing one
             labels = self.compares_labels
-            head = f"  {'row':>10s}  {'worst in':<18s}"
+            head = f"  {'row':>10s}  {'why':<18s}"
             if labels:
-                head += f" {'label: estimator':>16s} {'network':>10s}"
-            lines += ["", head + f" {'score diff':>10s}" + (f" {'margin':>10s}" if labels else "")]
+                head += f" {'label: est':>10s} {'label: net':>10s}"
+            head += f" {'score: est':>12s} {'score: net':>12s} {'abs diff':>10s}"
+            lines += ["", head + (f" {'margin':>10s}" if labels else "")]
             for r in self.worst_rows:
+                reference, network = _most_different(r.reference_scores, r.network_scores)
                 line = f"  {r.index:>10d}  {r.why:<18s}"
                 if labels:
-                    line += (f" {str(r.reference_label):>16.16s}"
-                             f" {str(r.network_label):>10.10s}")
-                line += f" {r.abs_diff:10.2e}"
+                    line += f" {str(r.reference_label):>10.10s} {str(r.network_label):>10.10s}"
+                line += f" {reference:12.5g} {network:12.5g} {r.abs_diff:10.2e}"
                 if labels:
                     line += f" {r.margin:10.2e}" if r.margin == r.margin else f" {'-':>10s}"
                 lines.append(line)
@@ -274,6 +275,14 @@ class VerificationReport:
 
     def _repr_pretty_(self, printer, cycle):  # IPython shows the table
         printer.text(str(self))
+
+
+def _most_different(reference_scores, network_scores) -> tuple:
+    """The (estimator, network) score pair of a row that differs most (NaNs when none)."""
+    pairs = list(zip(np.ravel(reference_scores), np.ravel(network_scores)))
+    if not pairs:
+        return float("nan"), float("nan")
+    return max(pairs, key=lambda p: abs(float(p[1]) - float(p[0])))
 
 
 def finalize(partial: Partial, *, rtol: float, margin_method: str | None, elapsed_s: float,
