@@ -92,6 +92,30 @@ def _print_json(payload: dict) -> None:
     print(json.dumps(payload, indent=2, default=str))
 
 
+def _read_csv(file: Path):
+    """A .csv file of numbers; what numpy cannot read is said with 1-based lines and columns."""
+    import re
+
+    import numpy as np
+
+    try:
+        with warnings.catch_warnings():  # an empty file: said by the caller, in our words
+            warnings.filterwarnings("ignore", message=".*input contained no data")
+            return np.loadtxt(file, delimiter=",", ndmin=2, dtype=np.float64)
+    except ValueError as e:
+        # numpy counts rows from 0 here but columns from 1: say both from 1, as an editor does
+        text = re.search(r"could not convert string (.*) to float64 at row (\d+), column (\d+)",
+                         str(e))
+        if text is None:
+            raise
+        value, line, column = text[1], int(text[2]) + 1, int(text[3])
+        advice = ("; it looks like a header row: drop it, the file must hold numbers only"
+                  if line == 1 else "")
+        raise CommandError(
+            f"{file}: line {line}, column {column} holds {value}, not a number{advice}"
+        ) from None
+
+
 def _load_data(path: str, n_features: int):
     """A 2-D finite float array with ``n_features`` columns from a .npy or .csv file."""
     import numpy as np
@@ -110,9 +134,7 @@ def _load_data(path: str, n_features: int):
             # memory-mapped: verification reads it in batches, never all at once
             X = np.load(file, mmap_mode="r", allow_pickle=False)
         else:
-            with warnings.catch_warnings():  # an empty file: said below, in our words
-                warnings.filterwarnings("ignore", message=".*input contained no data")
-                X = np.loadtxt(file, delimiter=",", ndmin=2, dtype=np.float64)
+            X = _read_csv(file)
     except (ValueError, OSError, EOFError) as e:
         raise CommandError(f"{file} is not a readable {suffix} array ({e})") from None
     if X.ndim != 2:
@@ -133,8 +155,10 @@ def _load_data(path: str, n_features: int):
             block = np.asarray(X[start:start + ROWS_PER_READ])
             if not np.isfinite(block).all():
                 bad = start + int(np.argwhere(~np.isfinite(block))[0, 0])
+                # a .npy row is an array index (from 0); a .csv row is a line of the file (from 1)
+                where = f"row {bad}" if suffix == ".npy" else f"line {bad + 1}"
                 raise CommandError(
-                    f"{file} contains NaN or infinite values (first at row {bad}); "
+                    f"{file} contains NaN or infinite values (first at {where}); "
                     "scikit-learn rejects them too: impute or drop those rows first"
                 )
     return X
@@ -432,7 +456,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_model_arguments(verify)
     verify.add_argument("--data", required=True, metavar="X",
-                        help="rows to check: .npy (memory-mapped) or .csv of numbers, no header")
+                        help="rows to check: .npy (memory-mapped) or .csv of numbers only "
+                             "(drop a header row)")
     verify.add_argument("--rtol", type=_positive_float, metavar="R",
                         help="allowed score difference relative to the score scale "
                              "(default 1e-9 for float64, 1e-4 for float32)")

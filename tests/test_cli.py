@@ -66,11 +66,22 @@ def workdir(tmp_path_factory):
     np.save(d / "X.npy", X_test)
     np.savetxt(d / "X.csv", X_test, delimiter=",")
     (d / "empty.csv").write_text("")
+    header = ",".join(f"f{j}" for j in range(X_test.shape[1]))
+    np.savetxt(d / "header.csv", X_test, delimiter=",", header=header, comments="")
+    text_cell = X_test.astype(str)
+    text_cell[2, 3] = "n/a"
+    np.savetxt(d / "text.csv", text_cell, delimiter=",", fmt="%s")
+    np.savetxt(d / "nan.csv", with_nan_rows(X_test), delimiter=",")
     np.save(d / "X3.npy", X_test[:, :3])
-    with_nan = X_test.copy()
-    with_nan[4, 1] = np.nan
-    np.save(d / "Xnan.npy", with_nan)
+    np.save(d / "Xnan.npy", with_nan_rows(X_test))
     return d
+
+
+def with_nan_rows(X):
+    """A copy of ``X`` with a NaN in its fifth row (index 4)."""
+    with_nan = X.copy()
+    with_nan[4, 1] = np.nan
+    return with_nan
 
 
 #: name -> command line; all run by the ``ran`` fixture
@@ -104,6 +115,14 @@ BAD = {
     "empty-csv": (["verify", "logistic.skops", "--data", "empty.csv"], "empty.csv has no rows"),
     "nan-data": (["verify", "logistic.skops", "--data", "Xnan.npy"],
                  "contains NaN or infinite values (first at row 4)"),
+    # a .csv is counted in lines and columns from 1, as an editor shows it
+    "nan-csv": (["verify", "logistic.skops", "--data", "nan.csv"],
+                "contains NaN or infinite values (first at line 5)"),
+    "header-csv": (["verify", "logistic.skops", "--data", "header.csv"],
+                   "line 1, column 1 holds 'f0', not a number; it looks like a header row: "
+                   "drop it"),
+    "text-in-csv": (["verify", "logistic.skops", "--data", "text.csv"],
+                    "line 3, column 4 holds 'n/a', not a number"),
 }
 
 

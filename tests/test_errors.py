@@ -122,17 +122,18 @@ def test_forward_checks_its_tensor(iris_net):
     assert scores.dtype == torch.float64
 
 
-@pytest.mark.parametrize("case_id, method", [
-    ("linearsvc-iris-ovr-str", "predict_proba"),
-    ("svc-rbf-iris", "predict_proba"),  # probability=False
-    ("mlp-relu-iris-str", "decision_function"),
+@pytest.mark.parametrize("case_id, method, advice", [
+    ("linearsvc-iris-ovr-str", "predict_proba", "decision_function.*CalibratedClassifierCV"),
+    ("svc-rbf-iris", "predict_proba", "CalibratedClassifierCV"),  # probability=False
+    ("mlp-relu-iris-str", "decision_function", "use predict_proba"),
 ])
-def test_a_method_is_absent_where_scikit_learns_is(case_id, method):
+def test_a_method_is_absent_where_scikit_learns_is(case_id, method, advice):
     estimator, _, X_test = fitted(case_id)
     net = nc.convert(estimator)
     assert not hasattr(estimator, method)
     assert not hasattr(net, method)
-    with pytest.raises(AttributeError):
+    # raised by nnconvert, naming what to use instead, not torch's bare "has no attribute"
+    with pytest.raises(AttributeError, match=f"has no {method}: .*{advice}"):
         getattr(net, method)(X_test)
 
 

@@ -23,6 +23,15 @@ def _has_decision(net: "ConvertedClassifier") -> bool:
     return net.head.has_decision
 
 
+# What to use when the estimator lacks a method (scikit-learn leaves it out the same way).
+_ABSENT_METHOD_ADVICE = {
+    "predict_proba": "use decision_function for scores, or wrap the estimator in "
+                     "sklearn.calibration.CalibratedClassifierCV before converting "
+                     "for probabilities",
+    "decision_function": "use predict_proba",
+}
+
+
 class ConvertedClassifier(ConvertedNetwork):
     """A fitted scikit-learn classifier rebuilt from neural-network layers.
 
@@ -58,6 +67,14 @@ class ConvertedClassifier(ConvertedNetwork):
         super().__init__(layers, head, n_features_in=n_features_in,
                          feature_names_in=feature_names_in, source=source)
         self.classes_ = np.array(classes, copy=True)
+
+    def __getattr__(self, name: str):
+        # available_if's AttributeError sends Python to torch's Module.__getattr__, whose message
+        # says only that the attribute is missing; say instead what the estimator offers.
+        if name in _ABSENT_METHOD_ADVICE:
+            raise AttributeError(f"{self.source} has no {name}: "
+                                 f"{_ABSENT_METHOD_ADVICE[name]}") from None
+        return super().__getattr__(name)
 
     def _to_numpy(self, method: str, answer: torch.Tensor) -> np.ndarray:
         values = answer.cpu().numpy()
