@@ -1,4 +1,4 @@
-"""nnconvert: fitted scikit-learn classifiers as PyTorch networks that compute the same function.
+"""nnconvert: fitted scikit-learn estimators as PyTorch networks that compute the same function.
 
 >>> import nnconvert as nc
 >>> net = nc.convert(fitted_estimator)          # doctest: +SKIP

@@ -85,7 +85,18 @@ def _summary(net) -> dict:
     from .export import metadata
 
     facts = metadata(net)
-    return {key: facts[key] for key in ("source", "classes", "n_features_in", "dtype")}
+    keys = ("kind", "source", "classes", "n_outputs", "feature_names_out", "n_features_in",
+            "dtype")
+    return {key: facts[key] for key in keys if key in facts}
+
+
+def _answers(net) -> str:
+    """What the network answers, in a few words for a summary line."""
+    if net.head.kind == "classifier":
+        return f"classes {net.classes_.tolist()}"
+    if net.head.kind == "regressor":
+        return f"{net.n_outputs_} predicted value(s)"
+    return f"{net.head.n_outputs} output features"
 
 
 def _print_json(payload: dict) -> None:
@@ -221,7 +232,7 @@ def _cmd_convert(args: argparse.Namespace) -> int:
         _print_json({"output": str(out), "format": fmt, **_summary(net)})
     else:
         print(f"wrote {out} ({fmt}, {args.dtype}): {net.source}, "
-              f"{net.n_features_in_} features, classes {net.classes_.tolist()}")
+              f"{net.n_features_in_} features, {_answers(net)}")
     return EXIT_OK
 
 
@@ -326,7 +337,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 # -- the parser ----------------------------------------------------------------------------
 
 _MODEL_HELP = (
-    "fitted scikit-learn classifier: a .skops file (skops.io.dump), or a pickle/joblib file "
+    "fitted scikit-learn estimator (classifier, regressor or transformer): a .skops file "
+    "(skops.io.dump), or a pickle/joblib file "
     "with --trust"
 )
 
@@ -425,7 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
     formatter = argparse.RawDescriptionHelpFormatter
     parser = argparse.ArgumentParser(
         prog="nnconvert",
-        description="Turn fitted scikit-learn classifiers into equivalent PyTorch networks.",
+        description="Turn fitted scikit-learn estimators into equivalent PyTorch networks.",
         epilog=_MAIN_EPILOG + _LOADING_NOTE,
         formatter_class=formatter,
     )

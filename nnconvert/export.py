@@ -1,7 +1,10 @@
 """Exporting a converted network to torch.export (``.pt2``) and ONNX (``.onnx``).
 
 What is exported is :class:`ScoresModule`, a small wrapper around the network whose
-``forward(x)`` returns two tensors:
+``forward(x)`` returns the network's answers from one pass
+(:meth:`~nnconvert.network.ConvertedNetwork.output_tensors`). A regressor's are
+``predictions`` (``predict``), a transformer's ``transformed`` (``transform``); a
+classifier's are two tensors:
 
 ``scores``
     scikit-learn's ``decision_function`` (shape ``(n,)`` for two classes, ``(n, C)`` otherwise),
@@ -51,7 +54,7 @@ from torch import nn
 
 from .convert import SUPPORTED_DTYPES
 from .files import output_file
-from .network import ConvertedClassifier
+from .network import ConvertedNetwork
 
 __all__ = [
     "export",
@@ -67,7 +70,9 @@ __all__ = [
 EXPORT_FORMATS = {".pt2": "torch.export", ".onnx": "onnx"}
 #: name of the metadata entry inside .pt2 archives
 METADATA_FILE = "nnconvert.json"
-OUTPUT_NAMES = ("scores", "label_index")
+#: per kind of network, the exported outputs' names
+OUTPUT_NAMES = {"classifier": ("scores", "label_index"), "regressor": ("predictions",),
+                "transformer": ("transformed",)}
 
 
 class ExportError(RuntimeError):
@@ -75,38 +80,62 @@ class ExportError(RuntimeError):
 
 
 class ScoresModule(nn.Module):
-    """The exported function: features in, ``(scores, label_index)`` out.
+    """The exported function: features in, the answers of :data:`OUTPUT_NAMES` out.
 
     Parameters
     ----------
-    net : ConvertedClassifier
+    net : ConvertedNetwork
     """
 
-    def __init__(self, net: ConvertedClassifier):
+    def __init__(self, net: ConvertedNetwork):
         super().__init__()
         self.net = net
+        self.output_names = OUTPUT_NAMES[net.head.kind]
+        self.methods = _exported_methods(net.head)
 
-    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        scores = self.net.head.scores_method
-        answers = self.net.output_tensors(x, (scores, "predict"))
-        return answers[scores], answers["predict"]
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        answers = self.net.output_tensors(x, self.methods)
+        return tuple(answers[m] for m in self.methods)
 
 
-def metadata(net: ConvertedClassifier) -> dict:
-    """What an exported file says about its model (JSON-serialisable)."""
+def _exported_methods(head) -> tuple[str, ...]:
+    """The methods behind :data:`OUTPUT_NAMES`: a classifier's raw scores and its predict."""
+    return (head.scores_method, "predict") if head.kind == "classifier" else head.methods
+
+
+def metadata(net: ConvertedNetwork) -> dict:
+    """What an exported file says about its model (JSON-serialisable).
+
+    Every kind: ``kind``, ``source``, ``n_features_in``, ``feature_names_in``, ``dtype``,
+    ``outputs`` and ``input_schema`` (what each input column holds: numbers, or the codes of
+    categories, see :class:`~nnconvert.network.schema.InputSchema`). Classifiers add
+    ``classes``, ``classes_dtype`` and ``scores``; regressors ``n_outputs``; transformers
+    ``feature_names_out``.
+    """
     names = getattr(net, "feature_names_in_", None)
-    return {
+    kind = net.head.kind
+    facts = {
         "producer": "nnconvert",
         "version": _version(),
+        "kind": kind,
         "source": net.source,
-        "classes": net.classes_.tolist(),
-        "classes_dtype": str(net.classes_.dtype),
         "n_features_in": net.n_features_in_,
         "feature_names_in": None if names is None else [str(n) for n in names],
         "dtype": str(net.dtype).replace("torch.", ""),
-        "scores": net.head.scores_method,
-        "outputs": list(OUTPUT_NAMES),
+        "outputs": list(OUTPUT_NAMES[kind]),
+        "input_schema": net.input_schema.to_dict(),
     }
+    if kind == "classifier":
+        facts.update(classes=net.classes_.tolist(), classes_dtype=str(net.classes_.dtype),
+                     scores=net.head.scores_method)
+    elif kind == "regressor":
+        facts["n_outputs"] = net.n_outputs_
+    else:
+        try:
+            facts["feature_names_out"] = [str(n) for n in net.get_feature_names_out()]
+        except AttributeError:
+            facts["feature_names_out"] = None
+    return facts
 
 
 def _version() -> str:
@@ -115,7 +144,7 @@ def _version() -> str:
     return __version__
 
 
-def _sample(net: ConvertedClassifier) -> torch.Tensor:
+def _sample(net: ConvertedNetwork) -> torch.Tensor:
     # Two or three rows, never as many as there are features: torch.export would otherwise
     # take the batch size and the width for the same symbol.
     rows = 3 if net.n_features_in_ == 2 else 2
@@ -167,7 +196,7 @@ def _blame(model: ScoresModule, x: torch.Tensor) -> str | None:
             self.head = head
 
         def forward(self, z):
-            return self.head(z), self.head.predict_index(z)
+            return tuple(self.head.answer(z, m) for m in _exported_methods(self.head))
 
     parts = [(i, layer, layer) for i, layer in enumerate(net.body)]
     parts.append((None, net.head, _Head(net.head)))
@@ -237,7 +266,7 @@ def _write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
                 (x,),
                 dynamo=True,
                 input_names=["x"],
-                output_names=list(OUTPUT_NAMES),
+                output_names=list(model.output_names),
                 opset_version=opset,
                 optimize=False,  # after the constants are repaired, so none is folded rounded
                 verbose=False,
@@ -257,8 +286,10 @@ def _write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
             "omit opset to get the exporter's default, or ask for a newer one"
         )
     facts = json.loads(meta)
-    onnx.helper.set_model_props(proto, {"nnconvert": meta,
-                                        "classes": json.dumps(facts["classes"])})
+    props = {"nnconvert": meta}
+    if "classes" in facts:
+        props["classes"] = json.dumps(facts["classes"])
+    onnx.helper.set_model_props(proto, props)
     proto.producer_name = "nnconvert"
     proto.doc_string = f"{facts['source']} converted by nnconvert"
     _check_onnx(proto, model)
@@ -283,13 +314,14 @@ def _check_onnx(proto, model: ScoresModule) -> None:
         expected = model(x)[0].double().numpy()
     session = onnxruntime.InferenceSession(proto.SerializeToString(),
                                            providers=["CPUExecutionProvider"])
-    got = session.run(["scores"], {"x": x.numpy()})[0].astype(np.float64)
+    got = session.run([model.output_names[0]], {"x": x.numpy()})[0].astype(np.float64)
     scale = max(float(np.max(np.abs(expected))), np.finfo(np.float64).tiny)
     allowed = (1e-10 if net.dtype == torch.float64 else 1e-4) * scale
     worst = float(np.max(np.abs(got - expected)))
     if not worst <= allowed:
         raise ExportError(
-            f"the ONNX translation does not compute the network's function: scores differ by "
+            f"the ONNX translation does not compute the network's function: "
+            f"{model.output_names[0]} differ by "
             f"{worst:.3g} (allowed {allowed:.3g}) on probe rows. An operator lost precision "
             "or changed meaning in torch.onnx; export to .pt2 instead, and please report it"
         )
@@ -367,7 +399,7 @@ def _restore_double_constants(proto, floats: set[float]) -> None:
 
 
 def export(
-    net: ConvertedClassifier,
+    net: ConvertedNetwork,
     path: str | os.PathLike,
     *,
     dtype: torch.dtype | None = None,
@@ -377,7 +409,7 @@ def export(
 
     Parameters
     ----------
-    net : ConvertedClassifier
+    net : ConvertedNetwork
         The result of :func:`nnconvert.convert`.
     path : str or path-like
         Its suffix chooses the format: ``.pt2`` (``torch.export``; load with
@@ -396,10 +428,12 @@ def export(
 
     Notes
     -----
-    The exported function maps ``x`` (float tensor of shape ``(n, n_features_in_)``) to
+    The exported function maps ``x`` (float tensor of shape ``(n, n_features_in_)``; the
+    codes of categorical columns, see ``net.input_schema``) to a classifier's
     ``(scores, label_index)``: ``scores`` as ``decision_function`` (``predict_proba`` for
-    models without one), ``label_index`` the position in ``classes_`` of ``predict``'s label.
-    The labels and other facts are stored in the file; :func:`read_metadata` reads them.
+    models without one), ``label_index`` the position in ``classes_`` of ``predict``'s label;
+    to a regressor's ``predictions``; to a transformer's ``transformed``. The labels, the
+    input schema and other facts are stored in the file; :func:`read_metadata` reads them.
 
     Raises
     ------
@@ -410,7 +444,7 @@ def export(
     ExportError
         The exporter failed; the message names the layer that could not be exported.
     """
-    if not isinstance(net, ConvertedClassifier):
+    if not isinstance(net, ConvertedNetwork):
         raise TypeError(
             f"export() takes a network from nnconvert.convert(), got {type(net).__name__}; "
             "convert the estimator first: nnconvert.export(nnconvert.convert(model), path)"

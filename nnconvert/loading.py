@@ -111,10 +111,11 @@ def _load_pickle(path: Path, trust: bool):
 def _check_estimator(model, path: Path) -> None:
     from sklearn.base import BaseEstimator
 
-    if not isinstance(model, BaseEstimator) or not hasattr(model, "predict"):
+    if not isinstance(model, BaseEstimator) or not (hasattr(model, "predict")
+                                                    or hasattr(model, "transform")):
         raise ModelLoadError(
             f"{path} holds a {type(model).__module__}.{type(model).__name__}, not a "
-            "scikit-learn classifier; save the fitted estimator itself"
+            "scikit-learn estimator; save the fitted estimator itself"
         )
 
 

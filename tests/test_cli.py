@@ -22,8 +22,9 @@ import numpy as np
 import pytest
 import skops.io as sio
 import torch
-from sklearn.datasets import load_iris
-from sklearn.linear_model import LogisticRegression
+from sklearn.datasets import load_diabetes, load_iris
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
@@ -74,6 +75,11 @@ def workdir(tmp_path_factory):
     np.savetxt(d / "nan.csv", with_nan_rows(X_test), delimiter=",")
     np.save(d / "X3.npy", X_test[:, :3])
     np.save(d / "Xnan.npy", with_nan_rows(X_test))
+    # a regressor and a transformer, the other two kinds of network
+    X_d, y_d = load_diabetes(return_X_y=True)
+    sio.dump(make_pipeline(StandardScaler(), Ridge()).fit(X_d, y_d), d / "ridge.skops")
+    sio.dump(PCA(n_components=3, whiten=True).fit(X_d), d / "pca.skops")
+    np.save(d / "Xd.npy", X_d[:50])
     return d
 
 
@@ -96,6 +102,11 @@ GOOD = {
     "draw-svg": ["draw", "svc.skops", "-o", "svc.svg"],
     "draw-examples": ["draw", "--examples", "gallery", "--only", "logistic_regression_binary",
                       "--json"],
+    "convert-regressor": ["convert", "ridge.skops", "-o", "ridge.onnx"],
+    "verify-regressor": ["verify", "ridge.skops", "--data", "Xd.npy", "--json"],
+    "explain-transformer": ["explain", "pca.skops", "--json"],
+    "verify-transformer": ["verify", "pca.skops", "--data", "Xd.npy"],
+    "draw-transformer": ["draw", "pca.skops", "-o", "pca.svg"],
 }
 
 #: name -> (command line, what the one error line must say)
@@ -294,3 +305,21 @@ def test_a_model_fitted_with_feature_names_is_verified_with_one_note(tmp_path, c
     assert not [w for w in seen if "feature names" in str(w.message)]
     err = capsys.readouterr().err
     assert err.count("fitted with feature names") == 1
+
+
+def test_regressors_and_transformers_run_from_the_command_line(ran, workdir):
+    """The other two kinds of network convert, verify, explain and draw like classifiers."""
+    wrote = _ok(ran["convert-regressor"])
+    assert wrote.startswith("wrote ridge.onnx (onnx, float64): Pipeline(StandardScaler → Ridge)")
+    assert "1 predicted value(s)" in wrote and "classes" not in wrote
+    assert read_metadata(workdir / "ridge.onnx")["kind"] == "regressor"
+    report = json.loads(_ok(ran["verify-regressor"]))
+    assert report["passed"] is True and report["kind"] == "regressor"
+    assert list(report["max_rel_diff"]) == ["predict"]
+    explained = json.loads(_ok(ran["explain-transformer"]))
+    assert explained["kind"] == "transformer" and "principal components" in explained["explanation"]
+    assert explained["feature_names_out"] == ["pca0", "pca1", "pca2"]
+    verified = _ok(ran["verify-transformer"])
+    assert verified.startswith("PASSED") and "transform" in verified and "labels" not in verified
+    _ok(ran["draw-transformer"])
+    assert (workdir / "pca.svg").read_text().lstrip().startswith("<?xml")

@@ -227,3 +227,36 @@ def test_export_of_a_network_on_the_gpu(tmp_path):
     with torch.no_grad():
         scores, label_index = torch.export.load(path).module()(torch.as_tensor(X))
     _assert_answers(estimator, X, scores.numpy(), label_index.numpy(), read_metadata(path), 1e-9)
+
+
+@pytest.mark.parametrize("case_id", ["ridge-diabetes-two-targets", "pipe-standard-sgdreg-diabetes",
+                                     "pca-whiten-wine", "robust-maxabs-diabetes"])
+@pytest.mark.parametrize("suffix", [".pt2", ".onnx"])
+def test_regressors_and_transformers_export_their_answers(case_id, suffix, tmp_path):
+    """A regressor exports its predictions, a transformer its output; the metadata says
+    which kind, and the file reproduces scikit-learn to rounding."""
+    estimator, _, X_test = fitted(case_id)
+    net = nc.convert(estimator)
+    path = nc.export(net, tmp_path / f"model{suffix}")
+    meta = read_metadata(path)
+    kind = net.head.kind
+    assert meta["kind"] == kind and "classes" not in meta
+    assert meta["input_schema"]["n_features"] == X_test.shape[1]
+    method = "predict" if kind == "regressor" else "transform"
+    expected = getattr(estimator, method)(X_test)
+    if suffix == ".pt2":
+        program = torch.export.load(path)
+        (got,) = program.module()(torch.as_tensor(X_test))
+        got = got.detach().numpy()
+    else:
+        import onnxruntime
+
+        session = onnxruntime.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        (got,) = session.run(None, {"x": X_test})
+    assert meta["outputs"] == (["predictions"] if kind == "regressor" else ["transformed"])
+    assert got.shape == expected.shape
+    assert np.abs(got - expected).max() <= 1e-9 * np.abs(expected).max()
+    if kind == "transformer":
+        assert meta["feature_names_out"] == list(estimator.get_feature_names_out())
+    else:
+        assert meta["n_outputs"] == (1 if expected.ndim == 1 else expected.shape[1])

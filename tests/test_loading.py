@@ -114,7 +114,7 @@ def _write_bad(tmp_path, kind: str):
         return tmp_path / "cut.joblib", "not a readable pickle"
     if kind == "pickle-of-dict":
         (tmp_path / "dict.pkl").write_bytes(pickle.dumps({"coef": [1.0, 2.0]}))
-        return tmp_path / "dict.pkl", "builtins.dict, not a scikit-learn classifier"
+        return tmp_path / "dict.pkl", "builtins.dict, not a scikit-learn estimator"
     raise AssertionError(kind)
 
 
