@@ -1,6 +1,7 @@
-"""Estimators made of estimators: pipelines and the multiclass meta-estimators.
+"""Estimators made of estimators: pipelines, column transformers and feature unions, and the
+multiclass meta-estimators.
 
 Importing this package registers their converters with :mod:`nnconvert.registry`.
 """
 
-from . import multiclass, pipeline  # noqa: F401
+from . import columns, multiclass, pipeline  # noqa: F401

@@ -6,7 +6,7 @@ layers that arrange other layers.
 """
 
 from .affine import AffineScaler
-from .compose import Branches
+from .compose import Branches, ColumnBranches, SelectColumns
 from .dense import (
     ACTIVATIONS,
     ActivatedUnits,
@@ -27,6 +27,8 @@ __all__ = [
     "ACTIVATIONS",
     "AffineScaler",
     "Branches",
+    "ColumnBranches",
+    "SelectColumns",
     "KernelUnits",
     "KernelExpansion",
     "KERNEL_FORMULAS",

@@ -11,8 +11,9 @@ __all__ = ["ColumnSpec"]
 class ColumnSpec:
     """What one input column holds.
 
-    ``kind`` is "numeric" (a float) or "categorical" (the tensor holds the index of the value
-    in ``categories``; the input schema maps raw values to these codes). ``allow_nan`` says
+    ``kind`` is "numeric" (a float), "categorical" (the tensor holds the index of the value
+    in ``categories``; the input schema maps raw values to these codes) or "unused" (no
+    layer reads it: a column a ColumnTransformer drops may hold anything; the tensor holds 0). ``allow_nan`` says
     whether the layer reading the column handles NaN (missing values).
     """
 

@@ -72,6 +72,8 @@ class InputSchema:
                         f"[{shown}{more}]")
                 if spec.allow_unknown:
                     what += f"; unknown values → {len(spec.categories)}"
+            elif spec.kind == "unused":
+                what = "not read (dropped: any value)"
             else:
                 what = "numeric" + (", NaN allowed" if spec.allow_nan else "")
             label = f"x[:, {j}]"
@@ -127,8 +129,12 @@ class InputSchema:
         columns = self._columns_of(X)
         out = np.empty((len(columns[0]), self.n_features), dtype=np_dtype)
         for j, (spec, values) in enumerate(zip(self.columns, columns)):
-            out[:, j] = (self._codes(j, spec, values) if spec.kind == "categorical"
-                         else self._numbers(j, spec, values))
+            if spec.kind == "unused":
+                out[:, j] = 0.0  # nothing reads it, whatever it holds (a dropped column)
+            elif spec.kind == "categorical":
+                out[:, j] = self._codes(j, spec, values)
+            else:
+                out[:, j] = self._numbers(j, spec, values)
         return out
 
     def _sparse(self, X, np_dtype):

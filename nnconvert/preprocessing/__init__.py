@@ -3,4 +3,4 @@
 Importing this package registers their converters with :mod:`nnconvert.registry`.
 """
 
-from . import decomposition, encoders, scalers  # noqa: F401
+from . import decomposition, encoders, function, scalers  # noqa: F401

@@ -1,8 +1,10 @@
 """Zoo entries for pipelines and multiclass meta-estimators."""
 
 from sklearn.linear_model import LogisticRegression, RidgeClassifier, SGDClassifier
+from sklearn.compose import ColumnTransformer
+from sklearn.decomposition import PCA
 from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 from sklearn.svm import LinearSVC
 
@@ -46,4 +48,14 @@ CASES = [
     Case("pipe-standard-ovr-logreg-blobs",
          lambda: make_pipeline(StandardScaler(), OneVsRestClassifier(LogisticRegression())),
          "blobs", tags=("proba", "pipeline")),
+    Case("coltrans-scale-minmax-remainder-logreg-wine",
+         lambda: make_pipeline(ColumnTransformer(
+             [("a", StandardScaler(), [0, 1, 2, 3]), ("b", MinMaxScaler(), slice(4, 9))],
+             remainder="passthrough"), LogisticRegression(max_iter=3000)),
+         "wine", "str", tags=("proba", "columns")),
+    Case("union-pca-scaler-svc-breast_cancer",
+         lambda: make_pipeline(StandardScaler(), FeatureUnion(
+             [("pca", PCA(n_components=4)), ("same", "passthrough")],
+             transformer_weights={"pca": 2.0}), LinearSVC()),
+         "breast_cancer", tags=("binary", "columns")),
 ]

@@ -1,0 +1,20 @@
+"""FunctionTransformer: only the identity (``func=None``) is a network; any other function is
+Python code that no layer can be read from."""
+
+from __future__ import annotations
+
+from sklearn.preprocessing import FunctionTransformer
+
+from ..errors import UnsupportedEstimatorError
+from ..registry import converts_transformer
+
+
+@converts_transformer(FunctionTransformer)
+def _function_transformer(transformer: FunctionTransformer, options: dict) -> list:
+    if transformer.func is not None:
+        raise UnsupportedEstimatorError(
+            f"FunctionTransformer(func={getattr(transformer.func, '__name__', transformer.func)!r})"
+            " cannot be converted: its function is arbitrary Python code, not a layer nnconvert "
+            "can read. Apply it before the network, or express it with supported steps."
+        )
+    return []  # the identity: its columns pass through unchanged
