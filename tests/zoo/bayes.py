@@ -13,7 +13,7 @@ CASES = [
     Case("multinomialnb-digits", MultinomialNB, "digits", tags=("bayes",)),
     Case("multinomialnb-wine-alpha", lambda: MultinomialNB(alpha=0.01, fit_prior=False), "wine",
          labels="noncontiguous", tags=("bayes",)),
-    Case("complementnb-digits", ComplementNB, "digits", tags=("bayes",)),
+    Case("complementnb-iris", ComplementNB, "iris", tags=("bayes",)),
     Case("complementnb-cancer-norm", lambda: ComplementNB(norm=True), "breast_cancer",
          tags=("bayes",)),
     Case("bernoullinb-digits", lambda: BernoulliNB(binarize=4.0), "digits", tags=("bayes",)),
