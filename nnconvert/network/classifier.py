@@ -19,6 +19,10 @@ def _has_proba(net: "ConvertedClassifier") -> bool:
     return net.head.has_proba
 
 
+def _has_log_proba(net: "ConvertedClassifier") -> bool:
+    return net.head.has_log_proba
+
+
 def _has_decision(net: "ConvertedClassifier") -> bool:
     return net.head.has_decision
 
@@ -110,6 +114,23 @@ class ConvertedClassifier(ConvertedNetwork):
         numpy.ndarray of shape (n_samples, n_classes)
         """
         return self._answer(X, "predict_proba")
+
+    @available_if(_has_log_proba)
+    def predict_log_proba(self, X) -> np.ndarray:
+        """Log class probabilities, as the estimator's ``predict_log_proba``.
+
+        Computed in log space as scikit-learn does (not the log of ``predict_proba``), so very
+        small probabilities keep their digits. Only present where the estimator has it.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_samples, n_classes)
+        """
+        return self._answer(X, "predict_log_proba")
 
     def predict(self, X) -> np.ndarray:
         """Class labels from ``classes_``, as the estimator's ``predict``.

@@ -149,17 +149,22 @@ class ClassifierHead(Head):
     has_proba: bool = False
     #: whether ``decision`` exists (scikit-learn's ``decision_function`` does)
     has_decision: bool = True
+    #: whether ``log_proba`` exists (scikit-learn's ``predict_log_proba``, in log space)
+    has_log_proba: bool = False
 
     @property
     def methods(self) -> tuple[str, ...]:
         return (*(("decision_function",) if self.has_decision else ()),
-                *(("predict_proba",) if self.has_proba else ()), "predict")
+                *(("predict_proba",) if self.has_proba else ()),
+                *(("predict_log_proba",) if self.has_log_proba else ()), "predict")
 
     def answer(self, z: torch.Tensor, method: str) -> torch.Tensor:
         if method == "decision_function" and self.has_decision:
             return self.decision(z)
         if method == "predict_proba" and self.has_proba:
             return self.proba(z)
+        if method == "predict_log_proba" and self.has_log_proba:
+            return self.log_proba(z)
         if method == "predict":
             return self.predict_index(z)
         raise AttributeError(f"this network has no {method}")
@@ -190,6 +195,9 @@ class ClassifierHead(Head):
 
     def proba(self, z: torch.Tensor) -> torch.Tensor:
         raise AttributeError("this network has no predict_proba")
+
+    def log_proba(self, z: torch.Tensor) -> torch.Tensor:
+        raise AttributeError("this network has no predict_log_proba")
 
     def predict_index(self, z: torch.Tensor) -> torch.Tensor:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -1,0 +1,194 @@
+"""Naive Bayes as networks: GaussianNB as quadratic units, the discrete models as linear units.
+
+Every naive Bayes model computes a joint log-likelihood ``jll`` per class (scikit-learn's
+``_joint_log_likelihood``); the body here computes it in scikit-learn's order of operations,
+and :class:`JointLikelihoodHead` answers ``predict_log_proba = jll − logsumexp(jll)`` (log
+space, as scikit-learn does), ``predict_proba = exp`` of that, and ``predict`` = the first
+argmax of ``jll``. scikit-learn's naive Bayes have no ``decision_function``.
+
+- GaussianNB: :class:`GaussianUnits`, one quadratic unit per class in the difference form
+  ``log prior − ½Σ log(2πσ²) − ½Σ (x − θ)²/σ²`` (expanding into x and x² terms loses digits).
+- MultinomialNB: linear units ``x·feature_log_prob_ᵀ + class_log_prior_``.
+- ComplementNB: linear units ``x·feature_log_prob_ᵀ`` (its prior is added only for a single
+  class, as scikit-learn does).
+- BernoulliNB: a step unit per feature (``binarize``), then linear units on the ``x`` and
+  ``1 − x`` terms folded into ``x·(log p − log(1 − p))ᵀ + class_log_prior_ + Σ log(1 − p)``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.naive_bayes import BernoulliNB, ComplementNB, GaussianNB, MultinomialNB
+
+from ..layers import Layer, LayerDescription, LinearUnits, as_buffer, dense_float64
+from ..network.heads import ClassifierHead, first_argmax
+from ..registry import Conversion, converts
+
+__all__ = ["GaussianUnits", "BinarizeUnits", "JointLikelihoodHead"]
+
+
+class GaussianUnits(Layer):
+    """One quadratic unit per class: the Gaussian joint log-likelihood.
+
+    ``y_c = log prior_c + (−½ Σ_j log(2π σ²_cj) − ½ Σ_j (x_j − θ_cj)² / σ²_cj)``, summed in
+    scikit-learn's order. One class at a time, so memory is (rows × features), not
+    (rows × classes × features).
+
+    Parameters
+    ----------
+    theta, var : array-like of shape (n_classes, n_features)
+        ``theta_`` and ``var_`` (which already holds ``var_smoothing``).
+    class_prior : array-like of shape (n_classes,)
+    """
+
+    def __init__(self, theta, var, class_prior):
+        super().__init__()
+        var = dense_float64(var)
+        self.register_buffer("theta", as_buffer(theta))
+        self.register_buffer("var", as_buffer(var))
+        self.register_buffer("log_prior", as_buffer(np.log(dense_float64(class_prior))))
+        # the per-class normaliser, as scikit-learn sums it: -0.5 * Σ log(2π σ²)
+        self.register_buffer("log_norm", as_buffer(-0.5 * np.sum(np.log(2.0 * np.pi * var),
+                                                                  axis=1)))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        columns = []
+        for c in range(self.theta.shape[0]):
+            squared = (((x - self.theta[c]) ** 2) / self.var[c]).sum(dim=1)
+            columns.append(self.log_prior[c] + (self.log_norm[c] - 0.5 * squared))
+        return torch.stack(columns, dim=1)
+
+    def describe(self) -> LayerDescription:
+        return LayerDescription(
+            title="Gaussian quadratic units",
+            n_in=self.theta.shape[1],
+            n_out=self.theta.shape[0],
+            activation="quadratic",
+            formula=("{y}_c = log prior_c − ½ Σ_j log(2π σ²_cj) − ½ Σ_j (({x}_j − θ_cj) / σ_cj)²"
+                     "   (σ² = var_, which includes var_smoothing)"),
+            parameters={"theta_": self.theta.cpu().numpy(), "var_": self.var.cpu().numpy()},
+        )
+
+
+class BinarizeUnits(Layer):
+    """A step unit per feature: ``1 if x > threshold else 0`` (scikit-learn's ``binarize``)."""
+
+    def __init__(self, n_features: int, threshold: float):
+        super().__init__()
+        self.n_features = int(n_features)
+        self.threshold = float(threshold)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x > self.threshold).to(x.dtype)
+
+    def describe(self) -> LayerDescription:
+        return LayerDescription(
+            title="binarize (step units)",
+            n_in=self.n_features,
+            n_out=self.n_features,
+            activation="step",
+            formula=f"{{y}}_j = 1 if {{x}}_j > {self.threshold:g} else 0",
+            connectivity="elementwise",
+        )
+
+
+def _logsumexp(z: torch.Tensor) -> torch.Tensor:
+    """scipy's logsumexp over rows: ``max + log Σ exp(z − max)``, infinite maxima guarded."""
+    top = z.max(dim=1, keepdim=True).values
+    top = torch.where(torch.isfinite(top), top, torch.zeros_like(top))
+    return torch.log(torch.exp(z - top).sum(dim=1, keepdim=True)) + top
+
+
+class JointLikelihoodHead(ClassifierHead):
+    """The head of every naive Bayes model: the body's output is the joint log-likelihood.
+
+    ``predict_log_proba = jll − logsumexp(jll)``, ``predict_proba = exp(predict_log_proba)``,
+    ``predict = classes_[argmax jll]`` (first index wins a tie). No ``decision_function``,
+    as in scikit-learn; a training loss is applied to ``jll`` (its softmax is the
+    probability).
+    """
+
+    has_proba = True
+    has_log_proba = True
+    has_decision = False
+    untrainable_because = None
+
+    def __init__(self, n_classes: int):
+        super().__init__()
+        self.n_classes = int(n_classes)
+
+    def decision(self, z: torch.Tensor) -> torch.Tensor:
+        raise AttributeError("this network has no decision_function (nor has its estimator)")
+
+    def logits(self, z: torch.Tensor) -> torch.Tensor:
+        return z
+
+    def log_proba(self, z: torch.Tensor) -> torch.Tensor:
+        return z - _logsumexp(z)
+
+    def proba(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.exp(self.log_proba(z))
+
+    def predict_index(self, z: torch.Tensor) -> torch.Tensor:
+        return first_argmax(z)
+
+    def describe(self) -> LayerDescription:
+        return LayerDescription(
+            title="output",
+            n_in=self.n_classes,
+            n_out=self.n_classes,
+            activation="log-softmax",
+            formula=("log p(y | x) = {x}_y − logsumexp_k {x}_k   (predict_log_proba)\n"
+                     "p(y | x) = exp(log p(y | x))\n"
+                     "predict(x) = classes_[argmax_k {x}_k]   (first index wins a tie)"),
+            connectivity="elementwise",
+        )
+
+
+def _head(estimator) -> JointLikelihoodHead:
+    return JointLikelihoodHead(len(estimator.classes_))
+
+
+@converts(GaussianNB)
+def _gaussian_nb(estimator, options):
+    units = GaussianUnits(estimator.theta_, estimator.var_, estimator.class_prior_)
+    return Conversion(layers=[units], head=_head(estimator))
+
+
+def _class_names(estimator):
+    return [str(c) for c in estimator.classes_]
+
+
+@converts(MultinomialNB)
+def _multinomial_nb(estimator, options):
+    units = LinearUnits(estimator.feature_log_prob_, estimator.class_log_prior_,
+                        title="multinomial log-likelihood units",
+                        bias_note="b = class_log_prior_, W = feature_log_prob_",
+                        unit_names=_class_names(estimator))
+    return Conversion(layers=[units], head=_head(estimator))
+
+
+@converts(ComplementNB)
+def _complement_nb(estimator, options):
+    # scikit-learn adds the prior only when there is a single class (Rennie et al.'s rule)
+    bias = estimator.class_log_prior_ if len(estimator.classes_) == 1 else None
+    units = LinearUnits(estimator.feature_log_prob_, bias,
+                        title="complement log-likelihood units",
+                        bias_note="W = feature_log_prob_ (already normalised by ComplementNB)",
+                        unit_names=_class_names(estimator))
+    return Conversion(layers=[units], head=_head(estimator))
+
+
+@converts(BernoulliNB)
+def _bernoulli_nb(estimator, options):
+    log_p = dense_float64(estimator.feature_log_prob_)
+    log_not_p = np.log(1 - np.exp(log_p))  # scikit-learn's neg_prob, computed the same way
+    layers = []
+    if estimator.binarize is not None:
+        layers.append(BinarizeUnits(log_p.shape[1], estimator.binarize))
+    layers.append(LinearUnits(log_p - log_not_p, estimator.class_log_prior_ + log_not_p.sum(axis=1),
+                              title="Bernoulli log-likelihood units",
+                              bias_note="W = log p − log(1 − p), b = class_log_prior_ + Σ log(1 − p)",
+                              unit_names=_class_names(estimator)))
+    return Conversion(layers=layers, head=_head(estimator))
