@@ -9,7 +9,7 @@ from equivalence import assert_equivalent
 from sklearn.naive_bayes import BernoulliNB, GaussianNB, MultinomialNB
 
 import nnconvert as nc
-from nnconvert.agreement import compare
+from nnconvert.verify import compare
 from zoo import fitted, ids, probe_points
 
 BAYES = ids("bayes")
