@@ -47,10 +47,14 @@ __all__ = [
 #: per kind of network, the methods compared as scores, in order; a classifier's ``predict``
 #: is compared as labels, a regressor's as a score
 SCORE_METHODS = {
-    "classifier": ("decision_function", "predict_proba"),
+    "classifier": ("decision_function", "predict_proba", "predict_log_proba"),
     "regressor": ("predict",),
     "transformer": ("transform",),
 }
+#: compared only where the network has them: most scikit-learn estimators compute
+#: ``predict_log_proba`` as ``log(predict_proba)``, which a network need not repeat; naive
+#: Bayes computes it in log space, and so do their networks
+OPTIONAL_METHODS = ("predict_log_proba",)
 #: a classifier's score methods
 METHODS = SCORE_METHODS["classifier"]
 

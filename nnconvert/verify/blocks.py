@@ -19,6 +19,7 @@ import numpy as np
 import torch
 
 from ..agreement import (
+    OPTIONAL_METHODS,
     ScoreDifference,
     class_indices,
     has_default_margin,
@@ -115,6 +116,8 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
     compared = {}
     for method in score_methods(kind):
         if method not in reference:
+            continue
+        if method not in outputs and method in OPTIONAL_METHODS:
             continue
         if method not in outputs:
             problems.append(f"the estimator has {method} but the network does not")

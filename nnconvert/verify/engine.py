@@ -10,7 +10,7 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
 
-from ..agreement import input_rtol, margin_method, score_methods
+from ..agreement import OPTIONAL_METHODS, input_rtol, margin_method, score_methods
 from ..errors import NotFittedError
 from ..network import ConvertedNetwork
 from ..registry import estimator_name
@@ -34,7 +34,8 @@ def comparer_for(net: ConvertedNetwork):
 def _checked_methods(estimator, net: ConvertedNetwork, methods) -> list[str]:
     kind = net.head.kind
     known = [*score_methods(kind), *(("predict",) if kind == "classifier" else ())]
-    has = [m for m in known if hasattr(estimator, m)]
+    has = [m for m in known if hasattr(estimator, m)
+           and (m not in OPTIONAL_METHODS or m in net.methods)]
     if methods is None:
         return has
     if isinstance(methods, str):
