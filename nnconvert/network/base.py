@@ -298,10 +298,16 @@ class ConvertedNetwork(nn.Module):
         body, head = descriptions[:-1], descriptions[-1]
         names = ["x"] + [f"h{i}" for i in range(1, len(body))] + [self.output_symbol]
         lines = [self._title()]
-        if any(spec.kind != "numeric" or spec.allow_nan for spec in self.input_schema.columns):
+        columns = self.input_schema.columns
+        if any(spec.kind != "numeric" for spec in columns):
             # the tensor forward() reads holds codes, not the raw values: say which is which
             lines.append("  x, the input tensor (the scikit-learn methods map raw values onto it):")
             lines += [f"    {line}" for line in self.input_schema.describe()]
+        elif any(spec.allow_nan for spec in columns):
+            where = ("every column" if all(spec.allow_nan for spec in columns) else
+                     "columns " + ", ".join(str(j) for j, spec in enumerate(columns)
+                                            if spec.allow_nan))
+            lines.append(f"  x may hold NaN (missing values) in {where}")
         for i, d in enumerate(body):
             equation = d.formula.format(x=names[i], y=names[i + 1])
             lines.append(f"  {equation}")
