@@ -165,7 +165,7 @@ def test_onnx_that_lost_float64_precision_is_refused(tmp_path, monkeypatch):
     """The self-check after translation: weights rounded to float32 must not be written."""
     from onnx import numpy_helper
 
-    module = sys.modules["nnconvert.export"]  # the package's ``export`` is the function
+    module = sys.modules["nnconvert.export.onnx"]  # where the ONNX repairs live
     repair = module._restore_double_constants
 
     def round_weights(proto, floats):  # what a translation rounding to float32 would do

@@ -1,0 +1,129 @@
+"""What every export shares: the exported module, the metadata, the errors and the quiet.
+
+:class:`ScoresModule` is the function written to a file: features in, the network's answers
+out, from one pass (:meth:`~nnconvert.network.ConvertedNetwork.output_tensors`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import warnings
+
+import torch
+from torch import nn
+
+from ..network import ConvertedNetwork
+
+__all__ = ["ExportError", "ScoresModule", "metadata", "EXPORT_FORMATS", "METADATA_FILE",
+           "OUTPUT_NAMES", "exported_methods", "sample_input", "quiet", "first_line"]
+
+#: suffix -> format name
+EXPORT_FORMATS = {".pt2": "torch.export", ".onnx": "onnx"}
+#: name of the metadata entry inside .pt2 archives
+METADATA_FILE = "nnconvert.json"
+#: per kind of network, the exported outputs' names
+OUTPUT_NAMES = {"classifier": ("scores", "label_index"), "regressor": ("predictions",),
+                "transformer": ("transformed",)}
+
+
+class ExportError(RuntimeError):
+    """A network (or one of its layers) cannot be written in the requested format."""
+
+
+class ScoresModule(nn.Module):
+    """The exported function: features in, the answers of :data:`OUTPUT_NAMES` out.
+
+    Parameters
+    ----------
+    net : ConvertedNetwork
+    """
+
+    def __init__(self, net: ConvertedNetwork):
+        super().__init__()
+        self.net = net
+        self.output_names = OUTPUT_NAMES[net.head.kind]
+        self.methods = exported_methods(net.head)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        answers = self.net.output_tensors(x, self.methods)
+        return tuple(answers[m] for m in self.methods)
+
+
+def exported_methods(head) -> tuple[str, ...]:
+    """The methods behind :data:`OUTPUT_NAMES`: a classifier's raw scores and its predict."""
+    return (head.scores_method, "predict") if head.kind == "classifier" else head.methods
+
+
+def metadata(net: ConvertedNetwork) -> dict:
+    """What an exported file says about its model (JSON-serialisable).
+
+    Every kind: ``kind``, ``source``, ``n_features_in``, ``feature_names_in``, ``dtype``,
+    ``outputs`` and ``input_schema`` (what each input column holds: numbers, or the codes of
+    categories, see :class:`~nnconvert.network.schema.InputSchema`). Classifiers add
+    ``classes``, ``classes_dtype`` and ``scores``; regressors ``n_outputs``; transformers
+    ``feature_names_out``.
+    """
+    names = getattr(net, "feature_names_in_", None)
+    kind = net.head.kind
+    facts = {
+        "producer": "nnconvert",
+        "version": _version(),
+        "kind": kind,
+        "source": net.source,
+        "n_features_in": net.n_features_in_,
+        "feature_names_in": None if names is None else [str(n) for n in names],
+        "dtype": str(net.dtype).replace("torch.", ""),
+        "outputs": list(OUTPUT_NAMES[kind]),
+        "input_schema": net.input_schema.to_dict(),
+    }
+    if kind == "classifier":
+        facts.update(classes=net.classes_.tolist(), classes_dtype=str(net.classes_.dtype),
+                     scores=net.head.scores_method)
+    elif kind == "regressor":
+        facts["n_outputs"] = net.n_outputs_
+    else:
+        try:
+            facts["feature_names_out"] = [str(n) for n in net.get_feature_names_out()]
+        except AttributeError:
+            facts["feature_names_out"] = None
+    return facts
+
+
+def _version() -> str:
+    from .. import __version__
+
+    return __version__
+
+
+def sample_input(net: ConvertedNetwork) -> torch.Tensor:
+    # Two or three rows, never as many as there are features: torch.export would otherwise
+    # take the batch size and the width for the same symbol.
+    rows = 3 if net.n_features_in_ == 2 else 2
+    generator = torch.Generator().manual_seed(0)
+    return torch.randn(rows, net.n_features_in_, generator=generator, dtype=net.dtype)
+
+
+@contextlib.contextmanager
+def quiet():
+    """Silence the exporters' chatter (progress lines, deprecation and optional-op warnings)."""
+    # onnxscript logs a traceback when it cannot reach an opset: we raise ExportError instead
+    names = ("torch.onnx", "torch.export", "torch._export", "onnxscript")
+    loggers = [logging.getLogger(n) for n in names]
+    levels = [lg.level for lg in loggers]
+    for lg in loggers:
+        lg.setLevel(logging.CRITICAL)
+    try:
+        with warnings.catch_warnings(), open(os.devnull, "w") as devnull, \
+                contextlib.redirect_stdout(devnull):
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        for lg, level in zip(loggers, levels):
+            lg.setLevel(level)
+
+
+def first_line(error: BaseException) -> str:
+    """An exporter's error in one line (their messages run to pages of graph dumps)."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
