@@ -1,0 +1,90 @@
+"""Data files for ``nnconvert verify --data``: a ``.npy`` (memory-mapped) or a ``.csv`` of numbers.
+
+Rows of a ``.npy`` are counted from 0 (array indices); lines and columns of a ``.csv`` from 1,
+as an editor shows them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+from .errors import CommandError
+
+__all__ = ["DATA_SUFFIXES", "ROWS_PER_READ", "load_data"]
+
+DATA_SUFFIXES = (".npy", ".csv")
+#: rows read from a data file at a time (checking it, sending it to dask)
+ROWS_PER_READ = 65536
+
+
+def _read_csv(file: Path):
+    """A .csv file of numbers; what numpy cannot read is said with 1-based lines and columns."""
+    import re
+
+    import numpy as np
+
+    try:
+        with warnings.catch_warnings():  # an empty file: said by the caller, in our words
+            warnings.filterwarnings("ignore", message=".*input contained no data")
+            return np.loadtxt(file, delimiter=",", ndmin=2, dtype=np.float64)
+    except ValueError as e:
+        # numpy counts rows from 0 here but columns from 1: say both from 1, as an editor does
+        text = re.search(r"could not convert string (.*) to float64 at row (\d+), column (\d+)",
+                         str(e))
+        if text is None:
+            raise
+        value, line, column = text[1], int(text[2]) + 1, int(text[3])
+        advice = ("; it looks like a header row: drop it, the file must hold numbers only"
+                  if line == 1 else "")
+        raise CommandError(
+            f"{file}: line {line}, column {column} holds {value}, not a number{advice}"
+        ) from None
+
+
+def load_data(path: str, n_features: int):
+    """A 2-D finite float array with ``n_features`` columns from a .npy or .csv file."""
+    import numpy as np
+
+    file = Path(path)
+    if not file.is_file():
+        raise CommandError(f"no such data file: {file}")
+    suffix = file.suffix.lower()
+    if suffix not in DATA_SUFFIXES:
+        raise CommandError(
+            f"{file}: unknown data file type {suffix or '(no suffix)'!r}; give a .npy file "
+            "(numpy.save) or a .csv file of numbers without a header"
+        )
+    try:
+        if suffix == ".npy":
+            # memory-mapped: verification reads it in batches, never all at once
+            X = np.load(file, mmap_mode="r", allow_pickle=False)
+        else:
+            X = _read_csv(file)
+    except (ValueError, OSError, EOFError) as e:
+        raise CommandError(f"{file} is not a readable {suffix} array ({e})") from None
+    if X.ndim != 2:
+        raise CommandError(
+            f"{file} holds an array of shape {X.shape}; expected a 2-D array "
+            f"(rows × {n_features} features)"
+        )
+    if X.dtype.kind not in "fiub":
+        raise CommandError(f"{file} holds {X.dtype} values; expected numbers")
+    if X.shape[0] == 0:
+        raise CommandError(f"{file} has no rows")
+    if X.shape[1] != n_features:
+        raise CommandError(
+            f"{file} has {X.shape[1]} features per row, but the model expects {n_features}"
+        )
+    if X.dtype.kind == "f":
+        for start in range(0, X.shape[0], ROWS_PER_READ):  # the file may be larger than RAM
+            block = np.asarray(X[start:start + ROWS_PER_READ])
+            if not np.isfinite(block).all():
+                bad = start + int(np.argwhere(~np.isfinite(block))[0, 0])
+                # a .npy row is an array index (from 0); a .csv row is a line of the file (from 1)
+                where = f"row {bad}" if suffix == ".npy" else f"line {bad + 1}"
+                raise CommandError(
+                    f"{file} contains NaN or infinite values (first at {where}); "
+                    "scikit-learn rejects them too: impute or drop those rows first"
+                )
+    return X
