@@ -3,8 +3,8 @@
 // One launch per score method reads both score matrices once and produces, for the block:
 // the largest elementwise difference and the first row holding it, the largest reference
 // magnitude (the score scale), and - in the launch of the method the label margin is
-// measured in - every row whose predicted class differs, with the reference's margin there,
-// counted as a disagreement or a near tie against the band it is given.
+// measured in - every row whose predicted class differs, with the reference's margin there
+// (the host applies the near-tie band once every block is in).
 //
 // The per-row logic is written as __host__ __device__ functions so that the very same code
 // runs on the CPU (compiled with a C++ compiler and -DNNCONVERT_HOST_HARNESS) and is tested
@@ -31,8 +31,6 @@ struct Accumulator {
     double scale;                   // largest |ref| so far
     long long worst;                // first row holding max_abs (-1: none yet)
     unsigned long long mismatches;  // rows whose predicted class differs
-    unsigned long long disagreements;  // ... outside the band
-    unsigned long long near_ties;      // ... inside it
 };
 
 __host__ __device__ inline double positive_infinity() { return __builtin_huge_val(); }
@@ -56,8 +54,6 @@ __host__ __device__ inline Accumulator empty_accumulator() {
     a.scale = 0.0;
     a.worst = -1;
     a.mismatches = 0;
-    a.disagreements = 0;
-    a.near_ties = 0;
     return a;
 }
 
@@ -70,8 +66,6 @@ __host__ __device__ inline void combine(Accumulator& a, const Accumulator& b) {
     }
     if (b.scale > a.scale) a.scale = b.scale;
     a.mismatches += b.mismatches;
-    a.disagreements += b.disagreements;
-    a.near_ties += b.near_ties;
 }
 
 // how far the reference is from changing its label on one row
@@ -104,7 +98,7 @@ template <typename T>
 __host__ __device__ inline void compare_row(
     long long i, const double* ref, const T* got, int width,
     const long long* ref_index, const long long* got_index,
-    int rule, int column, double threshold, double band,
+    int rule, int column, double threshold,
     Accumulator& acc, long long* mismatch_rows, double* mismatch_margins,
     unsigned long long* slots) {
     const double* r = ref + i * (long long)width;
@@ -123,10 +117,6 @@ __host__ __device__ inline void compare_row(
     if (ref_index == 0 || got_index == 0 || ref_index[i] == got_index[i]) return;
     double margin = row_margin(r, width, rule, column, threshold);
     acc.mismatches += 1;
-    if (rule != MARGIN_ON_HOST) {
-        if (margin <= band) acc.near_ties += 1;
-        else acc.disagreements += 1;
-    }
     unsigned long long slot = claim_slot(slots);
     mismatch_rows[slot] = i;
     mismatch_margins[slot] = margin;
@@ -146,8 +136,6 @@ __device__ inline nnconvert::Accumulator load_volatile(const nnconvert::Accumula
     a.scale = v->scale;
     a.worst = v->worst;
     a.mismatches = v->mismatches;
-    a.disagreements = v->disagreements;
-    a.near_ties = v->near_ties;
     return a;
 }
 
@@ -159,7 +147,7 @@ template <typename T>
 __global__ void compare_scores(
     const double* ref, const T* got, long long n, int width,
     const long long* ref_index, const long long* got_index,
-    int rule, int column, double threshold, double band,
+    int rule, int column, double threshold,
     nnconvert::Accumulator* partials, nnconvert::Accumulator* result,
     long long* mismatch_rows, double* mismatch_margins, unsigned long long* counters) {
     using namespace nnconvert;
@@ -168,7 +156,7 @@ __global__ void compare_scores(
     Accumulator acc = empty_accumulator();
     for (long long i = blockIdx.x * (long long)blockDim.x + threadIdx.x; i < n;
          i += (long long)gridDim.x * blockDim.x) {
-        compare_row<T>(i, ref, got, width, ref_index, got_index, rule, column, threshold, band,
+        compare_row<T>(i, ref, got, width, ref_index, got_index, rule, column, threshold,
                        acc, mismatch_rows, mismatch_margins, &counters[0]);
     }
     shared[threadIdx.x] = acc;
@@ -197,11 +185,11 @@ __global__ void compare_scores(
 
 template __global__ void compare_scores<double>(
     const double*, const double*, long long, int, const long long*, const long long*, int, int,
-    double, double, nnconvert::Accumulator*, nnconvert::Accumulator*, long long*, double*,
+    double, nnconvert::Accumulator*, nnconvert::Accumulator*, long long*, double*,
     unsigned long long*);
 template __global__ void compare_scores<float>(
     const double*, const float*, long long, int, const long long*, const long long*, int, int,
-    double, double, nnconvert::Accumulator*, nnconvert::Accumulator*, long long*, double*,
+    double, nnconvert::Accumulator*, nnconvert::Accumulator*, long long*, double*,
     unsigned long long*);
 
 #endif  // __CUDACC__
@@ -212,29 +200,29 @@ template <typename T>
 static nnconvert::Accumulator host_compare(
     const double* ref, const T* got, long long n, int width,
     const long long* ref_index, const long long* got_index, int rule, int column,
-    double threshold, double band, long long* mismatch_rows, double* mismatch_margins) {
+    double threshold, long long* mismatch_rows, double* mismatch_margins) {
     nnconvert::Accumulator acc = nnconvert::empty_accumulator();
     unsigned long long slots = 0;
     for (long long i = 0; i < n; ++i)
         nnconvert::compare_row<T>(i, ref, got, width, ref_index, got_index, rule, column,
-                                  threshold, band, acc, mismatch_rows, mismatch_margins, &slots);
+                                  threshold, acc, mismatch_rows, mismatch_margins, &slots);
     return acc;
 }
 
 extern "C" nnconvert::Accumulator compare_scores_host_f64(
     const double* ref, const double* got, long long n, int width,
     const long long* ref_index, const long long* got_index, int rule, int column,
-    double threshold, double band, long long* mismatch_rows, double* mismatch_margins) {
+    double threshold, long long* mismatch_rows, double* mismatch_margins) {
     return host_compare<double>(ref, got, n, width, ref_index, got_index, rule, column,
-                                threshold, band, mismatch_rows, mismatch_margins);
+                                threshold, mismatch_rows, mismatch_margins);
 }
 
 extern "C" nnconvert::Accumulator compare_scores_host_f32(
     const double* ref, const float* got, long long n, int width,
     const long long* ref_index, const long long* got_index, int rule, int column,
-    double threshold, double band, long long* mismatch_rows, double* mismatch_margins) {
+    double threshold, long long* mismatch_rows, double* mismatch_margins) {
     return host_compare<float>(ref, got, n, width, ref_index, got_index, rule, column,
-                               threshold, band, mismatch_rows, mismatch_margins);
+                               threshold, mismatch_rows, mismatch_margins);
 }
 
 extern "C" nnconvert::Accumulator combine_host(nnconvert::Accumulator a,

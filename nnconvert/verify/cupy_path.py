@@ -27,8 +27,7 @@ THREADS = 256  # NNCONVERT_THREADS in compare.cu
 
 #: numpy view of compare.cu's ``nnconvert::Accumulator``
 ACCUMULATOR = np.dtype(
-    [("max_abs", "<f8"), ("scale", "<f8"), ("worst", "<i8"), ("mismatches", "<u8"),
-     ("disagreements", "<u8"), ("near_ties", "<u8")],
+    [("max_abs", "<f8"), ("scale", "<f8"), ("worst", "<i8"), ("mismatches", "<u8")],
     align=True,
 )
 
@@ -86,8 +85,7 @@ class CupyComparer:
             (ref, got, np.int64(n), np.int32(width),
              ref_index if ref_index is not None else null,
              got_index if got_index is not None else null,
-             np.int32(code), np.int32(column), np.float64(threshold), np.float64(0.0),
-             partials, result,
+             np.int32(code), np.int32(column), np.float64(threshold), partials, result,
              *(a if a is not None else null for a in (mismatch_rows, mismatch_margins)),
              counters),
         )
