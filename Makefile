@@ -16,9 +16,8 @@ $(STAMP): pyproject.toml constraints.txt
 demo: $(STAMP)
 	$(BIN)/nnconvert demo
 
-# MKL_CBWR: the README's known platform issue (a first multi-threaded MKL dgemm off by 1e-10)
 test: $(STAMP)
-	MKL_CBWR=$${MKL_CBWR:-COMPATIBLE} HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -n 2 -q
+	HYPOTHESIS_PROFILE=$${HYPOTHESIS_PROFILE:-ci} $(BIN)/python -m pytest -n 2 -q
 
 test-thorough: $(STAMP)
 	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -n 2 -q
