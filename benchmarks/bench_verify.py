@@ -39,18 +39,19 @@ def comparison_throughput(rows: int, classes: int, rounds: int) -> dict:
     estimator = LogisticRegression(max_iter=300).fit(X_fit, y_fit)
     net = nc.convert(estimator)
     X = np.random.default_rng(0).standard_normal((rows, 20))
-    reference = reference_outputs(estimator, X, ["decision_function"])
-    outputs = blocks.network_outputs(net, X, {"decision_function"})
-    index = blocks.class_indices(net.classes_, reference["predict"])
+    reference = reference_outputs(estimator, X, ["decision_function", "predict"])
+    outputs = blocks.network_outputs(net, X, {"decision_function", "predict"})
+    labels = (blocks.class_indices(net.classes_, reference["predict"]), outputs.pop("predict"))
     rule = blocks.margin_rule(estimator, reference)
     comparer = NumpyComparer()
     read = (reference["decision_function"].nbytes + outputs["decision_function"].numel() * 8
-            + index.nbytes + outputs["predict_index"].numel() * 8)
+            + labels[0].nbytes + labels[1].numel() * 8)
     source = np.ones(read // 16)  # copying it reads and writes read/2 bytes: the same traffic
     target = np.empty_like(source)
     results = race(
         {"np.copyto": lambda: np.copyto(target, source),
-         "verify comparison (numpy)": lambda: comparer.compare(reference, outputs, index, rule)},
+         "verify comparison (numpy)": lambda: comparer.compare(reference, outputs, labels, {},
+                                                               rule)},
         reference="np.copyto", rounds=rounds,
     )
     copy_s = results["np.copyto"]["median_s"]
@@ -72,7 +73,8 @@ def comparison_throughput(rows: int, classes: int, rounds: int) -> dict:
     if cupy_available():
         import cupy
 
-        gpu_outputs = blocks.network_outputs(net.to("cuda"), X, {"decision_function"})
+        gpu_outputs = blocks.network_outputs(net.to("cuda"), X, {"decision_function", "predict"})
+        gpu_labels = (labels[0], gpu_outputs.pop("predict"))
         gpu = CupyComparer()
         gpu_source = cupy.ones(read // 16)
         gpu_target = cupy.empty_like(gpu_source)
@@ -84,7 +86,7 @@ def comparison_throughput(rows: int, classes: int, rounds: int) -> dict:
         gpu_results = race(
             {"cupy copy": sync(lambda: cupy.copyto(gpu_target, gpu_source)),
              "verify comparison (cupy)": sync(
-                 lambda: gpu.compare(reference, gpu_outputs, index, rule))},
+                 lambda: gpu.compare(reference, gpu_outputs, gpu_labels, {}, rule))},
             reference="cupy copy", rounds=rounds)
         payload["cupy"] = gpu_results
         print(f"  cupy kernel            "
