@@ -13,7 +13,9 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
+from ..convert import convert
 from ..layers import LayerDescription
+from ..network import ConvertedNetwork
 from ..network.votes import pair_index
 
 __all__ = ["to_networkx"]
@@ -170,13 +172,9 @@ class _GraphBuilder:
 
 def _as_network(net):
     """``net`` itself, or the network of a fitted estimator (anything ``convert`` accepts)."""
-    from ..network import ConvertedNetwork
-
     if isinstance(net, ConvertedNetwork):
         return net
     if hasattr(net, "fit"):
-        from ..convert import convert
-
         return convert(net)
     raise TypeError(
         "expected a converted network (nnconvert.convert(estimator)) or a fitted "
