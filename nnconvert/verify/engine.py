@@ -213,12 +213,13 @@ def compare(estimator, net: ConvertedNetwork, X, *, rtol: float = 1e-9, methods=
     methods = _checked_methods(estimator, net, methods)
     rtol = input_rtol(rtol, X)
     started = time.perf_counter()
-    part = verify_block(estimator, net, X, methods, comparer_for(net), rtol=rtol)
+    comparer = comparer_for(net)
+    part = verify_block(estimator, net, X, methods, comparer, rtol=rtol)
     if scale_floor:
         part.scale = {m: max(s, scale_floor.get(m, 0.0)) for m, s in part.scale.items()}
     return finalize(part, rtol=rtol,
                     margin_method=margin_method(methods) if net.head.kind == "classifier"
                     else None,
-                    elapsed_s=time.perf_counter() - started, backend=comparer_for(net).name,
+                    elapsed_s=time.perf_counter() - started, backend=comparer.name,
                     device=str(net.device), estimator=estimator_name(estimator),
                     kind=net.head.kind)
