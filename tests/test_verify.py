@@ -49,7 +49,12 @@ def nudged(net, amount: float, X: np.ndarray):
             with torch.no_grad():
                 buffer[(0, column) if buffer.ndim == 2 else column] += amount
             return net
-    raise AssertionError("no weight matrix or per-feature buffer in this network")
+    for name, buffer in net.named_buffers():  # a table of outputs (a tree's leaf values)
+        if buffer.is_floating_point() and buffer.ndim == 2:
+            with torch.no_grad():
+                buffer[:, 0] += amount
+            return net
+    raise AssertionError("no weight matrix, per-feature buffer or output table in this network")
 
 
 def _rounded(value):

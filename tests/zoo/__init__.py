@@ -20,7 +20,8 @@ from sklearn import datasets
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
-FAMILIES = ("linear", "compose", "elm", "mlp", "svm", "regression", "transformers", "bayes")
+FAMILIES = ("linear", "compose", "elm", "mlp", "svm", "regression", "transformers", "bayes",
+            "trees")
 
 
 @dataclass(frozen=True)
