@@ -4,7 +4,6 @@ RandomForest, ExtraTrees; classifiers and regressors) and the head of a forest c
 from __future__ import annotations
 
 import numpy as np
-import torch
 from sklearn.ensemble import (
     ExtraTreesClassifier,
     ExtraTreesRegressor,
