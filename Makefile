@@ -23,6 +23,7 @@ test-thorough: $(STAMP)
 	HYPOTHESIS_PROFILE=thorough $(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
+	$(PIP_INSTALL) -e ".[dev,bench]"  # the peer converters the benchmarks race
 	cd benchmarks && for b in bench_*.py; do ../$(BIN)/python $$b || exit 1; done
 
 diagrams: $(STAMP)

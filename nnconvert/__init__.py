@@ -3,19 +3,14 @@
 >>> import nnconvert as nc
 >>> net = nc.convert(fitted_estimator)          # doctest: +SKIP
 >>> net.predict(X)                              # doctest: +SKIP
+
+The names below load on first use (``import nnconvert`` itself imports neither torch nor
+scikit-learn), so that the command line starts quickly.
 """
 
-from .convert import convert, supported_estimators, supported_transformers
-from .errors import ConversionError, NotFittedError, UnsupportedEstimatorError
-from .network import ConvertedClassifier, ConvertedRegressor, ConvertedTransformer
-from .diagram import Diagram, draw, to_networkx
-from .elm import ELMClassifier
-from . import losses
-from .roundtrip import to_sklearn
-from .training import fine_tune
-from .verify import VerificationReport, verify
 from .export import export
-from .loading import load_model
+from .lazy import lazy_names
+from .verify import verify
 
 __all__ = [
     "convert",
@@ -43,11 +38,25 @@ __all__ = [
 
 __version__ = "0.1.0"
 
-
-def __getattr__(name: str):
-    # nnconvert.testing imports hypothesis: only for those who use it
-    if name == "testing":
-        import importlib
-
-        return importlib.import_module(".testing", __name__)
-    raise AttributeError(f"module 'nnconvert' has no attribute {name!r}")
+_HOMES = {
+    "convert": ".converter",
+    "supported_estimators": ".converter",
+    "supported_transformers": ".converter",
+    "ConversionError": ".errors",
+    "NotFittedError": ".errors",
+    "UnsupportedEstimatorError": ".errors",
+    "ConvertedClassifier": ".network",
+    "ConvertedRegressor": ".network",
+    "ConvertedTransformer": ".network",
+    "Diagram": ".diagram",
+    "draw": ".diagram",
+    "to_networkx": ".diagram",
+    "ELMClassifier": ".elm",
+    "to_sklearn": ".roundtrip",
+    "fine_tune": ".training",
+    "VerificationReport": ".verify.report",
+    "load_model": ".loading",
+    "losses": ".losses",
+    "testing": ".testing",  # needs hypothesis: loaded only for those who use it
+}
+__getattr__, __dir__ = lazy_names(__name__, _HOMES, __all__)

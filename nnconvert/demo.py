@@ -21,7 +21,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
-from .convert import convert
+from .converter import convert
 from .diagram import draw
 from .elm import ELMClassifier
 from .verify import verify

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from sklearn.exceptions import NotFittedError
 
-__all__ = ["ConversionError", "UnsupportedEstimatorError", "NotFittedError", "multilabel_refused"]
+__all__ = [
+    "ConversionError",
+    "UnsupportedEstimatorError",
+    "NotFittedError",
+    "DependencyError",
+    "multilabel_refused",
+]
 
 
 class ConversionError(ValueError):
@@ -19,6 +25,15 @@ class UnsupportedEstimatorError(ConversionError, TypeError):
     """The estimator (or one of its steps) has no converter.
 
     It subclasses both ``ValueError`` and ``TypeError``: callers who catch either keep working.
+    """
+
+
+class DependencyError(RuntimeError):
+    """An optional package is missing, or installed in a version that cannot do the job.
+
+    A problem of the environment, not of the model or the data: the message names the
+    package, the version found and the version needed, and the command that installs it.
+    The command line exits with its own status (4) for it.
     """
 
 

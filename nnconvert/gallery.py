@@ -25,7 +25,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import SVC, LinearSVC
 
-from .convert import convert
+from .converter import convert
 from .diagram import Diagram, draw
 from .elm import ELMClassifier
 

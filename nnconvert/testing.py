@@ -33,7 +33,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .agreement import default_rtol, reference_outputs, score_methods, score_scale
-from .convert import supported_estimators
+from .converter import supported_estimators
 from .verify import compare
 
 __all__ = [

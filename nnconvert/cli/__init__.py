@@ -11,14 +11,16 @@ joblib files only with ``--trust``. Every expected failure ends in one line on s
 * 0: success (``verify``: the network agrees with the model);
 * 1: ``verify`` found disagreements;
 * 2: bad usage, or a model or data file that cannot be used;
-* 3: an unexpected internal error (``--traceback`` shows where).
+* 3: an unexpected internal error (``--traceback`` shows where);
+* 4: the environment cannot do what was asked: an optional package is missing or too old
+  (the message names the versions needed).
 """
 
 from __future__ import annotations
 
 import sys
 
-from .commands import EXIT_INTERNAL, EXIT_USAGE
+from .commands import EXIT_ENVIRONMENT, EXIT_INTERNAL, EXIT_USAGE
 from .errors import CommandError
 from .parser import build_parser
 
@@ -43,6 +45,11 @@ def main(argv: list[str] | None = None) -> int:
         print("nnconvert: interrupted", file=sys.stderr)
         return 130
     except Exception as e:  # noqa: BLE001 - the command line's one place for errors
+        from ..errors import DependencyError
+
+        if isinstance(e, DependencyError):
+            print(f"nnconvert: error: {_one_line(e)}", file=sys.stderr)
+            return EXIT_ENVIRONMENT
         if isinstance(e, _expected_errors()):
             print(f"nnconvert: error: {_one_line(e)}", file=sys.stderr)
             return EXIT_USAGE

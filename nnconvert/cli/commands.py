@@ -18,7 +18,7 @@ from typing import Iterator
 from .data import ROWS_PER_READ, load_data
 from .errors import CommandError
 
-EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 3
+EXIT_OK, EXIT_DISAGREE, EXIT_USAGE, EXIT_INTERNAL, EXIT_ENVIRONMENT = 0, 1, 2, 3, 4
 
 
 # -- helpers -------------------------------------------------------------------------------
@@ -60,7 +60,7 @@ def _load(args: argparse.Namespace):
 
 
 def _convert(estimator, args: argparse.Namespace):
-    from ..convert import convert
+    from ..converter import convert
 
     return convert(estimator, dtype=_dtype(args.dtype), fuse=args.fuse)
 

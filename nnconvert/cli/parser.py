@@ -42,6 +42,7 @@ examples:
 The exported function maps x (n × n_features) to (scores, label_index): scores as
 decision_function (predict_proba for models without one), label_index the position of
 predict's label in classes_. The class labels are stored in the file as metadata.
+ONNX needs nnconvert[onnx] (onnx>=1.17, onnxscript>=0.6); without them, exit status 4.
 """,
     "verify": """
 examples:
@@ -49,7 +50,8 @@ examples:
   nnconvert verify model.skops --data X_test.csv --json
   nnconvert verify model.skops --data big.npy --scheduler tcp://10.0.0.5:8786
 
-exit status: 0 the network agrees with the model, 1 it disagrees, 2 a file cannot be used.
+exit status: 0 the network agrees with the model, 1 it disagrees, 2 a file cannot be used,
+4 a missing or too old optional package.
 """,
     "draw": """
 examples:
@@ -79,7 +81,7 @@ and the rows to check with numpy.save("X_test.npy", X_test)):
   nnconvert draw model.skops -o model.svg
 
 exit status: 0 success, 1 verification found disagreements, 2 bad usage or unusable file,
-3 internal error. Run 'nnconvert COMMAND --help' for each command's options.
+3 internal error, 4 a missing or too old optional package (the message says which version). Run 'nnconvert COMMAND --help' for each command's options.
 """
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import networkx as nx
 import numpy as np
 
-from ..convert import convert
+from ..converter import convert
 from ..layers import LayerDescription
 from ..network import ConvertedNetwork
 from ..network.votes import pair_index

@@ -40,28 +40,21 @@ branches of the kernel layers at the size of the example it was traced with.
 
 from __future__ import annotations
 
-import copy
-import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-import torch
+from ..lazy import lazy_names
 
-from ..convert import SUPPORTED_DTYPES
-from ..files import output_file
-from ..network import ConvertedNetwork
-from .common import (
-    EXPORT_FORMATS,
-    METADATA_FILE,
-    OUTPUT_NAMES,
-    ExportError,
-    ScoresModule,
-    metadata,
-    sample_input,
-)
-from .onnx import read_onnx_metadata, write_onnx
-from .torch_export import read_pt2_metadata, write_pt2
+if TYPE_CHECKING:  # the package imports nothing heavy until export() is called
+    import numpy as np
+    import torch
+
+    from ..network import ConvertedNetwork
+
+_LAZY = {name: ".common" for name in
+         ("metadata", "ScoresModule", "ExportError", "EXPORT_FORMATS", "METADATA_FILE",
+          "OUTPUT_NAMES")}
 
 __all__ = [
     "export",
@@ -122,6 +115,14 @@ def export(
     ExportError
         The exporter failed; the message names the layer that could not be exported.
     """
+    import copy
+    import json
+
+    from ..converter import SUPPORTED_DTYPES
+    from ..files import output_file
+    from ..network import ConvertedNetwork
+    from .common import EXPORT_FORMATS, ScoresModule, metadata, sample_input
+
     if not isinstance(net, ConvertedNetwork):
         raise TypeError(
             f"export() takes a network from nnconvert.convert(), got {type(net).__name__}; "
@@ -150,8 +151,12 @@ def export(
     x = sample_input(copy_of_net)
     meta = json.dumps(metadata(copy_of_net), default=str)
     if suffix == ".pt2":
+        from .torch_export import write_pt2
+
         write_pt2(model, x, path, meta)
     else:
+        from .onnx import write_onnx
+
         write_onnx(model, x, path, meta, opset)
     return path
 
@@ -170,11 +175,19 @@ def read_metadata(path: str | os.PathLike) -> dict:
         ``n_features_in``, ``feature_names_in``, ``dtype``, ``outputs``, ``input_schema``,
         ``version``; a classifier's ``classes`` and ``scores``.
     """
+    import json
+
+    from .common import EXPORT_FORMATS
+
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in EXPORT_FORMATS:
         raise ValueError(f"unknown exported file type {suffix!r}; expected .pt2 or .onnx")
-    found = read_onnx_metadata(path) if suffix == ".onnx" else read_pt2_metadata(path)
+    if suffix == ".onnx":
+        from .onnx import read_onnx_metadata as read
+    else:
+        from .torch_export import read_pt2_metadata as read
+    found = read(path)
     if not found:
         raise ValueError(f"{path} has no nnconvert metadata; it was not written by export()")
     return json.loads(found)
@@ -182,5 +195,10 @@ def read_metadata(path: str | os.PathLike) -> dict:
 
 def labels(meta: dict, label_index) -> np.ndarray:
     """``predict``'s labels from an exported model's ``label_index`` output and its metadata."""
+    import numpy as np
+
     classes = np.asarray(meta["classes"], dtype=meta.get("classes_dtype"))
     return classes.take(np.asarray(label_index))
+
+
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, __all__)

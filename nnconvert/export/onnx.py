@@ -15,6 +15,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from ..dependencies import ONNX_EXPORT, require
+from ..errors import DependencyError
 from .common import ExportError, ScoresModule, first_line, quiet
 from .torch_export import trace
 
@@ -23,14 +25,9 @@ __all__ = ["write_onnx", "read_onnx_metadata"]
 
 def write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
                 opset: int | None) -> None:
-    try:
-        import onnx
-        import onnxscript.optimizer
-    except ImportError as e:
-        raise ExportError(
-            f"ONNX export needs the onnx and onnxscript packages ({e}); "
-            "install them with: pip install 'nnconvert[onnx]'"
-        ) from None
+    require({name: ONNX_EXPORT[name] for name in ("onnx", "onnxscript")}, "ONNX export", "onnx")
+    import onnx
+    import onnxscript.optimizer
 
     # Our own torch.export first: the ONNX exporter would otherwise fall back to strategies
     # that may specialise the batch size silently; this way a failure names its layer.
@@ -53,6 +50,11 @@ def write_onnx(model: ScoresModule, x: torch.Tensor, path: Path, meta: str,
             proto = program.model_proto
             _restore_double_constants(proto, _python_floats(program.exported_program))
             proto = onnxscript.optimizer.optimize(proto)
+    except ImportError as e:  # a torch newer than the onnxscript its translation imports
+        raise DependencyError(
+            f"torch {torch.__version__}'s ONNX translation cannot import what it needs "
+            f"({first_line(e)}): upgrade onnxscript and onnx (pip install -U onnxscript onnx)"
+        ) from None
     except Exception as e:  # noqa: BLE001 - an operator the ONNX translation lacks
         raise ExportError(
             f"ONNX translation failed: {type(e).__name__}: {first_line(e)}") from None
@@ -86,6 +88,7 @@ def _check_onnx(proto, model: ScoresModule) -> None:
         import onnxruntime
     except ImportError:
         return
+    require({"onnxruntime": ONNX_EXPORT["onnxruntime"]}, "checking an ONNX export", "onnx")
     net = model.net
     generator = torch.Generator().manual_seed(1)
     x = torch.randn(64, net.n_features_in_, generator=generator, dtype=net.dtype)
