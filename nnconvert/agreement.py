@@ -65,11 +65,14 @@ def score_methods(kind: str) -> tuple[str, ...]:
 
 
 def score_scale(reference: np.ndarray) -> float:
-    """The size of the scores: ``max |reference|``, never below the smallest normal float."""
+    """The size of the scores: ``max |reference|`` over its finite values (a log-probability
+    of −inf must not make every difference look small), never below the smallest normal
+    float."""
     reference = np.asarray(reference, dtype=np.float64)
-    if reference.size == 0:
+    finite = reference[np.isfinite(reference)]
+    if finite.size == 0:
         return float(np.finfo(np.float64).tiny)
-    return max(float(np.max(np.abs(reference))), float(np.finfo(np.float64).tiny))
+    return max(float(np.max(np.abs(finite))), float(np.finfo(np.float64).tiny))
 
 
 def decision_margin(scores: np.ndarray, threshold: float = 0.0) -> np.ndarray:
@@ -227,7 +230,8 @@ def score_difference(expected: np.ndarray, got: np.ndarray) -> ScoreDifference:
     for start in range(0, n, step):
         e = expected[start:start + step].reshape(-1)
         g = got[start:start + step].reshape(-1)
-        diff = np.subtract(g, e, out=buffer[:e.size], dtype=np.float64)
+        with np.errstate(invalid="ignore"):  # inf − inf: the elementwise rule below decides
+            diff = np.subtract(g, e, out=buffer[:e.size], dtype=np.float64)
         largest = max(float(diff.max()), -float(diff.min()))  # reductions only: no writes
         if largest != largest:  # NaN (a NaN, or inf - inf): the elementwise rule decides
             diff = elementwise_difference(e, g)
@@ -237,6 +241,8 @@ def score_difference(expected: np.ndarray, got: np.ndarray) -> ScoreDifference:
             at = int(np.argmax(diff))  # the first maximum in row order is in the first row
             max_abs, worst = largest, start + at // width
         scale = max(scale, float(e.max()), -float(e.min()))
+    if not np.isfinite(scale):  # infinities (log of a zero probability) measure nothing
+        scale = score_scale(expected)
     return ScoreDifference(max_abs, max(scale, float(np.finfo(np.float64).tiny)), worst)
 
 

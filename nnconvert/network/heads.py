@@ -26,6 +26,7 @@ __all__ = [
     "TransformHead",
     "LinearHead",
     "ProbabilityHead",
+    "FrequencyHead",
     "ProbaRule",
     "PROBA_RULES",
     "first_argmax",
@@ -407,5 +408,56 @@ class ProbabilityHead(ClassifierHead):
             activation=rule.activation[which],
             activation_kind=rule.kind[which],
             formula="\n".join(lines),
+            connectivity="elementwise",
+        )
+
+
+class FrequencyHead(ClassifierHead):
+    """The head of a model whose body already computes ``predict_proba``: class frequencies
+    (a tree's leaves, a forest's average, a neighbours' vote, a dummy's prior).
+
+    ``predict`` is the first argmax of the probabilities; ``predict_log_proba`` is their
+    logarithm, as scikit-learn computes it for these models (a zero probability gives −inf).
+
+    Parameters
+    ----------
+    n_classes : int
+    untrainable_because : str
+        Why a loss cannot be applied (the end of a sentence).
+    """
+
+    has_proba = True
+    has_log_proba = True
+    has_decision = False
+
+    def __init__(self, n_classes: int, untrainable_because: str):
+        super().__init__()
+        self.n_classes = int(n_classes)
+        self._untrainable_because = untrainable_because
+
+    @property
+    def untrainable_because(self) -> str:
+        return self._untrainable_because
+
+    def decision(self, z: torch.Tensor) -> torch.Tensor:
+        raise AttributeError("this network has no decision_function (nor has its estimator)")
+
+    def proba(self, z: torch.Tensor) -> torch.Tensor:
+        return z
+
+    def log_proba(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.log(z)
+
+    def predict_index(self, z: torch.Tensor) -> torch.Tensor:
+        return first_argmax(z)
+
+    def describe(self) -> LayerDescription:
+        return LayerDescription(
+            title="output",
+            n_in=self.n_classes,
+            n_out=self.n_classes,
+            activation="argmax",
+            formula=("p(k | x) = {x}_k   (log p(k | x) = log {x}_k)\n"
+                     "predict(x) = classes_[argmax_k p(k | x)]   (first index wins a tie)"),
             connectivity="elementwise",
         )

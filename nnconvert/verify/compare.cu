@@ -40,6 +40,12 @@ __host__ __device__ inline bool is_nan(double x) { return x != x; }
 // |x| without <math.h>, so that NVRTC needs no header (-0.0 stays -0.0: compares equal to 0)
 __host__ __device__ inline double magnitude(double x) { return x < 0 ? -x : x; }
 
+// |x| for the score scale; infinities (the log of a zero probability) measure nothing
+__host__ __device__ inline double scale_magnitude(double x) {
+    double m = magnitude(x);
+    return m <= 1.7976931348623157e308 ? m : 0.0;  // false for inf and NaN
+}
+
 // |got - ref|; equal values (infinities too) differ by 0, a NaN on one side only by infinity
 __host__ __device__ inline double element_difference(double ref, double got) {
     if (ref == got) return 0.0;
@@ -107,7 +113,7 @@ __host__ __device__ inline void compare_row(
     for (int j = 0; j < width; ++j) {
         double d = element_difference(r[j], (double)g[j]);
         if (d > row_max) row_max = d;
-        double m = magnitude(r[j]);
+        double m = scale_magnitude(r[j]);
         if (m > acc.scale) acc.scale = m;
     }
     if (row_max > acc.max_abs || (row_max == acc.max_abs && (acc.worst < 0 || i < acc.worst))) {

@@ -18,37 +18,9 @@ from sklearn.tree import (
 )
 
 from ...layers import LayerDescription
-from ...network.heads import ClassifierHead, RegressionHead, first_argmax
+from ...network.heads import FrequencyHead, RegressionHead
 from ...registry import Conversion, converts
 from .traversal import TreeTraversal, float32_threshold
-
-
-class FrequencyHead(ClassifierHead):
-    """The body's output is already ``predict_proba``; ``predict`` is its first argmax."""
-
-    has_proba = True
-    has_decision = False
-    untrainable_because = "a tree's step units have no gradient"
-
-    def __init__(self, n_classes: int):
-        super().__init__()
-        self.n_classes = n_classes
-
-    def decision(self, z):
-        raise AttributeError("this network has no decision_function (nor has its estimator)")
-
-    def proba(self, z):
-        return z
-
-    def predict_index(self, z):
-        return first_argmax(z)
-
-    def describe(self):
-        return LayerDescription(title="output", n_in=self.n_classes, n_out=self.n_classes,
-                                activation="argmax",
-                                formula="p(k | x) = {x}_k\npredict(x) = classes_[argmax_k p(k | x)]"
-                                        "   (first index wins a tie)",
-                                connectivity="elementwise")
 
 
 def tree_arrays(tree, classifier: bool) -> dict:
@@ -80,7 +52,8 @@ def _classifier(estimator, trees):
     _refuse_multioutput_classifier(estimator)
     layer = TreeTraversal([tree_arrays(t, True) for t in trees], estimator.n_features_in_,
                           scale=1.0 / len(trees))
-    return Conversion(layers=[layer], head=FrequencyHead(len(estimator.classes_)))
+    return Conversion(layers=[layer], head=FrequencyHead(len(estimator.classes_),
+                                                         "a tree's step units have no gradient"))
 
 
 def _regressor(estimator, trees):
