@@ -89,3 +89,30 @@ def save(name: str, payload: dict) -> Path:
     path.write_text(json.dumps({"environment": environment(), **payload}, indent=2))
     print(f"\nsaved {path.relative_to(Path.cwd()) if path.is_relative_to(Path.cwd()) else path}")
     return path
+
+
+def _resident_kib(field: str) -> int | None:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def peak_extra_mib(call: Callable[[], object]) -> float | None:
+    """The resident memory ``call()`` needs above what is resident before it, in MiB.
+
+    Resets the kernel's peak-RSS mark first (``/proc/self/clear_refs``, Linux); None where
+    that cannot be done. Sees torch's and NumPy's allocations alike (tracemalloc sees
+    neither).
+    """
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        return None
+    before = _resident_kib("VmRSS")
+    call()
+    after = _resident_kib("VmHWM")
+    return None if before is None or after is None else max(0, after - before) / 1024

@@ -168,10 +168,10 @@ def has_default_margin(estimator) -> bool:
     return not has_rule(margin_rule, estimator)
 
 
-def score_jumps(estimator, X, reference: dict, rtol: float) -> np.ndarray | None:
-    """Rows where the estimator's ``decision_function`` may jump between two roundings
-    (:func:`nnconvert.registry.score_jump_rule`); None where its scores are continuous."""
-    return score_jump_rule(estimator, X, reference, rtol)
+def score_jumps(estimator, X, reference: dict, rtol: float) -> dict:
+    """Per score method, the rows where the estimator's answer may jump between two roundings
+    (:func:`nnconvert.registry.score_jump_rule`); empty where its scores are continuous."""
+    return score_jump_rule(estimator, X, reference, rtol) or {}
 
 
 # -- block-level pieces: compare() and nnconvert.verify() both build on these ------------------

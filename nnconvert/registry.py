@@ -150,12 +150,14 @@ def margin_rule(estimator, X, reference: dict) -> np.ndarray | None:
 
 
 @functools.singledispatch
-def score_jump_rule(estimator, X, reference: dict, rtol: float) -> np.ndarray | None:
-    """Boolean mask of the rows where ``decision_function`` may jump between two roundings.
+def score_jump_rule(estimator, X, reference: dict, rtol: float) -> dict | None:
+    """Per score method, a boolean mask of the rows where its answer may jump between two
+    roundings.
 
     Scores that count votes move by a whole vote where a pair's value is within rounding of
-    zero; such rows are near ties of the scores, as labels can be. None (the default): the
-    scores are continuous in the inputs.
+    zero; a neighbours' vote changes where two neighbours are equally far. Such rows are
+    near ties of the scores, as labels can be. None (the default): the scores are
+    continuous in the inputs.
     """
     return None
 

@@ -125,3 +125,22 @@ def test_complement_on_digit_counts_float64_exact():
     assert_equivalent(model, net, X[1200:])
     np.testing.assert_allclose(net.predict_log_proba(X), model.predict_log_proba(X),
                                rtol=0, atol=1e-9 * np.abs(model.predict_joint_log_proba(X)).max())
+
+
+def test_categorical_nb_reads_category_codes_and_refuses_an_unseen_one():
+    from sklearn.naive_bayes import CategoricalNB
+
+    X, _ = __import__("sklearn.datasets").datasets.load_digits(return_X_y=True)
+    X = (X // 4).astype(np.int64)  # pixel intensities as 5 categories
+    y = __import__("sklearn.datasets").datasets.load_digits().target
+    model = CategoricalNB(alpha=0.5, min_categories=5).fit(X[::2], y[::2])
+    net = nc.convert(model)
+    assert_equivalent(model, net, X[1::2])
+    np.testing.assert_allclose(net.predict_log_proba(X), model.predict_log_proba(X),
+                               rtol=0, atol=1e-9 * np.abs(model.predict_log_proba(X)).max())
+    unseen = X[:1].copy()
+    unseen[0, 30] = 9
+    with pytest.raises(ValueError, match=r"unknown categories \[9\] in column 30"):
+        net.predict(unseen)
+    with pytest.raises(IndexError):  # scikit-learn refuses it too, less plainly
+        model.predict(unseen)

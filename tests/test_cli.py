@@ -26,7 +26,7 @@ from sklearn.datasets import load_diabetes, load_iris
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.model_selection import train_test_split
-from sklearn.neighbors import KNeighborsClassifier
+from sklearn.semi_supervised import LabelSpreading
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
@@ -60,7 +60,7 @@ def workdir(tmp_path_factory):
     dated.fitted_on_ = datetime.date(2024, 1, 2)  # not among skops' trusted types
     sio.dump(dated, d / "dated.skops")
     sio.dump(LogisticRegression(), d / "unfitted.skops")
-    joblib.dump(KNeighborsClassifier().fit(X_train, y_train), d / "knn.joblib")
+    joblib.dump(LabelSpreading().fit(X_train, y_train), d / "knn.joblib")
     (d / "empty.skops").write_bytes(b"")
     (d / "notes.skops").write_text("these are notes, not a model\n")
     (d / "corrupt.pkl").write_bytes(pickle.dumps(logistic)[:200])
@@ -120,7 +120,7 @@ BAD = {
     "untrusted-skops-type": (["explain", "dated.skops"], "--trust-type datetime.date"),
     "unfitted": (["explain", "unfitted.skops"], "not fitted yet"),
     "unsupported": (["explain", "knn.joblib", "--trust"],
-                    "KNeighborsClassifier is not supported"),
+                    "LabelSpreading is not supported"),
     "wrong-feature-count": (["verify", "logistic.skops", "--data", "X3.npy"],
                             "X3.npy has 3 features per row, but the model expects 4"),
     "empty-csv": (["verify", "logistic.skops", "--data", "empty.csv"], "empty.csv has no rows"),

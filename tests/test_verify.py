@@ -46,8 +46,8 @@ def nudged(net, amount: float, X: np.ndarray):
     for name, buffer in net.named_buffers():  # fixed parameters: centres, means, offsets
         if buffer.is_floating_point() and buffer.ndim in (1, 2) and (
                 buffer.shape[-1] == X.shape[1]):
-            with torch.no_grad():
-                buffer[(0, column) if buffer.ndim == 2 else column] += amount
+            with torch.no_grad():  # every centre moves: one training row of a k-NN may not show
+                buffer[..., column] += amount
             return net
     for name, buffer in net.named_buffers():  # a table of outputs (a tree's leaf values)
         if buffer.is_floating_point() and buffer.ndim == 2:

@@ -129,10 +129,10 @@ class _GraphBuilder:
                 self.graph.add_edge(source, node, weight=None)
         elif d.connectivity == "pairwise":
             self.pairwise(d, sources, nodes)
-        else:
+        elif d.connectivity != "none":  # "none": constant units read no input
             raise ValueError(
                 f"layer {d.title!r} has unknown connectivity {d.connectivity!r}; expected "
-                "'dense', 'elementwise', 'pairwise' or 'branches'"
+                "'dense', 'elementwise', 'pairwise', 'branches' or 'none'"
             )
 
     def dense(self, d: LayerDescription, sources: list[str], nodes: list[str]) -> None:

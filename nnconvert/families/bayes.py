@@ -13,16 +13,27 @@ argmax of ``jll``. scikit-learn's naive Bayes have no ``decision_function``.
   class, as scikit-learn does).
 - BernoulliNB: a step unit per feature (``binarize``), then linear units on the ``x`` and
   ``1 − x`` terms folded into ``x·(log p − log(1 − p))ᵀ + class_log_prior_ + Σ log(1 − p)``.
+- CategoricalNB: the input schema turns each feature's value into its category code (a
+  value never seen at fit time is refused, as scikit-learn refuses it); a lookup layer reads
+  each code's row of ``feature_log_prob_[i]`` (one-hot times a weight matrix, done as a
+  gather), and linear units sum the features per class and add ``class_log_prior_``.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
-from sklearn.naive_bayes import BernoulliNB, ComplementNB, GaussianNB, MultinomialNB
+from sklearn.naive_bayes import (
+    BernoulliNB,
+    CategoricalNB,
+    ComplementNB,
+    GaussianNB,
+    MultinomialNB,
+)
 
 from ..layers import Layer, LayerDescription, LinearUnits, as_buffer, dense_float64
 from ..network.heads import ClassifierHead, first_argmax
+from ..preprocessing.encoders import CategoryLookup
 from ..registry import Conversion, converts
 
 __all__ = ["GaussianUnits", "BinarizeUnits", "JointLikelihoodHead"]
@@ -192,3 +203,20 @@ def _bernoulli_nb(estimator, options):
                               bias_note="W = log p − log(1 − p), b = class_log_prior_ + Σ log(1 − p)",
                               unit_names=_class_names(estimator)))
     return Conversion(layers=layers, head=_head(estimator))
+
+
+@converts(CategoricalNB)
+def _categorical_nb(estimator, options):
+    n_classes = len(estimator.classes_)
+    logs = [np.asarray(table, dtype=np.float64).T for table in estimator.feature_log_prob_]
+    # each table's last row answers a code outside the categories, which the schema refuses
+    lookup = CategoryLookup(
+        [range(n) for n in estimator.n_categories_],
+        [np.vstack([table, np.zeros((1, n_classes))]) for table in logs],
+        allow_unknown=False, title="category log-likelihood lookup",
+        formula="{y}_(j,c) = feature_log_prob_[j][c, {x}_j]   (the row of feature j's category)")
+    total = np.tile(np.eye(n_classes), len(logs))  # Σ_j over the features, per class
+    units = LinearUnits(total, estimator.class_log_prior_, title="categorical log-likelihood "
+                        "units", bias_note="b = class_log_prior_, W sums the features",
+                        unit_names=_class_names(estimator))
+    return Conversion(layers=[lookup, units], head=_head(estimator))

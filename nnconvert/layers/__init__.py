@@ -17,9 +17,14 @@ from .dense import (
     readout_units,
 )
 from .describe import Layer, LayerDescription
+from .distances import METRIC_FORMULAS, DistanceUnits, distances, metric_of
 from .kernels import KERNEL_FORMULAS, KernelExpansion, KernelUnits
 
 __all__ = [
+    "DistanceUnits",
+    "METRIC_FORMULAS",
+    "distances",
+    "metric_of",
     "LayerDescription",
     "Layer",
     "LinearUnits",

@@ -27,6 +27,10 @@ ACTIVATION_KINDS = {
     "normalised-sigmoid": False,  # σ per unit, then divided by the row's sum
     "normalised-clip": False,
     "kernel": False,  # a kernel of the input and a stored vector (support vector, centre)
+    "quadratic": False,  # a quadratic form of the input around a stored centre (a class mean)
+    "distance": False,  # the distance from the input to a stored point (a training row)
+    "select": False,  # keeps some of its inputs (the k smallest distances), drops the rest
+    "constant": False,  # the same value whatever the input
     "argmax": False,
     "vote": False,  # one-vs-one votes counted over class pairs
     "coupling": False,  # Platt sigmoids and libsvm's pairwise coupling
@@ -52,8 +56,8 @@ class LayerDescription:
         The layer as an equation, with ``{x}`` for its input and ``{y}`` for its output.
     connectivity : str
         "dense" (every input feeds every unit), "elementwise" (unit i reads input i),
-        "pairwise" (one-vs-one units reading two class scores each) or "branches" (see
-        ``branches``).
+        "pairwise" (one-vs-one units reading two class scores each), "branches" (see
+        ``branches``) or "none" (constant units, which read no input).
     weight : numpy.ndarray or None
         ``(n_out, n_in)`` edge weights for "dense" layers, when they are meaningful to draw.
     bias : numpy.ndarray or None

@@ -130,10 +130,10 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
     if kind == "classifier":
         labels = (class_indices(net.classes_, reference["predict"]), outputs["predict"])
         rule = margin_rule(estimator, reference)
-        if "decision_function" in compared:
-            jumps = score_jumps(estimator, block, reference, rtol)
-            if jumps is not None and jumps.any():
-                excused["decision_function"] = jumps
+    if compared:
+        excused = {method: rows for method, rows
+                   in score_jumps(estimator, block, reference, rtol).items()
+                   if method in compared and rows.any()}
     result = comparer.compare(reference, compared, labels, excused, rule)
 
     def network_label(i: int):  # one element from the device, for a row that is shown

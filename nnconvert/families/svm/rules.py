@@ -58,9 +58,9 @@ def _libsvm_pair_values(estimator, X) -> np.ndarray:
 
 @score_jump_rule.register(SVC)
 @score_jump_rule.register(NuSVC)
-def _libsvm_vote_jumps(estimator, X, reference: dict, rtol: float) -> np.ndarray | None:
+def _libsvm_vote_jumps(estimator, X, reference: dict, rtol: float) -> dict | None:
     # 'ovo' scores are the pair values themselves, and two classes have no vote
     if len(estimator.classes_) <= 2 or estimator.decision_function_shape != "ovr":
         return None
     values = _libsvm_pair_values(estimator, X)
-    return (np.abs(values) <= rtol * score_scale(values)).any(axis=1)
+    return {"decision_function": (np.abs(values) <= rtol * score_scale(values)).any(axis=1)}
