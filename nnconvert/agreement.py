@@ -240,9 +240,10 @@ def score_difference(expected: np.ndarray, got: np.ndarray) -> ScoreDifference:
             np.abs(diff, out=diff)
             at = int(np.argmax(diff))  # the first maximum in row order is in the first row
             max_abs, worst = largest, start + at // width
-        scale = max(scale, float(e.max()), -float(e.min()))
-    if not np.isfinite(scale):  # infinities (log of a zero probability) measure nothing
-        scale = score_scale(expected)
+        high, low = float(e.max()), float(e.min())
+        if not (np.isfinite(high) and np.isfinite(low)):  # NaN (no answer), or infinities
+            high = low = score_scale(e)  # (the log of a zero probability) measure nothing
+        scale = max(scale, high, -low)
     return ScoreDifference(max_abs, max(scale, float(np.finfo(np.float64).tiny)), worst)
 
 

@@ -8,7 +8,13 @@ import pytest
 from equivalence import assert_equivalent
 from sklearn.datasets import load_digits, load_iris
 from sklearn.dummy import DummyClassifier
-from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, NearestCentroid
+from sklearn.neighbors import (
+    KNeighborsClassifier,
+    KNeighborsRegressor,
+    NearestCentroid,
+    RadiusNeighborsClassifier,
+    RadiusNeighborsRegressor,
+)
 
 import nnconvert as nc
 from nnconvert.families.neighbors import _boundary_ties
@@ -113,3 +119,29 @@ def test_explain_states_the_tie_rule_and_draw_shows_the_selection(tmp_path):
     assert "nearest of" in (tmp_path / "knn.svg").read_text()
     qda, _, _ = fitted("qda-iris")
     assert "quadratic units" in nc.convert(qda).explain()
+
+
+def test_a_radius_with_no_neighbour_is_refused_or_nan_as_in_scikit_learn():
+    X, y = load_iris(return_X_y=True)
+    model = RadiusNeighborsClassifier(0.3).fit(X[::2], y[::2])
+    net = nc.convert(model)
+    with pytest.raises(ValueError, match="No neighbors found for test samples"):
+        model.predict(X)
+    with pytest.raises(ValueError, match=r"No neighbors found for test samples \[ *5 "):
+        net.predict(X)
+    assert "scikit-learn raises" in net.explain()
+    regressor = RadiusNeighborsRegressor(0.3).fit(X[::2], X[::2, 0])
+    with pytest.warns(UserWarning, match="no neighbors within specified radius"):
+        got = nc.convert(regressor).predict(X)
+    with pytest.warns(UserWarning, match="no neighbors within specified radius"):
+        expected = regressor.predict(X)
+    np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+    assert np.isnan(got).any()
+    np.testing.assert_allclose(got, expected, rtol=1e-12)
+
+
+def test_an_outlier_label_outside_the_classes_is_refused():
+    X, y = load_iris(return_X_y=True)
+    model = RadiusNeighborsClassifier(0.5, outlier_label=99).fit(X, y)
+    with pytest.raises(nc.ConversionError, match="not one of its classes_"):
+        nc.convert(model)

@@ -22,9 +22,16 @@ Memory follows the block (about 64 MiB of distances), not the number of queries.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import torch
-from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
+from sklearn.neighbors import (
+    KNeighborsClassifier,
+    KNeighborsRegressor,
+    RadiusNeighborsClassifier,
+    RadiusNeighborsRegressor,
+)
 
 from ..agreement import default_margin, score_scale
 from ..errors import ConversionError, UnsupportedEstimatorError
@@ -32,12 +39,24 @@ from ..layers import Layer, LayerDescription, METRIC_FORMULAS, as_buffer, distan
 from ..network.heads import FrequencyHead, RegressionHead
 from ..registry import Conversion, converts, margin_rule, score_jump_rule
 
-__all__ = ["NeighbourVote"]
+__all__ = ["NeighbourVote", "RadiusVote", "RadiusHead"]
 
 #: candidates fetched beyond k by the fast distances, re-ranked by the exact ones
 _SPARE = 8
 #: distances held per block of query rows
 _BLOCK_ELEMENTS = 1 << 23
+
+
+def _weights(d: torch.Tensor, weights: str, kept: torch.Tensor | None = None) -> torch.Tensor:
+    """scikit-learn's neighbour weights: 1, or ``1/d`` where a row at distance 0 from some
+    neighbours gives those the whole vote (weight 1) and the others none. ``kept`` masks the
+    neighbours that count (a radius); the others weigh 0."""
+    if weights == "uniform":
+        w = torch.ones_like(d)
+    else:
+        zero = d == 0 if kept is None else (d == 0) & kept
+        w = torch.where(zero.any(dim=1, keepdim=True), zero.to(d.dtype), 1.0 / d)
+    return w if kept is None else torch.where(kept, w, torch.zeros_like(w))
 
 
 class NeighbourVote(Layer):
@@ -56,9 +75,8 @@ class NeighbourVote(Layer):
         A key of :data:`~nnconvert.layers.METRIC_FORMULAS`.
     p : float
         Minkowski's exponent.
-    normalise : bool
-        Divide the votes by their sum (probabilities, a weighted mean) — always, in
-        scikit-learn; kept as a name for what explain() says.
+    classifier : bool
+        Whether the targets are class indicators (for what explain() says).
     """
 
     def __init__(self, points, targets, k: int, weights: str, metric: str, p: float,
@@ -99,11 +117,7 @@ class NeighbourVote(Layer):
         order = torch.sort(exact, dim=1, stable=True).indices[:, :self.k]
         near = torch.gather(candidates, 1, order)
         d = torch.gather(exact, 1, order)
-        if self.weights == "uniform":
-            w = torch.ones_like(d)
-        else:  # 1/d; a row at distance 0 from some neighbours takes their vote alone
-            zero = d == 0
-            w = torch.where(zero.any(dim=1, keepdim=True), zero.to(d.dtype), 1.0 / d)
+        w = _weights(d, self.weights)
         targets = self.targets.to(x.dtype)[near]  # (rows, k, outputs)
         votes = (w.unsqueeze(2) * targets).sum(dim=1)
         return votes / w.sum(dim=1, keepdim=True)
@@ -137,27 +151,9 @@ class NeighbourVote(Layer):
 
 
 def _vote_layer(estimator, targets, classifier: bool) -> NeighbourVote:
-    name = type(estimator).__name__
-    if estimator.weights not in ("uniform", "distance"):
-        raise ConversionError(
-            f"{name}(weights={estimator.weights!r}): a weight function is Python code, not a "
-            "network; use weights='uniform' or 'distance'.")
-    if estimator.metric == "precomputed":
-        raise ConversionError(
-            f"{name}(metric='precomputed') reads distances, not features: there are no "
-            "training rows to centre distance units on. Fit it on the features instead.")
-    try:
-        metric, p = metric_of(estimator.effective_metric_,
-                              estimator.effective_metric_params_.get("p", estimator.p),
-                              {k: v for k, v in estimator.effective_metric_params_.items()
-                               if k != "p"})
-    except ValueError as e:
-        raise ConversionError(f"{name}: {e}") from None
-    X = estimator._fit_X
-    if hasattr(X, "toarray"):
-        X = X.toarray()
-    return NeighbourVote(X, targets, estimator.n_neighbors, estimator.weights, metric, p,
-                         classifier=classifier)
+    metric, p = _metric(estimator)
+    return NeighbourVote(_training_rows(estimator), targets, estimator.n_neighbors,
+                         estimator.weights, metric, p, classifier=classifier)
 
 
 @converts(KNeighborsClassifier)
@@ -214,3 +210,184 @@ def _neighbour_margin(estimator, X, reference: dict) -> np.ndarray:
     """The vote's margin, and none at all where the neighbours kept are a tie."""
     margin = default_margin(reference)
     return np.where(_boundary_ties(estimator, X, 1e-9), 0.0, margin)
+
+
+# -- radius neighbours ---------------------------------------------------------------------------
+
+
+class RadiusVote(Layer):
+    """Distance units on the training rows, those within the radius kept, and their vote.
+
+    ``d ≤ r`` is decided on exact distances (the difference form), one block of query rows at
+    a time. A row with no training row within the radius gets no vote: the outlier label's
+    one-hot where the estimator has one among its classes, else NaN (scikit-learn raises;
+    the network's methods say so, see :class:`RadiusHead`). A regressor's such rows are NaN,
+    as scikit-learn predicts them.
+
+    Parameters
+    ----------
+    points, targets, weights, metric, p, classifier
+        As for :class:`NeighbourVote`.
+    radius : float
+    outlier : array-like of shape (n_outputs,) or None
+        The vote of a row with no neighbour (the outlier label's one-hot); None: NaN.
+    """
+
+    def __init__(self, points, targets, radius: float, weights: str, metric: str, p: float,
+                 *, classifier: bool, outlier=None):
+        super().__init__()
+        self.register_buffer("points", as_buffer(points))
+        self.register_buffer("targets", as_buffer(targets))
+        self.radius, self.weights, self.metric, self.p = float(radius), weights, metric, float(p)
+        self.classifier = classifier
+        self.register_buffer("outlier", None if outlier is None else as_buffer(outlier))
+
+    def _block(self, x: torch.Tensor) -> torch.Tensor:
+        d = distances(x, self.points.to(x.dtype), self.metric, self.p)
+        kept = d <= self.radius
+        w = _weights(d, self.weights, kept)
+        votes = w @ self.targets.to(x.dtype)
+        total = w.sum(dim=1, keepdim=True)
+        if not self.classifier:
+            return votes / total  # no neighbour: 0/0, NaN, as scikit-learn predicts
+        lonely = total == 0
+        fallback = (torch.full_like(votes, float("nan")) if self.outlier is None
+                    else self.outlier.to(x.dtype).expand_as(votes))
+        votes = torch.where(lonely, fallback, votes)
+        return votes / torch.where(lonely, torch.ones_like(total), total)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        width = self.points.shape[0] * self.points.shape[1]
+        rows = max(1, _BLOCK_ELEMENTS // width)
+        if torch.compiler.is_exporting() or x.shape[0] <= rows:
+            return self._block(x)
+        return torch.cat([self._block(b) for b in torch.split(x, rows)], dim=0)
+
+    def describe(self) -> LayerDescription:
+        formula = METRIC_FORMULAS[self.metric]
+        if self.metric == "minkowski":
+            formula += f", p = {self.p:g}"
+        weight = "1" if self.weights == "uniform" else "1/d_i (only the rows at d = 0, if any)"
+        read = "class indicator" if self.classifier else "target"
+        none = ("NaN (scikit-learn raises)" if self.outlier is None and self.classifier
+                else "the outlier label" if self.classifier else "NaN")
+        return LayerDescription(
+            title=f"training rows within r = {self.radius:g}",
+            n_in=self.points.shape[1],
+            n_out=self.targets.shape[1],
+            activation="d ≤ r, vote",
+            activation_kind="select",
+            formula=(f"d_i = {formula.replace('c', 'c_i')}   (a distance unit per training "
+                     f"row c_i)\n"
+                     f"N = the rows i with d_i ≤ {self.radius:g}\n"
+                     f"{{y}} = Σ_(i∈N) w_i t_i / Σ_(i∈N) w_i,   w_i = {weight}, t_i = the "
+                     f"row's {read}; N empty: {none}"),
+            parameters={"training rows": self.points.cpu().numpy()},
+        )
+
+
+class RadiusHead(FrequencyHead):
+    """The frequency head, and scikit-learn's refusal of a row with no neighbour within the
+    radius where the estimator has no outlier label."""
+
+    def check_output(self, z: torch.Tensor) -> None:
+        lonely = torch.isnan(z).any(dim=1)
+        if lonely.any():
+            rows = torch.nonzero(lonely).flatten().cpu().numpy()
+            raise ValueError(
+                f"No neighbors found for test samples {rows[:20]}, you can try using larger "
+                "radius, giving a label for outliers, or considering removing them from your "
+                "dataset.")
+
+
+def _metric(estimator) -> tuple[str, float]:
+    """The estimator's effective metric as distance units compute it, or a ConversionError."""
+    name = type(estimator).__name__
+    if estimator.weights not in ("uniform", "distance"):
+        raise ConversionError(
+            f"{name}(weights={estimator.weights!r}): a weight function is Python code, not a "
+            "network; use weights='uniform' or 'distance'.")
+    if estimator.metric == "precomputed":
+        raise ConversionError(
+            f"{name}(metric='precomputed') reads distances, not features: there are no "
+            "training rows to centre distance units on. Fit it on the features instead.")
+    params = dict(estimator.effective_metric_params_)
+    try:
+        return metric_of(estimator.effective_metric_, params.pop("p", estimator.p), params)
+    except ValueError as e:
+        raise ConversionError(f"{name}: {e}") from None
+
+
+def _training_rows(estimator) -> np.ndarray:
+    X = estimator._fit_X
+    return np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64)
+
+
+@converts(RadiusNeighborsClassifier)
+def _radius_classifier(estimator, options):
+    if estimator.outputs_2d_:
+        raise UnsupportedEstimatorError(
+            "RadiusNeighborsClassifier fitted on several targets (a 2-D y) is not supported: "
+            "nnconvert converts single-label classifiers. Fit one per target.")
+    classes = estimator.classes_
+    outlier = None
+    if estimator.outlier_label_ is not None:
+        label = estimator.outlier_label_[0]
+        where = np.flatnonzero(classes == label)
+        if where.size != 1:
+            raise ConversionError(
+                f"RadiusNeighborsClassifier(outlier_label={label!r}) predicts a label that is "
+                "not one of its classes_, which a network answering indices into classes_ "
+                "cannot return. Use an outlier label among the classes, or 'most_frequent'.")
+        outlier = np.eye(len(classes))[where[0]]
+    metric, p = _metric(estimator)
+    layer = RadiusVote(_training_rows(estimator),
+                       np.eye(len(classes))[np.asarray(estimator._y).reshape(-1)],
+                       estimator.radius, estimator.weights, metric, p, classifier=True,
+                       outlier=outlier)
+    return Conversion(layers=[layer], head=RadiusHead(
+        len(classes), "a within-radius selection has no gradient"))
+
+
+@converts(RadiusNeighborsRegressor)
+def _radius_regressor(estimator, options):
+    y = np.asarray(estimator._y, dtype=np.float64)
+    metric, p = _metric(estimator)
+    layer = RadiusVote(_training_rows(estimator), y.reshape(len(y), -1), estimator.radius,
+                       estimator.weights, metric, p, classifier=False)
+    return Conversion(layers=[layer], head=RadiusNeighborsRegressorHead(
+        layer.targets.shape[1], single=y.ndim == 1))
+
+
+class RadiusNeighborsRegressorHead(RegressionHead):
+    """The regression head, with scikit-learn's warning for rows with no neighbour (NaN)."""
+
+    def check_output(self, z: torch.Tensor) -> None:
+        if torch.isnan(z).any():
+            warnings.warn("One or more samples have no neighbors within specified radius; "
+                          "predicting NaN.", UserWarning, stacklevel=4)
+
+
+def _radius_boundary(estimator, X, rtol: float) -> np.ndarray:
+    """Rows with a training row at the radius, to rounding (kept or not is then a tie), and,
+    with distance weights, rows at rounding distance from a training row."""
+    X = np.asarray(X, dtype=np.float64) if not hasattr(X, "toarray") else X
+    r = estimator.radius
+    tol = max(rtol, 1e-7) * max(r, 1.0)
+    d, _ = estimator.radius_neighbors(X, radius=r + 2 * tol)
+    return np.array([bool(np.any(np.abs(row - r) <= tol)) or (
+        estimator.weights == "distance" and bool(np.any(row <= tol))) for row in d])
+
+
+@score_jump_rule.register(RadiusNeighborsClassifier)
+@score_jump_rule.register(RadiusNeighborsRegressor)
+def _radius_jumps(estimator, X, reference: dict, rtol: float) -> dict:
+    """Whether a training row at the radius counts jumps with rounding: such rows are ties."""
+    ties = _radius_boundary(estimator, X, rtol)
+    method = "predict_proba" if isinstance(estimator, RadiusNeighborsClassifier) else "predict"
+    return {method: ties}
+
+
+@margin_rule.register(RadiusNeighborsClassifier)
+def _radius_margin(estimator, X, reference: dict) -> np.ndarray:
+    return np.where(_radius_boundary(estimator, X, 1e-9), 0.0, default_margin(reference))

@@ -158,13 +158,18 @@ class ConvertedNetwork(nn.Module):
         AttributeError
             If a method is not one of :attr:`methods`.
         """
+        return self._answers(self.body(self.checked_tensor(x)), self._known(methods))
+
+    def _known(self, methods: Sequence[str]) -> Sequence[str]:
         missing = [m for m in methods if m not in self.methods]
         if missing:
             raise AttributeError(
                 f"{self.source} has no {', '.join(missing)}; its network answers "
                 f"{', '.join(self.methods)}"
             )
-        z = self.body(self.checked_tensor(x))
+        return methods
+
+    def _answers(self, z: torch.Tensor, methods: Sequence[str]) -> dict:
         return {method: self.head.answer(z, method) for method in methods}
 
     def checked_tensor(self, x) -> torch.Tensor:
@@ -245,7 +250,9 @@ class ConvertedNetwork(nn.Module):
     def _outputs_dense(self, X, methods: tuple) -> dict[str, np.ndarray]:
         x = self.as_tensor(X)
         with torch.no_grad():
-            answers = self.output_tensors(x, methods)
+            z = self.body(self.checked_tensor(x))
+            self.head.check_output(z)  # scikit-learn's refusals and warnings, on its side
+            answers = self._answers(z, self._known(methods))
         return {m: self._to_numpy(m, t) for m, t in answers.items()}
 
     def _to_numpy(self, method: str, answer: torch.Tensor) -> np.ndarray:

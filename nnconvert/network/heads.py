@@ -136,6 +136,15 @@ class Head(nn.Module):
     def describe(self) -> LayerDescription:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def check_output(self, z: torch.Tensor) -> None:
+        """Raise (or warn) where scikit-learn's methods raise (or warn), from the body's
+        output ``z``.
+
+        Called by the scikit-learn style methods, not by ``forward``: an exported graph
+        cannot raise, so a network answers NaN where its estimator refuses (a radius with no
+        neighbour), and this is where the Python side says so. Default: nothing to say.
+        """
+
 
 class ClassifierHead(Head):
     """Base class of classifier heads: decision scores, probabilities and class indices.

@@ -3,7 +3,13 @@ quadratic units, a k-smallest selection, constant units."""
 
 from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis
 from sklearn.dummy import DummyClassifier, DummyRegressor
-from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor, NearestCentroid
+from sklearn.neighbors import (
+    KNeighborsClassifier,
+    KNeighborsRegressor,
+    NearestCentroid,
+    RadiusNeighborsClassifier,
+    RadiusNeighborsRegressor,
+)
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -27,6 +33,12 @@ CASES = [
     Case("pipe-standard-knn-wine", lambda: make_pipeline(StandardScaler(),
                                                          KNeighborsClassifier(5)),
          "wine", tags=("neighbors",)),
+    Case("radius-iris-outliers", lambda: RadiusNeighborsClassifier(
+        0.6, outlier_label="most_frequent"), "iris", tags=("neighbors",)),
+    Case("radius-wine-distance-str", lambda: make_pipeline(
+        StandardScaler(), RadiusNeighborsClassifier(3.0, weights="distance",
+                                                    outlier_label="class_0")),
+         "wine", labels="str", tags=("neighbors",)),
     Case("qda-iris", QuadraticDiscriminantAnalysis, "iris", tags=("neighbors",)),
     Case("qda-cancer-reg", lambda: QuadraticDiscriminantAnalysis(reg_param=0.1),
          "breast_cancer", tags=("neighbors",)),
@@ -50,6 +62,9 @@ CASES = [
                "friedman"),
     _regressor("knnreg-diabetes-two-targets", lambda: KNeighborsRegressor(3), "diabetes2",
                "multioutput"),
+    _regressor("radiusreg-diabetes", lambda: RadiusNeighborsRegressor(0.15), "diabetes"),
+    _regressor("radiusreg-friedman-distance-two",
+               lambda: RadiusNeighborsRegressor(0.9, weights="distance"), "friedman"),
     _regressor("dummyreg-median-diabetes", lambda: DummyRegressor(strategy="median"),
                "diabetes", "constant"),
     _regressor("dummyreg-quantile-diabetes-two-targets",
