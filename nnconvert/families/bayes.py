@@ -58,6 +58,7 @@ class GaussianUnits(Layer):
         var = dense_float64(var)
         self.register_buffer("theta", as_buffer(theta))
         self.register_buffer("var", as_buffer(var))
+        self.register_buffer("inv_var", as_buffer(1.0 / var))
         self.register_buffer("log_prior", as_buffer(np.log(dense_float64(class_prior))))
         # the per-class normaliser, as scikit-learn sums it: -0.5 * Σ log(2π σ²)
         self.register_buffer("log_norm", as_buffer(-0.5 * np.sum(np.log(2.0 * np.pi * var),
@@ -66,7 +67,9 @@ class GaussianUnits(Layer):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         columns = []
         for c in range(self.theta.shape[0]):
-            squared = (((x - self.theta[c]) ** 2) / self.var[c]).sum(dim=1)
+            z = x - self.theta[c]
+            z.square_()  # in place: one (rows × features) buffer per class
+            squared = z @ self.inv_var[c]  # Σ_j z_j / σ²_j as one matrix-vector product
             columns.append(self.log_prior[c] + (self.log_norm[c] - 0.5 * squared))
         return torch.stack(columns, dim=1)
 

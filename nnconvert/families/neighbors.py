@@ -45,6 +45,14 @@ __all__ = ["NeighbourVote", "RadiusVote", "RadiusHead"]
 _SPARE = 8
 #: distances held per block of query rows
 _BLOCK_ELEMENTS = 1 << 23
+#: torch.cdist's p for the metrics it computes from differences
+_CDIST_P = {"manhattan": 1.0, "chebyshev": float("inf")}
+
+
+def _unit(x: torch.Tensor) -> torch.Tensor:
+    """Rows scaled to unit length; a zero row stays zero (scikit-learn's normalize)."""
+    norm = torch.linalg.vector_norm(x, dim=1, keepdim=True)
+    return x / torch.where(norm == 0, torch.ones_like(norm), norm)
 
 
 def _weights(d: torch.Tensor, weights: str, kept: torch.Tensor | None = None) -> torch.Tensor:
@@ -86,37 +94,75 @@ class NeighbourVote(Layer):
         self.register_buffer("targets", as_buffer(targets))
         self.k, self.weights, self.metric, self.p = int(k), weights, metric, float(p)
         self.classifier = classifier
-        # the fast form: squared norms of the training rows (or unit rows, for cosine)
+        # the fast form ‖x‖² + ‖c‖² − 2x·c (of unit rows, for cosine)
         fast = self.points
         if metric == "cosine":
-            norm = torch.linalg.vector_norm(fast, dim=1, keepdim=True)
-            fast = fast / torch.where(norm == 0, torch.ones_like(norm), norm)
+            fast = _unit(fast)
         self.register_buffer("fast_points", fast.clone())
         self.register_buffer("fast_norms", (fast * fast).sum(dim=1))
 
-    def _candidates(self, x: torch.Tensor) -> torch.Tensor:
-        """Indices of the k + spare training rows nearest by the fast form, lowest first."""
-        n_train = self.points.shape[0]
-        take = min(n_train, self.k + _SPARE)
-        points = self.fast_points.to(x.dtype)
-        if self.metric in ("euclidean", "sqeuclidean", "cosine"):
-            q = x
-            if self.metric == "cosine":
-                norm = torch.linalg.vector_norm(x, dim=1, keepdim=True)
-                q = x / torch.where(norm == 0, torch.ones_like(norm), norm)
-            # ‖x − c‖² up to the row's own ‖x‖², which does not change the order
-            rough = torch.addmm(self.fast_norms.to(x.dtype), q, points.T, alpha=-2.0)
-        else:
-            rough = torch.cdist(x, points, p=self.p if self.metric == "minkowski"
-                                else {"manhattan": 1.0, "chebyshev": float("inf")}[self.metric])
-        return torch.topk(rough, take, dim=1, largest=False, sorted=False).indices
+    @property
+    def _gemm_form(self) -> bool:
+        return self.metric in ("euclidean", "sqeuclidean", "cosine")
 
-    def _block(self, x: torch.Tensor) -> torch.Tensor:
-        candidates = torch.sort(self._candidates(x), dim=1).values  # by index: ties go low
+    def _rough(self, x: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+        """Fast squared distances to every training row (a matrix product, in ``dtype``) and
+        a bound on their rounding error, per row."""
+        q = _unit(x) if self.metric == "cosine" else x
+        q = q.to(dtype)
+        # (the network's .to(dtype) casts every buffer, so no float32 copy is kept)
+        points, norms = self.fast_points.to(dtype), self.fast_norms.to(dtype)
+        q_norms = (q * q).sum(dim=1, keepdim=True)
+        rough = torch.addmm(norms, q, points.T, alpha=-2.0).add_(q_norms)
+        # a dot product of d terms is off by at most about d·eps·(‖x‖² + ‖c‖²)
+        error = (q.shape[1] + 4) * torch.finfo(dtype).eps * (q_norms + norms.max())
+        return rough, error.to(x.dtype).squeeze(1)
+
+    def _nearest(self, x: torch.Tensor, candidates: torch.Tensor):
+        """The k nearest among ``candidates`` by exact distance, equal distances lowest row
+        first: (indices, distances, exact distances of every candidate in index order)."""
+        candidates = torch.sort(candidates, dim=1).values
         exact = distances(x, self.points.to(x.dtype)[candidates], self.metric, self.p)
         order = torch.sort(exact, dim=1, stable=True).indices[:, :self.k]
-        near = torch.gather(candidates, 1, order)
-        d = torch.gather(exact, 1, order)
+        return torch.gather(candidates, 1, order), torch.gather(exact, 1, order)
+
+    def _squared(self, d: torch.Tensor) -> torch.Tensor:
+        """An exact distance in the units of :meth:`_rough`."""
+        return {"euclidean": d * d, "sqeuclidean": d, "cosine": 2.0 * d}[self.metric]
+
+    def _neighbours(self, x: torch.Tensor, dtype: torch.dtype, checked: bool):
+        """The k nearest training rows: candidates from the fast form in ``dtype``, ranked
+        by exact distances. With ``checked``, rows whose candidates may miss a nearer
+        training row (the fast form's rounding exceeds the margin) are redone in float64,
+        then with every exact distance."""
+        take = min(self.points.shape[0], self.k + _SPARE)
+        if not self._gemm_form:  # cdist computes these metrics from differences
+            rough = torch.cdist(x, self.points.to(x.dtype), p=_CDIST_P.get(self.metric, self.p))
+            return self._nearest(x, torch.topk(rough, take, dim=1, largest=False).indices)
+        rough, error = self._rough(x, dtype)
+        top = torch.topk(rough, take, dim=1, largest=False)
+        near, d = self._nearest(x, top.indices)
+        if not checked or take == self.points.shape[0]:
+            return near, d
+        # any row outside the candidates is at least (largest candidate − error) away
+        unsure = top.values.amax(dim=1).to(x.dtype) - 2 * error <= self._squared(d[:, -1])
+        if unsure.any():
+            rows = torch.nonzero(unsure).flatten()
+            if dtype == torch.float32:
+                redo = self._neighbours(x[rows], torch.float64, checked=True)
+            else:  # every exact distance: the last resort, for a few rows
+                exact = distances(x[rows], self.points.to(x.dtype), self.metric, self.p)
+                redo = self._nearest(x[rows], torch.topk(exact, take, dim=1,
+                                                         largest=False).indices)
+            near, d = near.clone(), d.clone()
+            near[rows], d[rows] = redo
+        return near, d
+
+    def _block(self, x: torch.Tensor) -> torch.Tensor:
+        if torch.compiler.is_exporting():  # no data-dependent branch: float64 candidates
+            near, d = self._neighbours(x, torch.float64, checked=False)
+        else:
+            near, d = self._neighbours(x, torch.float32, checked=True)
         w = _weights(d, self.weights)
         targets = self.targets.to(x.dtype)[near]  # (rows, k, outputs)
         votes = (w.unsqueeze(2) * targets).sum(dim=1)
