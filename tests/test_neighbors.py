@@ -145,3 +145,21 @@ def test_an_outlier_label_outside_the_classes_is_refused():
     model = RadiusNeighborsClassifier(0.5, outlier_label=99).fit(X, y)
     with pytest.raises(nc.ConversionError, match="not one of its classes_"):
         nc.convert(model)
+
+
+def test_points_far_from_the_origin_are_ranked_exactly():
+    # norms of 1e8 and gaps of 1e-3: the fast form's float32 (and float64) rounding exceeds
+    # the gaps, so the network must fall back to its exact distances for these rows. The
+    # reference is the kd-tree search, which computes distances from differences too:
+    # scikit-learn's brute force uses the fast form itself here and picks the wrong
+    # neighbours for 4% of these rows (distances off by 1e-4 on 1e-3)
+    rng = np.random.default_rng(0)
+    X = 1e4 + rng.uniform(0, 1e-2, size=(400, 3))
+    y = (X[:, 0] > X[:, 1]).astype(int)
+    model = KNeighborsRegressor(4, weights="distance", algorithm="kd_tree").fit(X[:300], y[:300])
+    layer = nc.convert(model).body[0]
+    import torch
+
+    rough, error = layer._rough(torch.as_tensor(X[300:]), torch.float32)
+    assert float(error.min()) > 1e-4  # the fast form cannot tell these rows apart
+    assert_equivalent(model, nc.convert(model), X[300:])

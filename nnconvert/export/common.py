@@ -125,5 +125,11 @@ def quiet():
 
 
 def first_line(error: BaseException) -> str:
-    """An exporter's error in one line (their messages run to pages of graph dumps)."""
-    return (str(error).strip().splitlines() or [type(error).__name__])[0]
+    """An exporter's error in one line (their messages run to pages of graph dumps): the
+    operator the ONNX translation has no function for, where it says so, else the first
+    line."""
+    lines = str(error).strip().splitlines() or [type(error).__name__]
+    missing = [line for line in lines if "No ONNX function found for" in line]
+    if missing:
+        return missing[0].split(">: ", 1)[-1].split(". Failure message")[0]
+    return lines[0]

@@ -105,13 +105,26 @@ class NeighbourVote(Layer):
     def _gemm_form(self) -> bool:
         return self.metric in ("euclidean", "sqeuclidean", "cosine")
 
+    def _fast_in(self, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+        """The fast form's points and norms in ``dtype``. A float32 copy is cached beside the
+        buffers rather than kept as one (``net.to(torch.float64)`` would cast it back); it
+        is made again when the buffers move or change."""
+        if torch.compiler.is_exporting():  # a traced tensor has no data to cache
+            return self.fast_points.to(dtype), self.fast_norms.to(dtype)
+        key = (dtype, self.fast_points.device, self.fast_points.data_ptr(),
+               self.fast_points._version)
+        cached = getattr(self, "_fast_cache", None)
+        if cached is None or cached[0] != key:
+            cached = (key, (self.fast_points.to(dtype), self.fast_norms.to(dtype)))
+            self._fast_cache = cached
+        return cached[1]
+
     def _rough(self, x: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
         """Fast squared distances to every training row (a matrix product, in ``dtype``) and
         a bound on their rounding error, per row."""
         q = _unit(x) if self.metric == "cosine" else x
         q = q.to(dtype)
-        # (the network's .to(dtype) casts every buffer, so no float32 copy is kept)
-        points, norms = self.fast_points.to(dtype), self.fast_norms.to(dtype)
+        points, norms = self._fast_in(dtype)
         q_norms = (q * q).sum(dim=1, keepdim=True)
         rough = torch.addmm(norms, q, points.T, alpha=-2.0).add_(q_norms)
         # a dot product of d terms is off by at most about d·eps·(‖x‖² + ‖c‖²)
@@ -119,52 +132,64 @@ class NeighbourVote(Layer):
         return rough, error.to(x.dtype).squeeze(1)
 
     def _nearest(self, x: torch.Tensor, candidates: torch.Tensor):
-        """The k nearest among ``candidates`` by exact distance, equal distances lowest row
-        first: (indices, distances, exact distances of every candidate in index order)."""
-        candidates = torch.sort(candidates, dim=1).values
-        exact = distances(x, self.points.to(x.dtype)[candidates], self.metric, self.p)
-        order = torch.sort(exact, dim=1, stable=True).indices[:, :self.k]
-        return torch.gather(candidates, 1, order), torch.gather(exact, 1, order)
+        """The k nearest among ``candidates`` by exact distance, equal distances lowest
+        training row first: ``(candidates, their exact distances, which k are kept)``.
+
+        Ranks come from comparing every pair of candidates (no sort, which ONNX cannot
+        translate stably): a candidate's rank is the number of candidates nearer than it,
+        or as near and of a lower training row.
+        """
+        rows = torch.index_select(self.points.to(x.dtype), 0, candidates.reshape(-1))
+        exact = distances(x, rows.view(*candidates.shape, -1), self.metric, self.p)
+        mine, theirs = exact.unsqueeze(2), exact.unsqueeze(1)
+        before = (theirs < mine) | ((theirs == mine)
+                                    & (candidates.unsqueeze(1) < candidates.unsqueeze(2)))
+        return candidates, exact, before.sum(dim=2) < self.k
 
     def _squared(self, d: torch.Tensor) -> torch.Tensor:
         """An exact distance in the units of :meth:`_rough`."""
         return {"euclidean": d * d, "sqeuclidean": d, "cosine": 2.0 * d}[self.metric]
 
     def _neighbours(self, x: torch.Tensor, dtype: torch.dtype, checked: bool):
-        """The k nearest training rows: candidates from the fast form in ``dtype``, ranked
-        by exact distances. With ``checked``, rows whose candidates may miss a nearer
-        training row (the fast form's rounding exceeds the margin) are redone in float64,
-        then with every exact distance."""
+        """The k nearest training rows (as :meth:`_nearest` returns them): candidates from
+        the fast form in ``dtype``, ranked by exact distances. With ``checked``, rows whose
+        candidates may miss a nearer training row (the fast form's rounding exceeds the
+        margin) are redone in float64, then with every exact distance."""
         take = min(self.points.shape[0], self.k + _SPARE)
         if not self._gemm_form:  # cdist computes these metrics from differences
-            rough = torch.cdist(x, self.points.to(x.dtype), p=_CDIST_P.get(self.metric, self.p))
+            points = self.points.to(x.dtype)
+            rough = (distances(x, points, self.metric, self.p)  # ONNX has no cdist
+                     if torch.compiler.is_exporting()
+                     else torch.cdist(x, points, p=_CDIST_P.get(self.metric, self.p)))
             return self._nearest(x, torch.topk(rough, take, dim=1, largest=False).indices)
         rough, error = self._rough(x, dtype)
         top = torch.topk(rough, take, dim=1, largest=False)
-        near, d = self._nearest(x, top.indices)
+        found = self._nearest(x, top.indices)
         if not checked or take == self.points.shape[0]:
-            return near, d
+            return found
         # any row outside the candidates is at least (largest candidate − error) away
-        unsure = top.values.amax(dim=1).to(x.dtype) - 2 * error <= self._squared(d[:, -1])
+        kth = found[1].masked_fill(~found[2], float("-inf")).amax(dim=1)
+        unsure = top.values.amax(dim=1).to(x.dtype) - 2 * error <= self._squared(kth)
         if unsure.any():
             rows = torch.nonzero(unsure).flatten()
             if dtype == torch.float32:
                 redo = self._neighbours(x[rows], torch.float64, checked=True)
-            else:  # every exact distance: the last resort, for a few rows
+            else:  # every exact distance (the last resort, for a few rows); ties go low
                 exact = distances(x[rows], self.points.to(x.dtype), self.metric, self.p)
-                redo = self._nearest(x[rows], torch.topk(exact, take, dim=1,
-                                                         largest=False).indices)
-            near, d = near.clone(), d.clone()
-            near[rows], d[rows] = redo
-        return near, d
+                order = torch.sort(exact, dim=1, stable=True).indices[:, :take]
+                redo = self._nearest(x[rows], order)
+            found = tuple(part.clone() for part in found)
+            for part, new in zip(found, redo):
+                part[rows] = new
+        return found
 
     def _block(self, x: torch.Tensor) -> torch.Tensor:
         if torch.compiler.is_exporting():  # no data-dependent branch: float64 candidates
-            near, d = self._neighbours(x, torch.float64, checked=False)
+            candidates, d, kept = self._neighbours(x, torch.float64, checked=False)
         else:
-            near, d = self._neighbours(x, torch.float32, checked=True)
-        w = _weights(d, self.weights)
-        targets = self.targets.to(x.dtype)[near]  # (rows, k, outputs)
+            candidates, d, kept = self._neighbours(x, torch.float32, checked=True)
+        w = _weights(d, self.weights, kept)
+        targets = self.targets.to(x.dtype)[candidates]  # (rows, candidates, outputs)
         votes = (w.unsqueeze(2) * targets).sum(dim=1)
         return votes / w.sum(dim=1, keepdim=True)
 
