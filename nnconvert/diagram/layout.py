@@ -14,6 +14,7 @@ import textwrap
 
 import graphviz
 import networkx as nx
+import numpy as np
 
 from ..layers.describe import ACTIVATION_KINDS
 
@@ -25,6 +26,7 @@ ACTIVATION_WORDS = {
     "sigmoid": "σ (sigmoid)",
     "affine": "elementwise affine",
     "vote": "one-vs-one votes",
+    "weighted-vote": "weighted vote",
 }
 
 #: names of hyper-parameters as a formula writes them
@@ -107,16 +109,24 @@ def _on_units(kind: str | None) -> bool:
     return kind is not None and ACTIVATION_KINDS[kind]
 
 
+def _parameter_text(value) -> str:
+    """A hyper-parameter as a caption shows it: a number, or an array's values while they
+    are few (a 150 × 4 table of training rows is its shape)."""
+    if isinstance(value, float):
+        return number(value)
+    if isinstance(value, np.ndarray) and value.size > 8:
+        return f"({' × '.join(str(n) for n in value.shape)} values)"
+    return str(value)
+
+
 def _caption(group: dict, output: dict | None) -> str:
     n = group["n_units"]
     if group["kind"] == "input":
         return f"input\n{n} feature{'s' if n != 1 else ''}"
     words = _activation_words(group, output)
     lines = [group["title"], f"{n} unit{'s' if n != 1 else ''} · {words}"]
-    params = [
-        f"{PARAMETER_SYMBOLS.get(k, k)} = {number(v) if isinstance(v, float) else v}"
-        for k, v in group["parameters"].items()
-    ]
+    params = [f"{PARAMETER_SYMBOLS.get(k, k)} = {_parameter_text(v)}"
+              for k, v in group["parameters"].items()]
     if params:
         lines.append(", ".join(params))
     if group["bias_note"]:

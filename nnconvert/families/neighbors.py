@@ -67,6 +67,45 @@ def _weights(d: torch.Tensor, weights: str, kept: torch.Tensor | None = None) ->
     return w if kept is None else torch.where(kept, w, torch.zeros_like(w))
 
 
+def _described(layer, title: str, selection: str, chosen: str, empty: str = ""
+               ) -> LayerDescription:
+    """A neighbours' layer as one equation, drawn as its three steps: distance units (one
+    per training row), the selection, and the vote."""
+    formula = METRIC_FORMULAS[layer.metric]
+    if layer.metric == "minkowski":
+        formula += f", p = {layer.p:g}"
+    weight = "1" if layer.weights == "uniform" else "1/d_i (only the rows at d = 0, if any)"
+    read = "class indicator" if layer.classifier else "target"
+    n_train, n_in = layer.points.shape
+    n_out = layer.targets.shape[1]
+    steps = (
+        LayerDescription(title="distance units", n_in=n_in, n_out=n_train,
+                         activation="distance", activation_kind="distance",
+                         formula=f"{{y}}_i = {formula}"),
+        LayerDescription(title=selection, n_in=n_train, n_out=n_train, activation=selection,
+                         activation_kind="select", connectivity="elementwise",
+                         formula=f"{{y}}_i = {{x}}_i if i is among {chosen}, else dropped"),
+        LayerDescription(title="vote", n_in=n_train, n_out=n_out, activation="vote",
+                         activation_kind="weighted-vote",
+                         formula=f"{{y}} = Σ_i w_i t_i / Σ_i w_i,   w_i = {weight}"),
+    )
+    return LayerDescription(
+        title=title,
+        n_in=n_in,
+        n_out=n_out,
+        activation=f"{selection}, vote",
+        activation_kind="select",
+        formula=(f"d_i = {formula.replace('c', 'c_i')}   (a distance unit per training row "
+                 f"c_i)\n"
+                 f"N = {chosen}\n"
+                 f"{{y}} = Σ_(i∈N) w_i t_i / Σ_(i∈N) w_i,   w_i = {weight}, t_i = the row's "
+                 f"{read}{empty}"),
+        connectivity="branches",
+        parameters={"training rows": layer.points.cpu().numpy()},
+        branches=(steps,),
+    )
+
+
 class NeighbourVote(Layer):
     """Distance units on the training rows, the k smallest kept, and their weighted vote.
 
@@ -200,25 +239,10 @@ class NeighbourVote(Layer):
         return torch.cat([self._block(b) for b in torch.split(x, rows)], dim=0)
 
     def describe(self) -> LayerDescription:
-        formula = METRIC_FORMULAS[self.metric]
-        if self.metric == "minkowski":
-            formula += f", p = {self.p:g}"
-        weight = "1" if self.weights == "uniform" else "1/d_i (only the rows at d = 0, if any)"
-        read = "class indicator" if self.classifier else "target"
-        return LayerDescription(
-            title=f"{self.k} nearest of {self.points.shape[0]} training rows",
-            n_in=self.points.shape[1],
-            n_out=self.targets.shape[1],
-            activation=f"{self.k} smallest, vote",
-            activation_kind="select",
-            formula=(f"d_i = {formula.replace('c', 'c_i')}   (a distance unit per training "
-                     f"row c_i)\n"
-                     f"N = the {self.k} smallest d_i (equal distances: lowest training row "
-                     f"first)\n"
-                     f"{{y}} = Σ_(i∈N) w_i t_i / Σ_(i∈N) w_i,   w_i = {weight}, t_i = the "
-                     f"row's {read}"),
-            parameters={"training rows": self.points.cpu().numpy()},
-        )
+        return _described(self, f"{self.k} nearest of {self.points.shape[0]} training rows",
+                          f"{self.k} smallest",
+                          f"the {self.k} smallest d_i (equal distances: lowest training row "
+                          "first)")
 
 
 def _vote_layer(estimator, targets, classifier: bool) -> NeighbourVote:
@@ -335,26 +359,11 @@ class RadiusVote(Layer):
         return torch.cat([self._block(b) for b in torch.split(x, rows)], dim=0)
 
     def describe(self) -> LayerDescription:
-        formula = METRIC_FORMULAS[self.metric]
-        if self.metric == "minkowski":
-            formula += f", p = {self.p:g}"
-        weight = "1" if self.weights == "uniform" else "1/d_i (only the rows at d = 0, if any)"
-        read = "class indicator" if self.classifier else "target"
         none = ("NaN (scikit-learn raises)" if self.outlier is None and self.classifier
                 else "the outlier label" if self.classifier else "NaN")
-        return LayerDescription(
-            title=f"training rows within r = {self.radius:g}",
-            n_in=self.points.shape[1],
-            n_out=self.targets.shape[1],
-            activation="d ≤ r, vote",
-            activation_kind="select",
-            formula=(f"d_i = {formula.replace('c', 'c_i')}   (a distance unit per training "
-                     f"row c_i)\n"
-                     f"N = the rows i with d_i ≤ {self.radius:g}\n"
-                     f"{{y}} = Σ_(i∈N) w_i t_i / Σ_(i∈N) w_i,   w_i = {weight}, t_i = the "
-                     f"row's {read}; N empty: {none}"),
-            parameters={"training rows": self.points.cpu().numpy()},
-        )
+        return _described(self, f"training rows within r = {self.radius:g}", "d ≤ r",
+                          f"the rows with d_i ≤ {self.radius:g}",
+                          f"; none within r: {none}")
 
 
 class RadiusHead(FrequencyHead):

@@ -30,6 +30,7 @@ ACTIVATION_KINDS = {
     "quadratic": False,  # a quadratic form of the input around a stored centre (a class mean)
     "distance": False,  # the distance from the input to a stored point (a training row)
     "select": False,  # keeps some of its inputs (the k smallest distances), drops the rest
+    "weighted-vote": False,  # the kept neighbours' weights summed per output, normalised
     "constant": False,  # the same value whatever the input
     "argmax": False,
     "vote": False,  # one-vs-one votes counted over class pairs
