@@ -31,12 +31,12 @@ from sklearn.naive_bayes import (
     MultinomialNB,
 )
 
-from ..layers import Layer, LayerDescription, LinearUnits, as_buffer, dense_float64
+from ..layers import BinarizeUnits, Layer, LayerDescription, LinearUnits, as_buffer, dense_float64
 from ..network.heads import ClassifierHead, first_argmax
 from ..preprocessing.encoders import CategoryLookup
 from ..registry import Conversion, converts
 
-__all__ = ["GaussianUnits", "BinarizeUnits", "JointLikelihoodHead"]
+__all__ = ["GaussianUnits", "JointLikelihoodHead"]
 
 
 class GaussianUnits(Layer):
@@ -82,28 +82,6 @@ class GaussianUnits(Layer):
             formula=("{y}_c = log prior_c − ½ Σ_j log(2π σ²_cj) − ½ Σ_j (({x}_j − θ_cj) / σ_cj)²"
                      "   (σ² = var_, which includes var_smoothing)"),
             parameters={"theta_": self.theta.cpu().numpy(), "var_": self.var.cpu().numpy()},
-        )
-
-
-class BinarizeUnits(Layer):
-    """A step unit per feature: ``1 if x > threshold else 0`` (scikit-learn's ``binarize``)."""
-
-    def __init__(self, n_features: int, threshold: float):
-        super().__init__()
-        self.n_features = int(n_features)
-        self.threshold = float(threshold)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return (x > self.threshold).to(x.dtype)
-
-    def describe(self) -> LayerDescription:
-        return LayerDescription(
-            title="binarize (step units)",
-            n_in=self.n_features,
-            n_out=self.n_features,
-            activation="step",
-            formula=f"{{y}}_j = 1 if {{x}}_j > {self.threshold:g} else 0",
-            connectivity="elementwise",
         )
 
 

@@ -10,6 +10,7 @@ from .compose import Branches, ColumnBranches, SelectColumns
 from .dense import (
     ACTIVATIONS,
     ActivatedUnits,
+    BinarizeUnits,
     LinearUnits,
     as_buffer,
     dense_float64,
@@ -21,6 +22,7 @@ from .distances import METRIC_FORMULAS, DistanceUnits, distances, metric_of
 from .kernels import KERNEL_FORMULAS, KernelExpansion, KernelUnits
 
 __all__ = [
+    "BinarizeUnits",
     "DistanceUnits",
     "METRIC_FORMULAS",
     "distances",

@@ -17,6 +17,7 @@ from .describe import Layer, LayerDescription
 
 __all__ = [
     "LinearUnits",
+    "BinarizeUnits",
     "ActivatedUnits",
     "ACTIVATIONS",
     "as_buffer",
@@ -200,3 +201,25 @@ def readout_units(coef, intercept, classes, title: str = "read-out neurons",
     names = [classes[1]] if weight.shape[0] == 1 and len(classes) == 2 else classes
     return LinearUnits(weight, bias, title=title, bias_note=bias_note, bias_form=bias_form,
                        unit_names=names)
+
+
+class BinarizeUnits(Layer):
+    """A step unit per feature: ``1 if x > threshold else 0`` (scikit-learn's ``binarize``)."""
+
+    def __init__(self, n_features: int, threshold: float):
+        super().__init__()
+        self.n_features = int(n_features)
+        self.threshold = float(threshold)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return (x > self.threshold).to(x.dtype)
+
+    def describe(self) -> LayerDescription:
+        return LayerDescription(
+            title="binarize (step units)",
+            n_in=self.n_features,
+            n_out=self.n_features,
+            activation="step",
+            formula=f"{{y}}_j = 1 if {{x}}_j > {self.threshold:g} else 0",
+            connectivity="elementwise",
+        )

@@ -3,4 +3,12 @@
 Importing this package registers their converters with :mod:`nnconvert.registry`.
 """
 
-from . import decomposition, encoders, function, scalers  # noqa: F401
+from . import (  # noqa: F401
+    decomposition,
+    elementwise,
+    encoders,
+    function,
+    impute,
+    scalers,
+    selection,
+)

@@ -1,4 +1,5 @@
-"""Linear projections as dense layers: PCA (whitened or not), IncrementalPCA, TruncatedSVD.
+"""Linear projections as dense layers: PCA (whitened or not), IncrementalPCA, TruncatedSVD,
+the random projections and FastICA.
 
 PCA projects ``(x − μ) Vᵀ``; scikit-learn computes it as ``x Vᵀ − μ Vᵀ`` (the centring after
 the projection), which is exactly a layer of linear units with weights ``V`` and bias
@@ -9,7 +10,8 @@ machine epsilon as scikit-learn clips it: a per-unit scaling layer of its own.
 from __future__ import annotations
 
 import numpy as np
-from sklearn.decomposition import PCA, IncrementalPCA, TruncatedSVD
+from sklearn.decomposition import PCA, FastICA, IncrementalPCA, TruncatedSVD
+from sklearn.random_projection import GaussianRandomProjection, SparseRandomProjection
 
 from ..layers import AffineScaler, LinearUnits, dense_float64
 from ..registry import converts_transformer
@@ -40,3 +42,20 @@ def _truncated_svd(svd: TruncatedSVD, options: dict) -> list:
     components = dense_float64(svd.components_)
     return [LinearUnits(components, None, title="singular vectors",
                         unit_names=_component_names(svd, components.shape[0]))]
+
+
+@converts_transformer(GaussianRandomProjection, SparseRandomProjection)
+def _random_projection(projection, options: dict) -> list:
+    components = dense_float64(projection.components_)  # sparse for SparseRandomProjection
+    return [LinearUnits(components, None, title="random projection",
+                        unit_names=_component_names(projection, components.shape[0]))]
+
+
+@converts_transformer(FastICA)
+def _fast_ica(ica: FastICA, options: dict) -> list:
+    components = dense_float64(ica.components_)
+    # scikit-learn centres before projecting only when it whitened: (x − μ) Wᵀ = x Wᵀ − μ Wᵀ
+    bias = -(np.asarray(ica.mean_, dtype=np.float64)[None, :] @ components.T)[0] \
+        if ica.whiten else None
+    return [LinearUnits(components, bias, title="independent components",
+                        unit_names=_component_names(ica, components.shape[0]))]

@@ -1,0 +1,49 @@
+"""Row and element rules as layers: Normalizer (each row divided by its norm) and
+Binarizer (a step unit per feature)."""
+
+from __future__ import annotations
+
+import torch
+from sklearn.preprocessing import Binarizer, Normalizer
+
+from ..layers import BinarizeUnits, Layer, LayerDescription
+from ..registry import converts_transformer
+
+__all__ = ["RowNormalizer"]
+
+_NORMS = {"l1": "Σ_j |{x}_j|", "l2": "(Σ_j {x}_j²)^½", "max": "max_j |{x}_j|"}
+
+
+class RowNormalizer(Layer):
+    """``y = x / ‖x‖`` per row, in norm l1, l2 or max; a zero row stays zero, as in
+    scikit-learn's ``normalize``."""
+
+    def __init__(self, n_features: int, norm: str):
+        super().__init__()
+        self.n_features, self.norm = int(n_features), norm
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.norm == "l1":
+            size = x.abs().sum(dim=1, keepdim=True)
+        elif self.norm == "l2":
+            size = torch.sqrt((x * x).sum(dim=1, keepdim=True))  # as scikit-learn's row_norms
+        else:
+            size = x.abs().amax(dim=1, keepdim=True)
+        return x / torch.where(size == 0, torch.ones_like(size), size)
+
+    def describe(self) -> LayerDescription:
+        return LayerDescription(
+            title=f"{self.norm} normalisation", n_in=self.n_features, n_out=self.n_features,
+            activation=f"÷ {self.norm} norm", activation_kind="identity",
+            formula=f"{{y}} = {{x}} / {_NORMS[self.norm]}   (a zero row stays 0)",
+            connectivity="elementwise")
+
+
+@converts_transformer(Normalizer)
+def _normalizer(normalizer: Normalizer, options: dict) -> list:
+    return [RowNormalizer(normalizer.n_features_in_, normalizer.norm)]
+
+
+@converts_transformer(Binarizer)
+def _binarizer(binarizer: Binarizer, options: dict) -> list:
+    return [BinarizeUnits(binarizer.n_features_in_, binarizer.threshold)]

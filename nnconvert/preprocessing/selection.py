@@ -1,0 +1,40 @@
+"""Feature selectors as layers: the columns ``get_support()`` keeps, in order.
+
+Every scikit-learn selector (univariate, variance, model-based, recursive, sequential)
+answers ``transform`` by ``X[:, get_support()]``; what it learnt is only which columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from sklearn.feature_selection import (
+    RFE,
+    RFECV,
+    GenericUnivariateSelect,
+    SelectFdr,
+    SelectFpr,
+    SelectFromModel,
+    SelectFwe,
+    SelectKBest,
+    SelectPercentile,
+    SequentialFeatureSelector,
+    VarianceThreshold,
+)
+
+from ..errors import ConversionError
+from ..layers import SelectColumns
+from ..registry import converts_transformer
+
+SELECTORS = (SelectKBest, SelectPercentile, GenericUnivariateSelect, SelectFpr, SelectFdr,
+             SelectFwe, VarianceThreshold, SelectFromModel, RFE, RFECV,
+             SequentialFeatureSelector)
+
+
+@converts_transformer(*SELECTORS)
+def _selector(selector, options: dict) -> list:
+    kept = np.flatnonzero(selector.get_support())
+    if kept.size == 0:
+        raise ConversionError(
+            f"{type(selector).__name__} selected no feature, so its output has no columns "
+            "(scikit-learn warns and returns an empty array); loosen its threshold.")
+    return [SelectColumns(kept, selector.n_features_in_)]

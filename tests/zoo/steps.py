@@ -1,0 +1,48 @@
+"""Zoo entries for the pipeline steps and wrappers of issue 16: selectors, imputation,
+normalisation, binarisation, random projections, FastICA and hyper-parameter searches."""
+
+from sklearn.decomposition import FastICA
+from sklearn.feature_selection import RFE, SelectFromModel, SelectKBest, VarianceThreshold
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import Binarizer, Normalizer, StandardScaler
+from sklearn.random_projection import GaussianRandomProjection, SparseRandomProjection
+from sklearn.svm import SVC, LinearSVC
+
+from . import Case
+
+
+def _transformer(id, make, dataset, *tags):
+    return Case(id, make, dataset, tags=("steps", *tags), kind="transformer")
+
+
+CASES = [
+    _transformer("gaussian-projection-digits",
+                 lambda: GaussianRandomProjection(12, random_state=0), "digits"),
+    _transformer("sparse-projection-breast_cancer",
+                 lambda: SparseRandomProjection(6, random_state=0), "breast_cancer"),
+    _transformer("normalizer-l2-wine", Normalizer, "wine"),
+    _transformer("normalizer-max-digits", lambda: Normalizer("max"), "digits"),
+    _transformer("binarizer-digits", lambda: Binarizer(threshold=7.0), "digits"),
+    _transformer("fastica-wine", lambda: make_pipeline(StandardScaler(), FastICA(
+        4, random_state=0, max_iter=2000)), "wine", "pipeline"),
+    _transformer("kbest-breast_cancer", lambda: SelectKBest(k=7), "breast_cancer"),
+    _transformer("variance-imputer-diabetes", lambda: make_pipeline(
+        SimpleImputer(strategy="median", add_indicator=True), VarianceThreshold(1e-3)),
+        "diabetes", "pipeline"),
+    Case("pipe-rfe-logreg-wine", lambda: make_pipeline(
+        StandardScaler(), RFE(LogisticRegression(max_iter=2000), n_features_to_select=5),
+        LogisticRegression(max_iter=2000)), "wine", tags=("steps",)),
+    Case("pipe-fromsvc-knn-breast_cancer", lambda: make_pipeline(
+        StandardScaler(), SelectFromModel(LinearSVC(C=0.05, penalty="l1", max_iter=5000)),
+        KNeighborsClassifier(3)), "breast_cancer", tags=("steps",)),
+    Case("grid-svc-iris-str", lambda: GridSearchCV(SVC(), {"C": [0.1, 1.0, 10.0]}, cv=3),
+         "iris", labels="str", tags=("steps", "search")),
+    Case("randomized-pipe-logreg-digits", lambda: RandomizedSearchCV(
+        make_pipeline(Normalizer(), LogisticRegression(max_iter=3000)),
+        {"logisticregression__C": [0.1, 1.0, 10.0]}, n_iter=2, cv=2, random_state=0),
+        "digits", tags=("steps", "search")),
+]
