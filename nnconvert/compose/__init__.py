@@ -4,4 +4,4 @@ multiclass meta-estimators.
 Importing this package registers their converters with :mod:`nnconvert.registry`.
 """
 
-from . import columns, multiclass, pipeline, search  # noqa: F401
+from . import calibration, columns, ensembles, multiclass, pipeline, search  # noqa: F401

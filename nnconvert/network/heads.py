@@ -433,16 +433,18 @@ class FrequencyHead(ClassifierHead):
     n_classes : int
     untrainable_because : str
         Why a loss cannot be applied (the end of a sentence).
+    log_proba : bool, default True
+        Whether the estimator has ``predict_log_proba`` (a soft vote has not).
     """
 
     has_proba = True
-    has_log_proba = True
     has_decision = False
 
-    def __init__(self, n_classes: int, untrainable_because: str):
+    def __init__(self, n_classes: int, untrainable_because: str, *, log_proba: bool = True):
         super().__init__()
         self.n_classes = int(n_classes)
         self._untrainable_because = untrainable_because
+        self.has_log_proba = bool(log_proba)
 
     @property
     def untrainable_because(self) -> str:

@@ -1,18 +1,31 @@
 """Zoo entries for the pipeline steps and wrappers of issue 16: selectors, imputation,
 normalisation, binarisation, random projections, FastICA and hyper-parameter searches."""
 
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.decomposition import FastICA
+from sklearn.ensemble import (
+    StackingClassifier,
+    StackingRegressor,
+    VotingClassifier,
+    VotingRegressor,
+)
 from sklearn.feature_selection import RFE, SelectFromModel, SelectKBest, VarianceThreshold
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
+from sklearn.naive_bayes import GaussianNB
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
-from sklearn.neighbors import KNeighborsClassifier
+from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Binarizer, Normalizer, StandardScaler
 from sklearn.random_projection import GaussianRandomProjection, SparseRandomProjection
 from sklearn.svm import SVC, LinearSVC
 
 from . import Case
+
+
+def _members():
+    return [("logreg", make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))),
+            ("nb", GaussianNB()), ("svc", SVC(probability=True, random_state=0))]
 
 
 def _transformer(id, make, dataset, *tags):
@@ -45,4 +58,29 @@ CASES = [
         make_pipeline(Normalizer(), LogisticRegression(max_iter=3000)),
         {"logisticregression__C": [0.1, 1.0, 10.0]}, n_iter=2, cv=2, random_state=0),
         "digits", tags=("steps", "search")),
+    Case("soft-vote-wine", lambda: VotingClassifier(_members(), voting="soft",
+                                                    weights=[1.0, 2.0, 0.5]),
+         "wine", tags=("steps", "ensemble")),
+    Case("hard-vote-iris-str", lambda: VotingClassifier(_members(), voting="hard"), "iris",
+         labels="str", tags=("steps", "ensemble")),
+    Case("stack-breast_cancer", lambda: StackingClassifier(
+        _members(), final_estimator=LogisticRegression(max_iter=2000)), "breast_cancer",
+         tags=("steps", "ensemble")),
+    Case("stack-passthrough-iris", lambda: StackingClassifier(
+        [("svc", LinearSVC()), ("nb", GaussianNB())], passthrough=True,
+        final_estimator=LogisticRegression(max_iter=5000)), "iris",
+         labels="noncontiguous", tags=("steps", "ensemble")),
+    Case("vote-ridge-knn-diabetes", lambda: VotingRegressor(
+        [("ridge", Ridge()), ("knn", KNeighborsRegressor())], weights=[2.0, 1.0]),
+         "diabetes", tags=("steps", "ensemble"), kind="regressor"),
+    Case("stack-ridge-knn-diabetes", lambda: StackingRegressor(
+        [("ridge", Ridge()), ("knn", KNeighborsRegressor())],
+        final_estimator=LinearRegression(), passthrough=True),
+         "diabetes", tags=("steps", "ensemble"), kind="regressor"),
+    Case("calibrated-linearsvc-breast_cancer", lambda: CalibratedClassifierCV(
+        make_pipeline(StandardScaler(), LinearSVC())), "breast_cancer",
+         tags=("steps", "calibration")),
+    Case("calibrated-nb-wine-str", lambda: CalibratedClassifierCV(GaussianNB(), cv=3,
+                                                                  ensemble=False),
+         "wine", labels="str", tags=("steps", "calibration")),
 ]
