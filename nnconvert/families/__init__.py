@@ -5,4 +5,4 @@ module (or a small package where it is big) that imports the registry and the ge
 never another family's room.
 """
 
-from . import bayes, elm, linear, mlp, random_features, svm, trees  # noqa: F401
+from . import bayes, elm, glm, kernel_ridge, linear, mlp, random_features, svm, trees  # noqa: F401

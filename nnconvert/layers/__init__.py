@@ -17,7 +17,13 @@ from .dense import (
     readout_units,
 )
 from .describe import Layer, LayerDescription
-from .kernels import KERNEL_FORMULAS, KernelExpansion, KernelUnits
+from .kernels import (
+    KERNEL_FORMULAS,
+    KERNEL_TITLES,
+    PAIRWISE_KERNELS,
+    KernelExpansion,
+    KernelUnits,
+)
 
 __all__ = [
     "LayerDescription",
@@ -32,6 +38,8 @@ __all__ = [
     "KernelUnits",
     "KernelExpansion",
     "KERNEL_FORMULAS",
+    "KERNEL_TITLES",
+    "PAIRWISE_KERNELS",
     "as_buffer",
     "dense_float64",
     "dense_parameters",

@@ -14,7 +14,8 @@ from torch import nn
 from .dense import LinearUnits, as_buffer
 from .describe import Layer, LayerDescription
 
-__all__ = ["KERNEL_FORMULAS", "KernelUnits", "KernelExpansion"]
+__all__ = ["KERNEL_FORMULAS", "KERNEL_TITLES", "PAIRWISE_KERNELS", "KernelUnits",
+           "KernelExpansion"]
 
 
 #: how each kernel is written, with γ, r (coef0) and d (degree)
@@ -23,6 +24,16 @@ KERNEL_FORMULAS = {
     "poly": "(γ⟨{x}, sv⟩ + r)^d",
     "rbf": "exp(−γ‖{x} − sv‖²)",
     "sigmoid": "tanh(γ⟨{x}, sv⟩ + r)",
+}
+#: scikit-learn's ``pairwise_kernels`` names (Nystroem, KernelRidge) that kernel units compute
+PAIRWISE_KERNELS = {"rbf": "rbf", "poly": "poly", "polynomial": "poly", "sigmoid": "sigmoid",
+                    "linear": "linear"}
+#: how a layer of each kernel's units is named
+KERNEL_TITLES = {
+    "linear": "linear kernel units",
+    "poly": "polynomial kernel units",
+    "rbf": "Gaussian (RBF) kernel units",
+    "sigmoid": "tanh (sigmoid kernel) units",
 }
 
 
