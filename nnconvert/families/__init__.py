@@ -5,4 +5,15 @@ module (or a small package where it is big) that imports the registry and the ge
 never another family's room.
 """
 
-from . import bayes, elm, glm, kernel_ridge, linear, mlp, random_features, svm, trees  # noqa: F401
+from . import (  # noqa: F401
+    bayes,
+    elm,
+    glm,
+    isotonic,
+    kernel_ridge,
+    linear,
+    mlp,
+    random_features,
+    svm,
+    trees,
+)

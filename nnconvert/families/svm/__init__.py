@@ -26,7 +26,13 @@ import numpy as np
 from sklearn.svm import SVC, SVR, NuSVC, NuSVR
 
 from ...errors import ConversionError
-from ...layers import KERNEL_TITLES, KernelExpansion, KernelUnits, LinearUnits, dense_float64
+from ...layers import (
+    KERNEL_TITLES,
+    KernelExpansion,
+    KernelUnits,
+    LinearUnits,
+    dense_float64,
+)
 from ...network.heads import RegressionHead
 from ...network.votes import pair_index
 from ...registry import Conversion, converts
@@ -154,8 +160,8 @@ def _kernel_svm(estimator, options: dict) -> Conversion:
     return Conversion(layers=[expansion], head=head)
 
 
-SVR_NOTE = ("libsvm predicts Σ α·k − ρ and scikit-learn stores intercept_ = −ρ, so the bias is "
-            "b = intercept_ = −ρ")
+SVR_NOTE = ("libsvm predicts Σ α·k − ρ and scikit-learn stores intercept_ = −ρ, so the "
+            "bias is b = intercept_ = −ρ")
 
 
 @converts(SVR, NuSVR)
