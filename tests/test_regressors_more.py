@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 import torch
 from equivalence import assert_equivalent
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 from sklearn.datasets import load_diabetes, make_friedman1
 from sklearn.exceptions import ConvergenceWarning
@@ -99,6 +99,8 @@ def test_isotonic_stays_exact_with_knots_a_few_ulps_apart():
 
 @given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 60), levels=st.integers(2, 12),
        increasing=st.booleans())
+# found by hypothesis: x_0 + (x_K − x_0) rounded past the last knot, making it "outside"
+@example(seed=55, n=12, levels=12, increasing=True)
 def test_isotonic_property_random_data_with_ties(seed, n, levels, increasing):
     rng = np.random.default_rng(seed)
     x = rng.integers(0, levels, size=n).astype(float) * rng.uniform(0.01, 100)

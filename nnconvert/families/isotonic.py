@@ -48,8 +48,11 @@ class RampUnits(Layer):
     def __init__(self, left, right, *, nan_outside: bool = False, title: str = "ramp units"):
         super().__init__()
         self.register_buffer("left", as_buffer(left).reshape(-1))
+        right = as_buffer(right).reshape(-1)
         # the width as scipy computes it (x_hi − x_lo), so that x = x_hi gives exactly 1
-        self.register_buffer("width", as_buffer(right).reshape(-1) - self.left)
+        self.register_buffer("width", right - self.left)
+        # the last knot itself: left + width may round past it
+        self.register_buffer("last", right[-1:].clone())
         self.nan_outside = bool(nan_outside)
         self.title = title
 
@@ -59,7 +62,7 @@ class RampUnits(Layer):
         ramps = ((x - self.left) / self.width).clamp(0.0, 1.0)
         if not self.nan_outside:
             return ramps
-        outside = (x < self.left[0]) | (x > self.left[-1] + self.width[-1])
+        outside = (x < self.left[0]) | (x > self.last)
         return torch.where(outside, torch.full_like(ramps, float("nan")), ramps)
 
     def describe(self) -> LayerDescription:
