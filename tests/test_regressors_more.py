@@ -23,7 +23,7 @@ from sklearn.kernel_ridge import KernelRidge
 from sklearn.linear_model import LinearRegression, TweedieRegressor
 from sklearn.neural_network import MLPRegressor
 from sklearn.svm import SVR
-from zoo import fitted, probe_points
+from zoo import fitted, ids, probe_points
 
 import nnconvert as nc
 from nnconvert.families.isotonic import RampUnits
@@ -264,3 +264,88 @@ def test_ransac_converts_the_estimator_it_refitted_on_inliers():
     assert_equivalent(estimator, net, X_test)
     with pytest.raises(nc.NotFittedError):
         nc.convert(type(estimator)(LinearRegression()))
+
+
+def test_a_chain_feeds_each_member_the_predictions_before_it():
+    estimator, _, X_test = fitted("chain-reversed-scaled-svr-diabetes-two-targets")
+    net = nc.convert(estimator)
+    *links, select = net.body
+    assert [link.describe().n_out for link in links] == [11, 12]  # x, then ŷ appended
+    assert select.columns.tolist() == [11, 10]  # order_ = [1, 0], put back in target order
+    assert_equivalent(estimator, net, X_test)
+
+
+def test_meta_regressors_refuse_members_that_are_not_single_target_regressors(diabetes):
+    from sklearn.multioutput import MultiOutputRegressor
+    from sklearn.tree import DecisionTreeRegressor
+
+    X, y = diabetes
+    model = MultiOutputRegressor(KernelRidge()).fit(X, np.c_[y, y])
+    model.estimators_[0] = KernelRidge().fit(X, np.c_[y, y])  # a two-target member
+    with pytest.raises(nc.UnsupportedEstimatorError, match="member 0 is not a single-target"):
+        nc.convert(model)
+    trees = MultiOutputRegressor(DecisionTreeRegressor(max_depth=2)).fit(X, np.c_[y, y])
+    try:
+        assert_equivalent(trees, nc.convert(trees), X)  # supported where trees are
+    except nc.UnsupportedEstimatorError as error:
+        assert "DecisionTreeRegressor" in str(error)
+
+
+# -- the whole pipeline for every regressor of the zoo: verify, explain, draw, export --------
+
+NEW_FAMILIES = ("svr", "nusvr", "kernelridge", "mlpreg", "huber", "quantile", "bayesianridge",
+                "ard", "lars", "lassolars", "omp", "theilsen", "passive", "multitask", "ransac",
+                "pls", "poisson", "gamma", "tweedie", "isotonic", "multioutput", "chain")
+NEW_CASES = [c for c in ids(kind="regressor") if c.startswith(NEW_FAMILIES)]
+
+
+def test_every_new_family_has_zoo_cases():
+    for family in NEW_FAMILIES:
+        assert any(c.startswith(family) for c in NEW_CASES), family
+
+
+@pytest.mark.parametrize("case_id", NEW_CASES)
+def test_new_regressors_verify_explain_and_draw(case_id):
+    estimator, X_train, X_test = fitted(case_id)
+    net = nc.convert(estimator)
+    report = nc.verify(estimator, net, np.vstack([X_test, probe_points(X_train)]))
+    assert report.passed and report.n_disagreements == 0
+    text = net.explain()
+    assert "predict(x) = ŷ" in text
+    assert "{x}" not in text and "{y}" not in text  # every placeholder filled in
+    diagram = nc.draw(net)
+    assert "input" in diagram.svg()
+
+
+EXPORTED = ["svr-rbf-diabetes", "kernelridge-linear-diabetes-two-targets",
+            "mlpreg-relu-diabetes-scaled", "isotonic-decreasing-s3-diabetes-clip",
+            "poisson-diabetes", "pls-diabetes", "chain-reversed-scaled-svr-diabetes-two-targets",
+            "multioutput-svr-diabetes-two-targets"]
+
+
+@pytest.mark.parametrize("case_id", EXPORTED)
+@pytest.mark.parametrize("suffix", [".pt2", ".onnx"])
+def test_new_regressors_export_their_predictions(case_id, suffix, tmp_path):
+    estimator, X_train, X_test = fitted(case_id)
+    if suffix == ".onnx":
+        ort = pytest.importorskip("onnxruntime")
+    path = nc.export(nc.convert(estimator), tmp_path / f"model{suffix}")
+    X = np.vstack([X_test, probe_points(X_train, n=37)])
+    expected = estimator.predict(X)
+    if suffix == ".pt2":
+        (got,) = torch.export.load(path).module()(torch.as_tensor(X))
+        got = got.detach().numpy()
+    else:
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        (got,) = session.run(None, {"x": X})
+    assert got.shape == expected.shape
+    assert np.abs(got - expected).max() <= RTOL * np.abs(expected).max()
+
+
+def test_isotonic_nan_rows_survive_export(diabetes, tmp_path):
+    X, y = diabetes
+    model = IsotonicRegression(out_of_bounds="nan").fit(X[:, [2]], y)
+    path = nc.export(nc.convert(model), tmp_path / "isotonic.pt2")
+    T = _grid_and_knots(model, n=201)
+    (got,) = torch.export.load(path).module()(torch.as_tensor(T))
+    assert_same(got.detach().numpy(), model.predict(T))

@@ -4,4 +4,4 @@ multiclass meta-estimators.
 Importing this package registers their converters with :mod:`nnconvert.registry`.
 """
 
-from . import columns, multiclass, pipeline  # noqa: F401
+from . import columns, multiclass, multioutput, pipeline  # noqa: F401

@@ -27,6 +27,7 @@ from sklearn.linear_model import (
     TheilSenRegressor,
     TweedieRegressor,
 )
+from sklearn.multioutput import MultiOutputRegressor, RegressorChain
 from sklearn.neural_network import MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, RobustScaler, StandardScaler
@@ -158,4 +159,16 @@ CASES = [
     _regressor("isotonic-bounded-friedman-clip",
                lambda: _one_column(3, IsotonicRegression(out_of_bounds="clip", y_min=8.0,
                                                          y_max=20.0)), "friedman", "pipeline"),
+    # meta-regressors: one member per target, side by side or chained
+    _regressor("multioutput-svr-diabetes-two-targets",
+               lambda: MultiOutputRegressor(SVR(C=50.0)), "diabetes2", "kernel", "multioutput"),
+    _regressor("multioutput-ridge-diabetes-two-targets", lambda: MultiOutputRegressor(Ridge()),
+               "diabetes2", "multioutput"),
+    _regressor("chain-reversed-scaled-svr-diabetes-two-targets",
+               lambda: RegressorChain(make_pipeline(StandardScaler(), SVR(C=20.0)),
+                                      order=[1, 0]), "diabetes2", "kernel", "multioutput"),
+    _regressor("chain-mlpreg-diabetes-two-targets",
+               lambda: RegressorChain(MLPRegressor(hidden_layer_sizes=(8,), max_iter=200,
+                                                   random_state=0)),
+               "diabetes2", "multioutput"),
 ]
