@@ -163,8 +163,8 @@ def test_isotonic_network_reads_one_column_and_explains_the_ramps(diabetes):
 
 @pytest.mark.filterwarnings("ignore:Singular matrix")  # additive_chi2 is not positive definite
 @pytest.mark.parametrize("kernel, params", [
-    ("rbf", {}),  # gamma=None: 1 / n_features
-    ("laplacian", None), ("cosine", None), ("chi2", None), ("additive_chi2", None),
+    ("rbf", {}), ("laplacian", {}),  # gamma=None: 1 / n_features
+    ("cosine", {}), ("chi2", None), ("additive_chi2", None),
 ])
 def test_kernel_ridge_converts_its_exact_kernels_and_refuses_the_rest(diabetes, kernel, params):
     X, y = diabetes
@@ -178,7 +178,8 @@ def test_kernel_ridge_converts_its_exact_kernels_and_refuses_the_rest(diabetes, 
         return
     net = nc.convert(model)
     assert net.body[0].units.gamma == pytest.approx(1 / X.shape[1])
-    assert_equivalent(model, net, probe_points(np.abs(X)))
+    T = np.vstack([probe_points(np.abs(X)), np.zeros((1, X.shape[1]))])  # a zero row: cosine
+    assert_equivalent(model, net, T)
 
 
 def test_kernel_ridge_refuses_callable_precomputed_and_fractional_degrees(diabetes):
@@ -317,7 +318,7 @@ def test_new_regressors_verify_explain_and_draw(case_id):
     assert "input" in diagram.svg()
 
 
-EXPORTED = ["svr-rbf-diabetes", "kernelridge-linear-diabetes-two-targets",
+EXPORTED = ["svr-rbf-diabetes", "kernelridge-laplacian-diabetes", "kernelridge-linear-diabetes-two-targets",
             "mlpreg-relu-diabetes-scaled", "isotonic-decreasing-s3-diabetes-clip",
             "poisson-diabetes", "pls-diabetes", "chain-reversed-scaled-svr-diabetes-two-targets",
             "multioutput-svr-diabetes-two-targets"]

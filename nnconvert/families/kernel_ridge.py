@@ -26,8 +26,9 @@ from ..layers import (
 from ..network.heads import RegressionHead
 from ..registry import Conversion, converts
 
-#: pairwise_kernels' names that the kernel units compute exactly -> their kernel
-KERNELS = PAIRWISE_KERNELS
+#: pairwise_kernels' names that the kernel units compute exactly -> their kernel (chi2 and
+#: additive_chi2 are refused: scikit-learn raises for negative inputs, a network cannot)
+KERNELS = {**PAIRWISE_KERNELS, "laplacian": "laplacian", "cosine": "cosine"}
 
 
 def _kernel(estimator: KernelRidge) -> str:

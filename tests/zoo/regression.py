@@ -97,6 +97,12 @@ CASES = [
                                      KernelRidge(kernel="sigmoid", gamma=0.01, coef0=0.5,
                                                  alpha=5.0)),
                "friedman", "kernel", "pipeline"),
+    _regressor("kernelridge-laplacian-diabetes",
+               lambda: KernelRidge(kernel="laplacian", gamma=5.0, alpha=0.1), "diabetes",
+               "kernel"),
+    _regressor("kernelridge-cosine-friedman-scaled",
+               lambda: make_pipeline(StandardScaler(), KernelRidge(kernel="cosine", alpha=0.5)),
+               "friedman", "kernel", "pipeline"),
     # multi-layer perceptrons: the identity output layer is the prediction
     _regressor("mlpreg-relu-diabetes-scaled",
                lambda: make_pipeline(StandardScaler(),
