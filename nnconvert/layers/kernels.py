@@ -256,8 +256,9 @@ class KernelExpansion(Layer):
             activation=units.activation,
             activation_kind="kernel",
             formula=(
-                "{y} = W·k + b,  k_j = " + kernel
-                + f"  (j = 1 … {units.n_out})"
+                # kernel ridge's read-out has no bias
+                ("{y} = W·k + b" if readout.bias is not None else "{y} = W·k")
+                + ",  k_j = " + kernel + f"  (j = 1 … {units.n_out})"
             ),
             connectivity="branches",
             bias=readout.bias,
