@@ -318,9 +318,10 @@ def test_new_regressors_verify_explain_and_draw(case_id):
     assert "input" in diagram.svg()
 
 
-EXPORTED = ["svr-rbf-diabetes", "kernelridge-laplacian-diabetes", "kernelridge-linear-diabetes-two-targets",
-            "mlpreg-relu-diabetes-scaled", "isotonic-decreasing-s3-diabetes-clip",
-            "poisson-diabetes", "pls-diabetes", "chain-reversed-scaled-svr-diabetes-two-targets",
+EXPORTED = ["svr-rbf-diabetes", "kernelridge-laplacian-diabetes",
+            "kernelridge-linear-diabetes-two-targets", "mlpreg-relu-diabetes-scaled",
+            "isotonic-decreasing-s3-diabetes-clip", "poisson-diabetes", "pls-diabetes",
+            "chain-reversed-scaled-svr-diabetes-two-targets",
             "multioutput-svr-diabetes-two-targets"]
 
 
