@@ -4,4 +4,12 @@ multiclass meta-estimators.
 Importing this package registers their converters with :mod:`nnconvert.registry`.
 """
 
-from . import calibration, columns, ensembles, multiclass, pipeline, search  # noqa: F401
+from . import (  # noqa: F401
+    calibration,
+    columns,
+    ensembles,
+    multiclass,
+    multioutput,
+    pipeline,
+    search,
+)

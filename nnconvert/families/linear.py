@@ -12,27 +12,48 @@ target and (n, k) for k targets.
 from __future__ import annotations
 
 import numpy as np
+from sklearn.cross_decomposition import PLSRegression
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.linear_model import (
+    ARDRegression,
+    BayesianRidge,
     ElasticNet,
+    ElasticNetCV,
+    HuberRegressor,
+    Lars,
+    LarsCV,
     Lasso,
+    LassoCV,
+    LassoLars,
+    LassoLarsCV,
+    LassoLarsIC,
     LinearRegression,
     LogisticRegression,
+    MultiTaskElasticNet,
+    MultiTaskElasticNetCV,
+    MultiTaskLasso,
+    MultiTaskLassoCV,
+    OrthogonalMatchingPursuit,
+    OrthogonalMatchingPursuitCV,
     PassiveAggressiveClassifier,
+    PassiveAggressiveRegressor,
     Perceptron,
+    QuantileRegressor,
+    RANSACRegressor,
     Ridge,
     RidgeClassifier,
     RidgeClassifierCV,
     RidgeCV,
     SGDClassifier,
     SGDRegressor,
+    TheilSenRegressor,
 )
 from sklearn.svm import LinearSVC, LinearSVR
 
 from ..errors import multilabel_refused
-from ..layers import LinearUnits, dense_float64, readout_units
+from ..layers import AffineScaler, LinearUnits, dense_float64, readout_units
 from ..network.heads import LinearHead, RegressionHead
-from ..registry import Conversion, converts
+from ..registry import Conversion, convert_estimator, converts
 
 HYPERPLANE_NOTE = "hyperplane w·x − w0 = 0, so the bias is b = −w0"
 #: how the bias of a hinge-loss model relates to its hyperplane, for diagrams (b = −w0 = …)
@@ -113,22 +134,78 @@ def _ridge(estimator, options: dict) -> Conversion:
 
 # -- regressors -----------------------------------------------------------------------------
 
-def _regression_units(estimator, title: str) -> LinearUnits:
-    coef = dense_float64(estimator.coef_)  # (n_features,) for one target, (k, n_features)
-    weight = np.atleast_2d(coef)
-    bias = np.broadcast_to(np.asarray(estimator.intercept_, dtype=np.float64).reshape(-1),
+#: regressors whose ``predict`` is ``X @ coef_.T + intercept_`` (scikit-learn's
+#: ``LinearModel._decision_function``), whatever loss or solver chose the coefficients
+LEAST_SQUARES = (LinearRegression, Ridge, RidgeCV, Lasso, LassoCV, ElasticNet, ElasticNetCV,
+                 MultiTaskLasso, MultiTaskLassoCV, MultiTaskElasticNet, MultiTaskElasticNetCV,
+                 Lars, LarsCV, LassoLars, LassoLarsCV, LassoLarsIC, OrthogonalMatchingPursuit,
+                 OrthogonalMatchingPursuitCV, BayesianRidge, ARDRegression, SGDRegressor,
+                 PassiveAggressiveRegressor)
+#: the same prediction, fitted with a robust, quantile or ε-insensitive loss: how the neuron is
+#: named, so that explain() says which model it is
+ROBUST = {
+    HuberRegressor: "Huber regression neuron",
+    QuantileRegressor: "quantile regression neuron",
+    TheilSenRegressor: "Theil–Sen regression neuron",
+    LinearSVR: "linear SVR neuron",
+}
+
+
+def regression_units(coef, intercept, title: str, bias_note: str | None = None) -> LinearUnits:
+    """Linear neurons computing ``x @ coef.T + intercept``, one per target.
+
+    Parameters
+    ----------
+    coef : array-like of shape (n_features,) or (n_targets, n_features)
+        Dense or sparse (after ``sparsify()``).
+    intercept : float or array-like of shape (n_targets,)
+        A scalar (0.0 where no intercept was fitted) is broadcast over the targets.
+    title : str
+        How the neurons are named in ``explain()`` and diagrams.
+    bias_note : str or None
+        What the bias means in the estimator's own terms.
+    """
+    weight = np.atleast_2d(dense_float64(coef))
+    bias = np.broadcast_to(np.asarray(intercept, dtype=np.float64).reshape(-1),
                            weight.shape[:1])
-    return LinearUnits(weight, bias, title=title)
+    return LinearUnits(weight, bias, title=title, bias_note=bias_note)
 
 
-@converts(LinearRegression, Ridge, RidgeCV, Lasso, ElasticNet, SGDRegressor, LinearSVR)
+def _regression_title(estimator) -> str:
+    for cls, title in ROBUST.items():
+        if isinstance(estimator, cls):
+            return title
+    return "linear regression neurons"
+
+
+@converts(*LEAST_SQUARES, *ROBUST)
 def _linear_regressor(estimator, options: dict) -> Conversion:
-    title = ("linear SVR neuron" if isinstance(estimator, LinearSVR)
-             else "linear regression neurons")
-    units = _regression_units(estimator, title)
+    units = regression_units(estimator.coef_, estimator.intercept_,
+                             _regression_title(estimator))
+    # a 1-D coef_ means a 1-D y, so a 1-D prediction; 2-D coef_ (k targets) predicts (n, k)
     single = np.ndim(estimator.coef_) == 1
     return Conversion(
         layers=[units],
         head=RegressionHead(units.out_features, single=single),
         origin=(type(estimator), estimator.get_params(deep=False)),
+    )
+
+
+@converts(RANSACRegressor)
+def _ransac(estimator: RANSACRegressor, options: dict) -> Conversion:
+    # RANSAC predicts with the estimator refitted on the inliers, whatever its kind
+    inner = convert_estimator(estimator.estimator_, options)
+    return Conversion(layers=inner.layers, head=inner.head)
+
+
+@converts(PLSRegression)
+def _pls(estimator: PLSRegression, options: dict) -> Conversion:
+    # scikit-learn 1.9 predicts (X − x_mean) @ coef_.T + intercept_ (coef_ already holds the
+    # x scaling): centring first, as it does, rather than folding −coef_·x_mean into the bias
+    centre = AffineScaler(estimator._x_mean, np.ones_like(estimator._x_mean),
+                          mode="center-divide", title="PLS centring (x − x_mean)")
+    units = regression_units(estimator.coef_, estimator.intercept_, "PLS regression neurons")
+    return Conversion(
+        layers=[centre, units],
+        head=RegressionHead(units.out_features, single=estimator._predict_1d),
     )

@@ -12,12 +12,17 @@ from __future__ import annotations
 from sklearn.kernel_approximation import Nystroem, RBFSampler
 
 from ..errors import UnsupportedEstimatorError
-from ..layers import ActivatedUnits, KernelUnits, LinearUnits, dense_float64
+from ..layers import (
+    PAIRWISE_KERNELS,
+    ActivatedUnits,
+    KernelUnits,
+    LinearUnits,
+    dense_float64,
+)
 from ..registry import converts_transformer
 
 #: Nystroem kernel names -> KernelUnits kernels (their defaults: see _nystroem_parameters)
-NYSTROEM_KERNELS = {"rbf": "rbf", "poly": "poly", "polynomial": "poly", "sigmoid": "sigmoid",
-                    "linear": "linear"}
+NYSTROEM_KERNELS = PAIRWISE_KERNELS
 
 
 @converts_transformer(RBFSampler)

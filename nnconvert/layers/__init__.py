@@ -19,7 +19,13 @@ from .dense import (
 )
 from .describe import Layer, LayerDescription
 from .distances import METRIC_FORMULAS, DistanceUnits, distances, metric_of
-from .kernels import KERNEL_FORMULAS, KernelExpansion, KernelUnits
+from .kernels import (
+    KERNEL_FORMULAS,
+    KERNEL_TITLES,
+    PAIRWISE_KERNELS,
+    KernelExpansion,
+    KernelUnits,
+)
 
 __all__ = [
     "BinarizeUnits",
@@ -39,6 +45,8 @@ __all__ = [
     "KernelUnits",
     "KernelExpansion",
     "KERNEL_FORMULAS",
+    "KERNEL_TITLES",
+    "PAIRWISE_KERNELS",
     "as_buffer",
     "dense_float64",
     "dense_parameters",

@@ -133,6 +133,7 @@ ACTIVATIONS = {
     "relu": (torch.relu, "ReLU"),
     "sin": (torch.sin, "sin"),
     "cos": (torch.cos, "cos"),
+    "exp": (torch.exp, "exp"),  # the inverse of a log link (Poisson, gamma, Tweedie GLMs)
 }
 
 

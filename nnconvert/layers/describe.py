@@ -22,6 +22,7 @@ ACTIVATION_KINDS = {
     "relu": True,
     "sin": True,
     "cos": True,
+    "exp": True,
     "clip": True,  # modified Huber's clip to [−1, 1], rescaled
     "softmax": True,  # across the units, but each unit's output is its own probability
     "normalised-sigmoid": False,  # σ per unit, then divided by the row's sum

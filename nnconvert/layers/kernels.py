@@ -14,7 +14,8 @@ from torch import nn
 from .dense import LinearUnits, as_buffer
 from .describe import Layer, LayerDescription
 
-__all__ = ["KERNEL_FORMULAS", "KernelUnits", "KernelExpansion"]
+__all__ = ["KERNEL_FORMULAS", "KERNEL_TITLES", "PAIRWISE_KERNELS", "KernelUnits",
+           "KernelExpansion"]
 
 
 #: how each kernel is written, with γ, r (coef0) and d (degree)
@@ -23,6 +24,20 @@ KERNEL_FORMULAS = {
     "poly": "(γ⟨{x}, sv⟩ + r)^d",
     "rbf": "exp(−γ‖{x} − sv‖²)",
     "sigmoid": "tanh(γ⟨{x}, sv⟩ + r)",
+    "laplacian": "exp(−γ‖{x} − sv‖₁)",
+    "cosine": "⟨{x}, sv⟩ / (‖{x}‖ ‖sv‖)",
+}
+#: scikit-learn's ``pairwise_kernels`` names (Nystroem, KernelRidge) that kernel units compute
+PAIRWISE_KERNELS = {"rbf": "rbf", "poly": "poly", "polynomial": "poly", "sigmoid": "sigmoid",
+                    "linear": "linear"}
+#: how a layer of each kernel's units is named
+KERNEL_TITLES = {
+    "linear": "linear kernel units",
+    "poly": "polynomial kernel units",
+    "rbf": "Gaussian (RBF) kernel units",
+    "sigmoid": "tanh (sigmoid kernel) units",
+    "laplacian": "Laplacian kernel units",
+    "cosine": "cosine-similarity units",
 }
 
 
@@ -32,14 +47,16 @@ class KernelUnits(Layer):
     The activation *is* the kernel: ``linear`` ⟨x, c⟩, ``poly`` (γ⟨x, c⟩ + r)^d, ``rbf``
     exp(−γ‖x − c‖²) computed from ‖x‖² + ‖c‖² − 2⟨x, c⟩ (one GEMM; libsvm sums (x − c)²
     itself, which agrees to rounding, clamped at 0 as a distance must be), and ``sigmoid``
-    tanh(γ⟨x, c⟩ + r) (libsvm's sigmoid kernel is a tanh: such an SVM is a tanh network).
+    tanh(γ⟨x, c⟩ + r) (libsvm's sigmoid kernel is a tanh: such an SVM is a tanh network);
+    scikit-learn's ``laplacian`` exp(−γ‖x − c‖₁) and ``cosine`` ⟨x, c⟩ / (‖x‖‖c‖) (a zero
+    row has norm 1, as in ``normalize``) for kernel ridge.
     Rows are processed in blocks of ``block_rows`` so memory follows the block size, not
     n_rows × n_centres.
 
     Parameters
     ----------
     centres : array-like of shape (n_units, n_features)
-    kernel : {"linear", "poly", "rbf", "sigmoid"}
+    kernel : {"linear", "poly", "rbf", "sigmoid", "laplacian", "cosine"}
     gamma, coef0 : float
     degree : int
     title : str
@@ -56,6 +73,8 @@ class KernelUnits(Layer):
             raise ValueError(f"kernel must be one of {sorted(KERNEL_FORMULAS)}, got {kernel!r}")
         self.register_buffer("centres", as_buffer(centres))
         self.register_buffer("centre_sq_norms", (self.centres ** 2).sum(dim=1))
+        if kernel == "cosine":  # normalised once, as scikit-learn normalises both sides
+            self.centres = _unit_rows(self.centres)
         self.kernel = kernel
         self.gamma = float(gamma)
         self.coef0 = float(coef0)
@@ -65,6 +84,11 @@ class KernelUnits(Layer):
         self.unit_names = None if unit_names is None else tuple(str(u) for u in unit_names)
 
     def _block(self, x: torch.Tensor) -> torch.Tensor:
+        if self.kernel == "laplacian":
+            # ‖x − c‖₁ needs every difference: a (rows × units × features) block
+            return torch.exp(-self.gamma * (x[:, None, :] - self.centres).abs().sum(dim=2))
+        if self.kernel == "cosine":
+            return _unit_rows(x) @ self.centres.T
         if torch.is_grad_enabled() and (x.requires_grad or self.centres.requires_grad):
             return self._block_autograd(x)
         # Inference: one GEMM writes the block, every later step works in place on it, so a
@@ -105,7 +129,7 @@ class KernelUnits(Layer):
     def describe(self) -> LayerDescription:
         activation = KERNEL_FORMULAS[self.kernel].format(x="x")
         parameters = {}
-        if self.kernel != "linear":
+        if self.kernel not in ("linear", "cosine"):
             parameters["gamma"] = self.gamma
         if self.kernel in ("poly", "sigmoid"):
             parameters["coef0"] = self.coef0
@@ -122,6 +146,12 @@ class KernelUnits(Layer):
             parameters=parameters,
             unit_names=self.unit_names,
         )
+
+
+def _unit_rows(x: torch.Tensor) -> torch.Tensor:
+    """Rows divided by their Euclidean norms; zero rows stay zero (scikit-learn's normalize)."""
+    norms = torch.linalg.vector_norm(x, dim=1, keepdim=True)
+    return x / torch.where(norms == 0, torch.ones_like(norms), norms)
 
 
 def _grad_needed(x: torch.Tensor, module: nn.Module) -> bool:
@@ -226,8 +256,9 @@ class KernelExpansion(Layer):
             activation=units.activation,
             activation_kind="kernel",
             formula=(
-                "{y} = W·k + b,  k_j = " + kernel
-                + f"  (j = 1 … {units.n_out})"
+                # kernel ridge's read-out has no bias
+                ("{y} = W·k + b" if readout.bias is not None else "{y} = W·k")
+                + ",  k_j = " + kernel + f"  (j = 1 … {units.n_out})"
             ),
             connectivity="branches",
             bias=readout.bias,

@@ -1,4 +1,4 @@
-"""Kernel SVMs (libsvm's SVC and NuSVC): a layer of kernel units, one-vs-one neurons, a vote.
+"""Kernel SVMs (libsvm's SVC, NuSVC, SVR, NuSVR): a layer of kernel units and neurons reading it.
 
 The answer to "use the kernel as the activation": each support vector becomes a hidden unit
 whose activation is the kernel evaluated between the input and that vector (a Gaussian bump
@@ -12,6 +12,9 @@ libsvm's layout, which the weights follow: support vectors are grouped by class
 (``n_support_`` of each, in ``classes_`` order); ``dual_coef_[j − 1]`` holds the
 coefficients of class i's vectors in pair (i, j), ``dual_coef_[i]`` those of class j's.
 
+A support vector regressor (SVR, NuSVR) is the same kernel layer read by one neuron:
+``predict(x) = Σ_j dual_coef_j k(x, sv_j) + intercept_``, with ``intercept_ = −ρ``.
+
 The room: this module (the converter), ``heads`` (the vote), ``coupling`` (Platt sigmoids and
 Wu–Lin–Weng coupling for ``predict_proba``) and ``rules`` (vote margins and score jumps for
 verify).
@@ -20,10 +23,17 @@ verify).
 from __future__ import annotations
 
 import numpy as np
-from sklearn.svm import SVC, NuSVC
+from sklearn.svm import SVC, SVR, NuSVC, NuSVR
 
 from ...errors import ConversionError
-from ...layers import KernelExpansion, KernelUnits, LinearUnits, dense_float64
+from ...layers import (
+    KERNEL_TITLES,
+    KernelExpansion,
+    KernelUnits,
+    LinearUnits,
+    dense_float64,
+)
+from ...network.heads import RegressionHead
 from ...network.votes import pair_index
 from ...registry import Conversion, converts
 from . import rules  # noqa: F401  (libsvm's margin and score-jump rules)
@@ -39,15 +49,10 @@ BINARY_RHO_NOTE = (
     "flips the sign of dual_coef_ and intercept_, so this neuron has b = intercept_ = +ρ "
     "and is positive towards classes_[1]"
 )
-KERNEL_TITLES = {
-    "linear": "linear kernel units",
-    "poly": "polynomial kernel units",
-    "rbf": "Gaussian (RBF) kernel units",
-    "sigmoid": "tanh (sigmoid kernel) units",
-}
 
 
-def _check_convertible(estimator) -> None:
+def _check_kernel(estimator) -> None:
+    """Refuse kernels the network cannot compute from the input features."""
     name = type(estimator).__name__
     kernel = estimator.kernel
     if callable(kernel) or kernel == "precomputed":
@@ -59,6 +64,11 @@ def _check_convertible(estimator) -> None:
         )
     if kernel not in KERNEL_TITLES:
         raise ConversionError(f"{name} has an unknown kernel {kernel!r}.")
+
+
+def _check_convertible(estimator) -> None:
+    _check_kernel(estimator)
+    name = type(estimator).__name__
     n_trained = len(estimator.n_support_)
     if n_trained != len(estimator.classes_):
         raise ConversionError(
@@ -73,6 +83,20 @@ def _check_convertible(estimator) -> None:
             "learn's predict raises), so there is nothing to reproduce. Set "
             "decision_function_shape='ovr' or break_ties=False."
         )
+
+
+def support_vector_units(estimator, unit_names) -> KernelUnits:
+    """One kernel unit per support vector of a fitted libsvm model, ``_gamma`` resolved."""
+    return KernelUnits(
+        dense_float64(estimator.support_vectors_),
+        kernel=estimator.kernel,
+        # _gamma: 'scale' and 'auto' resolved at fit time (the data's variance, 1/n_features)
+        gamma=float(estimator._gamma),
+        coef0=float(estimator.coef0),
+        degree=int(estimator.degree),
+        title=f"{KERNEL_TITLES[estimator.kernel]}, one per support vector",
+        unit_names=unit_names,
+    )
 
 
 def pair_weights(dual_coef: np.ndarray, n_support: np.ndarray) -> np.ndarray:
@@ -98,23 +122,15 @@ def _kernel_svm(estimator, options: dict) -> Conversion:
     classes = estimator.classes_
     n_classes = len(classes)
     n_support = np.asarray(estimator.n_support_, dtype=np.int64)
-    vectors = dense_float64(estimator.support_vectors_)
     # the public dual_coef_ and intercept_: for two classes they are already sign-flipped, so
     # the single neuron computes scikit-learn's decision_function (positive: classes_[1])
     dual_coef = dense_float64(estimator.dual_coef_)
     intercept = np.asarray(estimator.intercept_, dtype=np.float64).reshape(-1)
 
     sv_class = np.repeat(np.arange(n_classes), n_support)
-    units = KernelUnits(
-        vectors,
-        kernel=estimator.kernel,
-        gamma=float(estimator._gamma),
-        coef0=float(estimator.coef0),
-        degree=int(estimator.degree),
-        title=f"{KERNEL_TITLES[estimator.kernel]}, one per support vector",
-        unit_names=[f"sv {index} ({classes[c]})"
-                    for index, c in zip(estimator.support_, sv_class)],
-    )
+    units = support_vector_units(
+        estimator, [f"sv {index} ({classes[c]})"
+                    for index, c in zip(estimator.support_, sv_class)])
     pairs = pair_index(n_classes)
     readout = LinearUnits(
         pair_weights(dual_coef, n_support),
@@ -142,3 +158,19 @@ def _kernel_svm(estimator, options: dict) -> Conversion:
         coupling=coupling,
     )
     return Conversion(layers=[expansion], head=head)
+
+
+SVR_NOTE = ("libsvm predicts Σ α·k − ρ and scikit-learn stores intercept_ = −ρ, so the "
+            "bias is b = intercept_ = −ρ")
+
+
+@converts(SVR, NuSVR)
+def _kernel_svr(estimator, options: dict) -> Conversion:
+    _check_kernel(estimator)
+    units = support_vector_units(estimator, [f"sv {index}" for index in estimator.support_])
+    # dual_coef_ is (1, n_SV): the signed α_i − α_i* of each support vector
+    readout = LinearUnits(dense_float64(estimator.dual_coef_), estimator.intercept_,
+                          title="regression neuron", bias_note=SVR_NOTE, bias_form="−ρ")
+    title = f"{type(estimator).__name__} ({estimator.kernel} kernel): support vectors → ŷ"
+    return Conversion(layers=[KernelExpansion(units, readout, title=title)],
+                      head=RegressionHead(1, single=True))
