@@ -83,4 +83,7 @@ CASES = [
     Case("calibrated-nb-wine-str", lambda: CalibratedClassifierCV(GaussianNB(), cv=3,
                                                                   ensemble=False),
          "wine", labels="str", tags=("steps", "calibration")),
+    Case("calibrated-isotonic-svc-iris", lambda: CalibratedClassifierCV(
+        make_pipeline(StandardScaler(), SVC()), method="isotonic", cv=3), "iris",
+         tags=("steps", "calibration")),
 ]
