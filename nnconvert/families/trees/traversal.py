@@ -28,18 +28,30 @@ def float32_threshold(threshold: np.ndarray) -> np.ndarray:
 
 
 class TreeTraversal(Layer):
-    """Every row walks every tree; the output is the sum of the leaf values, times ``scale``.
+    """Every row walks every tree; the output is ``scale × Σ leaf values + bias``.
 
     Parameters
     ----------
     trees : list of dict
-        Per tree: ``feature``, ``threshold`` (float32, already rounded down), ``left``,
-        ``right``, ``missing_left`` (bool), ``value`` (n_nodes, k), ``depth``.
-    scale : float
+        Per tree: ``feature``, ``threshold``, ``left``, ``right`` (negative at a leaf),
+        ``missing_left`` (bool), ``value`` (n_nodes, k), ``depth``.
+    n_features : int
+        Width of the input.
+    scale : float, default 1.0
         Multiplies the sum (1 / n_trees for a forest's average).
+    bias : array-like of shape (k,) or None
+        Added after scaling (a boosting model's initial raw prediction).
+    float32_inputs : bool, default True
+        Compare ``float32(x)`` with thresholds already rounded down to float32
+        (:func:`float32_threshold`), as scikit-learn's classic trees do. False compares ``x``
+        in the network's dtype with float64 thresholds, as HistGradientBoosting does.
+    allow_nan : bool, default True
+        Whether NaN inputs are accepted (routed by ``missing_left``); False where the
+        estimator itself refuses them (GradientBoosting), so the input schema refuses them.
     """
 
-    def __init__(self, trees: list[dict], n_features: int, scale: float = 1.0):
+    def __init__(self, trees: list[dict], n_features: int, scale: float = 1.0, *,
+                 bias=None, float32_inputs: bool = True, allow_nan: bool = True):
         super().__init__()
         sizes = [len(t["feature"]) for t in trees]
         offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
@@ -58,33 +70,44 @@ class TreeTraversal(Layer):
         self.depth = int(max(t["depth"] for t in trees))
         self.n_nodes = int(sum(sizes))
         self.scale = float(scale)
+        self.float32_inputs = bool(float32_inputs)
+        self.allow_nan = bool(allow_nan)
         self.register_buffer("roots", torch.as_tensor(offsets))
         self.register_buffer("feature", torch.as_tensor(np.concatenate(feature).astype(np.int64)))
+        threshold_dtype = np.float32 if float32_inputs else np.float64
         self.register_buffer("threshold",
-                             torch.as_tensor(np.concatenate(threshold).astype(np.float32)))
+                             torch.as_tensor(np.concatenate(threshold).astype(threshold_dtype)))
         self.register_buffer("left", torch.as_tensor(np.concatenate(left).astype(np.int64)))
         self.register_buffer("right", torch.as_tensor(np.concatenate(right).astype(np.int64)))
         self.register_buffer("missing_left", torch.as_tensor(np.concatenate(missing).astype(bool)))
         self.register_buffer("value", as_buffer(np.concatenate(value)))
+        self.register_buffer("bias", None if bias is None else as_buffer(bias).reshape(-1))
 
     def forward(self, x):
-        x32 = x.to(torch.float32)
+        # float64 thresholds follow the network's dtype (.to(float32) rounds them, as it
+        # rounds x); float32 ones stay float32, so the comparison is scikit-learn's either way
+        xs = x.to(torch.float32) if self.float32_inputs else x.to(self.threshold.dtype)
         node = self.roots.unsqueeze(0).expand(x.shape[0], -1)
         for _ in range(self.depth):
-            xf = torch.gather(x32, 1, self.feature[node])
+            xf = torch.gather(xs, 1, self.feature[node])
             go_left = (xf <= self.threshold[node]) | (torch.isnan(xf) & self.missing_left[node])
             node = torch.where(go_left, self.left[node], self.right[node])
         leaf_values = self.value.to(x.dtype)[node]  # (n, trees, k)
-        return leaf_values.sum(dim=1) * self.scale
+        out = leaf_values.sum(dim=1) * self.scale
+        return out if self.bias is None else out + self.bias.to(x.dtype)
 
     def input_columns(self) -> tuple:
-        """Every feature may hold NaN: a split sends it to its missing-value side."""
-        return (ColumnSpec(allow_nan=True),) * self.n_features
+        """Every feature may hold NaN where a split sends it to its missing-value side."""
+        return (ColumnSpec(allow_nan=self.allow_nan),) * self.n_features
 
     def describe(self):
+        compared = "float32({x}_f)" if self.float32_inputs else "{x}_f"
+        nan = " (NaN: the split's missing-value side)" if self.allow_nan else ""
+        scale = "" if self.scale == 1.0 else f"{self.scale:g} × "
+        bias = "" if self.bias is None else " + b"
         return LayerDescription(
             title=f"tree traversal ({self.n_trees} trees, depth ≤ {self.depth})",
             n_in=self.n_features, n_out=self.value.shape[1], activation="walk",
-            formula=("each tree: from the root go left while float32({x}_f) ≤ t "
-                     "(NaN: the split's missing-value side), to a leaf; "
-                     f"output = {self.scale:g} × Σ_trees leaf value"))
+            formula=(f"each tree: from the root go left while {compared} ≤ t{nan}, to a "
+                     f"leaf; output = {scale}Σ_trees leaf value{bias}"),
+            bias=None if self.bias is None else self.bias.detach().cpu().numpy())

@@ -1,0 +1,241 @@
+"""Gradient boosting: scikit-learn's GradientBoosting* and HistGradientBoosting* models.
+
+Both are one traversal layer (every tree of every iteration, learning rate folded into the
+leaf values) whose bias is the initial raw prediction, then the loss's inverse link:
+``decision_function`` is the raw score, ``predict_proba`` its sigmoid (log_loss, two
+classes), ``σ(2·)`` (exponential loss) or softmax (more classes), a regressor's ``predict``
+the raw score or its exponential (poisson and gamma losses of HistGradientBoosting).
+
+The two differ where it matters for exactness:
+
+- GradientBoosting casts X to float32 and compares ``float32(x) <= threshold`` (its trees
+  are classic ``DecisionTreeRegressor``); it refuses NaN; a binary ``predict`` is
+  ``score >= 0``; its initial raw prediction comes from ``init_`` (a prior, 'zero').
+- HistGradientBoosting compares float64 ``x <= num_threshold`` on the raw values (the bins
+  are used during fit only), sends NaN to ``missing_go_to_left``; a binary ``predict`` is
+  ``score > 0``; the initial raw prediction is ``_baseline_prediction``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import torch
+from sklearn._loss.link import (
+    HalfLogitLink,
+    IdentityLink,
+    LogitLink,
+    LogLink,
+    MultinomialLogit,
+)
+from sklearn.dummy import DummyClassifier, DummyRegressor
+from sklearn.ensemble import (
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
+
+from ...errors import ConversionError
+from ...layers import LayerDescription
+from ...network.heads import LinearHead, RegressionHead
+from ...registry import Conversion, converts
+from .sklearn import tree_arrays
+from .traversal import TreeTraversal
+
+#: a classifier's link (the class of ``estimator._loss.link``) -> the head's probability rule
+_PROBA_RULE = {LogitLink: "logistic", MultinomialLogit: "logistic", HalfLogitLink: "half-logit"}
+
+_NO_GRADIENT = "a tree's step units have no gradient"
+
+
+class BoostingHead(LinearHead):
+    """A boosting classifier's output: the raw score, its inverse link, sign or argmax.
+
+    Parameters
+    ----------
+    n_scores : int
+        1 for two classes, else the number of classes.
+    proba : str
+        Key of :data:`~nnconvert.network.heads.PROBA_RULES`.
+    zero_is_positive : bool
+        Whether a binary score of exactly 0 predicts ``classes_[1]`` (GradientBoosting).
+    log_proba : bool
+        Whether the estimator has ``predict_log_proba`` (``log(predict_proba)``).
+    """
+
+    untrainable_because = _NO_GRADIENT
+
+    def __init__(self, n_scores: int, proba: str, *, zero_is_positive: bool, log_proba: bool):
+        super().__init__(n_scores, proba, zero_is_positive=zero_is_positive)
+        self.has_log_proba = bool(log_proba)
+
+    def log_proba(self, z: torch.Tensor) -> torch.Tensor:
+        if not self.has_log_proba:
+            raise AttributeError("this network has no predict_log_proba")
+        # scikit-learn takes the log of the probabilities, not a log-space formula
+        return torch.log(self.proba(z))
+
+    def describe(self) -> LayerDescription:
+        description = super().describe()
+        if not self.has_log_proba:
+            return description
+        formula = description.formula + "\npredict_log_proba(x) = log p(y | x)"
+        return dataclasses.replace(description, formula=formula)
+
+
+class ExpHead(RegressionHead):
+    """A log-link regressor's output (poisson, gamma): ``predict = exp(raw score)``."""
+
+    untrainable_because = _NO_GRADIENT
+
+    def __init__(self):
+        super().__init__(1, single=True)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.exp(super().forward(z))
+
+    def describe(self) -> LayerDescription:
+        return dataclasses.replace(super().describe(),
+                                   activation="exp", formula="predict(x) = exp({x})   (shape (n,))")
+
+
+def _link_refused(estimator) -> ConversionError:
+    return ConversionError(
+        f"{type(estimator).__name__}(loss={estimator.loss!r}) is not supported: its link "
+        f"{type(estimator._loss.link).__name__} has no converter. Supported losses: log_loss "
+        "and exponential (classifiers); squared_error, absolute_error, huber, quantile, "
+        "poisson, gamma (regressors).")
+
+
+def _classifier_head(estimator, *, zero_is_positive: bool, log_proba: bool) -> BoostingHead:
+    rule = _PROBA_RULE.get(type(estimator._loss.link))
+    if rule is None:
+        raise _link_refused(estimator)
+    return BoostingHead(estimator.n_trees_per_iteration_, rule,
+                        zero_is_positive=zero_is_positive, log_proba=log_proba)
+
+
+def _regressor_head(estimator) -> RegressionHead:
+    link = type(estimator._loss.link)
+    if link is IdentityLink:
+        return RegressionHead(1, single=True)
+    if link is LogLink:
+        return ExpHead()
+    raise _link_refused(estimator)
+
+
+def _one_column(arrays: dict, k: int, n_columns: int, scale: float = 1.0) -> dict:
+    """A tree that adds ``scale × value`` to output column ``k`` of ``n_columns`` (the class
+    this iteration's tree is fitted for) and zero to the others."""
+    value = np.zeros((len(arrays["value"]), n_columns))
+    value[:, k] = scale * np.asarray(arrays["value"], dtype=np.float64).reshape(-1)
+    return {**arrays, "value": value}
+
+
+# -- GradientBoosting -----------------------------------------------------------------------
+
+def _dummy_probabilities(init: DummyClassifier) -> np.ndarray:
+    """The class probabilities a fitted DummyClassifier predicts for every row."""
+    if init.strategy == "prior":
+        return np.asarray(init.class_prior_, dtype=np.float64)
+    if init.strategy == "most_frequent":
+        return np.eye(len(init.class_prior_))[np.argmax(init.class_prior_)]
+    raise ConversionError(
+        f"GradientBoostingClassifier(init=DummyClassifier(strategy={init.strategy!r})) is "
+        "not supported: only the strategies 'prior' (the default init) and 'most_frequent' "
+        "predict a constant that a network can hold. Refit with init=None or 'zero'.")
+
+
+def _initial_raw_prediction(estimator) -> np.ndarray:
+    """What ``_raw_predict_init`` gives every row, read from the fitted ``init_``.
+
+    Mirrors scikit-learn's ``_init_raw_predictions``: a classifier's init probabilities
+    (of ``classes_[1]`` alone for two classes) clipped to [eps, 1 − eps], then the loss's
+    link (logit, half logit, symmetric multinomial logit); a regressor's init prediction.
+    """
+    init = estimator.init_
+    n = estimator.n_trees_per_iteration_
+    if isinstance(init, str):  # 'zero', the only string scikit-learn accepts
+        return np.zeros(n)
+    if isinstance(init, DummyClassifier):
+        p = _dummy_probabilities(init)
+        p = p[None, :] if n > 1 else p[1:]
+        eps = np.finfo(np.float64).eps
+        p = np.clip(p, eps, 1 - eps)
+    elif isinstance(init, DummyRegressor):
+        p = np.asarray(init.constant_, dtype=np.float64).reshape(-1)
+    else:
+        raise ConversionError(
+            f"{type(estimator).__name__} with init={type(init).__name__}(...) is not "
+            "supported: its initial prediction depends on x. Only the default prior "
+            "(init=None, a DummyClassifier / DummyRegressor) and init='zero' convert; "
+            "refit with one of those.")
+    return np.asarray(estimator._loss.link.link(p), dtype=np.float64).reshape(-1)
+
+
+def _gradient_boosting_layer(estimator) -> TreeTraversal:
+    n = estimator.n_trees_per_iteration_
+    trees = [_one_column(tree_arrays(tree, classifier=False), k, n, estimator.learning_rate)
+             for stage in estimator.estimators_ for k, tree in enumerate(stage)]
+    return TreeTraversal(trees, estimator.n_features_in_,
+                         bias=_initial_raw_prediction(estimator), allow_nan=False)
+
+
+@converts(GradientBoostingClassifier)
+def _gradient_boosting_classifier(estimator, options):
+    head = _classifier_head(estimator, zero_is_positive=True, log_proba=True)
+    return Conversion(layers=[_gradient_boosting_layer(estimator)], head=head)
+
+
+@converts(GradientBoostingRegressor)
+def _gradient_boosting_regressor(estimator, options):
+    return Conversion(layers=[_gradient_boosting_layer(estimator)],
+                      head=_regressor_head(estimator))
+
+
+# -- HistGradientBoosting -------------------------------------------------------------------
+
+def hist_tree_arrays(predictor) -> dict:
+    """The node arrays of one fitted ``TreePredictor``, float64 thresholds as it compares."""
+    nodes = predictor.nodes
+    leaf = nodes["is_leaf"].astype(bool)
+    return dict(feature=nodes["feature_idx"].astype(np.int64),
+                threshold=nodes["num_threshold"].astype(np.float64),
+                left=np.where(leaf, -1, nodes["left"].astype(np.int64)),
+                right=np.where(leaf, -1, nodes["right"].astype(np.int64)),
+                missing_left=nodes["missing_go_to_left"].astype(bool),
+                value=nodes["value"].astype(np.float64), depth=int(nodes["depth"].max()))
+
+
+def _refuse_categorical(estimator) -> None:
+    categorical = getattr(estimator, "is_categorical_", None)
+    if categorical is not None and np.any(categorical):
+        raise ConversionError(
+            f"{type(estimator).__name__} with categorical_features is not supported yet: "
+            "its categorical splits test bitsets of category codes. Encode the categories "
+            "outside the model (OneHotEncoder or OrdinalEncoder in a Pipeline) and refit "
+            "with categorical_features=None.")
+
+
+def _hist_layer(estimator) -> TreeTraversal:
+    _refuse_categorical(estimator)
+    n = estimator.n_trees_per_iteration_
+    # the learning rate is already in a TreePredictor's leaf values
+    trees = [_one_column(hist_tree_arrays(predictor), k, n)
+             for iteration in estimator._predictors for k, predictor in enumerate(iteration)]
+    return TreeTraversal(trees, estimator.n_features_in_,
+                         bias=np.asarray(estimator._baseline_prediction).reshape(-1),
+                         float32_inputs=False)
+
+
+@converts(HistGradientBoostingClassifier)
+def _hist_gradient_boosting_classifier(estimator, options):
+    head = _classifier_head(estimator, zero_is_positive=False, log_proba=False)
+    return Conversion(layers=[_hist_layer(estimator)], head=head)
+
+
+@converts(HistGradientBoostingRegressor)
+def _hist_gradient_boosting_regressor(estimator, options):
+    return Conversion(layers=[_hist_layer(estimator)], head=_regressor_head(estimator))
