@@ -227,7 +227,8 @@ def score_difference(expected: np.ndarray, got: np.ndarray) -> ScoreDifference:
     for start in range(0, n, step):
         e = expected[start:start + step].reshape(-1)
         g = got[start:start + step].reshape(-1)
-        diff = np.subtract(g, e, out=buffer[:e.size], dtype=np.float64)
+        with np.errstate(invalid="ignore"):  # inf - inf: the elementwise rule decides below
+            diff = np.subtract(g, e, out=buffer[:e.size], dtype=np.float64)
         largest = max(float(diff.max()), -float(diff.min()))  # reductions only: no writes
         if largest != largest:  # NaN (a NaN, or inf - inf): the elementwise rule decides
             diff = elementwise_difference(e, g)
@@ -236,7 +237,11 @@ def score_difference(expected: np.ndarray, got: np.ndarray) -> ScoreDifference:
             np.abs(diff, out=diff)
             at = int(np.argmax(diff))  # the first maximum in row order is in the first row
             max_abs, worst = largest, start + at // width
-        scale = max(scale, float(e.max()), -float(e.min()))
+        top = max(float(e.max()), -float(e.min()))
+        if top == np.inf:  # log(0) = -inf in a log-probability: the finite values set the scale
+            finite = e[np.isfinite(e)]
+            top = float(np.abs(finite).max()) if finite.size else 0.0
+        scale = max(scale, top)
     return ScoreDifference(max_abs, max(scale, float(np.finfo(np.float64).tiny)), worst)
 
 

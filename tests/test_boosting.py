@@ -1,0 +1,228 @@
+"""Boosted trees convert exactly: every loss, the initial prediction, NaN, thresholds, refusals."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, make_friedman1
+from sklearn.dummy import DummyClassifier
+from sklearn.ensemble import (
+    GradientBoostingClassifier,
+    GradientBoostingRegressor,
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+)
+from sklearn.linear_model import LogisticRegression
+
+import nnconvert as nc
+from nnconvert.errors import ConversionError
+from tests.equivalence import assert_equivalent
+
+
+def _halves(X, y):
+    return X[::2], y[::2], X[1::2]
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return _halves(*load_iris(return_X_y=True))
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    return _halves(*load_breast_cancer(return_X_y=True))
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    return _halves(*load_diabetes(return_X_y=True))
+
+
+def _exact(estimator, X):
+    net = nc.convert(estimator)
+    assert_equivalent(estimator, net, X)
+    return net
+
+
+@pytest.mark.parametrize("loss", ["log_loss", "exponential"])
+@pytest.mark.parametrize("init", [None, "zero", DummyClassifier(strategy="most_frequent")])
+def test_gradient_boosting_classifier_binary(cancer, loss, init):
+    X, y, held = cancer
+    est = GradientBoostingClassifier(loss=loss, init=init, n_estimators=30, max_depth=2,
+                                     random_state=0).fit(X, y)
+    net = _exact(est, held)
+    # predict_log_proba is log(predict_proba), as scikit-learn computes it
+    expected = est.predict_log_proba(held)
+    finite = np.isfinite(expected)
+    assert np.array_equal(finite, np.isfinite(net.predict_log_proba(held)))
+    assert np.allclose(net.predict_log_proba(held)[finite], expected[finite], rtol=1e-9,
+                       atol=1e-12)
+
+
+@pytest.mark.parametrize("init", [None, "zero"])
+def test_gradient_boosting_classifier_multinomial(iris, init):
+    X, y, held = iris
+    est = GradientBoostingClassifier(init=init, n_estimators=20, subsample=0.7,
+                                     random_state=0).fit(X, y)
+    net = _exact(est, held)
+    assert net.decision_function(held).shape == (len(held), 3)
+
+
+def test_gradient_boosting_binary_zero_score_predicts_the_positive_class(cancer):
+    # init='zero' and a learning rate of 0 make every score exactly 0: scikit-learn's
+    # GradientBoostingClassifier predicts classes_[1] there (score >= 0), unlike most models
+    X, y, held = cancer
+    est = GradientBoostingClassifier(init="zero", learning_rate=0.0, n_estimators=3,
+                                     random_state=0).fit(X, y)
+    assert (est.decision_function(held) == 0).all()
+    assert (nc.convert(est).predict(held) == est.predict(held)).all()
+    assert (est.predict(held) == est.classes_[1]).all()
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "absolute_error", "huber", "quantile"])
+@pytest.mark.parametrize("init", [None, "zero"])
+def test_gradient_boosting_regressor_losses(diabetes, loss, init):
+    X, y, held = diabetes
+    est = GradientBoostingRegressor(loss=loss, init=init, alpha=0.7, n_estimators=40,
+                                    random_state=0).fit(X, y)
+    _exact(est, held)
+
+
+def test_gradient_boosting_early_stopping(diabetes):
+    X, y, held = diabetes
+    est = GradientBoostingRegressor(n_estimators=500, n_iter_no_change=3,
+                                    random_state=0).fit(X, y)
+    assert est.n_estimators_ < 500
+    net = _exact(est, held)
+    layer = net.body[0]
+    assert layer.n_trees == est.n_estimators_
+
+
+def test_gradient_boosting_refuses_nan_like_scikit_learn(cancer):
+    X, y, held = cancer
+    est = GradientBoostingClassifier(n_estimators=5, random_state=0).fit(X, y)
+    bad = held[:3].copy()
+    bad[1, 4] = np.nan
+    with pytest.raises(ValueError):
+        est.predict(bad)
+    with pytest.raises(ValueError, match="NaN"):
+        nc.convert(est).predict(bad)
+
+
+def test_gradient_boosting_refuses_an_init_estimator_with_the_reason(cancer):
+    X, y, _ = cancer
+    for init in (LogisticRegression(max_iter=5000), DummyClassifier(strategy="stratified")):
+        est = GradientBoostingClassifier(init=init, n_estimators=3, random_state=0).fit(X, y)
+        with pytest.raises(ConversionError, match="init"):
+            nc.convert(est)
+
+
+@pytest.mark.parametrize("loss", ["squared_error", "absolute_error", "poisson", "gamma",
+                                  "quantile"])
+def test_hist_gradient_boosting_regressor_losses(diabetes, loss):
+    X, y, held = diabetes
+    kwargs = {"quantile": 0.3} if loss == "quantile" else {}
+    est = HistGradientBoostingRegressor(loss=loss, max_iter=40, random_state=0,
+                                        **kwargs).fit(X, y)
+    net = _exact(est, held)
+    if loss in ("poisson", "gamma"):
+        assert "exp(" in net.explain()
+
+
+@pytest.mark.parametrize("dataset", ["iris", "cancer"])
+def test_hist_gradient_boosting_classifier_with_nan(request, dataset):
+    X, y, held = request.getfixturevalue(dataset)
+    rng = np.random.default_rng(0)
+    X, held = X.copy(), held.copy()
+    X[rng.random(X.shape) < 0.15] = np.nan
+    held[rng.random(held.shape) < 0.15] = np.nan
+    est = HistGradientBoostingClassifier(max_iter=40, random_state=0).fit(X, y)
+    assert any(p.nodes["missing_go_to_left"][~p.nodes["is_leaf"].astype(bool)].any()
+               for it in est._predictors for p in it)
+    _exact(est, held)
+
+
+def test_hist_gradient_boosting_nan_only_at_predict(diabetes):
+    # trained without NaN, a split still sends NaN somewhere (its missing_go_to_left)
+    X, y, held = diabetes
+    est = HistGradientBoostingRegressor(max_iter=30, random_state=0).fit(X, y)
+    held = held.copy()
+    held[::3, 2] = np.nan
+    _exact(est, held)
+
+
+def test_hist_gradient_boosting_compares_float64_thresholds():
+    X, y = make_friedman1(n_samples=400, n_features=6, random_state=0)
+    est = HistGradientBoostingRegressor(max_iter=20, random_state=0).fit(X, y)
+    rows = []
+    for iteration in est._predictors:
+        nodes = iteration[0].nodes
+        for node in nodes[~nodes["is_leaf"].astype(bool)][:3]:
+            t = node["num_threshold"]
+            # on the threshold, one float64 step either side, one float32 step either side
+            for v in (t, np.nextafter(t, np.inf), np.nextafter(t, -np.inf),
+                      float(np.nextafter(np.float32(t), np.float32(np.inf))),
+                      float(np.nextafter(np.float32(t), np.float32(-np.inf)))):
+                row = X[0].copy()
+                row[node["feature_idx"]] = v
+                rows.append(row)
+    rows = np.array(rows)
+    # a row routed to another leaf would differ by a leaf value, not by rounding
+    assert np.allclose(nc.convert(est).predict(rows), est.predict(rows), rtol=1e-12, atol=0)
+
+
+def test_hist_gradient_boosting_early_stopping_keeps_n_iter(cancer):
+    X, y, held = cancer
+    est = HistGradientBoostingClassifier(max_iter=300, early_stopping=True,
+                                         n_iter_no_change=2, random_state=0).fit(X, y)
+    assert est.n_iter_ < 300
+    net = _exact(est, held)
+    assert net.body[0].n_trees == est.n_iter_
+
+
+def test_hist_gradient_boosting_refuses_categorical_features(iris):
+    X, y, _ = iris
+    X = np.c_[X, np.arange(len(X)) % 3]
+    est = HistGradientBoostingClassifier(max_iter=5, categorical_features=[4]).fit(X, y)
+    with pytest.raises(ConversionError, match="categorical_features"):
+        nc.convert(est)
+
+
+def test_explain_reads_as_boosting(iris, diabetes):
+    X, y, _ = iris
+    est = GradientBoostingClassifier(n_estimators=5, random_state=0).fit(X, y)
+    text = nc.convert(est).explain()
+    assert "float32" in text and "softmax" in text and "+ b" in text
+    X, y, _ = diabetes
+    text = nc.convert(HistGradientBoostingRegressor(max_iter=5).fit(X, y)).explain()
+    assert "float32" not in text and "NaN" in text
+
+
+def test_float32_networks_of_boosted_trees(cancer):
+    X, y, held = cancer
+    est = HistGradientBoostingClassifier(max_iter=30, random_state=0).fit(X, y)
+    net = nc.convert(est, dtype=torch.float32)
+    # no row of this data lies within float32 rounding of a threshold
+    assert (net.predict(held) == est.predict(held)).all()
+
+
+@pytest.mark.parametrize("suffix", [".pt2", ".onnx"])
+def test_boosted_trees_export(tmp_path, cancer, diabetes, suffix):
+    X, y, held = cancer
+    held = held.copy()
+    held[::4, 3] = np.nan
+    classifier = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(X, y)
+    X, y, held_d = diabetes
+    regressor = HistGradientBoostingRegressor(loss="poisson", max_iter=20).fit(X, y)
+    for est, rows, reference in ((classifier, held, classifier.decision_function),
+                                 (regressor, held_d, regressor.predict)):
+        path = nc.export(nc.convert(est), tmp_path / f"{type(est).__name__}{suffix}")
+        if suffix == ".pt2":
+            with torch.no_grad():
+                out = torch.export.load(path).module()(torch.as_tensor(rows))
+            scores = (out[0] if isinstance(out, tuple) else out).numpy()
+        else:
+            ort = pytest.importorskip("onnxruntime")
+            session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+            scores = session.run(None, {"x": rows})[0]
+        expected = reference(rows)
+        assert np.abs(scores - expected).max() <= 1e-9 * np.abs(expected).max()
