@@ -1,6 +1,10 @@
 """Zoo entries for decision trees, forests and boosted trees (the traversal form)."""
 
 from sklearn.ensemble import (
+    AdaBoostClassifier,
+    AdaBoostRegressor,
+    BaggingClassifier,
+    BaggingRegressor,
     ExtraTreesClassifier,
     ExtraTreesRegressor,
     GradientBoostingClassifier,
@@ -10,7 +14,12 @@ from sklearn.ensemble import (
     RandomForestClassifier,
     RandomForestRegressor,
 )
-from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor, ExtraTreeClassifier
+from sklearn.tree import (
+    DecisionTreeClassifier,
+    DecisionTreeRegressor,
+    ExtraTreeClassifier,
+    ExtraTreeRegressor,
+)
 
 from . import Case
 
@@ -59,5 +68,36 @@ CASES = [
          lambda: HistGradientBoostingRegressor(loss="poisson", max_iter=40, random_state=0),
          "diabetes", kind="regressor"),
     Case("hgb-friedman", lambda: HistGradientBoostingRegressor(max_iter=50, random_state=0),
+         "friedman", kind="regressor"),
+    Case("bagging-wine-feature-subsets",
+         lambda: BaggingClassifier(DecisionTreeClassifier(), n_estimators=15, max_samples=0.3,
+                                   max_features=0.6, bootstrap_features=True, random_state=0),
+         "wine", "str", tags=("proba",)),
+    Case("bagging-extratree-breast_cancer",
+         lambda: BaggingClassifier(ExtraTreeClassifier(), n_estimators=20, random_state=0),
+         "breast_cancer", tags=("proba",)),
+    Case("bagging-diabetes",
+         lambda: BaggingRegressor(DecisionTreeRegressor(max_depth=6), n_estimators=12,
+                                  max_features=0.7, random_state=0),
+         "diabetes", kind="regressor"),
+    Case("bagging-extratree-diabetes-two-targets",
+         lambda: BaggingRegressor(ExtraTreeRegressor(), n_estimators=8, random_state=0),
+         "diabetes2", tags=("multioutput",), kind="regressor"),
+    Case("adaboost-wine", lambda: AdaBoostClassifier(n_estimators=40, random_state=0), "wine",
+         "noncontiguous", tags=("proba",)),
+    Case("adaboost-depth2-breast_cancer",
+         lambda: AdaBoostClassifier(DecisionTreeClassifier(max_depth=2), n_estimators=30,
+                                    learning_rate=0.5, random_state=0),
+         "breast_cancer", "str", tags=("proba", "binary")),
+    Case("adaboost-digits",
+         lambda: AdaBoostClassifier(DecisionTreeClassifier(max_depth=4), n_estimators=25,
+                                    random_state=0),
+         "digits", tags=("proba",)),
+    Case("adaboost-diabetes",
+         lambda: AdaBoostRegressor(DecisionTreeRegressor(max_depth=3), n_estimators=30,
+                                   random_state=0),
+         "diabetes", kind="regressor"),
+    Case("adaboost-square-friedman",
+         lambda: AdaBoostRegressor(loss="square", n_estimators=25, random_state=0),
          "friedman", kind="regressor"),
 ]

@@ -126,7 +126,7 @@ def _regressor_head(estimator) -> RegressionHead:
     raise _link_refused(estimator)
 
 
-def _one_column(arrays: dict, k: int, n_columns: int, scale: float = 1.0) -> dict:
+def one_column(arrays: dict, k: int, n_columns: int, scale: float = 1.0) -> dict:
     """A tree that adds ``scale × value`` to output column ``k`` of ``n_columns`` (the class
     this iteration's tree is fitted for) and zero to the others."""
     value = np.zeros((len(arrays["value"]), n_columns))
@@ -177,7 +177,7 @@ def _initial_raw_prediction(estimator) -> np.ndarray:
 
 def _gradient_boosting_layer(estimator) -> TreeTraversal:
     n = estimator.n_trees_per_iteration_
-    trees = [_one_column(tree_arrays(tree, classifier=False), k, n, estimator.learning_rate)
+    trees = [one_column(tree_arrays(tree, classifier=False), k, n, estimator.learning_rate)
              for stage in estimator.estimators_ for k, tree in enumerate(stage)]
     return TreeTraversal(trees, estimator.n_features_in_,
                          bias=_initial_raw_prediction(estimator), allow_nan=False)
@@ -223,7 +223,7 @@ def _hist_layer(estimator) -> TreeTraversal:
     _refuse_categorical(estimator)
     n = estimator.n_trees_per_iteration_
     # the learning rate is already in a TreePredictor's leaf values
-    trees = [_one_column(hist_tree_arrays(predictor), k, n)
+    trees = [one_column(hist_tree_arrays(predictor), k, n)
              for iteration in estimator._predictors for k, predictor in enumerate(iteration)]
     return TreeTraversal(trees, estimator.n_features_in_,
                          bias=np.asarray(estimator._baseline_prediction).reshape(-1),

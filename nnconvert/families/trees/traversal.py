@@ -48,10 +48,14 @@ class TreeTraversal(Layer):
     allow_nan : bool, default True
         Whether NaN inputs are accepted (routed by ``missing_left``); False where the
         estimator itself refuses them (GradientBoosting), so the input schema refuses them.
+    readout : str or None
+        What the output is, in words for ``explain()``, where the sum of the leaf values
+        does not say it (every tree in a column of its own).
     """
 
     def __init__(self, trees: list[dict], n_features: int, scale: float = 1.0, *,
-                 bias=None, float32_inputs: bool = True, allow_nan: bool = True):
+                 bias=None, float32_inputs: bool = True, allow_nan: bool = True,
+                 readout: str | None = None):
         super().__init__()
         sizes = [len(t["feature"]) for t in trees]
         offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
@@ -72,6 +76,7 @@ class TreeTraversal(Layer):
         self.scale = float(scale)
         self.float32_inputs = bool(float32_inputs)
         self.allow_nan = bool(allow_nan)
+        self.readout = readout
         self.register_buffer("roots", torch.as_tensor(offsets))
         self.register_buffer("feature", torch.as_tensor(np.concatenate(feature).astype(np.int64)))
         threshold_dtype = np.float32 if float32_inputs else np.float64
@@ -105,9 +110,10 @@ class TreeTraversal(Layer):
         nan = " (NaN: the split's missing-value side)" if self.allow_nan else ""
         scale = "" if self.scale == 1.0 else f"{self.scale:g} × "
         bias = "" if self.bias is None else " + b"
+        readout = self.readout or f"output = {scale}Σ_trees leaf value{bias}"
         return LayerDescription(
             title=f"tree traversal ({self.n_trees} trees, depth ≤ {self.depth})",
             n_in=self.n_features, n_out=self.value.shape[1], activation="walk",
             formula=(f"each tree: from the root go left while {compared} ≤ t{nan}, to a "
-                     f"leaf; output = {scale}Σ_trees leaf value{bias}"),
+                     f"leaf; {readout}"),
             bias=None if self.bias is None else self.bias.detach().cpu().numpy())
