@@ -1,4 +1,5 @@
-"""Boosted trees convert exactly: every loss, the initial prediction, NaN, thresholds, refusals."""
+"""Boosted and bagged trees convert exactly: every loss, the initial prediction, NaN,
+thresholds, feature subsets, weighted medians, refusals."""
 
 import numpy as np
 import pytest
@@ -6,12 +7,17 @@ import torch
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, make_friedman1
 from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import (
+    AdaBoostClassifier,
+    AdaBoostRegressor,
+    BaggingClassifier,
+    BaggingRegressor,
     GradientBoostingClassifier,
     GradientBoostingRegressor,
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
 from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 import nnconvert as nc
 from nnconvert.errors import ConversionError
@@ -226,3 +232,78 @@ def test_boosted_trees_export(tmp_path, cancer, diabetes, suffix):
             scores = session.run(None, {"x": rows})[0]
         expected = reference(rows)
         assert np.abs(scores - expected).max() <= 1e-9 * np.abs(expected).max()
+
+
+def test_bagging_members_whose_sample_missed_a_class(iris):
+    # a member sees its bootstrap sample as sample weights: a class it never drew has
+    # frequency 0 in every leaf, and the average must count that member's 0
+    X, y, held = iris
+    est = BaggingClassifier(DecisionTreeClassifier(), n_estimators=30, max_samples=4,
+                            max_features=2, random_state=0).fit(X, y)
+    assert any((m.tree_.value[:, 0, :] == 0).all(axis=0).any() for m in est.estimators_)
+    _exact(est, held)
+
+
+def test_bagging_regressor_feature_subsets_with_repeats(diabetes):
+    X, y, held = diabetes
+    est = BaggingRegressor(DecisionTreeRegressor(max_depth=5), n_estimators=10,
+                           max_features=6, bootstrap_features=True, max_samples=0.5,
+                           random_state=0).fit(X, y)
+    assert any(len(set(f)) < len(f) for f in est.estimators_features_)
+    _exact(est, held)
+
+
+def test_bagging_and_adaboost_refuse_other_members(iris):
+    X, y, _ = iris
+    for est in (BaggingClassifier(LogisticRegression(max_iter=1000), n_estimators=3),
+                AdaBoostClassifier(LogisticRegression(max_iter=1000), n_estimators=3)):
+        with pytest.raises(ConversionError, match="DecisionTree"):
+            nc.convert(est.fit(X, y))
+
+
+def test_adaboost_stopped_early_keeps_the_fitted_members(iris):
+    # a perfect first tree ends the boosting; estimator_weights_ keeps its zero padding
+    X, y, held = iris
+    est = AdaBoostClassifier(DecisionTreeClassifier(), n_estimators=20,
+                             random_state=0).fit(X, y)
+    assert len(est.estimators_) < len(est.estimator_weights_)
+    _exact(est, held)
+
+
+def test_adaboost_refuses_nan_like_scikit_learn(cancer):
+    X, y, held = cancer
+    for est in (AdaBoostClassifier(n_estimators=5, random_state=0).fit(X, y),
+                AdaBoostRegressor(n_estimators=5, random_state=0).fit(X, y)):
+        bad = held[:2].copy()
+        bad[0, 0] = np.nan
+        with pytest.raises(ValueError):
+            est.predict(bad)
+        with pytest.raises(ValueError, match="NaN"):
+            nc.convert(est).predict(bad)
+
+
+def test_adaboost_regressor_weighted_median_with_tied_members(cancer):
+    # a 0/1 target: pure leaves predict exactly 0 or 1, so members tie on most rows
+    X, y, _ = cancer
+    est = AdaBoostRegressor(DecisionTreeRegressor(max_depth=3), n_estimators=40,
+                            random_state=0).fit(X, y.astype(float))
+    members = np.array([m.predict(X) for m in est.estimators_]).T
+    assert any(len(np.unique(row)) < members.shape[1] for row in members)
+    rows = np.vstack([X, X * 1.01, X * 0.99])
+    assert np.array_equal(nc.convert(est).predict(rows), est.predict(rows))
+
+
+@pytest.mark.parametrize("suffix", [".pt2", ".onnx"])
+def test_weighted_median_exports(tmp_path, diabetes, suffix):
+    X, y, held = diabetes
+    est = AdaBoostRegressor(n_estimators=15, random_state=0).fit(X, y)
+    path = nc.export(nc.convert(est), tmp_path / f"median{suffix}")
+    if suffix == ".pt2":
+        with torch.no_grad():
+            out = torch.export.load(path).module()(torch.as_tensor(held))
+        got = (out[0] if isinstance(out, tuple) else out).numpy()
+    else:
+        ort = pytest.importorskip("onnxruntime")
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        got = session.run(None, {"x": held})[0]
+    assert np.array_equal(got, est.predict(held))

@@ -115,7 +115,9 @@ class WeightedMedianHead(RegressionHead):
         self.register_buffer("weights", torch.as_tensor(np.asarray(weights, dtype=np.float64)))
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        predictions, order = torch.sort(z, dim=1, stable=True)
+        # not a stable sort (ONNX has none), and neither is numpy's argsort here: members
+        # tied in the order hold the same prediction, so which comes first changes no answer
+        predictions, order = torch.sort(z, dim=1)
         cdf = torch.cumsum(self.weights.to(z.dtype)[order], dim=1)
         reached = (cdf >= 0.5 * cdf[:, -1:]).to(z.dtype)
         first = torch.argmax(reached, dim=1, keepdim=True)  # the first index wins a tie
