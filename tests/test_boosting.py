@@ -185,12 +185,50 @@ def test_hist_gradient_boosting_early_stopping_keeps_n_iter(cancer):
     assert net.body[0].n_trees == est.n_iter_
 
 
-def test_hist_gradient_boosting_refuses_categorical_features(iris):
-    X, y, _ = iris
-    X = np.c_[X, np.arange(len(X)) % 3]
-    est = HistGradientBoostingClassifier(max_iter=5, categorical_features=[4]).fit(X, y)
-    with pytest.raises(ConversionError, match="categorical_features"):
-        nc.convert(est)
+def _with_a_category(X, y, seed=0):
+    """``X`` with a categorical column (codes 0-5, some NaN) inserted at index 2, and a
+    target that depends on it, so that the trees split on it."""
+    rng = np.random.default_rng(seed)
+    code = rng.integers(0, 6, len(X)).astype(float)
+    y = np.where(np.isin(code, [1, 4]), (y + 1) % len(np.unique(y)), y)
+    X = np.c_[X[:, :2], code, X[:, 2:]]
+    X[rng.random(len(X)) < 0.1, 2] = np.nan
+    return X, y
+
+
+@pytest.mark.parametrize("make", [
+    lambda: HistGradientBoostingClassifier(max_iter=30, categorical_features=[2],
+                                           random_state=0),
+    lambda: HistGradientBoostingRegressor(max_iter=30, categorical_features=[2],
+                                          random_state=0),
+])
+def test_hist_gradient_boosting_categorical_splits(make):
+    X, y = _with_a_category(*load_iris(return_X_y=True))
+    est = make().fit(X[::2], y[::2])
+    splits = [p.nodes for it in est._predictors for p in it]
+    assert sum(int(n["is_categorical"].sum()) for n in splits) > 0
+    held = X[1::2].copy()
+    held[:6, 2] = 9.0  # a category never seen in fit: scikit-learn treats it as missing
+    held[6:9, 0] = np.nan
+    _exact(est, held)
+
+
+def test_hist_gradient_boosting_categories_from_a_dataframe(iris):
+    pandas = pytest.importorskip("pandas")
+    X, y = _with_a_category(*load_iris(return_X_y=True))
+    frame = pandas.DataFrame(np.delete(X, 2, axis=1), columns=list("abcd"))
+    names = np.array(["red", "green", "blue", "cyan", "plum", "teal"])
+    colour = np.where(np.isnan(X[:, 2]), None, names[np.nan_to_num(X[:, 2]).astype(int)])
+    frame.insert(1, "colour", pandas.Categorical(colour))  # categorical from its dtype
+    est = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(frame[::2], y[::2])
+    assert est.is_categorical_.tolist() == [False, True, False, False, False]
+    net = nc.convert(est)
+    held = frame[1::2]
+    assert (net.predict(held) == est.predict(held)).all()
+    assert np.abs(net.predict_proba(held) - est.predict_proba(held)).max() <= 1e-12
+    # columns by name, in any order, as scikit-learn takes them
+    shuffled = held[["d", "colour", "a", "c", "b"]]
+    assert (net.predict(shuffled) == est.predict(held)).all()
 
 
 def test_explain_reads_as_boosting(iris, diabetes):
@@ -219,8 +257,12 @@ def test_boosted_trees_export(tmp_path, cancer, diabetes, suffix):
     classifier = HistGradientBoostingClassifier(max_iter=20, random_state=0).fit(X, y)
     X, y, held_d = diabetes
     regressor = HistGradientBoostingRegressor(loss="poisson", max_iter=20).fit(X, y)
+    X, y = _with_a_category(*load_iris(return_X_y=True))
+    categorical = HistGradientBoostingClassifier(max_iter=20, categorical_features=[2],
+                                                 random_state=0).fit(X[::2], y[::2])
     for est, rows, reference in ((classifier, held, classifier.decision_function),
-                                 (regressor, held_d, regressor.predict)):
+                                 (regressor, held_d, regressor.predict),
+                                 (categorical, X[1::2], categorical.decision_function)):
         path = nc.export(nc.convert(est), tmp_path / f"{type(est).__name__}{suffix}")
         if suffix == ".pt2":
             with torch.no_grad():

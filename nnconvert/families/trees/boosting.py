@@ -13,7 +13,9 @@ The two differ where it matters for exactness:
   ``score >= 0``; its initial raw prediction comes from ``init_`` (a prior, 'zero').
 - HistGradientBoosting compares float64 ``x <= num_threshold`` on the raw values (the bins
   are used during fit only), sends NaN to ``missing_go_to_left``; a binary ``predict`` is
-  ``score > 0``; the initial raw prediction is ``_baseline_prediction``.
+  ``score > 0``; the initial raw prediction is ``_baseline_prediction``. Categorical
+  features go through its own OrdinalEncoder (unknown and missing values: NaN), placed
+  first, and its categorical splits test bitsets of those codes.
 """
 
 from __future__ import annotations
@@ -38,9 +40,10 @@ from sklearn.ensemble import (
 )
 
 from ...errors import ConversionError
-from ...layers import LayerDescription
+from ...layers import ColumnBranches, Layer, LayerDescription
+from ...layers.columns import ColumnSpec
 from ...network.heads import LinearHead, RegressionHead
-from ...registry import Conversion, converts
+from ...registry import Conversion, convert_transformer, converts
 from .sklearn import tree_arrays
 from .traversal import TreeTraversal
 
@@ -197,45 +200,93 @@ def _gradient_boosting_regressor(estimator, options):
 
 # -- HistGradientBoosting -------------------------------------------------------------------
 
-def hist_tree_arrays(predictor) -> dict:
-    """The node arrays of one fitted ``TreePredictor``, float64 thresholds as it compares."""
+def _in_bitset(bitset: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """scikit-learn's ``in_bitset``: bit ``c % 32`` of word ``c // 32``, for every code."""
+    return ((bitset[codes // 32] >> (codes % 32)) & 1).astype(bool)
+
+
+def hist_tree_arrays(predictor, known_categories=None, feature_to_known=None) -> dict:
+    """The node arrays of one fitted ``TreePredictor``, float64 thresholds as it compares.
+
+    A categorical split sends code ``c`` left when ``c`` is in its ``raw_left_cat_bitsets``
+    row, right when it is a known category of the feature (``known_categories``, indexed by
+    ``feature_to_known``), and to the missing-value side otherwise, as ``_predictor.pyx``.
+    """
     nodes = predictor.nodes
     leaf = nodes["is_leaf"].astype(bool)
-    return dict(feature=nodes["feature_idx"].astype(np.int64),
-                threshold=nodes["num_threshold"].astype(np.float64),
-                left=np.where(leaf, -1, nodes["left"].astype(np.int64)),
-                right=np.where(leaf, -1, nodes["right"].astype(np.int64)),
-                missing_left=nodes["missing_go_to_left"].astype(bool),
-                value=nodes["value"].astype(np.float64), depth=int(nodes["depth"].max()))
+    arrays = dict(feature=nodes["feature_idx"].astype(np.int64),
+                  threshold=nodes["num_threshold"].astype(np.float64),
+                  left=np.where(leaf, -1, nodes["left"].astype(np.int64)),
+                  right=np.where(leaf, -1, nodes["right"].astype(np.int64)),
+                  missing_left=nodes["missing_go_to_left"].astype(bool),
+                  value=nodes["value"].astype(np.float64), depth=int(nodes["depth"].max()))
+    categorical = nodes["is_categorical"].astype(bool) & ~leaf
+    if categorical.any():
+        codes = np.arange(256)
+        rows = []
+        for node in nodes[categorical]:
+            left = _in_bitset(predictor.raw_left_cat_bitsets[node["bitset_idx"]], codes)
+            known = _in_bitset(known_categories[feature_to_known[node["feature_idx"]]], codes)
+            rows.append(left | (~known & bool(node["missing_go_to_left"])))
+        arrays.update(categorical=categorical, category_left=np.array(rows))
+    return arrays
 
 
-def _refuse_categorical(estimator) -> None:
-    categorical = getattr(estimator, "is_categorical_", None)
-    if categorical is not None and np.any(categorical):
-        raise ConversionError(
-            f"{type(estimator).__name__} with categorical_features is not supported yet: "
-            "its categorical splits test bitsets of category codes. Encode the categories "
-            "outside the model (OneHotEncoder or OrdinalEncoder in a Pipeline) and refit "
-            "with categorical_features=None.")
+class _MissingPassthrough(Layer):
+    """The numeric columns HistGradientBoosting reads as they are, NaN included."""
+
+    def __init__(self, n: int):
+        super().__init__()
+        self.n = n
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+    def input_columns(self) -> tuple:
+        return (ColumnSpec(allow_nan=True),) * self.n
+
+    def describe(self) -> LayerDescription:
+        return LayerDescription(title="numeric features", n_in=self.n, n_out=self.n,
+                                activation="none", activation_kind="identity",
+                                formula="{y} = {x}   (NaN allowed)", connectivity="elementwise")
 
 
-def _hist_layer(estimator) -> TreeTraversal:
-    _refuse_categorical(estimator)
+def _category_codes(estimator, options) -> ColumnBranches:
+    """HistGradientBoosting's own preprocessor: an OrdinalEncoder on the categorical columns
+    (unknown and missing values become NaN), the numeric columns after them."""
+    pre = estimator._preprocessor
+    branches = []
+    for name, transformer, _ in pre.transformers_:
+        columns = list(pre._transformer_to_input_indices[name])
+        if not columns or name not in ("encoder", "numerical"):
+            continue
+        layers = (convert_transformer(transformer, options) if name == "encoder"
+                  else [_MissingPassthrough(len(columns))])
+        branches.append((columns, layers))
+    return ColumnBranches(branches, pre.n_features_in_, title="category codes, then numbers",
+                          by_name=hasattr(pre, "feature_names_in_"))
+
+
+def _hist_layers(estimator, options) -> list:
     n = estimator.n_trees_per_iteration_
+    known, feature_to_known = estimator._bin_mapper.make_known_categories_bitsets()
     # the learning rate is already in a TreePredictor's leaf values
-    trees = [one_column(hist_tree_arrays(predictor), k, n)
+    trees = [one_column(hist_tree_arrays(predictor, known, feature_to_known), k, n)
              for iteration in estimator._predictors for k, predictor in enumerate(iteration)]
-    return TreeTraversal(trees, estimator.n_features_in_,
-                         bias=np.asarray(estimator._baseline_prediction).reshape(-1),
-                         float32_inputs=False)
+    traversal = TreeTraversal(trees, estimator.n_features_in_,
+                              bias=np.asarray(estimator._baseline_prediction).reshape(-1),
+                              float32_inputs=False)
+    if estimator._preprocessor is None:
+        return [traversal]
+    return [_category_codes(estimator, options), traversal]
 
 
 @converts(HistGradientBoostingClassifier)
 def _hist_gradient_boosting_classifier(estimator, options):
     head = _classifier_head(estimator, zero_is_positive=False, log_proba=False)
-    return Conversion(layers=[_hist_layer(estimator)], head=head)
+    return Conversion(layers=_hist_layers(estimator, options), head=head)
 
 
 @converts(HistGradientBoostingRegressor)
 def _hist_gradient_boosting_regressor(estimator, options):
-    return Conversion(layers=[_hist_layer(estimator)], head=_regressor_head(estimator))
+    return Conversion(layers=_hist_layers(estimator, options), head=_regressor_head(estimator))

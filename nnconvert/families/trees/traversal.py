@@ -34,7 +34,10 @@ class TreeTraversal(Layer):
     ----------
     trees : list of dict
         Per tree: ``feature``, ``threshold``, ``left``, ``right`` (negative at a leaf),
-        ``missing_left`` (bool), ``value`` (n_nodes, k), ``depth``.
+        ``missing_left`` (bool), ``value`` (n_nodes, k), ``depth``; where a tree splits on
+        category codes (HistGradientBoosting), also ``categorical`` (bool, per node) and
+        ``category_left`` (one row of 256 bools per categorical node, in node order:
+        whether code c goes left; a NaN or negative code goes to the missing-value side).
     n_features : int
         Width of the input.
     scale : float, default 1.0
@@ -60,9 +63,17 @@ class TreeTraversal(Layer):
         sizes = [len(t["feature"]) for t in trees]
         offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
         feature, threshold, left, right, missing, value = [], [], [], [], [], []
+        categorical, category_row, category_left = [], [], []
         for t, off in zip(trees, offsets):
             leaf = t["left"] < 0
             own = np.arange(len(leaf)) + off
+            splits_on_codes = np.asarray(t.get("categorical", np.zeros(len(leaf))), bool) & ~leaf
+            row = np.zeros(len(leaf), np.int64)
+            row[splits_on_codes] = sum(map(len, category_left)) + np.arange(splits_on_codes.sum())
+            categorical.append(splits_on_codes)
+            category_row.append(row)
+            if splits_on_codes.any():
+                category_left.append(np.asarray(t["category_left"], bool).reshape(-1, 256))
             feature.append(np.where(leaf, 0, t["feature"]))
             threshold.append(t["threshold"])
             left.append(np.where(leaf, own, t["left"] + off))
@@ -87,6 +98,12 @@ class TreeTraversal(Layer):
         self.register_buffer("missing_left", torch.as_tensor(np.concatenate(missing).astype(bool)))
         self.register_buffer("value", as_buffer(np.concatenate(value)))
         self.register_buffer("bias", None if bias is None else as_buffer(bias).reshape(-1))
+        self.has_categories = bool(category_left)
+        if self.has_categories:
+            self.register_buffer("is_categorical", torch.as_tensor(np.concatenate(categorical)))
+            self.register_buffer("category_row", torch.as_tensor(np.concatenate(category_row)))
+            self.register_buffer("category_left",
+                                 torch.as_tensor(np.concatenate(category_left)))
 
     def forward(self, x):
         # float64 thresholds follow the network's dtype (.to(float32) rounds them, as it
@@ -95,7 +112,17 @@ class TreeTraversal(Layer):
         node = self.roots.unsqueeze(0).expand(x.shape[0], -1)
         for _ in range(self.depth):
             xf = torch.gather(xs, 1, self.feature[node])
-            go_left = (xf <= self.threshold[node]) | (torch.isnan(xf) & self.missing_left[node])
+            go_left = xf <= self.threshold[node]
+            missing = torch.isnan(xf)
+            if self.has_categories:
+                on_codes = self.is_categorical[node]
+                missing = missing | (on_codes & (xf < 0))
+                # scikit-learn reads a category code as a uint8 (codes are below max_bins)
+                code = torch.where(missing, 0, xf).clamp(0, 255).long()
+                by_code = self.category_left[self.category_row[node], code]
+                go_left = (on_codes & by_code) | (~on_codes & go_left)
+            # & and | rather than torch.where: onnxruntime has no Where on booleans
+            go_left = (missing & self.missing_left[node]) | (~missing & go_left)
             node = torch.where(go_left, self.left[node], self.right[node])
         leaf_values = self.value.to(x.dtype)[node]  # (n, trees, k)
         out = leaf_values.sum(dim=1) * self.scale
@@ -107,6 +134,8 @@ class TreeTraversal(Layer):
 
     def describe(self):
         compared = "float32({x}_f)" if self.float32_inputs else "{x}_f"
+        codes = (", or at a categorical split while the code {x}_f is in its left set"
+                 if self.has_categories else "")
         nan = " (NaN: the split's missing-value side)" if self.allow_nan else ""
         scale = "" if self.scale == 1.0 else f"{self.scale:g} × "
         bias = "" if self.bias is None else " + b"
@@ -114,6 +143,6 @@ class TreeTraversal(Layer):
         return LayerDescription(
             title=f"tree traversal ({self.n_trees} trees, depth ≤ {self.depth})",
             n_in=self.n_features, n_out=self.value.shape[1], activation="walk",
-            formula=(f"each tree: from the root go left while {compared} ≤ t{nan}, to a "
+            formula=(f"each tree: from the root go left while {compared} ≤ t{codes}{nan}, to a "
                      f"leaf; {readout}"),
             bias=None if self.bias is None else self.bias.detach().cpu().numpy())
