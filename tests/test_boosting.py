@@ -16,11 +16,15 @@ from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC, LinearSVC
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 import nnconvert as nc
-from nnconvert.errors import ConversionError
+from nnconvert.errors import ConversionError, UnsupportedEstimatorError
 from tests.equivalence import assert_equivalent
 
 
@@ -295,12 +299,55 @@ def test_bagging_regressor_feature_subsets_with_repeats(diabetes):
     _exact(est, held)
 
 
-def test_bagging_and_adaboost_refuse_other_members(iris):
+@pytest.mark.parametrize("make", [
+    # probabilities averaged; decision functions averaged too
+    lambda: BaggingClassifier(LogisticRegression(max_iter=2000), n_estimators=5,
+                              max_features=0.5, random_state=0),
+    # no predict_proba: one-hot votes
+    lambda: BaggingClassifier(LinearSVC(), n_estimators=5, max_features=3,
+                              bootstrap_features=True, random_state=0),
+    # a pipeline takes no sample_weight: its members are fitted on their samples' rows
+    lambda: BaggingClassifier(make_pipeline(StandardScaler(), LogisticRegression()),
+                              n_estimators=12, max_samples=0.5, random_state=0),
+])
+def test_bagging_of_other_members(iris, make):
+    X, y, held = iris
+    est = make().fit(X, y)
+    _exact(est, held)
+
+
+def test_bagging_members_that_saw_some_classes_only(iris):
+    X, y, held = iris
+    est = BaggingClassifier(make_pipeline(StandardScaler(), LogisticRegression()),
+                            n_estimators=12, max_samples=5, random_state=0).fit(X, y)
+    assert any(len(m.classes_) < 3 for m in est.estimators_)
+    net = nc.convert(est)
+    assert np.abs(net.predict_proba(held) - est.predict_proba(held)).max() <= 1e-12
+    assert (net.predict(held) == est.predict(held)).all()
+    with pytest.raises(ValueError):
+        est.decision_function(held)
+    with pytest.raises(ValueError, match="only some of the classes"):
+        net.decision_function(held)
+
+
+def test_bagging_of_binary_svms_and_of_linear_regressors(cancer, diabetes):
+    X, y, held = cancer
+    est = BaggingClassifier(make_pipeline(StandardScaler(), SVC()), n_estimators=4,
+                            random_state=0).fit(X, y)
+    assert nc.convert(est).decision_function(held).shape == (len(held),)
+    _exact(est, held)
+    X, y, held = diabetes
+    _exact(BaggingRegressor(Ridge(), n_estimators=6, max_features=0.6,
+                            random_state=0).fit(X, y), held)
+
+
+def test_unsupported_members_are_refused_by_name(iris):
     X, y, _ = iris
-    for est in (BaggingClassifier(LogisticRegression(max_iter=1000), n_estimators=3),
-                AdaBoostClassifier(LogisticRegression(max_iter=1000), n_estimators=3)):
-        with pytest.raises(ConversionError, match="DecisionTree"):
-            nc.convert(est.fit(X, y))
+    with pytest.raises(UnsupportedEstimatorError, match="KNeighborsClassifier"):
+        nc.convert(BaggingClassifier(KNeighborsClassifier(), n_estimators=3).fit(X, y))
+    with pytest.raises(ConversionError, match="DecisionTree"):
+        nc.convert(AdaBoostClassifier(LogisticRegression(max_iter=1000),
+                                      n_estimators=3).fit(X, y))
 
 
 def test_adaboost_stopped_early_keeps_the_fitted_members(iris):

@@ -1,4 +1,5 @@
-"""Zoo entries for decision trees, forests and boosted trees (the traversal form)."""
+"""Zoo entries for decision trees, forests, bagged and boosted trees (the traversal form),
+and bagging of other members."""
 
 from sklearn.ensemble import (
     AdaBoostClassifier,
@@ -14,6 +15,9 @@ from sklearn.ensemble import (
     RandomForestClassifier,
     RandomForestRegressor,
 )
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.tree import (
     DecisionTreeClassifier,
     DecisionTreeRegressor,
@@ -99,5 +103,12 @@ CASES = [
          "diabetes", kind="regressor"),
     Case("adaboost-square-friedman",
          lambda: AdaBoostRegressor(loss="square", n_estimators=25, random_state=0),
+         "friedman", kind="regressor"),
+    Case("bagging-logreg-wine",
+         lambda: BaggingClassifier(make_pipeline(StandardScaler(), LogisticRegression()),
+                                   n_estimators=6, max_features=0.6, random_state=0),
+         "wine", "str", tags=("proba",)),
+    Case("bagging-ridge-friedman",
+         lambda: BaggingRegressor(Ridge(), n_estimators=5, max_features=0.6, random_state=0),
          "friedman", kind="regressor"),
 ]
