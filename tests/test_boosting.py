@@ -16,6 +16,7 @@ from sklearn.ensemble import (
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
 )
+from sklearn.kernel_ridge import KernelRidge
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
@@ -345,9 +346,25 @@ def test_unsupported_members_are_refused_by_name(iris):
     X, y, _ = iris
     with pytest.raises(UnsupportedEstimatorError, match="KNeighborsClassifier"):
         nc.convert(BaggingClassifier(KNeighborsClassifier(), n_estimators=3).fit(X, y))
-    with pytest.raises(ConversionError, match="DecisionTree"):
-        nc.convert(AdaBoostClassifier(LogisticRegression(max_iter=1000),
-                                      n_estimators=3).fit(X, y))
+    with pytest.raises(UnsupportedEstimatorError, match="KernelRidge"):
+        nc.convert(AdaBoostRegressor(KernelRidge(), n_estimators=3).fit(X, X[:, 0]))
+
+
+@pytest.mark.parametrize("dataset", ["iris", "cancer"])
+def test_adaboost_of_other_members(request, dataset):
+    # SAMME votes counted from each member's predict, binary and multiclass
+    X, y, held = request.getfixturevalue(dataset)
+    est = AdaBoostClassifier(LogisticRegression(C=0.05, max_iter=5000),
+                             n_estimators=6, random_state=0).fit(X, y)
+    assert len(est.estimators_) > 1
+    _exact(est, held)
+
+
+def test_adaboost_regressor_of_linear_members(diabetes):
+    X, y, held = diabetes
+    est = AdaBoostRegressor(Ridge(), n_estimators=8, random_state=0).fit(X, y)
+    assert len(est.estimators_) > 1
+    _exact(est, held)
 
 
 def test_adaboost_stopped_early_keeps_the_fitted_members(iris):

@@ -1,5 +1,5 @@
 """Zoo entries for decision trees, forests, bagged and boosted trees (the traversal form),
-and bagging of other members."""
+and bagging and AdaBoost of other members."""
 
 from sklearn.ensemble import (
     AdaBoostClassifier,
@@ -111,4 +111,11 @@ CASES = [
     Case("bagging-ridge-friedman",
          lambda: BaggingRegressor(Ridge(), n_estimators=5, max_features=0.6, random_state=0),
          "friedman", kind="regressor"),
+    Case("adaboost-logreg-iris",
+         lambda: AdaBoostClassifier(LogisticRegression(C=0.05, max_iter=5000), n_estimators=6,
+                                    random_state=0),
+         "iris", "str", tags=("proba",)),
+    Case("adaboost-ridge-friedman",
+         lambda: AdaBoostRegressor(Ridge(), n_estimators=8, random_state=0), "friedman",
+         kind="regressor"),
 ]

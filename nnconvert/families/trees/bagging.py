@@ -22,7 +22,8 @@ from torch import nn
 
 from ...layers import ColumnBranches, LayerDescription
 from ...network.heads import ClassifierHead, RegressionHead, first_argmax
-from ...registry import Conversion, convert_estimator, converts
+from ...registry import Conversion, converts
+from .members import member_answers, side_by_side
 from .sklearn import FrequencyHead, refuse_multioutput_classifier, tree_arrays
 from .traversal import TreeTraversal
 
@@ -52,14 +53,6 @@ def _traversal(estimator, trees: list) -> TreeTraversal:
 
 
 _NOT_ONE_MODEL = "the average of separately fitted members is not one model"
-
-
-def _member_answers(head, z: torch.Tensor, method: str) -> list[torch.Tensor]:
-    """Each member's answer: ``z`` is the members' body outputs side by side (a
-    :class:`~nnconvert.layers.ColumnBranches`, each member on its feature subset), split by
-    ``head.widths`` and answered by each member's own head."""
-    parts = torch.split(z, head.widths, dim=1)
-    return [member.answer(part, method) for member, part in zip(head.members, parts)]
 
 
 class BaggedClassifierHead(ClassifierHead):
@@ -102,16 +95,16 @@ class BaggedClassifierHead(ClassifierHead):
             raise ValueError("some members of this bagging model saw only some of the classes, "
                              "so their decision functions cannot be averaged (scikit-learn's "
                              "fails too); use predict_proba, or refit with larger max_samples")
-        return sum(_member_answers(self, z, "decision_function")) / len(self.members)
+        return sum(member_answers(self, z, "decision_function")) / len(self.members)
 
     def proba(self, z: torch.Tensor) -> torch.Tensor:
         total = z.new_zeros(z.shape[0], self.n_classes)
         if self.votes:
-            for index, columns in zip(_member_answers(self, z, "predict"), self._columns()):
+            for index, columns in zip(member_answers(self, z, "predict"), self._columns()):
                 total = total.index_add(1, columns, nn.functional.one_hot(
                     index, len(columns)).to(z.dtype))
         else:
-            for p, columns in zip(_member_answers(self, z, "predict_proba"), self._columns()):
+            for p, columns in zip(member_answers(self, z, "predict_proba"), self._columns()):
                 total = total.index_add(1, columns, p)
         return total / len(self.members)
 
@@ -140,7 +133,7 @@ class BaggedRegressorHead(RegressionHead):
         self.widths = list(widths)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        return sum(_member_answers(self, z, "predict")) / len(self.members)
+        return sum(member_answers(self, z, "predict")) / len(self.members)
 
     def describe(self) -> LayerDescription:
         return LayerDescription(title="bagging output", n_in=sum(self.widths),
@@ -150,14 +143,9 @@ class BaggedRegressorHead(RegressionHead):
 
 
 def _members_on_their_features(estimator, options) -> tuple[ColumnBranches, list, list]:
-    """Every member converted on its own, reading its feature subset."""
-    conversions = [convert_estimator(m, options) for m in estimator.estimators_]
-    branches = [(list(features), c.layers)
-                for features, c in zip(estimator.estimators_features_, conversions)]
-    widths = [c.layers[-1].describe().n_out for c in conversions]
-    layer = ColumnBranches(branches, estimator.n_features_in_, title="bagged members",
-                           by_name=hasattr(estimator, "feature_names_in_"))
-    return layer, [c.head for c in conversions], widths
+    return side_by_side(estimator.estimators_, estimator.n_features_in_, options,
+                        features=estimator.estimators_features_, title="bagged members",
+                        by_name=hasattr(estimator, "feature_names_in_"))
 
 
 @converts(BaggingClassifier)
