@@ -15,6 +15,7 @@ from sklearn.ensemble import (
     GradientBoostingRegressor,
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
+    RandomForestClassifier,
 )
 from sklearn.kernel_ridge import KernelRidge
 from sklearn.linear_model import LogisticRegression, Ridge
@@ -119,12 +120,40 @@ def test_gradient_boosting_refuses_nan_like_scikit_learn(cancer):
         nc.convert(est).predict(bad)
 
 
-def test_gradient_boosting_refuses_an_init_estimator_with_the_reason(cancer):
+@pytest.mark.parametrize("dataset, loss", [("iris", "log_loss"), ("cancer", "log_loss"),
+                                           ("cancer", "exponential")])
+def test_gradient_boosting_classifier_with_a_tree_init(request, dataset, loss):
+    X, y, held = request.getfixturevalue(dataset)
+    for init in (DecisionTreeClassifier(max_depth=3, random_state=0),
+                 RandomForestClassifier(10, max_depth=4, random_state=0)):
+        est = GradientBoostingClassifier(loss=loss, init=init, n_estimators=15,
+                                         random_state=0).fit(X, y)
+        _exact(est, held)
+
+
+def test_gradient_boosting_regressor_with_a_tree_init(diabetes):
+    X, y, held = diabetes
+    est = GradientBoostingRegressor(init=DecisionTreeRegressor(max_depth=4), loss="huber",
+                                    n_estimators=20, random_state=0).fit(X, y)
+    net = _exact(est, held)
+    assert "init.predict" in net.explain()
+
+
+def test_gradient_boosting_refuses_an_init_it_cannot_hold(cancer):
     X, y, _ = cancer
-    for init in (LogisticRegression(max_iter=5000), DummyClassifier(strategy="stratified")):
-        est = GradientBoostingClassifier(init=init, n_estimators=3, random_state=0).fit(X, y)
-        with pytest.raises(ConversionError, match="init"):
-            nc.convert(est)
+    est = GradientBoostingClassifier(init=DummyClassifier(strategy="stratified"),
+                                     n_estimators=3, random_state=0).fit(X, y)
+    with pytest.raises(ConversionError, match="init"):
+        nc.convert(est)
+    est = GradientBoostingClassifier(init=KNeighborsClassifier(), n_estimators=3,
+                                     random_state=0).fit(X, y)
+    with pytest.raises(ConversionError, match="float32"):
+        nc.convert(est)
+    # a linear init fitted on float32 X has float32 coefficients and computes in float32
+    est = GradientBoostingRegressor(init=Ridge(), n_estimators=3).fit(X, X[:, 0])
+    assert est.init_.coef_.dtype == np.float32
+    with pytest.raises(ConversionError, match="float32"):
+        nc.convert(est)
 
 
 @pytest.mark.parametrize("loss", ["squared_error", "absolute_error", "poisson", "gamma",

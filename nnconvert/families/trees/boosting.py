@@ -33,17 +33,23 @@ from sklearn._loss.link import (
 )
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.ensemble import (
+    ExtraTreesClassifier,
+    ExtraTreesRegressor,
     GradientBoostingClassifier,
     GradientBoostingRegressor,
     HistGradientBoostingClassifier,
     HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
 )
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
+from torch import nn
 
 from ...errors import ConversionError
-from ...layers import ColumnBranches, Layer, LayerDescription
+from ...layers import Branches, ColumnBranches, Layer, LayerDescription
 from ...layers.columns import ColumnSpec
 from ...network.heads import LinearHead, RegressionHead
-from ...registry import Conversion, convert_transformer, converts
+from ...registry import Conversion, convert_estimator, convert_transformer, converts
 from .sklearn import tree_arrays
 from .traversal import TreeTraversal
 
@@ -151,8 +157,9 @@ def _dummy_probabilities(init: DummyClassifier) -> np.ndarray:
         "predict a constant that a network can hold. Refit with init=None or 'zero'.")
 
 
-def _initial_raw_prediction(estimator) -> np.ndarray:
-    """What ``_raw_predict_init`` gives every row, read from the fitted ``init_``.
+def _initial_raw_prediction(estimator) -> np.ndarray | None:
+    """What ``_raw_predict_init`` gives every row, read from the fitted ``init_``; None
+    where ``init_`` is an estimator whose prediction depends on x.
 
     Mirrors scikit-learn's ``_init_raw_predictions``: a classifier's init probabilities
     (of ``classes_[1]`` alone for two classes) clipped to [eps, 1 − eps], then the loss's
@@ -170,32 +177,128 @@ def _initial_raw_prediction(estimator) -> np.ndarray:
     elif isinstance(init, DummyRegressor):
         p = np.asarray(init.constant_, dtype=np.float64).reshape(-1)
     else:
-        raise ConversionError(
-            f"{type(estimator).__name__} with init={type(init).__name__}(...) is not "
-            "supported: its initial prediction depends on x. Only the default prior "
-            "(init=None, a DummyClassifier / DummyRegressor) and init='zero' convert; "
-            "refit with one of those.")
+        return None  # it depends on x: a network of its own computes it
     return np.asarray(estimator._loss.link.link(p), dtype=np.float64).reshape(-1)
 
 
-def _gradient_boosting_layer(estimator) -> TreeTraversal:
+#: a classifier's link, applied to its init estimator's clipped probabilities
+_LINKS = {
+    LogitLink: torch.logit,
+    HalfLogitLink: lambda p: 0.5 * torch.logit(p),
+    MultinomialLogit: lambda p: torch.log(p) - torch.log(p).mean(dim=1, keepdim=True),
+}
+
+
+class _InitEstimator(nn.Module):
+    """The raw score of a GradientBoosting model whose ``init_`` is an estimator: the
+    body's output is the init network's output (``width`` columns), then the trees' sum."""
+
+    def __init__(self, init_head, width: int, link=None):
+        super().__init__()
+        self.init = init_head
+        self.width = int(width)
+        self.link = link
+
+    def raw(self, z: torch.Tensor) -> torch.Tensor:
+        init, trees = z[:, :self.width], z[:, self.width:]
+        if self.link is None:  # a regressor: its init's prediction, identity link
+            start = self.init.answer(init, "predict").reshape(len(z), -1)
+        else:  # scikit-learn's _init_raw_predictions: clipped probabilities, the link
+            p = self.init.proba(init)
+            p = p[:, 1:] if trees.shape[1] == 1 else p
+            eps = torch.finfo(torch.float64).eps
+            start = self.link(p.clamp(eps, 1 - eps))
+        return start + trees
+
+
+class InitEstimatorHead(BoostingHead):
+    """A GradientBoostingClassifier's output where ``init_`` is an estimator."""
+
+    def __init__(self, init_head, width: int, link, n_scores: int, proba: str):
+        super().__init__(n_scores, proba, zero_is_positive=True, log_proba=True)
+        self.start = _InitEstimator(init_head, width, link)
+
+    def decision(self, z: torch.Tensor) -> torch.Tensor:
+        return super().decision(self.start.raw(z))
+
+    def predict_index(self, z: torch.Tensor) -> torch.Tensor:
+        return super().predict_index(self.start.raw(z))
+
+    def describe(self) -> LayerDescription:
+        description = super().describe()
+        formula = ("{x} = link(clip(init.predict_proba(x), eps, 1 − eps)) + the trees' sum\n"
+                   + description.formula)
+        return dataclasses.replace(description, n_in=self.start.width + self.n_scores,
+                                   formula=formula, connectivity="dense")
+
+
+class InitEstimatorRegressionHead(RegressionHead):
+    """A GradientBoostingRegressor's output where ``init_`` is an estimator."""
+
+    untrainable_because = _NO_GRADIENT
+
+    def __init__(self, init_head, width: int):
+        super().__init__(1, single=True)
+        self.start = _InitEstimator(init_head, width)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return super().forward(self.start.raw(z))
+
+    def describe(self) -> LayerDescription:
+        return dataclasses.replace(
+            super().describe(), n_in=self.start.width + 1, connectivity="dense",
+            formula="predict(x) = init.predict(x) + the trees' sum   (shape (n,))")
+
+
+#: init estimators whose network is exact: scikit-learn fits and runs ``init_`` on X cast to
+#: float32, so most models fit float32 coefficients and compute in float32, which a float64
+#: network does not reproduce to 1e-9; trees compare float32(x) anyway and store float64
+#: leaf values (ExtraTree* are subclasses of DecisionTree*)
+_EXACT_INITS = (DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier,
+                RandomForestRegressor, ExtraTreesClassifier, ExtraTreesRegressor)
+
+
+def _with_init_estimator(estimator, traversal, head, options) -> Conversion:
+    """The init estimator's network beside the trees, and a head that adds them."""
+    if not isinstance(estimator.init_, _EXACT_INITS):
+        raise ConversionError(
+            f"{type(estimator).__name__}(init={type(estimator.init_).__name__}(...)) is not "
+            "supported: scikit-learn fits and runs the init estimator on X cast to float32, "
+            "so it computes in float32, which a float64 network cannot reproduce exactly. "
+            "Init estimators that convert: the default (init=None), 'zero', and "
+            f"{', '.join(c.__name__ for c in _EXACT_INITS)}.")
+    init = convert_estimator(estimator.init_, options)
+    width = init.layers[-1].describe().n_out
+    body = Branches([init.layers, [traversal]], [width, traversal.describe().n_out],
+                    title="init estimator | trees")
+    if isinstance(head, BoostingHead):
+        head = InitEstimatorHead(init.head, width, _LINKS[type(estimator._loss.link)],
+                                 head.n_scores, head.proba_rule)
+    else:
+        head = InitEstimatorRegressionHead(init.head, width)
+    return Conversion(layers=[body], head=head)
+
+
+def _gradient_boosting(estimator, head, options) -> Conversion:
     n = estimator.n_trees_per_iteration_
     trees = [one_column(tree_arrays(tree, classifier=False), k, n, estimator.learning_rate)
              for stage in estimator.estimators_ for k, tree in enumerate(stage)]
-    return TreeTraversal(trees, estimator.n_features_in_,
-                         bias=_initial_raw_prediction(estimator), allow_nan=False)
+    start = _initial_raw_prediction(estimator)
+    traversal = TreeTraversal(trees, estimator.n_features_in_, bias=start, allow_nan=False)
+    if start is None:
+        return _with_init_estimator(estimator, traversal, head, options)
+    return Conversion(layers=[traversal], head=head)
 
 
 @converts(GradientBoostingClassifier)
 def _gradient_boosting_classifier(estimator, options):
     head = _classifier_head(estimator, zero_is_positive=True, log_proba=True)
-    return Conversion(layers=[_gradient_boosting_layer(estimator)], head=head)
+    return _gradient_boosting(estimator, head, options)
 
 
 @converts(GradientBoostingRegressor)
 def _gradient_boosting_regressor(estimator, options):
-    return Conversion(layers=[_gradient_boosting_layer(estimator)],
-                      head=_regressor_head(estimator))
+    return _gradient_boosting(estimator, _regressor_head(estimator), options)
 
 
 # -- HistGradientBoosting -------------------------------------------------------------------
