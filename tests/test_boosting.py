@@ -442,3 +442,16 @@ def test_weighted_median_exports(tmp_path, diabetes, suffix):
         session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         got = session.run(None, {"x": held})[0]
     assert np.array_equal(got, est.predict(held))
+
+
+def test_categorical_model_verifies_and_draws(tmp_path):
+    X, y = _with_a_category(*load_iris(return_X_y=True))
+    est = HistGradientBoostingClassifier(max_iter=30, categorical_features=[2],
+                                         random_state=0).fit(X[::2], y[::2])
+    assert any(p.nodes["is_categorical"].any() for it in est._predictors for p in it)
+    net = nc.convert(est)
+    report = nc.verify(est, net, X[1::2])
+    assert report.passed and report.n_samples == len(X[1::2])
+    assert "categorical split" in net.explain()
+    nc.draw(net).save(tmp_path / "hgb.svg")
+    assert (tmp_path / "hgb.svg").stat().st_size > 0

@@ -118,4 +118,9 @@ CASES = [
     Case("adaboost-ridge-friedman",
          lambda: AdaBoostRegressor(Ridge(), n_estimators=8, random_state=0), "friedman",
          kind="regressor"),
+    Case("gb-forest-init-iris",
+         lambda: GradientBoostingClassifier(
+             init=RandomForestClassifier(8, max_depth=3, random_state=0), n_estimators=15,
+             random_state=0),
+         "iris", tags=("proba",)),
 ]
