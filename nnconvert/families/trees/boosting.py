@@ -10,7 +10,9 @@ The two differ where it matters for exactness:
 
 - GradientBoosting casts X to float32 and compares ``float32(x) <= threshold`` (its trees
   are classic ``DecisionTreeRegressor``); it refuses NaN; a binary ``predict`` is
-  ``score >= 0``; its initial raw prediction comes from ``init_`` (a prior, 'zero').
+  ``score >= 0``; its initial raw prediction comes from ``init_``: a constant (the default
+  prior, 'zero'), or a tree or forest whose network runs beside the boosted trees (other
+  init estimators compute in float32, as scikit-learn fits them on float32 X: refused).
 - HistGradientBoosting compares float64 ``x <= num_threshold`` on the raw values (the bins
   are used during fit only), sends NaN to ``missing_go_to_left``; a binary ``predict`` is
   ``score > 0``; the initial raw prediction is ``_baseline_prediction``. Categorical
