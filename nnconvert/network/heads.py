@@ -70,6 +70,12 @@ def _ovr_logistic(d: torch.Tensor) -> torch.Tensor:
     return normalise_rows(torch.sigmoid(d))
 
 
+def _half_logit(d: torch.Tensor) -> torch.Tensor:
+    if d.ndim != 1:
+        raise ValueError("the exponential loss's probabilities exist for two classes only")
+    return binary_pair(torch.sigmoid(2 * d))
+
+
 def _modified_huber(d: torch.Tensor) -> torch.Tensor:
     p = (d.clamp(-1, 1) + 1) / 2
     if d.ndim == 1:
@@ -102,6 +108,13 @@ PROBA_RULES = {
         ("σ", "σ, normalised"),
         ("sigmoid", "normalised-sigmoid"),
         ("p(classes_[1] | x) = σ({x})", "p(y | x) = σ({x}_y) / Σ_k σ({x}_k)"),
+    ),
+    # gradient boosting's exponential loss: its raw score is half the log-odds
+    "half-logit": ProbaRule(
+        _half_logit,
+        ("σ(2·)", "—"),
+        ("sigmoid", "sigmoid"),
+        ("p(classes_[1] | x) = σ(2{x}) = 1 / (1 + e^(−2{x}))", "(two classes only)"),
     ),
     "modified-huber": ProbaRule(
         _modified_huber,
@@ -292,15 +305,20 @@ class LinearHead(ClassifierHead):
         Width of the body's output: 1 for a binary problem, C otherwise.
     proba : str or None
         Key of :data:`PROBA_RULES`, or None where scikit-learn has no ``predict_proba``.
+    zero_is_positive : bool, default False
+        Whether a binary score of exactly 0 predicts ``classes_[1]`` (``score >= 0``, as
+        GradientBoostingClassifier does) rather than ``classes_[0]`` (``score > 0``).
     """
 
-    def __init__(self, n_scores: int, proba: str | None = None):
+    def __init__(self, n_scores: int, proba: str | None = None, *,
+                 zero_is_positive: bool = False):
         super().__init__()
         if proba is not None and proba not in PROBA_RULES:
             raise ValueError(f"unknown probability rule {proba!r}; known: {sorted(PROBA_RULES)}")
         self.n_scores = n_scores
         self.proba_rule = proba
         self.has_proba = proba is not None
+        self.zero_is_positive = bool(zero_is_positive)
 
     @property
     def binary(self) -> bool:
@@ -316,7 +334,7 @@ class LinearHead(ClassifierHead):
 
     def predict_index(self, z: torch.Tensor) -> torch.Tensor:
         if self.binary:
-            return (z[:, 0] > 0).long()
+            return ((z[:, 0] >= 0) if self.zero_is_positive else (z[:, 0] > 0)).long()
         return first_argmax(z)
 
     def describe(self) -> LayerDescription:
@@ -328,7 +346,8 @@ class LinearHead(ClassifierHead):
             kind = rule.kind[0 if self.binary else 1]
             lines.append(rule.formula[0 if self.binary else 1])
         if self.binary:
-            lines.append("predict(x) = classes_[1] if {x} > 0 else classes_[0]")
+            sign = "≥" if self.zero_is_positive else ">"
+            lines.append(f"predict(x) = classes_[1] if {{x}} {sign} 0 else classes_[0]")
         else:
             lines.append("predict(x) = classes_[argmax_k {x}_k]   (first index wins a tie)")
         return LayerDescription(

@@ -42,14 +42,14 @@ def tree_arrays(tree, classifier: bool) -> dict:
                 value=value, depth=t.max_depth)
 
 
-def _refuse_multioutput_classifier(estimator):
+def refuse_multioutput_classifier(estimator):
     if getattr(estimator, "n_outputs_", 1) != 1:
         raise ValueError(f"{type(estimator).__name__} with {estimator.n_outputs_} outputs "
                          "(multi-output classification) is not supported; fit one per target")
 
 
 def _classifier(estimator, trees):
-    _refuse_multioutput_classifier(estimator)
+    refuse_multioutput_classifier(estimator)
     layer = TreeTraversal([tree_arrays(t, True) for t in trees], estimator.n_features_in_,
                           scale=1.0 / len(trees))
     return Conversion(layers=[layer], head=FrequencyHead(len(estimator.classes_),
