@@ -98,8 +98,7 @@ def _scaled(make: Callable) -> Callable:
 
 def _linear() -> list[tuple[str, Callable]]:
     from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
-    from sklearn.linear_model import (LogisticRegression, Perceptron, RidgeClassifier,
-                                      SGDClassifier)
+    from sklearn.linear_model import LogisticRegression, Perceptron, RidgeClassifier, SGDClassifier
     from sklearn.svm import LinearSVC
 
     return [

@@ -7,10 +7,10 @@ import pytest
 import torch
 from equivalence import assert_equivalent
 from sklearn.naive_bayes import BernoulliNB, GaussianNB, MultinomialNB
+from zoo import fitted, ids, probe_points
 
 import nnconvert as nc
 from nnconvert.verify import compare
-from zoo import fitted, ids, probe_points
 
 BAYES = ids("bayes")
 

@@ -20,8 +20,8 @@ from zoo import fitted, ids
 
 import nnconvert as nc
 from nnconvert import gallery
-from nnconvert.network.heads import LinearHead
 from nnconvert.layers import ActivatedUnits, AffineScaler, LinearUnits
+from nnconvert.network.heads import LinearHead
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = Path(__file__).resolve().parent / "golden"

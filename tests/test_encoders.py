@@ -7,13 +7,13 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from equivalence import assert_equivalent
 from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
 
 import nnconvert as nc
-from equivalence import assert_equivalent
 
 
 def _frame(n: int = 400) -> tuple[pd.DataFrame, np.ndarray]:

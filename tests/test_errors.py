@@ -8,9 +8,9 @@ import torch
 from sklearn.datasets import make_multilabel_classification
 from sklearn.linear_model import LogisticRegression, RidgeClassifier, RidgeClassifierCV
 from sklearn.multiclass import OneVsRestClassifier
-from sklearn.semi_supervised import LabelSpreading
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import SplineTransformer, StandardScaler
+from sklearn.semi_supervised import LabelSpreading
 from zoo import data, fitted
 
 import nnconvert as nc

@@ -13,8 +13,8 @@ from torch import nn
 import nnconvert as nc
 from nnconvert.agreement import decision_margin, score_scale
 from nnconvert.export import ExportError, labels, read_metadata
-from nnconvert.network.heads import LinearHead
 from nnconvert.layers import Layer, LayerDescription, LinearUnits
+from nnconvert.network.heads import LinearHead
 from tests.zoo import fitted, probe_points
 
 ort = pytest.importorskip("onnxruntime")

@@ -23,8 +23,8 @@ from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, Stan
 from sklearn.svm import LinearSVC
 
 import nnconvert as nc
-from nnconvert.verify import compare
 from nnconvert import testing
+from nnconvert.verify import compare
 
 log_uniform = st.floats(-3, 3).map(lambda e: 10.0**e)
 seeds = st.integers(0, 2**16)

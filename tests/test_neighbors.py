@@ -15,11 +15,11 @@ from sklearn.neighbors import (
     RadiusNeighborsClassifier,
     RadiusNeighborsRegressor,
 )
+from zoo import fitted, ids, probe_points
 
 import nnconvert as nc
 from nnconvert.families.neighbors import _boundary_ties
 from nnconvert.verify import compare
-from zoo import fitted, ids, probe_points
 
 CLASSIFIERS = ids("neighbors")
 REGRESSORS = ids("neighbors", kind="regressor")

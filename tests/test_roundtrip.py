@@ -12,11 +12,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 from torch import nn
+from zoo import fitted
 
 import nnconvert as nc
 from nnconvert import losses
-
-from zoo import fitted
 
 ROUND_TRIP_CASES = [
     "logreg-breast_cancer", "logreg-iris-str", "logreg-wine-noncontig-nointercept",

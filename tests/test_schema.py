@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from equivalence import assert_equivalent
 from sklearn.datasets import load_iris
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 
 import nnconvert as nc
-from equivalence import assert_equivalent
 from nnconvert.layers.columns import ColumnSpec
 from nnconvert.network.schema import InputSchema
 

@@ -13,12 +13,12 @@ import textwrap
 import numpy as np
 import pytest
 import scipy.sparse
+from equivalence import assert_equivalent
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.svm import SVC, LinearSVC
 
 import nnconvert as nc
-from equivalence import assert_equivalent
 from nnconvert.network.base import SPARSE_BLOCK_ROWS
 
 SENTENCES = [

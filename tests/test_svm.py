@@ -23,8 +23,8 @@ from sklearn.svm import SVC, NuSVC
 from zoo import data, fitted, probe_points
 
 import nnconvert as nc
-from nnconvert.families.svm.heads import VoteHead
 from nnconvert.families.svm.coupling import PairwiseCoupling, couple
+from nnconvert.families.svm.heads import VoteHead
 from nnconvert.layers import KernelExpansion, KernelUnits
 
 

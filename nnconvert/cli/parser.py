@@ -81,7 +81,8 @@ and the rows to check with numpy.save("X_test.npy", X_test)):
   nnconvert draw model.skops -o model.svg
 
 exit status: 0 success, 1 verification found disagreements, 2 bad usage or unusable file,
-3 internal error, 4 a missing or too old optional package (the message says which version). Run 'nnconvert COMMAND --help' for each command's options.
+3 internal error, 4 a missing or too old optional package (the message says which version).
+Run 'nnconvert COMMAND --help' for each command's options.
 """
 
 

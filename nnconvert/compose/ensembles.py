@@ -26,10 +26,10 @@ from sklearn.ensemble import (
 )
 from torch import nn
 
+from ..agreement import decision_margin
 from ..errors import UnsupportedEstimatorError
 from ..layers import Branches, Layer, LayerDescription, LinearUnits
 from ..network.heads import ClassifierHead, FrequencyHead, RegressionHead, first_argmax
-from ..agreement import decision_margin
 from ..registry import Conversion, convert_estimator, converts, margin_rule
 
 __all__ = ["MemberAnswer", "HardVoteHead"]

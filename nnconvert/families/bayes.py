@@ -181,7 +181,8 @@ def _bernoulli_nb(estimator, options):
         layers.append(BinarizeUnits(log_p.shape[1], estimator.binarize))
     layers.append(LinearUnits(log_p - log_not_p, estimator.class_log_prior_ + log_not_p.sum(axis=1),
                               title="Bernoulli log-likelihood units",
-                              bias_note="W = log p − log(1 − p), b = class_log_prior_ + Σ log(1 − p)",
+                              bias_note=("W = log p − log(1 − p), "
+                                         "b = class_log_prior_ + Σ log(1 − p)"),
                               unit_names=_class_names(estimator)))
     return Conversion(layers=layers, head=_head(estimator))
 

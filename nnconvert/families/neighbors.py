@@ -35,7 +35,7 @@ from sklearn.neighbors import (
 
 from ..agreement import default_margin, score_scale
 from ..errors import ConversionError, UnsupportedEstimatorError
-from ..layers import Layer, LayerDescription, METRIC_FORMULAS, as_buffer, distances, metric_of
+from ..layers import METRIC_FORMULAS, Layer, LayerDescription, as_buffer, distances, metric_of
 from ..network.heads import FrequencyHead, RegressionHead
 from ..registry import Conversion, converts, margin_rule, score_jump_rule
 

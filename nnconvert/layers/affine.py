@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import torch
 
-from .describe import Layer, LayerDescription
 from .dense import as_buffer
+from .describe import Layer, LayerDescription
 
 __all__ = ["AffineScaler"]
 

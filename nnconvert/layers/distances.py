@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import torch
 
-from .describe import Layer, LayerDescription
 from .dense import as_buffer
+from .describe import Layer, LayerDescription
 
 __all__ = ["METRIC_FORMULAS", "metric_of", "distances", "DistanceUnits"]
 

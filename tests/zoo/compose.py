@@ -1,8 +1,8 @@
 """Zoo entries for pipelines and multiclass meta-estimators."""
 
-from sklearn.linear_model import LogisticRegression, RidgeClassifier, SGDClassifier
 from sklearn.compose import ColumnTransformer
 from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression, RidgeClassifier, SGDClassifier
 from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
 from sklearn.pipeline import FeatureUnion, make_pipeline
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler

@@ -17,7 +17,6 @@ from sklearn.tree import (
     ExtraTreeRegressor,
 )
 
-from ...layers import LayerDescription
 from ...network.heads import FrequencyHead, RegressionHead
 from ...registry import Conversion, converts
 from .traversal import TreeTraversal, float32_threshold

@@ -10,8 +10,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ...layers.columns import ColumnSpec
 from ...layers import Layer, LayerDescription, as_buffer
+from ...layers.columns import ColumnSpec
 
 
 def float32_threshold(threshold: np.ndarray) -> np.ndarray:
