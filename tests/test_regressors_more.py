@@ -351,3 +351,17 @@ def test_isotonic_nan_rows_survive_export(diabetes, tmp_path):
     T = _grid_and_knots(model, n=201)
     (got,) = torch.export.load(path).module()(torch.as_tensor(T))
     assert_same(got.detach().numpy(), model.predict(T))
+
+
+def test_a_gaussian_process_kernel_outside_the_list_is_refused_with_the_list():
+    from sklearn.gaussian_process import GaussianProcessRegressor
+    from sklearn.gaussian_process.kernels import ExpSineSquared, Matern, WhiteKernel
+
+    X, y = load_diabetes(return_X_y=True)
+    periodic = GaussianProcessRegressor(ExpSineSquared() + WhiteKernel(), alpha=1.0,
+                                        optimizer=None).fit(X[:100, :1], y[:100])
+    with pytest.raises(nc.ConversionError, match="ExpSineSquared kernel.*RationalQuadratic"):
+        nc.convert(periodic)
+    bessel = GaussianProcessRegressor(Matern(nu=0.7), optimizer=None).fit(X[:100], y[:100])
+    with pytest.raises(nc.ConversionError, match="nu = 0.5, 1.5, 2.5 and inf"):
+        nc.convert(bessel)

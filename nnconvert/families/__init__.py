@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     discriminant,
     dummy,
     elm,
+    gaussian_process,
     glm,
     isotonic,
     kernel_ridge,

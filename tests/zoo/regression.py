@@ -1,7 +1,10 @@
 """Zoo entries for regressors (networks with a ``predict`` of real values)."""
 
+import numpy as np
 from sklearn.compose import ColumnTransformer
 from sklearn.cross_decomposition import PLSRegression
+from sklearn.gaussian_process import GaussianProcessRegressor
+from sklearn.gaussian_process import kernels as gp
 from sklearn.isotonic import IsotonicRegression
 from sklearn.kernel_ridge import KernelRidge
 from sklearn.linear_model import (
@@ -112,7 +115,7 @@ CASES = [
                "diabetes", "pipeline"),
     _regressor("mlpreg-tanh-friedman", lambda: MLPRegressor(hidden_layer_sizes=(20,),
                                                              activation="tanh", max_iter=400,
-                                                             random_state=0), "friedman"),
+                                                             random_state=0), "friedman", "ill-conditioned"),
     _regressor("mlpreg-logistic-diabetes-two-targets",
                lambda: make_pipeline(StandardScaler(),
                                      MLPRegressor(hidden_layer_sizes=(16,), activation="logistic",
@@ -177,4 +180,13 @@ CASES = [
                lambda: RegressorChain(MLPRegressor(hidden_layer_sizes=(8,), max_iter=200,
                                                    random_state=0)),
                "diabetes2", "multioutput"),
+    _regressor("gpr-rbf-white-friedman", lambda: GaussianProcessRegressor(
+        gp.ConstantKernel() * gp.RBF(np.ones(10)) + gp.WhiteKernel(), normalize_y=True,
+        random_state=0), "friedman", "ill-conditioned"),
+    _regressor("gpr-matern-dot-diabetes", lambda: make_pipeline(
+        StandardScaler(), GaussianProcessRegressor(
+            gp.Matern(nu=1.5) + gp.DotProduct(), alpha=1e-2, normalize_y=True)),
+        "diabetes", "pipeline"),
+    _regressor("gpr-rq-diabetes-two-targets", lambda: GaussianProcessRegressor(
+        gp.RationalQuadratic(), alpha=0.1, normalize_y=True), "diabetes2", "multioutput"),
 ]

@@ -1,0 +1,150 @@
+"""GaussianProcessRegressor's predictive mean as kernel units: ``ŷ = k(x, X_train)·α``.
+
+The fitted kernel (``kernel_``) is rebuilt as a small tree of torch modules, one per kernel
+scikit-learn composes: ConstantKernel, RBF (isotropic or one length scale per feature),
+Matern (ν = 0.5, 1.5, 2.5, ∞), RationalQuadratic, DotProduct, WhiteKernel (0 between a new
+row and a training row, as scikit-learn evaluates ``k(X, X_train)``), and their sums,
+products and powers. Distances are computed in the difference form, as scipy's ``cdist``.
+Then ``ŷ = std_y · (K α) + mean_y`` (``normalize_y``). Other kernels are refused with the
+list; ``return_std`` and ``return_cov`` are not part of the network.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from sklearn.gaussian_process import GaussianProcessRegressor
+from sklearn.gaussian_process import kernels as gp
+from torch import nn
+
+from ..errors import ConversionError
+from ..layers import Layer, LayerDescription, as_buffer, distances
+from ..network.heads import RegressionHead
+from ..registry import Conversion, converts
+
+__all__ = ["KernelOfRows", "GaussianProcessMean"]
+
+#: the kernels a network computes, by scikit-learn's class name
+SUPPORTED = ("ConstantKernel", "RBF", "Matern (nu 0.5, 1.5, 2.5, inf)", "RationalQuadratic",
+             "DotProduct", "WhiteKernel", "Sum", "Product", "Exponentiation")
+_BLOCK_ELEMENTS = 1 << 22
+
+
+class KernelOfRows(nn.Module):
+    """``k(x, c)`` of one scikit-learn kernel, for every input row and stored row."""
+
+    def __init__(self, kernel):
+        super().__init__()
+        self.kind = type(kernel).__name__
+        if isinstance(kernel, (gp.Sum, gp.Product)):
+            self.parts = nn.ModuleList([KernelOfRows(kernel.k1), KernelOfRows(kernel.k2)])
+        elif isinstance(kernel, gp.Exponentiation):
+            self.parts = nn.ModuleList([KernelOfRows(kernel.kernel)])
+            self.exponent = float(kernel.exponent)
+        elif isinstance(kernel, gp.ConstantKernel):
+            self.value = float(kernel.constant_value)
+        elif isinstance(kernel, (gp.RBF, gp.Matern)):
+            if isinstance(kernel, gp.Matern) and kernel.nu not in (0.5, 1.5, 2.5, np.inf):
+                raise ConversionError(
+                    f"Matern(nu={kernel.nu}) needs Bessel functions torch does not have; "
+                    "nu = 0.5, 1.5, 2.5 and inf convert.")
+            self.register_buffer("length_scale",
+                                 as_buffer(np.atleast_1d(kernel.length_scale)))
+            self.nu = float(getattr(kernel, "nu", np.inf))
+        elif isinstance(kernel, gp.RationalQuadratic):
+            self.alpha, self.length = float(kernel.alpha), float(kernel.length_scale)
+        elif isinstance(kernel, gp.DotProduct):
+            self.sigma_0 = float(kernel.sigma_0)
+        elif not isinstance(kernel, gp.WhiteKernel):
+            raise ConversionError(
+                f"GaussianProcessRegressor with a {type(kernel).__name__} kernel is not "
+                f"supported; kernels that convert: {', '.join(SUPPORTED)}.")
+        self.text = str(kernel)
+
+    def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
+        kind = self.kind
+        if kind == "Sum":
+            return self.parts[0](x, c) + self.parts[1](x, c)
+        if kind == "Product":
+            return self.parts[0](x, c) * self.parts[1](x, c)
+        if kind == "Exponentiation":
+            return self.parts[0](x, c) ** self.exponent
+        if kind == "ConstantKernel":
+            return torch.full((x.shape[0], c.shape[0]), self.value, dtype=x.dtype,
+                              device=x.device)
+        if kind == "WhiteKernel":  # k(X, Y) with Y given: zero (noise is on the diagonal)
+            return torch.zeros(x.shape[0], c.shape[0], dtype=x.dtype, device=x.device)
+        if kind == "DotProduct":
+            return x @ c.T + self.sigma_0 ** 2
+        if kind == "RationalQuadratic":
+            squared = distances(x, c, "sqeuclidean")
+            return (1 + squared / (2 * self.alpha * self.length ** 2)) ** -self.alpha
+        scale = self.length_scale.to(x.dtype)
+        d2 = distances(x / scale, c / scale, "sqeuclidean")
+        if kind == "RBF" or self.nu == np.inf:
+            return torch.exp(-0.5 * d2)
+        d = torch.sqrt(d2)
+        if self.nu == 0.5:
+            return torch.exp(-d)
+        if self.nu == 1.5:
+            k = d * np.sqrt(3)
+            return (1.0 + k) * torch.exp(-k)
+        k = d * np.sqrt(5)
+        return (1.0 + k + k ** 2 / 3.0) * torch.exp(-k)
+
+
+class GaussianProcessMean(Layer):
+    """Kernel units on the training rows read out by ``α``: ``ŷ = std · k(x, X_train)·α +
+    mean``, a block of rows at a time.
+
+    Parameters
+    ----------
+    kernel : sklearn kernel
+        The fitted ``kernel_``.
+    rows : array-like of shape (n_train, n_features)
+    alpha : array-like of shape (n_train,) or (n_train, n_targets)
+    scale, offset : array-like of shape (n_targets,)
+        ``_y_train_std`` and ``_y_train_mean``.
+    """
+
+    def __init__(self, kernel, rows, alpha, scale, offset):
+        super().__init__()
+        self.kernel = KernelOfRows(kernel)
+        self.register_buffer("rows", as_buffer(rows))
+        alpha = np.asarray(alpha, dtype=np.float64)
+        self.register_buffer("alpha", as_buffer(alpha.reshape(len(alpha), -1)))
+        self.register_buffer("scale", as_buffer(np.atleast_1d(scale)))
+        self.register_buffer("offset", as_buffer(np.atleast_1d(offset)))
+
+    def _block(self, x: torch.Tensor) -> torch.Tensor:
+        mean = self.kernel(x, self.rows.to(x.dtype)) @ self.alpha.to(x.dtype)
+        return self.scale.to(x.dtype) * mean + self.offset.to(x.dtype)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        rows = max(1, _BLOCK_ELEMENTS // self.rows.shape[0])
+        if torch.compiler.is_exporting() or x.shape[0] <= rows:
+            return self._block(x)
+        return torch.cat([self._block(b) for b in torch.split(x, rows)], dim=0)
+
+    def describe(self) -> LayerDescription:
+        return LayerDescription(
+            title=f"Gaussian-process kernel units, one per training row "
+                  f"({self.rows.shape[0]})",
+            n_in=self.rows.shape[1],
+            n_out=self.alpha.shape[1],
+            activation="kernel",
+            activation_kind="kernel",
+            formula=("{y} = std_y · Σ_i α_i k({x}, x_i) + mean_y,   k = " + self.kernel.text),
+            parameters={"training rows": self.rows.cpu().numpy()},
+        )
+
+
+@converts(GaussianProcessRegressor)
+def _gaussian_process(gpr: GaussianProcessRegressor, options: dict) -> Conversion:
+    if not hasattr(gpr, "X_train_"):
+        raise ConversionError("this GaussianProcessRegressor was never fitted: its prior "
+                              "mean is 0 everywhere; fit it first.")
+    layer = GaussianProcessMean(gpr.kernel_, gpr.X_train_, gpr.alpha_, gpr._y_train_std,
+                                gpr._y_train_mean)
+    single = np.ndim(gpr.alpha_) == 1 or np.shape(gpr.alpha_)[1] == 1
+    return Conversion(layers=[layer], head=RegressionHead(layer.alpha.shape[1], single=single))
