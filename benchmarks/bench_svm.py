@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from harness import print_table, race, save
+from harness import print_table, race, resident_kib, save
 from sklearn.datasets import make_classification
 from sklearn.svm import SVC
 
@@ -71,16 +71,6 @@ def _peers(model) -> dict:
 # -- memory probe (runs in a child process) ---------------------------------------------------
 
 
-def _resident_kib(field: str) -> int | None:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith(field + ":"):
-                return int(line.split()[1])
-    except OSError:
-        return None
-    return None
-
-
 def _probe(path: str, rows: int, block_rows: int | None, features: int) -> None:
     """Child process: one predict, print the extra resident memory it needed, as JSON."""
     torch.set_num_threads(THREADS)
@@ -91,13 +81,13 @@ def _probe(path: str, rows: int, block_rows: int | None, features: int) -> None:
     net.predict(X[:64])  # warm up: imports, thread pools, first allocations
     try:
         Path("/proc/self/clear_refs").write_text("5")  # reset the peak-RSS mark
-        method, before = "VmHWM - VmRSS after clear_refs", _resident_kib("VmRSS")
+        method, before = "VmHWM - VmRSS after clear_refs", resident_kib("VmRSS")
     except OSError:
         method = "ru_maxrss growth (peak mark could not be reset)"
         before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     net.predict(X)
     if method.startswith("VmHWM"):
-        after = _resident_kib("VmHWM")
+        after = resident_kib("VmHWM")
     else:
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"extra_mib": max(0, after - before) / 1024, "method": method,

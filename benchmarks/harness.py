@@ -91,7 +91,8 @@ def save(name: str, payload: dict) -> Path:
     return path
 
 
-def _resident_kib(field: str) -> int | None:
+def resident_kib(field: str) -> int | None:
+    """A field of /proc/self/status in KiB (VmRSS, VmHWM), or None off Linux."""
     try:
         for line in Path("/proc/self/status").read_text().splitlines():
             if line.startswith(field + ":"):
@@ -112,7 +113,7 @@ def peak_extra_mib(call: Callable[[], object]) -> float | None:
         Path("/proc/self/clear_refs").write_text("5")
     except OSError:
         return None
-    before = _resident_kib("VmRSS")
+    before = resident_kib("VmRSS")
     call()
-    after = _resident_kib("VmHWM")
+    after = resident_kib("VmHWM")
     return None if before is None or after is None else max(0, after - before) / 1024
