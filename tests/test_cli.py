@@ -60,7 +60,7 @@ def workdir(tmp_path_factory):
     dated.fitted_on_ = datetime.date(2024, 1, 2)  # not among skops' trusted types
     sio.dump(dated, d / "dated.skops")
     sio.dump(LogisticRegression(), d / "unfitted.skops")
-    joblib.dump(LabelSpreading().fit(X_train, y_train), d / "knn.joblib")
+    joblib.dump(LabelSpreading().fit(X_train, y_train), d / "unsupported.joblib")
     (d / "empty.skops").write_bytes(b"")
     (d / "notes.skops").write_text("these are notes, not a model\n")
     (d / "corrupt.pkl").write_bytes(pickle.dumps(logistic)[:200])
@@ -119,7 +119,7 @@ BAD = {
                              "arbitrary code"),
     "untrusted-skops-type": (["explain", "dated.skops"], "--trust-type datetime.date"),
     "unfitted": (["explain", "unfitted.skops"], "not fitted yet"),
-    "unsupported": (["explain", "knn.joblib", "--trust"],
+    "unsupported": (["explain", "unsupported.joblib", "--trust"],
                     "LabelSpreading is not supported"),
     "wrong-feature-count": (["verify", "logistic.skops", "--data", "X3.npy"],
                             "X3.npy has 3 features per row, but the model expects 4"),
