@@ -12,4 +12,6 @@ from . import (  # noqa: F401
     multioutput,
     pipeline,
     search,
+    target,
+    threshold,
 )

@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     encoders,
     function,
     impute,
+    polynomial,
     scalers,
     selection,
 )

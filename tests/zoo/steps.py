@@ -1,7 +1,9 @@
 """Zoo entries for the pipeline steps and wrappers of issue 16: selectors, imputation,
 normalisation, binarisation, random projections, FastICA and hyper-parameter searches."""
 
+import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import TransformedTargetRegressor
 from sklearn.decomposition import FastICA
 from sklearn.ensemble import (
     StackingClassifier,
@@ -12,13 +14,24 @@ from sklearn.ensemble import (
 from sklearn.feature_selection import RFE, SelectFromModel, SelectKBest, VarianceThreshold
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
-from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
+from sklearn.model_selection import (
+    FixedThresholdClassifier,
+    GridSearchCV,
+    RandomizedSearchCV,
+    TunedThresholdClassifierCV,
+)
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import Binarizer, Normalizer, StandardScaler
+from sklearn.preprocessing import (
+    Binarizer,
+    MinMaxScaler,
+    Normalizer,
+    PolynomialFeatures,
+    StandardScaler,
+)
 from sklearn.random_projection import GaussianRandomProjection, SparseRandomProjection
-from sklearn.svm import SVC, LinearSVC
+from sklearn.svm import SVC, SVR, LinearSVC
 
 from . import Case
 
@@ -86,4 +99,20 @@ CASES = [
     Case("calibrated-isotonic-svc-iris", lambda: CalibratedClassifierCV(
         make_pipeline(StandardScaler(), SVC()), method="isotonic", cv=3), "iris",
          tags=("steps", "calibration")),
+    _transformer("poly-interactions-wine", lambda: make_pipeline(
+        StandardScaler(), PolynomialFeatures(3, interaction_only=True)), "wine", "pipeline"),
+    Case("pipe-poly-logreg-iris", lambda: make_pipeline(
+        StandardScaler(), PolynomialFeatures(2), LogisticRegression(max_iter=3000)), "iris",
+         tags=("steps",)),
+    Case("threshold-logreg-breast_cancer-str", lambda: FixedThresholdClassifier(
+        make_pipeline(StandardScaler(), LogisticRegression()), threshold=0.3,
+        pos_label="malignant"), "breast_cancer", labels="str", tags=("steps", "threshold")),
+    Case("tuned-threshold-svc-breast_cancer", lambda: TunedThresholdClassifierCV(
+        make_pipeline(StandardScaler(), LinearSVC()), cv=3), "breast_cancer",
+         tags=("steps", "threshold")),
+    Case("target-minmax-svr-diabetes", lambda: TransformedTargetRegressor(
+        SVR(), transformer=MinMaxScaler()), "diabetes", tags=("steps",), kind="regressor"),
+    Case("target-log-ridge-diabetes", lambda: TransformedTargetRegressor(
+        Ridge(), func=np.log, inverse_func=np.exp), "diabetes", tags=("steps",),
+         kind="regressor"),
 ]
