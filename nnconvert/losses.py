@@ -34,6 +34,7 @@ __all__ = [
     "l2svm",
     "softmax_cross_entropy",
     "LOSSES",
+    "REGRESSION_LOSSES",
 ]
 
 
@@ -172,3 +173,30 @@ LOSSES = {
     "l2svm": l2svm,
     "softmax_cross_entropy": softmax_cross_entropy,
 }
+
+
+def _checked_targets(predictions: torch.Tensor, y) -> torch.Tensor:
+    y = torch.as_tensor(y, dtype=predictions.dtype, device=predictions.device)
+    if y.shape != predictions.shape:
+        raise ValueError(f"targets of shape {tuple(y.shape)} do not match the predictions' "
+                         f"{tuple(predictions.shape)}")
+    return y
+
+
+def squared(predictions: torch.Tensor, y) -> torch.Tensor:
+    """Mean squared error (``F.mse_loss``): the loss least squares and ridge minimise."""
+    return F.mse_loss(predictions, _checked_targets(predictions, y))
+
+
+def absolute(predictions: torch.Tensor, y) -> torch.Tensor:
+    """Mean absolute error (``F.l1_loss``): the median's loss."""
+    return F.l1_loss(predictions, _checked_targets(predictions, y))
+
+
+def huber(predictions: torch.Tensor, y, delta: float = 1.0) -> torch.Tensor:
+    """Huber loss (``F.huber_loss``): squared within ``delta`` of the target, linear beyond."""
+    return F.huber_loss(predictions, _checked_targets(predictions, y), delta=delta)
+
+
+#: regression losses by name, for :func:`nnconvert.training.fine_tune` of a regressor
+REGRESSION_LOSSES = {"squared": squared, "absolute": absolute, "huber": huber}

@@ -12,15 +12,20 @@ from typing import Sequence
 
 import numpy as np
 import torch
-from sklearn.linear_model import LogisticRegression, Perceptron, SGDClassifier
+from sklearn.linear_model import (
+    LinearRegression,
+    LogisticRegression,
+    Perceptron,
+    SGDClassifier,
+)
 from sklearn.svm import LinearSVC
 from torch import nn
 
 from .errors import ConversionError
 from .layers import LinearUnits
 from .layers.fuse import fuse_affine
-from .network import ConvertedClassifier
-from .network.heads import LinearHead
+from .network import ConvertedClassifier, ConvertedRegressor
+from .network.heads import LinearHead, RegressionHead
 
 __all__ = ["to_sklearn", "KINDS"]
 
@@ -33,9 +38,9 @@ KINDS = {"logistic": LogisticRegression, "svm": LinearSVC}
 _REBUILDABLE = (LogisticRegression, LinearSVC, SGDClassifier, Perceptron)
 
 
-def _linear_weights(net: ConvertedClassifier) -> tuple[torch.Tensor, torch.Tensor]:
+def _linear_weights(net) -> tuple[torch.Tensor, torch.Tensor]:
     """The network as one affine map ``x W^T + b``, scalers folded in; refuse anything else."""
-    if not isinstance(net.head, LinearHead):
+    if type(net.head) not in (LinearHead, RegressionHead):
         raise ConversionError(
             f"to_sklearn() rebuilds linear models; this network ({net.source}) ends in a "
             f"{type(net.head).__name__}, not a linear head."
@@ -74,7 +79,7 @@ def _from_linear(linear: nn.Linear, classes, kind) -> tuple[torch.Tensor, torch.
 
 
 def to_sklearn(
-    net: ConvertedClassifier | nn.Linear,
+    net: ConvertedClassifier | ConvertedRegressor | nn.Linear,
     *,
     classes: Sequence | None = None,
     kind: str | None = None,
@@ -83,10 +88,11 @@ def to_sklearn(
 
     Parameters
     ----------
-    net : ConvertedClassifier or torch.nn.Linear
+    net : ConvertedClassifier, ConvertedRegressor or torch.nn.Linear
         A converted linear model (LogisticRegression, LinearSVC, SGDClassifier, Perceptron,
-        optionally behind scalers, which are folded into the weights), possibly fine-tuned; or
-        a plain ``nn.Linear`` with ``classes`` and ``kind``.
+        optionally behind scalers, which are folded into the weights), possibly fine-tuned; a
+        converted linear regressor (any of them comes back as a LinearRegression with the same
+        ``predict``); or a plain ``nn.Linear`` with ``classes`` and ``kind``.
     classes : sequence, optional
         The class labels in score order; required for an ``nn.Linear``, otherwise the
         network's ``classes_``. Two classes need one output unit (positive means
@@ -111,6 +117,8 @@ def to_sklearn(
     """
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {sorted(KINDS)}, got {kind!r}")
+    if isinstance(net, ConvertedRegressor):
+        return _linear_regression(net)
     if isinstance(net, ConvertedClassifier):
         weight, bias = _linear_weights(net)
         classes = net.classes_ if classes is None else classes
@@ -142,4 +150,22 @@ def to_sklearn(
     if getattr(net, "feature_names_in_", None) is not None:
         estimator.feature_names_in_ = np.array(net.feature_names_in_, dtype=object)
     estimator.n_iter_ = np.zeros(1, dtype=np.int32)
+    return estimator
+
+
+def _linear_regression(net: ConvertedRegressor) -> LinearRegression:
+    """A fitted LinearRegression with the network's ``predict`` (any linear regressor's
+    network, scalers folded in; a Lasso or a Huber model predicts from coef_ alike)."""
+    weight, bias = _linear_weights(net)
+    estimator = LinearRegression()
+    single = net.head.single
+    estimator.coef_ = weight.detach().cpu().double().numpy().copy()
+    estimator.intercept_ = bias.detach().cpu().double().numpy().reshape(-1).copy()
+    if single:
+        estimator.coef_, estimator.intercept_ = estimator.coef_[0], float(estimator.intercept_[0])
+    estimator.n_features_in_ = weight.shape[1]
+    if getattr(net, "feature_names_in_", None) is not None:
+        estimator.feature_names_in_ = np.array(net.feature_names_in_, dtype=object)
+    estimator.rank_ = int(np.linalg.matrix_rank(np.atleast_2d(estimator.coef_)))
+    estimator.singular_ = np.zeros(0)
     return estimator

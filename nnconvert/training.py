@@ -17,8 +17,8 @@ import numpy as np
 import torch
 
 from .agreement import class_indices
-from .losses import LOSSES
-from .network import ConvertedClassifier
+from .losses import LOSSES, REGRESSION_LOSSES
+from .network import ConvertedClassifier, ConvertedRegressor
 
 __all__ = ["fine_tune"]
 
@@ -57,7 +57,7 @@ def _raw_scores(net: ConvertedClassifier):
 
 
 def fine_tune(
-    net: ConvertedClassifier,
+    net: ConvertedClassifier | ConvertedRegressor,
     X,
     y,
     *,
@@ -72,17 +72,19 @@ def fine_tune(
 
     Parameters
     ----------
-    net : ConvertedClassifier
+    net : ConvertedClassifier or ConvertedRegressor
         The network to start from; it is not modified.
     X : array-like of shape (n_samples, n_features)
-    y : array-like of shape (n_samples,)
-        Labels from ``net.classes_``.
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        Labels from ``net.classes_``; a regressor's targets, shaped as its ``predict``.
     loss : str, optional
         A key of :data:`nnconvert.losses.LOSSES`: "hinge" or "logistic" for a binary
         network (one score), "multiclass_hinge", "l2svm" or "softmax_cross_entropy" for one
         score per class ("l2svm" takes either). Default: "hinge" for one score,
         "multiclass_hinge" for several, the SVM objectives of the seeds. Networks without a
-        decision function (MLPs) are trained on their output units' logits.
+        decision function (MLPs) are trained on their output units' logits. A regressor
+        takes a key of :data:`nnconvert.losses.REGRESSION_LOSSES`: "squared" (default),
+        "absolute" or "huber", applied to its predictions.
     epochs, lr, weight_decay, batch_size : optional
         The optimiser's settings; ``weight_decay`` is the L2 penalty of the SVM objective.
     random_state : int, default 0
@@ -90,27 +92,36 @@ def fine_tune(
 
     Returns
     -------
-    ConvertedClassifier
+    ConvertedClassifier or ConvertedRegressor
         The trained copy, in evaluation mode.
     """
-    if not isinstance(net, ConvertedClassifier):
-        raise TypeError(f"fine_tune() takes a ConvertedClassifier, got {type(net).__name__}")
+    if not isinstance(net, (ConvertedClassifier, ConvertedRegressor)):
+        raise TypeError("fine_tune() takes a ConvertedClassifier or a ConvertedRegressor, got "
+                        f"{type(net).__name__}")
     _check_settings(epochs=epochs, batch_size=batch_size, lr=lr, weight_decay=weight_decay)
+    regressor = isinstance(net, ConvertedRegressor)
+    losses = REGRESSION_LOSSES if regressor else LOSSES
     if loss is None:
-        loss = "hinge" if len(net.classes_) == 2 else "multiclass_hinge"
-    if loss not in LOSSES:
-        raise ValueError(f"unknown loss {loss!r}; choose one of {sorted(LOSSES)}")
+        loss = ("squared" if regressor else
+                "hinge" if len(net.classes_) == 2 else "multiclass_hinge")
+    if loss not in losses:
+        raise ValueError(f"unknown loss {loss!r} for a {net.head.kind}; choose one of "
+                         f"{sorted(losses)}")
     x = net.as_tensor(X)
-    target = _class_indices(net, y).to(x.device)
+    if regressor:  # the predictions themselves are what the loss compares with y
+        target = torch.as_tensor(np.asarray(y, dtype=np.float64), dtype=net.dtype,
+                                 device=x.device)
+    else:
+        target = _class_indices(net, y).to(x.device)
     if target.shape[0] != x.shape[0]:
-        raise ValueError(f"X has {x.shape[0]} rows but y has {target.shape[0]} labels")
+        raise ValueError(f"X has {x.shape[0]} rows but y has {target.shape[0]} targets")
     trained = copy.deepcopy(net).train()
-    scores = _raw_scores(trained)
+    scores = trained.forward if regressor else _raw_scores(trained)
     parameters = [p for p in trained.parameters() if p.requires_grad]
     if not parameters:
         raise ValueError(f"{net.source} has no trainable parameters")
     optimiser = torch.optim.SGD(parameters, lr=lr, momentum=0.9, weight_decay=weight_decay)
-    objective = LOSSES[loss]
+    objective = losses[loss]
     generator = torch.Generator().manual_seed(random_state)
     for _ in range(epochs):
         order = torch.randperm(x.shape[0], generator=generator).to(x.device)

@@ -365,3 +365,43 @@ def test_a_gaussian_process_kernel_outside_the_list_is_refused_with_the_list():
     bessel = GaussianProcessRegressor(Matern(nu=0.7), optimizer=None).fit(X[:100], y[:100])
     with pytest.raises(nc.ConversionError, match="nu = 0.5, 1.5, 2.5 and inf"):
         nc.convert(bessel)
+
+
+@pytest.mark.parametrize("loss", ["squared", "absolute", "huber"])
+def test_fine_tune_trains_a_regressor_with_regression_losses(loss):
+    from sklearn.linear_model import Ridge
+
+    from nnconvert import losses
+
+    X, y = load_diabetes(return_X_y=True)
+    net = nc.convert(Ridge(alpha=10.0).fit(X, y))
+    before = net.predict(X)
+    trained = nc.fine_tune(net, X, y, loss=loss, epochs=30, lr=0.05)
+    np.testing.assert_array_equal(net.predict(X), before)  # the original is untouched
+    objective = losses.REGRESSION_LOSSES[loss]
+    as_tensor = torch.as_tensor
+    assert (objective(as_tensor(trained.predict(X)), y)
+            < objective(as_tensor(before), y))
+    with pytest.raises(ValueError, match="unknown loss 'hinge' for a regressor"):
+        nc.fine_tune(net, X, y, loss="hinge")
+
+
+def test_to_sklearn_rebuilds_a_linear_regressor_with_the_same_predictions():
+    from sklearn.linear_model import Lasso, LinearRegression, Ridge
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y = load_diabetes(return_X_y=True)
+    for model, target in ((make_pipeline(StandardScaler(), Lasso(alpha=0.1)), y),
+                          (Ridge(), np.c_[y, 2 * y])):
+        model.fit(X, target)
+        rebuilt = nc.to_sklearn(nc.convert(model))
+        assert isinstance(rebuilt, LinearRegression)
+        expected = model.predict(X)
+        assert rebuilt.predict(X).shape == expected.shape
+        np.testing.assert_allclose(rebuilt.predict(X), expected, rtol=0,
+                                   atol=1e-12 * np.abs(expected).max())
+    with pytest.raises(nc.ConversionError, match="single linear layer"):
+        from sklearn.svm import SVR
+
+        nc.to_sklearn(nc.convert(SVR().fit(X, y)))
