@@ -137,6 +137,11 @@ ACTIVATIONS = {
 }
 
 
+#: the same activations in place, for inference
+_IN_PLACE = {"sigmoid": torch.sigmoid_, "tanh": torch.tanh_, "relu": torch.relu_,
+             "sin": torch.sin_, "cos": torch.cos_, "exp": torch.exp_}
+
+
 class ActivatedUnits(Layer):
     """A layer of neurons: ``y = scale · f(x W^T + b)``, ``f`` one of :data:`ACTIVATIONS`.
 
@@ -171,6 +176,9 @@ class ActivatedUnits(Layer):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         z = x @ self.weight.T if self.bias is None else torch.addmm(self.bias, x, self.weight.T)
+        if not torch.is_grad_enabled() and self.activation in _IN_PLACE:
+            y = _IN_PLACE[self.activation](z)  # z is ours alone: no second (rows × units) buffer
+            return y.mul_(self.scale) if self.scale != 1.0 else y
         y = ACTIVATIONS[self.activation][0](z)
         return y * self.scale if self.scale != 1.0 else y
 
