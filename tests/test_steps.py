@@ -67,3 +67,15 @@ def test_a_selector_that_keeps_nothing_is_refused():
     selector = SelectKBest(k=0).fit(X, y)
     with pytest.raises(nc.ConversionError, match="selected no feature"):
         nc.convert(selector)
+
+
+def test_box_cox_and_yeo_johnson_of_negative_values_agree():
+    from sklearn.preprocessing import PowerTransformer
+
+    X, _ = load_breast_cancer(return_X_y=True)
+    signs = np.random.default_rng(0).choice([-1.0, 1.0], size=X.shape)
+    for method, data in (("box-cox", X + 1.0), ("yeo-johnson", X * signs)):
+        transformer = PowerTransformer(method=method).fit(data)
+        expected = transformer.transform(data)
+        got = nc.convert(transformer).transform(data)
+        np.testing.assert_allclose(got, expected, rtol=0, atol=1e-12 * np.abs(expected).max())

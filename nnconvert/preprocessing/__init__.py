@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     function,
     impute,
     polynomial,
+    power,
     scalers,
     selection,
 )

@@ -28,6 +28,7 @@ from sklearn.preprocessing import (
     MinMaxScaler,
     Normalizer,
     PolynomialFeatures,
+    PowerTransformer,
     StandardScaler,
 )
 from sklearn.random_projection import GaussianRandomProjection, SparseRandomProjection
@@ -115,4 +116,8 @@ CASES = [
     Case("target-log-ridge-diabetes", lambda: TransformedTargetRegressor(
         Ridge(), func=np.log, inverse_func=np.exp), "diabetes", tags=("steps",),
          kind="regressor"),
+    _transformer("power-yeo-johnson-wine", PowerTransformer, "wine"),
+    Case("pipe-power-logreg-breast_cancer", lambda: make_pipeline(
+        PowerTransformer(standardize=False), StandardScaler(),
+        LogisticRegression(max_iter=3000)), "breast_cancer", tags=("steps",)),
 ]
