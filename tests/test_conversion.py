@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 from equivalence import assert_equivalent
-from zoo import data, fitted, ids, probe_points
+from zoo import BY_ID, data, fitted, ids, probe_points
 
 import nnconvert as nc
 from nnconvert.layers import ActivatedUnits, AffineScaler, KernelExpansion
@@ -26,6 +26,9 @@ def test_float64_conversion_is_exact(case_id):
 
 @pytest.mark.parametrize("case_id", ZOO)
 def test_float32_agrees_outside_tie_band(case_id):
+    if "float64-steps" in BY_ID[case_id].tags:
+        pytest.skip("steps at bin edges compared in float64 by scikit-learn: float32 input "
+                    "rounding moves rows across them, and a score jumps by a whole weight")
     estimator, X_train, X_test = fitted(case_id)
     net = nc.convert(estimator, dtype=torch.float32)
     assert net.dtype == torch.float32

@@ -5,6 +5,7 @@ Importing this package registers their converters with :mod:`nnconvert.registry`
 
 from . import (  # noqa: F401
     decomposition,
+    discretize,
     elementwise,
     encoders,
     function,

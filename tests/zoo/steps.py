@@ -25,6 +25,7 @@ from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import (
     Binarizer,
+    KBinsDiscretizer,
     MinMaxScaler,
     Normalizer,
     PolynomialFeatures,
@@ -120,4 +121,10 @@ CASES = [
     Case("pipe-power-logreg-breast_cancer", lambda: make_pipeline(
         PowerTransformer(standardize=False), StandardScaler(),
         LogisticRegression(max_iter=3000)), "breast_cancer", tags=("steps",)),
+    _transformer("bins-quantile-ordinal-wine", lambda: KBinsDiscretizer(
+        5, encode="ordinal", strategy="quantile", quantile_method="averaged_inverted_cdf"),
+        "wine"),
+    Case("pipe-bins-onehot-logreg-iris", lambda: make_pipeline(
+        KBinsDiscretizer(4, encode="onehot", strategy="uniform"),
+        LogisticRegression(max_iter=2000)), "iris", tags=("steps", "float64-steps")),
 ]
