@@ -11,11 +11,9 @@ Two threads (torch and scikit-learn's BLAS alike). Run: ``python benchmarks/benc
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 import torch
-from harness import peak_extra_mib, print_table, race, save
+from harness import peak_extra_mib, print_table, quick_or_full, race, save
 from sklearn.datasets import make_classification
 from sklearn.naive_bayes import GaussianNB, MultinomialNB
 from sklearn.neighbors import KNeighborsClassifier
@@ -36,12 +34,7 @@ def _race(title, model, net, X, method, rounds) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="a tenth of the rows, 3 rounds")
-    args = parser.parse_args()
-    scale = 10 if args.quick else 1
-    rounds = 3 if args.quick else 5
+    scale, rounds = quick_or_full(__doc__)
     torch.set_num_threads(THREADS)
     payload = {"threads": THREADS, "results": {}}
     with threadpool_limits(THREADS):

@@ -8,11 +8,9 @@ Two threads. Run: ``python benchmarks/bench_regressors.py`` (``--quick`` scales 
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 import torch
-from harness import print_table, race, save
+from harness import print_table, quick_or_full, race, save
 from sklearn.datasets import make_regression
 from sklearn.neural_network import MLPRegressor
 from sklearn.svm import SVR
@@ -24,20 +22,16 @@ THREADS = 2
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="a tenth of the rows, 3 rounds")
-    args = parser.parse_args()
-    scale = 10 if args.quick else 1
-    rounds = 3 if args.quick else 5
+    scale, rounds = quick_or_full(__doc__)
     torch.set_num_threads(THREADS)
     X, y = make_regression(n_samples=3_000, n_features=50, noise=10.0, random_state=0)
     rng = np.random.default_rng(0)
     cases = {
         "SVR (rbf)": (SVR(C=10.0, epsilon=0.01).fit(X, y),
                       rng.standard_normal((20_000 // scale, 50))),
-        "MLPRegressor (100, 100)": (MLPRegressor(hidden_layer_sizes=(100, 100), max_iter=50, random_state=0)
-                                    .fit(X, y), rng.standard_normal((200_000 // scale, 50))),
+        "MLPRegressor (100, 100)": (
+            MLPRegressor(hidden_layer_sizes=(100, 100), max_iter=50, random_state=0).fit(X, y),
+            rng.standard_normal((200_000 // scale, 50))),
     }
     payload = {"threads": THREADS, "results": {}}
     with threadpool_limits(THREADS):

@@ -11,11 +11,9 @@ Two threads (torch and scikit-learn's joblib alike). Run: ``python benchmarks/be
 
 from __future__ import annotations
 
-import argparse
-
 import numpy as np
 import torch
-from harness import print_table, race, save
+from harness import print_table, quick_or_full, race, save
 from sklearn.datasets import make_classification
 from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
 from threadpoolctl import threadpool_limits
@@ -26,12 +24,7 @@ THREADS = 2
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="a tenth of the rows, 3 rounds")
-    args = parser.parse_args()
-    scale = 10 if args.quick else 1
-    rounds = 3 if args.quick else 5
+    scale, rounds = quick_or_full(__doc__)
     torch.set_num_threads(THREADS)
     X, y = make_classification(n_samples=20_000 + 100_000 // scale, n_features=50,
                                n_informative=20, n_classes=3, random_state=0)

@@ -117,3 +117,15 @@ def peak_extra_mib(call: Callable[[], object]) -> float | None:
     call()
     after = resident_kib("VmHWM")
     return None if before is None or after is None else max(0, after - before) / 1024
+
+
+def quick_or_full(description: str) -> tuple[int, int]:
+    """Parse ``--quick`` (a tenth of the rows, 3 rounds) for a benchmark script; returns
+    ``(scale, rounds)``: the divisor of the row counts and the number of timing rounds."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=description,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="a tenth of the rows, 3 rounds")
+    quick = parser.parse_args().quick
+    return (10, 3) if quick else (1, 5)

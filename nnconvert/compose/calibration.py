@@ -120,10 +120,8 @@ def _calibrated(calibrated: CalibratedClassifierCV, options: dict) -> Conversion
     for k, cc in enumerate(calibrated.calibrated_classifiers_):
         base = cc.estimator
         answer = "decision_function" if hasattr(base, "decision_function") else "predict_proba"
-        conversion = convert_estimator(base, options)
-        if conversion.n_features_in is None:
-            conversion.n_features_in = calibrated.n_features_in_
-        members.append(MemberAnswer(f"classifier {k}", conversion, answer,
+        members.append(MemberAnswer(f"classifier {k}", convert_estimator(base, options), answer,
+                                    n_in=calibrated.n_features_in_,
                                     drop_first=len(classes) == 2 and answer == "predict_proba"))
         maps.append([_calibration_map(c, method) for c in cc.calibrators])
         columns.append(LabelEncoder().fit(cc.classes).transform(base.classes_)

@@ -46,17 +46,19 @@ class MemberAnswer(Layer):
     method : str
         The answer it gives: "predict_proba", "decision_function" or "predict" (a class index,
         or a regressor's prediction).
+    n_in : int
+        The number of input features (the enclosing estimator's).
     drop_first : bool, default False
         Leave out the first column (a binary ``predict_proba`` in a stack).
     """
 
-    def __init__(self, name: str, conversion: Conversion, method: str, *,
+    def __init__(self, name: str, conversion: Conversion, method: str, *, n_in: int,
                  drop_first: bool = False):
         super().__init__()
         self.name, self.method, self.drop_first = name, method, bool(drop_first)
         self.body = nn.Sequential(*conversion.layers)
         self.head = conversion.head
-        self.n_in = int(conversion.n_features_in)
+        self.n_in = int(n_in)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         answer = self.head.answer(self.body(x), self.method)
@@ -109,9 +111,7 @@ def _members(ensemble, methods: list[str], *, drop_first=None) -> Branches:
         except UnsupportedEstimatorError as error:
             raise UnsupportedEstimatorError(
                 f"{type(ensemble).__name__} member {name!r}: {error}") from None
-        if conversion.n_features_in is None:
-            conversion.n_features_in = ensemble.n_features_in_
-        members.append(MemberAnswer(name, conversion, method,
+        members.append(MemberAnswer(name, conversion, method, n_in=ensemble.n_features_in_,
                                     drop_first=bool(drop_first and drop_first[k])))
     return members
 

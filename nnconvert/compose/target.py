@@ -48,10 +48,8 @@ def _inverse(regressor: TransformedTargetRegressor, width: int) -> list:
 
 @converts(TransformedTargetRegressor)
 def _transformed_target(regressor: TransformedTargetRegressor, options: dict) -> Conversion:
-    inner = convert_estimator(regressor.regressor_, options)
-    if inner.n_features_in is None:
-        inner.n_features_in = regressor.n_features_in_
-    member = MemberAnswer("regressor", inner, "predict")
+    member = MemberAnswer("regressor", convert_estimator(regressor.regressor_, options),
+                          "predict", n_in=regressor.n_features_in_)
     width = member.width()
     return Conversion(layers=[member, *_inverse(regressor, width)],
                       head=RegressionHead(width, single=regressor._training_dim == 1))

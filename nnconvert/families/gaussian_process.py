@@ -19,6 +19,7 @@ from torch import nn
 
 from ..errors import ConversionError
 from ..layers import Layer, LayerDescription, as_buffer, distances
+from ..layers.rows import in_row_blocks
 from ..network.heads import RegressionHead
 from ..registry import Conversion, converts
 
@@ -122,9 +123,7 @@ class GaussianProcessMean(Layer):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         rows = max(1, _BLOCK_ELEMENTS // self.rows.shape[0])
-        if torch.compiler.is_exporting() or x.shape[0] <= rows:
-            return self._block(x)
-        return torch.cat([self._block(b) for b in torch.split(x, rows)], dim=0)
+        return in_row_blocks(self._block, x, rows)
 
     def describe(self) -> LayerDescription:
         return LayerDescription(

@@ -36,6 +36,7 @@ from sklearn.neighbors import (
 from ..agreement import default_margin, score_scale
 from ..errors import ConversionError, UnsupportedEstimatorError
 from ..layers import METRIC_FORMULAS, Layer, LayerDescription, as_buffer, distances, metric_of
+from ..layers.rows import in_row_blocks
 from ..network.heads import FrequencyHead, RegressionHead
 from ..registry import Conversion, converts, margin_rule, score_jump_rule
 
@@ -234,9 +235,7 @@ class NeighbourVote(Layer):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         rows = max(1, _BLOCK_ELEMENTS // self.points.shape[0])
-        if torch.compiler.is_exporting() or x.shape[0] <= rows:
-            return self._block(x)
-        return torch.cat([self._block(b) for b in torch.split(x, rows)], dim=0)
+        return in_row_blocks(self._block, x, rows)
 
     def describe(self) -> LayerDescription:
         return _described(self, f"{self.k} nearest of {self.points.shape[0]} training rows",
@@ -354,9 +353,7 @@ class RadiusVote(Layer):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         width = self.points.shape[0] * self.points.shape[1]
         rows = max(1, _BLOCK_ELEMENTS // width)
-        if torch.compiler.is_exporting() or x.shape[0] <= rows:
-            return self._block(x)
-        return torch.cat([self._block(b) for b in torch.split(x, rows)], dim=0)
+        return in_row_blocks(self._block, x, rows)
 
     def describe(self) -> LayerDescription:
         none = ("NaN (scikit-learn raises)" if self.outlier is None and self.classifier

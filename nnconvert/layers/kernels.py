@@ -13,6 +13,7 @@ from torch import nn
 
 from .dense import LinearUnits, as_buffer
 from .describe import Layer, LayerDescription
+from .rows import in_row_blocks
 
 __all__ = ["KERNEL_FORMULAS", "KERNEL_TITLES", "PAIRWISE_KERNELS", "KernelUnits",
            "KernelExpansion"]
@@ -121,10 +122,7 @@ class KernelUnits(Layer):
         return torch.tanh(inner)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # exported graphs cannot branch on their dynamic batch size: one block there
-        if torch.compiler.is_exporting() or x.shape[0] <= self.block_rows:
-            return self._block(x)
-        return torch.cat([self._block(b) for b in torch.split(x, self.block_rows)], dim=0)
+        return in_row_blocks(self._block, x, self.block_rows)
 
     def describe(self) -> LayerDescription:
         activation = KERNEL_FORMULAS[self.kernel].format(x="x")
@@ -223,7 +221,6 @@ class KernelExpansion(Layer):
         return self.readout(self.units._block(block))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # exported graphs cannot branch on their dynamic batch size: one block there
         if torch.compiler.is_exporting():
             return self.readout(self.units(x))
         rows = self.rows_per_block(x)

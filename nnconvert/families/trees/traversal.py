@@ -12,6 +12,7 @@ import torch
 
 from ...layers import Layer, LayerDescription, as_buffer
 from ...layers.columns import ColumnSpec
+from ...layers.rows import in_row_blocks
 
 
 def float32_threshold(threshold: np.ndarray) -> np.ndarray:
@@ -113,9 +114,7 @@ class TreeTraversal(Layer):
         # a block of rows at a time: the (rows × trees) node indices of every level then stay
         # in cache rather than streaming through memory once per level (2.4x on 200 trees)
         rows = max(64, _BLOCK_NODES // max(1, self.n_trees))
-        if torch.compiler.is_exporting() or x.shape[0] <= rows:
-            return self._walk(x)
-        return torch.cat([self._walk(b) for b in torch.split(x, rows)], dim=0)
+        return in_row_blocks(self._walk, x, rows)
 
     def _walk(self, x):
         # float64 thresholds follow the network's dtype (.to(float32) rounds them, as it
