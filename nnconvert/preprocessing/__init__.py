@@ -10,6 +10,7 @@ from . import (  # noqa: F401
     encoders,
     function,
     impute,
+    kernel_pca,
     polynomial,
     power,
     scalers,

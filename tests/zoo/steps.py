@@ -4,7 +4,7 @@ normalisation, binarisation, random projections, FastICA and hyper-parameter sea
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import TransformedTargetRegressor
-from sklearn.decomposition import FastICA
+from sklearn.decomposition import FastICA, KernelPCA
 from sklearn.ensemble import (
     StackingClassifier,
     StackingRegressor,
@@ -127,4 +127,14 @@ CASES = [
     Case("pipe-bins-onehot-logreg-iris", lambda: make_pipeline(
         KBinsDiscretizer(4, encode="onehot", strategy="uniform"),
         LogisticRegression(max_iter=2000)), "iris", tags=("steps", "float64-steps")),
+    _transformer("kernel-pca-rbf-wine", lambda: make_pipeline(
+        StandardScaler(), KernelPCA(6, kernel="rbf", gamma=0.05)), "wine", "pipeline"),
+    _transformer("kernel-pca-poly-iris", lambda: KernelPCA(4, kernel="poly", degree=2), "iris"),
+    # raw breast-cancer columns span six decades: eigenvalues down to 3e-10 of the largest,
+    # whose components divide by their root (float32 misses 1e-4), then 368 exact zeros
+    _transformer("kernel-pca-cosine-zero-eig-breast_cancer", lambda: KernelPCA(
+        400, kernel="cosine"), "breast_cancer", "ill-conditioned"),
+    Case("pipe-kernel-pca-sigmoid-logreg-digits", lambda: make_pipeline(
+        StandardScaler(), KernelPCA(12, kernel="sigmoid", gamma=0.002),
+        LogisticRegression(max_iter=3000)), "digits", tags=("steps",)),
 ]
