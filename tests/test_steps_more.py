@@ -12,7 +12,7 @@ from sklearn.decomposition import KernelPCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import SplineTransformer, StandardScaler
 
 import nnconvert as nc
 
@@ -99,9 +99,111 @@ def test_kernel_pca_input_checks_and_the_callers_rows_untouched():
     np.testing.assert_array_equal(X_test, before)
 
 
+# -- SplineTransformer -----------------------------------------------------------------------
+
+def _knot_rows(spline):
+    """Rows whose every feature sits exactly on one of its knots (all knots, in order)."""
+    knots = np.stack([spl.t for spl in spline.bsplines_], axis=1)
+    return knots[spline.degree:knots.shape[0] - spline.degree]
+
+
+@pytest.mark.parametrize("degree", [0, 1, 2, 3, 4])
+@pytest.mark.parametrize("knots", ["uniform", "quantile", "array"])
+@pytest.mark.parametrize("extrapolation", ["constant", "linear", "continue", "periodic"])
+@pytest.mark.parametrize("include_bias", [True, False])
+def test_spline_basis_agrees_on_knots_between_them_and_beyond(degree, knots, extrapolation,
+                                                              include_bias):
+    X_train, X_test, _, _ = _split(load_wine)
+    if knots == "array":  # uneven knots of the caller's choosing, one column per feature
+        knots = np.quantile(X_train, [0.0, 0.1, 0.5, 0.55, 1.0], axis=0)
+    spline = SplineTransformer(degree=degree, n_knots=5, knots=knots,
+                               extrapolation=extrapolation,
+                               include_bias=include_bias).fit(X_train)
+    net = nc.convert(spline)
+    rng = np.random.default_rng(0)
+    low, high = X_train.min(axis=0), X_train.max(axis=0)
+    far = rng.uniform(low - (high - low), high + (high - low), size=(200, X_train.shape[1]))
+    on_knots = _knot_rows(spline)
+    # just beside each knot, where the interval changes
+    beside = np.vstack([np.nextafter(on_knots, -np.inf), np.nextafter(on_knots, np.inf)])
+    if extrapolation == "constant" and degree == 0:
+        # scikit-learn fails on values above the knots here (it assigns f_max[-0:], every
+        # unit, to no unit); the network gives them what it gives values below: zeros
+        above = far > high
+        with pytest.raises(ValueError, match="could not be broadcast"):
+            spline.transform(far)
+        assert np.all(net.transform(far).reshape(len(far), X_train.shape[1], -1)[above] == 0)
+    for X in (X_test, X_train, on_knots, beside, far):
+        if extrapolation == "constant" and degree == 0:
+            X = np.minimum(X, on_knots[-1])
+        assert_exact(net.transform(X), spline.transform(X), rtol=1e-12)
+
+
+def test_spline_error_extrapolation_raises_like_scikit_learn_and_exports_nan(tmp_path):
+    X_train, X_test, _, _ = _split(load_wine)
+    spline = SplineTransformer(n_knots=4, extrapolation="error").fit(X_train)
+    net = nc.convert(spline)
+    inside = X_test[(X_test >= X_train.min(0)).all(1) & (X_test <= X_train.max(0)).all(1)]
+    assert_exact(net.transform(inside), spline.transform(inside))
+    assert_exact(net.transform(_knot_rows(spline)), spline.transform(_knot_rows(spline)))
+    beyond = inside.copy()
+    beyond[3, 5] = X_train[:, 5].max() + 1.0
+    before = beyond.copy()
+    with pytest.raises(ValueError, match="beyond the limits of the knots"):
+        spline.transform(beyond)
+    with pytest.raises(ValueError, match=r"beyond the limits of the knots: feature 5 must lie "
+                                         r"in \[.*\].*refit with another extrapolation"):
+        net.transform(beyond)
+    np.testing.assert_array_equal(beyond, before)
+    # an exported program cannot raise on data: that feature's units are NaN, the rest exact
+    path = nc.export(net, tmp_path / "spline.pt2")
+    with torch.no_grad():
+        (got,) = torch.export.load(path).module()(torch.as_tensor(beyond))
+    got = got.numpy()
+    n_splines = spline.bsplines_[0].c.shape[1]
+    block = slice(5 * n_splines, 6 * n_splines)
+    assert np.isnan(got[3, block]).all() and not np.isnan(np.delete(got[3], block)).any()
+    keep = np.arange(len(beyond)) != 3
+    assert_exact(got[keep], spline.transform(beyond[keep]))
+
+
+def test_spline_missing_values_are_zeros_or_refused():
+    X_train, X_test, _, _ = _split(load_wine)
+    holes = X_test.copy()
+    holes[np.random.default_rng(0).random(holes.shape) < 0.2] = np.nan
+    zeros = SplineTransformer(n_knots=4, extrapolation="linear",
+                              handle_missing="zeros").fit(X_train)
+    assert_exact(nc.convert(zeros).transform(holes), zeros.transform(holes))
+    refused = nc.convert(SplineTransformer(n_knots=4).fit(X_train))
+    with pytest.raises(ValueError, match="NaN"):
+        refused.transform(holes)
+
+
+def test_spline_sparse_output_is_the_same_values_dense():
+    X_train, X_test, _, _ = _split(load_wine)
+    spline = SplineTransformer(n_knots=4, sparse_output=True,
+                               extrapolation="continue").fit(X_train)
+    got = nc.convert(spline).transform(X_test)
+    assert isinstance(got, np.ndarray)
+    assert_exact(got, spline.transform(X_test).toarray())
+
+
+def test_spline_explains_its_units():
+    X_train, _, _, _ = _split(load_wine)
+    text = nc.convert(SplineTransformer(degree=2, extrapolation="periodic").fit(X_train)).explain()
+    assert "B-spline basis units (degree 2)" in text and "periodic" in text
+
+
+@pytest.mark.parametrize("suffix", [".pt2", ".onnx"])
+def test_spline_exports(suffix, tmp_path):
+    X_train, X_test, _, _ = _split(load_wine)
+    spline = SplineTransformer(n_knots=5, degree=3, extrapolation="linear").fit(X_train)
+    _assert_export_matches(spline, X_test, tmp_path / f"model{suffix}")
+
+
 def test_supported_transformers_lists_the_new_steps():
     names = nc.supported_transformers()
-    for name in ("KernelPCA",):
+    for name in ("KernelPCA", "SplineTransformer"):
         assert name in names
 
 

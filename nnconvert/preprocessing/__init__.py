@@ -15,4 +15,5 @@ from . import (  # noqa: F401
     power,
     scalers,
     selection,
+    spline,
 )

@@ -30,6 +30,7 @@ from sklearn.preprocessing import (
     Normalizer,
     PolynomialFeatures,
     PowerTransformer,
+    SplineTransformer,
     StandardScaler,
 )
 from sklearn.random_projection import GaussianRandomProjection, SparseRandomProjection
@@ -137,4 +138,12 @@ CASES = [
     Case("pipe-kernel-pca-sigmoid-logreg-digits", lambda: make_pipeline(
         StandardScaler(), KernelPCA(12, kernel="sigmoid", gamma=0.002),
         LogisticRegression(max_iter=3000)), "digits", tags=("steps",)),
+    _transformer("spline-periodic-wine", lambda: make_pipeline(StandardScaler(), SplineTransformer(
+        n_knots=4, degree=3, extrapolation="periodic")), "wine", "pipeline"),
+    _transformer("spline-quantile-linear-no-bias-diabetes", lambda: SplineTransformer(
+        n_knots=6, degree=2, knots="quantile", extrapolation="linear", include_bias=False),
+        "diabetes"),
+    Case("pipe-spline-constant-logreg-iris", lambda: make_pipeline(
+        SplineTransformer(n_knots=5, extrapolation="constant"),
+        LogisticRegression(max_iter=3000)), "iris", tags=("steps",)),
 ]
