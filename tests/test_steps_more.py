@@ -7,12 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
-from sklearn.datasets import load_breast_cancer, load_iris, load_wine
+from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.decomposition import KernelPCA
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import SplineTransformer, StandardScaler
+from sklearn.preprocessing import QuantileTransformer, SplineTransformer, StandardScaler
 
 import nnconvert as nc
 
@@ -201,9 +201,64 @@ def test_spline_exports(suffix, tmp_path):
     _assert_export_matches(spline, X_test, tmp_path / f"model{suffix}")
 
 
+# -- QuantileTransformer ---------------------------------------------------------------------
+
+@pytest.mark.parametrize("output_distribution", ["uniform", "normal"])
+@pytest.mark.parametrize("n_quantiles", [5, 100, 1000])
+def test_quantiles_agree_at_the_fitted_quantiles_beside_them_and_beyond(output_distribution,
+                                                                        n_quantiles):
+    # digits: pixels repeat, so many quantiles are equal (the two-way interpolation's case)
+    X_train, X_test, _, _ = _split(load_digits)
+    qt = QuantileTransformer(n_quantiles=n_quantiles, output_distribution=output_distribution,
+                             subsample=None).fit(X_train)
+    net = nc.convert(qt)
+    q = qt.quantiles_
+    assert (np.diff(q, axis=0) == 0).any()
+    beside = np.vstack([np.nextafter(q, -np.inf), np.nextafter(q, np.inf),
+                        q - 1e-7, q + 1e-7, q - 0.99e-7, q + 1.01e-7])  # the normal bounds
+    far = np.vstack([X_train.min(0) - 5.0, X_train.max(0) + 5.0])
+    for X in (X_test, X_train, q, beside, far):
+        assert_exact(net.transform(X), qt.transform(X), rtol=1e-15)  # ndtri: one ulp at most
+    at_ends = net.transform(np.vstack([q[0], q[-1]]))
+    if output_distribution == "uniform":  # a constant feature's one quantile is both: 0
+        np.testing.assert_array_equal(at_ends, [np.zeros(q.shape[1]), q[-1] != q[0]])
+    else:  # clipped, never infinite
+        assert np.isfinite(at_ends).all() and np.all(at_ends[0] < -5.19)
+
+
+def test_quantile_missing_values_stay_missing_and_other_rows_are_untouched():
+    X_train, X_test, _, _ = _split(load_wine)
+    for distribution in ("uniform", "normal"):
+        qt = QuantileTransformer(n_quantiles=50, output_distribution=distribution).fit(X_train)
+        holes = X_test.copy()
+        holes[np.random.default_rng(1).random(holes.shape) < 0.2] = np.nan
+        before = holes.copy()
+        got, expected = nc.convert(qt).transform(holes), qt.transform(holes)
+        np.testing.assert_array_equal(np.isnan(got), np.isnan(expected))
+        assert_exact(np.nan_to_num(got), np.nan_to_num(expected))
+        np.testing.assert_array_equal(holes, before)
+        with pytest.raises(ValueError, match="X has 12 features, but .* expects 13"):
+            nc.convert(qt).transform(X_test[:, 1:])
+
+
+def test_quantile_explains_its_units():
+    X_train, _, _, _ = _split(load_wine)
+    text = nc.convert(QuantileTransformer(n_quantiles=20, output_distribution="normal")
+                      .fit(X_train)).explain()
+    assert "quantile units (normal)" in text and "ndtri" in text
+
+
+@pytest.mark.parametrize("suffix, distribution", [
+    (".pt2", "uniform"), (".pt2", "normal"), (".onnx", "uniform")])  # ONNX has no ndtri
+def test_quantile_exports(suffix, distribution, tmp_path):
+    X_train, X_test, _, _ = _split(load_wine)
+    qt = QuantileTransformer(n_quantiles=40, output_distribution=distribution).fit(X_train)
+    _assert_export_matches(qt, X_test, tmp_path / f"model{suffix}")
+
+
 def test_supported_transformers_lists_the_new_steps():
     names = nc.supported_transformers()
-    for name in ("KernelPCA", "SplineTransformer"):
+    for name in ("KernelPCA", "SplineTransformer", "QuantileTransformer"):
         assert name in names
 
 

@@ -13,6 +13,7 @@ from . import (  # noqa: F401
     kernel_pca,
     polynomial,
     power,
+    quantile,
     scalers,
     selection,
     spline,

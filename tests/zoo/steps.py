@@ -30,6 +30,7 @@ from sklearn.preprocessing import (
     Normalizer,
     PolynomialFeatures,
     PowerTransformer,
+    QuantileTransformer,
     SplineTransformer,
     StandardScaler,
 )
@@ -146,4 +147,12 @@ CASES = [
     Case("pipe-spline-constant-logreg-iris", lambda: make_pipeline(
         SplineTransformer(n_knots=5, extrapolation="constant"),
         LogisticRegression(max_iter=3000)), "iris", tags=("steps",)),
+    # digits: most pixels repeat (many equal quantiles, the two-way interpolation's case)
+    _transformer("quantile-uniform-digits", lambda: QuantileTransformer(n_quantiles=50),
+                 "digits"),
+    _transformer("quantile-normal-breast_cancer", lambda: QuantileTransformer(
+        n_quantiles=200, output_distribution="normal"), "breast_cancer"),
+    Case("pipe-quantile-normal-logreg-wine", lambda: make_pipeline(
+        QuantileTransformer(n_quantiles=60, output_distribution="normal"),
+        LogisticRegression(max_iter=3000)), "wine", tags=("steps",)),
 ]
