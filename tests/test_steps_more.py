@@ -9,9 +9,10 @@ import pytest
 import torch
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.decomposition import KernelPCA
+from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import QuantileTransformer, SplineTransformer, StandardScaler
 
 import nnconvert as nc
@@ -256,9 +257,78 @@ def test_quantile_exports(suffix, distribution, tmp_path):
     _assert_export_matches(qt, X_test, tmp_path / f"model{suffix}")
 
 
+# -- MissingIndicator -----------------------------------------------------------------------
+
+def _holes(seed=0):
+    """breast_cancer with 5% NaN; column 7 has none in the training rows, only later."""
+    X, _ = load_breast_cancer(return_X_y=True)
+    X = X.copy()
+    X[np.random.default_rng(seed).random(X.shape) < 0.05] = np.nan
+    X_train, X_test = X[:400].copy(), X[400:].copy()
+    X_train[:, 7] = np.nan_to_num(X_train[:, 7], nan=1.0)
+    assert np.isnan(X_test[:, 7]).any()
+    return X_train, X_test
+
+
+@pytest.mark.parametrize("features", ["missing-only", "all"])
+def test_missing_indicator_flags_equal_scikit_learns_booleans(features):
+    X_train, X_test = _holes()
+    indicator = MissingIndicator(features=features, error_on_new=False).fit(X_train)
+    net = nc.convert(indicator)
+    for X in (X_train, X_test):
+        expected, got = indicator.transform(X), net.transform(X)
+        assert expected.dtype == bool and got.dtype == np.float64  # our choice: 0.0 / 1.0
+        np.testing.assert_array_equal(got, expected)  # equal under ==, value by value
+        np.testing.assert_array_equal(got.astype(bool), expected)
+    assert list(net.get_feature_names_out()) == list(indicator.get_feature_names_out())
+    assert net.transform(X_test).shape[1] == (30 if features == "all" else 29)
+    assert "missing indicator" in net.explain() and "a 0/1 flag for each of" in net.explain()
+
+
+def test_missing_indicator_error_on_new_raises_as_scikit_learn_and_modifies_nothing():
+    X_train, X_test = _holes()
+    indicator = MissingIndicator().fit(X_train)  # error_on_new=True, missing-only
+    net = nc.convert(indicator)
+    before = X_test.copy()
+    with pytest.raises(ValueError, match=r"The features \[7\] have missing values in transform"):
+        indicator.transform(X_test)
+    with pytest.raises(ValueError, match=r"The features \[7\] have missing values in transform"
+                                         r".*error_on_new=False"):
+        net.transform(X_test)
+    np.testing.assert_array_equal(np.isnan(X_test), np.isnan(before))
+    fine = X_test[~np.isnan(X_test[:, 7])]
+    np.testing.assert_array_equal(net.transform(fine), indicator.transform(fine))
+
+
+def test_missing_indicator_of_a_number_refuses_nan_and_strings_are_refused():
+    X, _ = load_digits(return_X_y=True)
+    indicator = MissingIndicator(missing_values=0.0, features="all").fit(X)
+    net = nc.convert(indicator)
+    np.testing.assert_array_equal(net.transform(X), indicator.transform(X))
+    X_nan = X[:5].copy()
+    X_nan[0, 3] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        net.transform(X_nan)
+    words = np.array([["a", "b"], ["", "c"]], dtype=object)
+    with pytest.raises(nc.ConversionError, match="strings or objects"):
+        nc.convert(MissingIndicator(missing_values="").fit(words))
+
+
+def test_missing_indicator_beside_its_imputer_in_a_pipeline():
+    X_train, X_test = _holes()
+    y = load_breast_cancer().target
+    model = make_pipeline(
+        make_union(
+            SimpleImputer(), MissingIndicator(error_on_new=False)),
+        StandardScaler(), LogisticRegression(max_iter=5000)).fit(X_train, y[:400])
+    net = nc.convert(model)
+    assert_exact(net.decision_function(X_test), model.decision_function(X_test))
+    np.testing.assert_array_equal(net.predict(X_test), model.predict(X_test))
+
+
 def test_supported_transformers_lists_the_new_steps():
     names = nc.supported_transformers()
-    for name in ("KernelPCA", "SplineTransformer", "QuantileTransformer"):
+    for name in ("KernelPCA", "SplineTransformer", "QuantileTransformer", "MissingIndicator"):
         assert name in names
 
 

@@ -12,7 +12,7 @@ from sklearn.ensemble import (
     VotingRegressor,
 )
 from sklearn.feature_selection import RFE, SelectFromModel, SelectKBest, VarianceThreshold
-from sklearn.impute import SimpleImputer
+from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.model_selection import (
     FixedThresholdClassifier,
@@ -22,7 +22,7 @@ from sklearn.model_selection import (
 )
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import (
     Binarizer,
     KBinsDiscretizer,
@@ -155,4 +155,11 @@ CASES = [
     Case("pipe-quantile-normal-logreg-wine", lambda: make_pipeline(
         QuantileTransformer(n_quantiles=60, output_distribution="normal"),
         LogisticRegression(max_iter=3000)), "wine", tags=("steps",)),
+    # digits' zero pixels as the missing value: the data the zoo has, with real holes
+    _transformer("missing-indicator-all-digits", lambda: MissingIndicator(
+        missing_values=0.0, features="all"), "digits"),
+    Case("pipe-impute-union-indicator-logreg-digits", lambda: make_pipeline(
+        make_union(SimpleImputer(missing_values=0.0),
+                   MissingIndicator(missing_values=0.0, error_on_new=False)),
+        StandardScaler(), LogisticRegression(max_iter=3000)), "digits", tags=("steps",)),
 ]
