@@ -5,15 +5,22 @@ bad input refused before anything is modified."""
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.decomposition import KernelPCA
 from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline, make_union
-from sklearn.preprocessing import QuantileTransformer, SplineTransformer, StandardScaler
+from sklearn.preprocessing import (
+    QuantileTransformer,
+    SplineTransformer,
+    StandardScaler,
+    TargetEncoder,
+)
 
 import nnconvert as nc
 
@@ -326,9 +333,67 @@ def test_missing_indicator_beside_its_imputer_in_a_pipeline():
     np.testing.assert_array_equal(net.predict(X_test), model.predict(X_test))
 
 
+# -- TargetEncoder ---------------------------------------------------------------------------
+
+def _categories(n=400, seed=0):
+    """A frame of string and integer categories, None among them, and three targets."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"colour": rng.choice(["red", "green", "blue", None], n),
+                          "size": rng.choice([1, 2, 3, 5, 8], n),
+                          "shop": rng.choice([f"s{k}" for k in range(30)], n)})
+    score = (frame["size"] + (frame["colour"] == "red") * 3 + rng.normal(0, 1, n)).to_numpy()
+    targets = {"binary": np.where(score > 5, "yes", "no"),
+               "multiclass": np.digitize(score, [3, 5, 7]),
+               "continuous": score}
+    return frame, targets
+
+
+@pytest.mark.parametrize("target", ["binary", "multiclass", "continuous"])
+def test_target_encoder_looks_up_the_fitted_encodings(target):
+    frame, targets = _categories()
+    encoder = TargetEncoder(random_state=0).fit(frame, targets[target])
+    assert encoder.target_type_ == target
+    net = nc.convert(encoder)
+    new, _ = _categories(200, seed=1)
+    new.loc[:4, "shop"] = "never seen"  # unknown: the target's mean
+    new.loc[5:9, "size"] = 13
+    before = new.copy()
+    expected = encoder.transform(new)
+    np.testing.assert_array_equal(net.transform(new), expected)  # a lookup: bit for bit
+    width = 1 if target != "multiclass" else 4
+    np.testing.assert_array_equal(net.transform(new.iloc[:5])[:, 2 * width:],
+                                  np.tile(np.atleast_1d(encoder.target_mean_), (5, 1)))
+    # fit_transform cross-fits, so the training rows' encodings differ: the network is transform
+    cross_fitted = clone(encoder).fit_transform(frame, targets[target])
+    assert not np.allclose(cross_fitted, net.transform(frame))
+    assert list(net.get_feature_names_out()) == list(encoder.get_feature_names_out())
+    pd.testing.assert_frame_equal(new, before)
+    assert "target encoder" in net.explain()
+
+
+def test_target_encoder_in_a_pipeline_and_its_input_errors():
+    frame, targets = _categories()
+    model = make_pipeline(TargetEncoder(random_state=0), LogisticRegression(max_iter=2000))
+    model.fit(frame, targets["multiclass"])
+    net = nc.convert(model)
+    new, _ = _categories(150, seed=2)
+    assert_exact(net.predict_proba(new), model.predict_proba(new))
+    np.testing.assert_array_equal(net.predict(new), model.predict(new))
+    with pytest.raises(ValueError, match="missing: \\['shop'\\]"):
+        net.predict(new.drop(columns="shop"))
+
+
+@pytest.mark.parametrize("suffix", [".pt2", ".onnx"])
+def test_target_encoder_exports_reading_category_codes(suffix, tmp_path):
+    X, y = load_digits(return_X_y=True)  # pixel values 0 … 16: the codes are the values
+    encoder = TargetEncoder(random_state=0).fit(X[:1000], y[:1000])
+    _assert_export_matches(encoder, X[1000:], tmp_path / f"model{suffix}")
+
+
 def test_supported_transformers_lists_the_new_steps():
     names = nc.supported_transformers()
-    for name in ("KernelPCA", "SplineTransformer", "QuantileTransformer", "MissingIndicator"):
+    for name in ("KernelPCA", "SplineTransformer", "QuantileTransformer", "MissingIndicator",
+                 "TargetEncoder"):
         assert name in names
 
 
@@ -342,7 +407,10 @@ def test_kernel_pca_exports(suffix, tmp_path):
 def _assert_export_matches(transformer, X, path):
     if path.suffix == ".onnx":
         ort = pytest.importorskip("onnxruntime")
-    nc.export(nc.convert(transformer), path)
+    net = nc.convert(transformer)
+    nc.export(net, path)
+    expected = transformer.transform(X)
+    X = net.as_tensor(X).numpy()  # an exported program reads categorical columns' codes
     if path.suffix == ".pt2":
         with torch.no_grad():
             (got,) = torch.export.load(path).module()(torch.as_tensor(X))
@@ -350,4 +418,4 @@ def _assert_export_matches(transformer, X, path):
     else:
         session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         (got,) = session.run(None, {"x": X})
-    assert_exact(got, transformer.transform(X))
+    assert_exact(got, expected)

@@ -33,6 +33,7 @@ from sklearn.preprocessing import (
     QuantileTransformer,
     SplineTransformer,
     StandardScaler,
+    TargetEncoder,
 )
 from sklearn.random_projection import GaussianRandomProjection, SparseRandomProjection
 from sklearn.svm import SVC, SVR, LinearSVC
@@ -162,4 +163,14 @@ CASES = [
         make_union(SimpleImputer(missing_values=0.0),
                    MissingIndicator(missing_values=0.0, error_on_new=False)),
         StandardScaler(), LogisticRegression(max_iter=3000)), "digits", tags=("steps",)),
+    # digits' pixels are categories 0 … 16; probe points (uniform floats) are all unknown
+    _transformer("target-encoder-multiclass-digits", lambda: TargetEncoder(random_state=0),
+                 "digits"),
+    _transformer("target-encoder-continuous-diabetes", lambda: TargetEncoder(
+        smooth=5.0, random_state=0), "diabetes"),
+    _transformer("target-encoder-binary-breast_cancer", lambda: TargetEncoder(random_state=0),
+                 "breast_cancer"),
+    Case("pipe-target-encoder-logreg-digits", lambda: make_pipeline(
+        TargetEncoder(random_state=0), LogisticRegression(max_iter=3000)), "digits",
+         tags=("steps",)),
 ]
