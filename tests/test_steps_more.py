@@ -9,12 +9,15 @@ import pandas as pd
 import pytest
 import torch
 from sklearn.base import clone
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
 from sklearn.decomposition import KernelPCA
 from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import train_test_split
+from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline, make_union
+from sklearn.svm import LinearSVC
 from sklearn.preprocessing import (
     QuantileTransformer,
     SplineTransformer,
@@ -388,6 +391,47 @@ def test_target_encoder_exports_reading_category_codes(suffix, tmp_path):
     X, y = load_digits(return_X_y=True)  # pixel values 0 … 16: the codes are the values
     encoder = TargetEncoder(random_state=0).fit(X[:1000], y[:1000])
     _assert_export_matches(encoder, X[1000:], tmp_path / f"model{suffix}")
+
+
+# -- CalibratedClassifierCV(method='temperature') --------------------------------------------
+
+@pytest.mark.parametrize("load", [load_breast_cancer, load_wine], ids=["binary", "multiclass"])
+@pytest.mark.parametrize("answer", ["decision_function", "predict_proba"])
+@pytest.mark.parametrize("ensemble", [True, False])
+def test_temperature_scaling_agrees(load, answer, ensemble):
+    X_train, X_test, y_train, _ = _split(load)
+    labels = np.array(["no", "yes", "maybe"])[y_train]  # scikit-learn encodes string labels
+    base = (make_pipeline(StandardScaler(), LinearSVC()) if answer == "decision_function"
+            else make_pipeline(StandardScaler(), GaussianNB()))
+    model = CalibratedClassifierCV(base, method="temperature", cv=3,
+                                   ensemble=ensemble).fit(X_train, labels)
+    net = nc.convert(model)
+    assert not hasattr(net, "decision_function")
+    expected = model.predict_proba(X_test)
+    got = net.predict_proba(X_test)
+    np.testing.assert_array_equal(net.predict(X_test), model.predict(X_test))
+    if load is load_breast_cancer and answer == "predict_proba":
+        # scikit-learn takes log(1 − p + 1e-12) of the positive class's probability p: where
+        # p is within 1e-9 of 1 a one-ulp difference in p moves the logit by up to 1e-4,
+        # so only rows away from that saturation can agree to 1e-9
+        p = np.max([cc.estimator.predict_proba(X_test)[:, 1]
+                    for cc in model.calibrated_classifiers_], axis=0)
+        clear = p < 1 - 1e-9
+        assert clear.sum() > 20
+        assert_exact(got[clear], expected[clear])
+        assert_exact(got, expected, rtol=1e-4)
+    else:
+        assert_exact(got, expected)
+    text = net.explain()
+    assert "temperature calibration" in text and "softmax(β · logits(s))" in text
+
+
+def test_an_unknown_calibration_method_is_refused_with_the_supported_ones():
+    X_train, _, y_train, _ = _split(load_iris)
+    model = CalibratedClassifierCV(GaussianNB(), cv=3).fit(X_train, y_train)
+    model.method = "beta"  # as a future scikit-learn method would look
+    with pytest.raises(nc.ConversionError, match="'sigmoid', 'isotonic' and 'temperature' are"):
+        nc.convert(model)
 
 
 def test_supported_transformers_lists_the_new_steps():

@@ -173,4 +173,12 @@ CASES = [
     Case("pipe-target-encoder-logreg-digits", lambda: make_pipeline(
         TargetEncoder(random_state=0), LogisticRegression(max_iter=3000)), "digits",
          tags=("steps",)),
+    Case("calibrated-temperature-svc-iris-str", lambda: CalibratedClassifierCV(
+        make_pipeline(StandardScaler(), SVC()), method="temperature", cv=3), "iris",
+         labels="str", tags=("steps", "calibration")),
+    Case("calibrated-temperature-linearsvc-breast_cancer", lambda: CalibratedClassifierCV(
+        make_pipeline(StandardScaler(), LinearSVC()), method="temperature", ensemble=False),
+         "breast_cancer", tags=("steps", "calibration")),
+    Case("calibrated-temperature-nb-wine", lambda: CalibratedClassifierCV(
+        GaussianNB(), method="temperature", cv=3), "wine", tags=("steps", "calibration")),
 ]
