@@ -19,6 +19,7 @@ from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.svm import LinearSVC
 from sklearn.preprocessing import (
+    FunctionTransformer,
     QuantileTransformer,
     SplineTransformer,
     StandardScaler,
@@ -432,6 +433,29 @@ def test_an_unknown_calibration_method_is_refused_with_the_supported_ones():
     model.method = "beta"  # as a future scikit-learn method would look
     with pytest.raises(nc.ConversionError, match="'sigmoid', 'isotonic' and 'temperature' are"):
         nc.convert(model)
+
+
+# -- FunctionTransformer ---------------------------------------------------------------------
+
+def test_identity_function_transformer_alone_is_the_identity_and_names_its_outputs():
+    X, _ = load_wine(return_X_y=True)
+    ft = FunctionTransformer(feature_names_out="one-to-one").fit(X)
+    net = nc.convert(ft)
+    np.testing.assert_array_equal(net.transform(X), ft.transform(X))
+    assert list(net.get_feature_names_out()) == list(ft.get_feature_names_out())
+    assert "transform(x) = x" in net.explain()
+
+
+@pytest.mark.parametrize("func, name", [(np.log1p, "log1p"), (lambda x: 2 * x, "<lambda>")])
+def test_any_other_function_is_refused_naming_it_and_the_reason(func, name):
+    X, y = load_wine(return_X_y=True)
+    for model in (FunctionTransformer(func).fit(X),
+                  make_pipeline(FunctionTransformer(func), LogisticRegression(max_iter=3000))
+                  .fit(X, y)):
+        with pytest.raises(nc.UnsupportedEstimatorError,
+                           match=rf"FunctionTransformer\(func='{name}'\) cannot be converted: "
+                                 r"its function is arbitrary Python code.*Apply it before"):
+            nc.convert(model)
 
 
 def test_supported_transformers_lists_the_new_steps():
