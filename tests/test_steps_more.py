@@ -14,7 +14,7 @@ from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wi
 from sklearn.decomposition import KernelPCA
 from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import KFold, train_test_split
 from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline, make_union
 from sklearn.svm import LinearSVC
@@ -355,7 +355,7 @@ def _categories(n=400, seed=0):
 @pytest.mark.parametrize("target", ["binary", "multiclass", "continuous"])
 def test_target_encoder_looks_up_the_fitted_encodings(target):
     frame, targets = _categories()
-    encoder = TargetEncoder(random_state=0).fit(frame, targets[target])
+    encoder = TargetEncoder().fit(frame, targets[target])
     assert encoder.target_type_ == target
     net = nc.convert(encoder)
     new, _ = _categories(200, seed=1)
@@ -377,7 +377,8 @@ def test_target_encoder_looks_up_the_fitted_encodings(target):
 
 def test_target_encoder_in_a_pipeline_and_its_input_errors():
     frame, targets = _categories()
-    model = make_pipeline(TargetEncoder(random_state=0), LogisticRegression(max_iter=2000))
+    model = make_pipeline(TargetEncoder(cv=KFold(5, shuffle=True, random_state=0)),
+                          LogisticRegression(max_iter=2000))
     model.fit(frame, targets["multiclass"])
     net = nc.convert(model)
     new, _ = _categories(150, seed=2)
@@ -390,7 +391,7 @@ def test_target_encoder_in_a_pipeline_and_its_input_errors():
 @pytest.mark.parametrize("suffix", [".pt2", ".onnx"])
 def test_target_encoder_exports_reading_category_codes(suffix, tmp_path):
     X, y = load_digits(return_X_y=True)  # pixel values 0 … 16: the codes are the values
-    encoder = TargetEncoder(random_state=0).fit(X[:1000], y[:1000])
+    encoder = TargetEncoder().fit(X[:1000], y[:1000])
     _assert_export_matches(encoder, X[1000:], tmp_path / f"model{suffix}")
 
 

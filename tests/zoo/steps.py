@@ -16,6 +16,7 @@ from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.model_selection import (
     FixedThresholdClassifier,
+    KFold,
     GridSearchCV,
     RandomizedSearchCV,
     TunedThresholdClassifierCV,
@@ -164,14 +165,15 @@ CASES = [
                    MissingIndicator(missing_values=0.0, error_on_new=False)),
         StandardScaler(), LogisticRegression(max_iter=3000)), "digits", tags=("steps",)),
     # digits' pixels are categories 0 … 16; probe points (uniform floats) are all unknown
-    _transformer("target-encoder-multiclass-digits", lambda: TargetEncoder(random_state=0),
+    _transformer("target-encoder-multiclass-digits", lambda: TargetEncoder(),
                  "digits"),
     _transformer("target-encoder-continuous-diabetes", lambda: TargetEncoder(
-        smooth=5.0, random_state=0), "diabetes"),
-    _transformer("target-encoder-binary-breast_cancer", lambda: TargetEncoder(random_state=0),
+        smooth=5.0), "diabetes"),
+    _transformer("target-encoder-binary-breast_cancer", lambda: TargetEncoder(),
                  "breast_cancer"),
     Case("pipe-target-encoder-logreg-digits", lambda: make_pipeline(
-        TargetEncoder(random_state=0), LogisticRegression(max_iter=3000)), "digits",
+        TargetEncoder(cv=KFold(5, shuffle=True, random_state=0)),
+        LogisticRegression(max_iter=3000)), "digits",
          tags=("steps",)),
     Case("calibrated-temperature-svc-iris-str", lambda: CalibratedClassifierCV(
         make_pipeline(StandardScaler(), SVC()), method="temperature", cv=3), "iris",
