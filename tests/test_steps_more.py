@@ -238,6 +238,21 @@ def test_quantiles_agree_at_the_fitted_quantiles_beside_them_and_beyond(output_d
         assert np.isfinite(at_ends).all() and np.all(at_ends[0] < -5.19)
 
 
+def test_the_exportable_ndtri_is_scipys_to_rounding():
+    import scipy.special
+
+    from nnconvert.preprocessing.quantile import ndtri
+
+    rng = np.random.default_rng(0)
+    p = np.concatenate([rng.random(20000), 10.0 ** -rng.uniform(0, 300, 20000),
+                        1 - 10.0 ** -rng.uniform(0, 16, 20000),
+                        [np.exp(-2), 1 - np.exp(-2), 1e-7, 1 - 1e-7, 5e-324]])
+    got, expected = ndtri(torch.tensor(p)).numpy(), scipy.special.ndtri(p)
+    np.testing.assert_allclose(got, expected, rtol=2e-15, atol=0)
+    edges = ndtri(torch.tensor([0.0, 1.0, -0.5, 1.5, np.nan])).numpy()
+    np.testing.assert_array_equal(edges, [-np.inf, np.inf, np.nan, np.nan, np.nan])
+
+
 def test_quantile_missing_values_stay_missing_and_other_rows_are_untouched():
     X_train, X_test, _, _ = _split(load_wine)
     for distribution in ("uniform", "normal"):
@@ -261,7 +276,7 @@ def test_quantile_explains_its_units():
 
 
 @pytest.mark.parametrize("suffix, distribution", [
-    (".pt2", "uniform"), (".pt2", "normal"), (".onnx", "uniform")])  # ONNX has no ndtri
+    (".pt2", "uniform"), (".pt2", "normal"), (".onnx", "uniform"), (".onnx", "normal")])
 def test_quantile_exports(suffix, distribution, tmp_path):
     X_train, X_test, _, _ = _split(load_wine)
     qt = QuantileTransformer(n_quantiles=40, output_distribution=distribution).fit(X_train)
