@@ -474,6 +474,36 @@ def test_any_other_function_is_refused_naming_it_and_the_reason(func, name):
             nc.convert(model)
 
 
+# -- the command line ------------------------------------------------------------------------
+
+def test_the_new_steps_verify_from_the_command_line(tmp_path, capsys):
+    import skops.io as sio
+
+    from nnconvert.cli import main
+
+    X_train, X_test, y_train, _ = _split(load_wine)
+    np.save(tmp_path / "X.npy", X_test)
+    quantile = QuantileTransformer(n_quantiles=50, output_distribution="normal").fit(X_train)
+    sio.dump(quantile, tmp_path / "quantile.skops")
+    assert main(["verify", str(tmp_path / "quantile.skops"), "--data",
+                 str(tmp_path / "X.npy")]) == 0
+    # a spline's fitted BSpline objects are outside skops' trusted types: refused, named,
+    # and accepted once the user names them
+    spline = make_pipeline(SplineTransformer(extrapolation="linear"), StandardScaler(),
+                           LogisticRegression(max_iter=3000)).fit(X_train, y_train)
+    sio.dump(spline, tmp_path / "spline.skops")
+    assert main(["verify", str(tmp_path / "spline.skops"), "--data",
+                 str(tmp_path / "X.npy")]) == 2
+    assert "scipy.interpolate._bsplines.BSpline" in capsys.readouterr().err
+    trusted = [a for t in sio.get_untrusted_types(file=tmp_path / "spline.skops")
+               for a in ("--trust-type", t)]
+    assert main(["verify", str(tmp_path / "spline.skops"), "--data", str(tmp_path / "X.npy"),
+                 *trusted]) == 0
+    assert main(["convert", str(tmp_path / "spline.skops"), "-o", str(tmp_path / "s.pt2"),
+                 *trusted]) == 0
+    assert (tmp_path / "s.pt2").stat().st_size > 0
+
+
 def test_supported_transformers_lists_the_new_steps():
     names = nc.supported_transformers()
     for name in ("KernelPCA", "SplineTransformer", "QuantileTransformer", "MissingIndicator",
