@@ -17,7 +17,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, train_test_split
 from sklearn.naive_bayes import GaussianNB
 from sklearn.pipeline import make_pipeline, make_union
-from sklearn.svm import LinearSVC
 from sklearn.preprocessing import (
     FunctionTransformer,
     QuantileTransformer,
@@ -25,6 +24,7 @@ from sklearn.preprocessing import (
     StandardScaler,
     TargetEncoder,
 )
+from sklearn.svm import LinearSVC
 
 import nnconvert as nc
 
@@ -340,6 +340,15 @@ def test_missing_indicator_of_a_number_refuses_nan_and_strings_are_refused():
         nc.convert(MissingIndicator(missing_values="").fit(words))
 
 
+@pytest.mark.parametrize("suffix", [".pt2", ".onnx"])
+def test_missing_indicator_exports_its_flags(suffix, tmp_path):
+    # error_on_new=True: the check is Python's; the exported program flags features_ only
+    X_train, X_test = _holes()
+    indicator = MissingIndicator().fit(X_train)
+    fine = X_test[~np.isnan(X_test[:, 7])]
+    _assert_export_matches(indicator, fine, tmp_path / f"model{suffix}")
+
+
 def test_missing_indicator_beside_its_imputer_in_a_pipeline():
     X_train, X_test = _holes()
     y = load_breast_cancer().target
@@ -441,6 +450,24 @@ def test_temperature_scaling_agrees(load, answer, ensemble):
         assert_exact(got, expected)
     text = net.explain()
     assert "temperature calibration" in text and "softmax(β · logits(s))" in text
+
+
+@pytest.mark.parametrize("suffix", [".pt2", ".onnx"])
+def test_temperature_scaling_exports(suffix, tmp_path):
+    X_train, X_test, y_train, _ = _split(load_wine)
+    model = CalibratedClassifierCV(make_pipeline(StandardScaler(), LinearSVC()),
+                                   method="temperature", cv=3).fit(X_train, y_train)
+    path = nc.export(nc.convert(model), tmp_path / f"model{suffix}")
+    if suffix == ".pt2":
+        with torch.no_grad():
+            scores, label_index = torch.export.load(path).module()(torch.as_tensor(X_test))
+        scores, label_index = scores.numpy(), label_index.numpy()
+    else:
+        ort = pytest.importorskip("onnxruntime")
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        scores, label_index = session.run(None, {"x": X_test})
+    assert_exact(scores, model.predict_proba(X_test))
+    np.testing.assert_array_equal(model.classes_[label_index], model.predict(X_test))
 
 
 def test_an_unknown_calibration_method_is_refused_with_the_supported_ones():

@@ -22,8 +22,16 @@ import torch
 from sklearn.decomposition import KernelPCA
 
 from ..errors import UnsupportedEstimatorError
-from ..layers import KERNEL_TITLES, PAIRWISE_KERNELS, KernelUnits, Layer, LayerDescription
-from ..layers import LinearUnits, as_buffer, dense_float64
+from ..layers import (
+    KERNEL_TITLES,
+    PAIRWISE_KERNELS,
+    KernelUnits,
+    Layer,
+    LayerDescription,
+    LinearUnits,
+    as_buffer,
+    dense_float64,
+)
 from ..registry import converts_transformer
 
 __all__ = ["KernelCentring"]
@@ -60,8 +68,8 @@ class KernelCentring(Layer):
         return LayerDescription(
             title="kernel centring", n_in=n, n_out=n, activation="centre",
             activation_kind="identity", connectivity="dense",
-            formula="{y}_j = {x}_j − K̄_j − mean_i {x}_i + K̄   (K̄_j: the training kernel's "
-                    "column means, K̄ its grand mean)",
+            formula="{y}_j = {x}_j − K̄_j − mean_i {x}_i + K̄   "
+                    "(K̄_j: the training kernel's column means, K̄ its grand mean)",
             parameters={"K_fit_all": self.fit_all})
 
 
