@@ -531,6 +531,25 @@ def test_the_new_steps_verify_from_the_command_line(tmp_path, capsys):
     assert (tmp_path / "s.pt2").stat().st_size > 0
 
 
+# -- on a GPU ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("device", ["cpu", pytest.param("cuda", marks=pytest.mark.gpu)])
+@pytest.mark.parametrize("case_id", [
+    "kernel-pca-rbf-wine", "spline-periodic-wine", "spline-quantile-linear-no-bias-diabetes",
+    "quantile-normal-breast_cancer", "pipe-impute-union-indicator-logreg-digits",
+    "target-encoder-multiclass-digits", "pipe-spline-constant-logreg-iris",
+    "calibrated-temperature-svc-iris-str",
+])
+def test_the_new_steps_agree_on_every_device(case_id, device):
+    from equivalence import assert_equivalent
+    from zoo import fitted
+
+    estimator, _, X_test = fitted(case_id)
+    net = nc.convert(estimator).to(device)
+    assert net.device.type == device
+    assert_equivalent(estimator, net, X_test)
+
+
 def test_supported_transformers_lists_the_new_steps():
     names = nc.supported_transformers()
     for name in ("KernelPCA", "SplineTransformer", "QuantileTransformer", "MissingIndicator",
