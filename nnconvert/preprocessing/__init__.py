@@ -10,8 +10,11 @@ from . import (  # noqa: F401
     encoders,
     function,
     impute,
+    kernel_pca,
     polynomial,
     power,
+    quantile,
     scalers,
     selection,
+    spline,
 )
