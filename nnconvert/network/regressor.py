@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
-import numpy as np
+import warnings
 
-from .base import ConvertedNetwork
+import numpy as np
+import scipy.sparse
+import torch
+from torch import nn
+
+from .base import SPARSE_BLOCK_ROWS, ConvertedNetwork
 
 __all__ = ["ConvertedRegressor"]
+
+#: scikit-learn's words (GaussianProcessRegressor.predict) when rounding makes a variance < 0
+NEGATIVE_VARIANCE = "Predicted variances smaller than 0. Setting those variances to 0."
 
 
 class ConvertedRegressor(ConvertedNetwork):
@@ -15,20 +23,78 @@ class ConvertedRegressor(ConvertedNetwork):
     ``forward`` maps a tensor of features to the predictions; :meth:`predict` takes any
     array-like, checks it as scikit-learn would and returns scikit-learn's shape: (n,) for a
     1-D target, (n, k) for k targets. Build one with :func:`nnconvert.convert`.
+
+    Parameters
+    ----------
+    *args, **kwargs
+        As :class:`~nnconvert.network.ConvertedNetwork`.
+    variance : torch.nn.Module or None
+        A branch from the input tensor to the predictive variance per target, for
+        estimators whose ``predict`` takes ``return_std=True`` (see
+        :attr:`nnconvert.registry.Conversion.variance`).
     """
 
-    def predict(self, X) -> np.ndarray:
+    def __init__(self, *args, variance: nn.Module | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.variance = variance
+
+    @property
+    def has_std(self) -> bool:
+        """Whether :meth:`predict` answers ``return_std=True`` (its estimator's does)."""
+        return self.variance is not None
+
+    def predict(self, X, return_std: bool = False, return_cov: bool = False):
         """Predictions, as the estimator's ``predict``.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
+        return_std : bool, default False
+            Also return the standard deviation of the predictive distribution, where the
+            estimator's ``predict`` can (BayesianRidge, ARDRegression,
+            GaussianProcessRegressor, alone or at the end of a pipeline).
+        return_cov : bool, default False
+            Not supported: a joint covariance couples the rows of ``X``, which a network
+            that reads one row at a time does not compute.
 
         Returns
         -------
-        numpy.ndarray of shape (n_samples,) or (n_samples, n_targets)
+        y_mean : numpy.ndarray of shape (n_samples,) or (n_samples, n_targets)
+        y_std : numpy.ndarray of the same shape
+            Only when ``return_std`` is true.
         """
-        return self._answer(X, "predict")
+        if return_cov:
+            raise NotImplementedError(
+                f"{self.source}: return_cov=True is not supported: the joint covariance of "
+                "the query rows couples them, and the network computes each row on its own; "
+                "use return_std=True for the per-row standard deviation, or the estimator "
+                "itself for the covariance.")
+        if not return_std:
+            return self._answer(X, "predict")
+        if not self.has_std:
+            raise TypeError(
+                f"{self.source}: predict() got return_std=True, but this network's estimator "
+                "gives no standard deviation; BayesianRidge, ARDRegression and "
+                "GaussianProcessRegressor networks do (alone or at the end of a pipeline).")
+        if scipy.sparse.issparse(X):
+            X = self.input_schema.encode(X, self.dtype)  # checked once, densified in blocks
+            parts = [self._mean_and_std(X[i:i + SPARSE_BLOCK_ROWS].toarray())
+                     for i in range(0, X.shape[0], SPARSE_BLOCK_ROWS)]
+            return tuple(np.concatenate(column) for column in zip(*parts))
+        return self._mean_and_std(X)
+
+    def _mean_and_std(self, X) -> tuple[np.ndarray, np.ndarray]:
+        x = self.as_tensor(X)
+        if x.layout != torch.strided:  # a sparse tensor for a linear first layer
+            x = x.to_dense()
+        with torch.no_grad():
+            mean = self.output_tensors(x, ("predict",))["predict"]
+            variance = self.variance(self.checked_tensor(x))
+        if bool((variance < 0).any()):
+            # rounding in k(x, x) − ‖L⁻¹k‖² near a training row; scikit-learn clips and warns
+            warnings.warn(NEGATIVE_VARIANCE, UserWarning, stacklevel=3)
+        std = torch.sqrt(torch.clamp(variance, min=0))
+        return mean.cpu().numpy(), self.head(std).cpu().numpy()
 
     output_symbol = "ŷ"
 
@@ -37,6 +103,24 @@ class ConvertedRegressor(ConvertedNetwork):
             return super()._output_names(n_out, labels)
         # the target as a formula writes it: y, or y0 … yk for several targets
         return ["y"] if n_out == 1 else [f"y{k}" for k in range(n_out)]
+
+    def explain(self) -> str:
+        """The equivalence as formulas, layer by layer, and the predictive standard
+        deviation where ``predict`` gives one (``return_std=True``)."""
+        text = super().explain()
+        if not self.has_std:
+            return text
+        last, direct = self.variance, True
+        while isinstance(last, nn.Sequential):  # a pipeline's steps, then the variance layer
+            direct = direct and len(last) == 1
+            last = last[-1]
+        formula = last.describe().formula.format(x="x" if direct else "h", y="σ²")
+        lines = ["  predict(X, return_std=True) also returns σ = √max(σ², 0), a branch beside "
+                 "the network (export and forward give the mean only):"]
+        lines += [f"    {line}" for line in formula.splitlines()]
+        if not direct:
+            lines.append("    (h: what the pipeline's steps make of x, unfused)")
+        return "\n".join([text, *lines])
 
     @property
     def n_outputs_(self) -> int:
