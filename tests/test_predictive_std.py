@@ -16,7 +16,8 @@ import torch
 from sklearn.datasets import load_diabetes, make_friedman1
 from sklearn.gaussian_process import GaussianProcessRegressor
 from sklearn.gaussian_process import kernels as gp
-from sklearn.linear_model import ARDRegression, BayesianRidge, Ridge
+from sklearn.linear_model import ARDRegression, BayesianRidge, RANSACRegressor, Ridge
+from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from zoo import fitted, probe_points
@@ -198,3 +199,8 @@ def test_return_cov_and_std_without_a_variance_are_refused_clearly(diabetes):
         ridge.predict(X, return_std=True)
     # the ordinary prediction is untouched by the keyword's default
     np.testing.assert_array_equal(ridge.predict(X), ridge.predict(X, return_std=False))
+    # wrappers whose predict takes no return_std give none either
+    search = GridSearchCV(BayesianRidge(), {"alpha_1": [1e-6, 1e-3]}, cv=3).fit(X, y)
+    assert not nc.convert(search).has_std
+    ransac = RANSACRegressor(BayesianRidge(), min_samples=0.5, random_state=0).fit(X, y)
+    assert not nc.convert(ransac).has_std
