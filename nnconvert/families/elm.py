@@ -2,8 +2,8 @@
 
 An ELM already is a network, so the conversion only copies it: the hidden units (ridge
 functions ``f(x W + b)``, or Gaussian units for nnconvert's ``"rbf"`` activation) and the
-read-out. Two estimators are covered: :class:`nnconvert.ELMClassifier`, and scikit-elm's
-``skelm.ELMClassifier`` when that package imports.
+read-out. Covered: :class:`nnconvert.ELMClassifier` and :class:`nnconvert.ELMRegressor`,
+and scikit-elm's ``skelm.ELMClassifier`` when that package imports.
 
 scikit-elm's hidden layers are random projections without bias (``GaussianRandomProjection``
 or ``SparseRandomProjection``) followed by its ``ufunc``; ``include_original_features``
@@ -18,24 +18,35 @@ from __future__ import annotations
 import numpy as np
 
 from ..agreement import decision_margin
-from ..elm import ELMClassifier
+from ..elm import BaseELM, ELMClassifier, ELMRegressor
 from ..errors import UnsupportedEstimatorError, multilabel_refused
 from ..layers import ActivatedUnits, Branches, KernelUnits, dense_float64, readout_units
-from ..network.heads import LinearHead, ProbabilityHead
+from ..network.heads import LinearHead, ProbabilityHead, RegressionHead
 from ..registry import Conversion, converts, margin_rule, when_imported
+from .linear import regression_units
+
+
+def _nnconvert_hidden(estimator: BaseELM):
+    """The random hidden layer of :class:`nnconvert.BaseELM`: Gaussian or activated units."""
+    if estimator.activation == "rbf":
+        return KernelUnits(estimator.centres_, kernel="rbf", gamma=estimator.gamma_,
+                           title="random Gaussian units")
+    return ActivatedUnits(estimator.hidden_weights_.T, estimator.hidden_bias_,
+                          activation=estimator.activation, title="random hidden units")
 
 
 @converts(ELMClassifier)
 def _nnconvert_elm(estimator: ELMClassifier, options: dict) -> Conversion:
-    if estimator.activation == "rbf":
-        hidden = KernelUnits(estimator.centres_, kernel="rbf", gamma=estimator.gamma_,
-                             title="random Gaussian units")
-    else:
-        hidden = ActivatedUnits(estimator.hidden_weights_.T, estimator.hidden_bias_,
-                                activation=estimator.activation, title="random hidden units")
     readout = readout_units(estimator.coef_, estimator.intercept_, estimator.classes_)
     head = LinearHead(readout.out_features, proba="ovr-logistic")
-    return Conversion(layers=[hidden, readout], head=head)
+    return Conversion(layers=[_nnconvert_hidden(estimator), readout], head=head)
+
+
+@converts(ELMRegressor)
+def _nnconvert_elm_regressor(estimator: ELMRegressor, options: dict) -> Conversion:
+    readout = regression_units(estimator.coef_, estimator.intercept_, "read-out neurons")
+    head = RegressionHead(readout.out_features, single=np.ndim(estimator.coef_) == 1)
+    return Conversion(layers=[_nnconvert_hidden(estimator), readout], head=head)
 
 
 # -- scikit-elm -----------------------------------------------------------------------------
