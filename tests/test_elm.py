@@ -342,7 +342,8 @@ def test_regressor_from_the_command_line(tmp_path, monkeypatch):
 
 
 def _import_skelm():
-    """scikit-elm's ELMClassifier, importing around its broken package ``__init__``.
+    """scikit-elm's ``skelm.elm`` module (its ELMClassifier and ELMRegressor, registered),
+    importing around its broken package ``__init__``.
 
     scikit-elm 0.21a0's ``__init__`` imports ``large_elm``, which imports dask.dataframe,
     which needs pyarrow; the estimator itself (``skelm.elm``) needs none of that. Where the
@@ -361,11 +362,12 @@ def _import_skelm():
         sys.modules["skelm"] = package
         skelm = package
         package.ELMClassifier = importlib.import_module("skelm.elm").ELMClassifier
-    from nnconvert.families.elm import register_skelm
+        package.ELMRegressor = importlib.import_module("skelm.elm").ELMRegressor
+    from nnconvert.families.elm import register_skelm, register_skelm_regressor
 
-    cls = skelm.elm.ELMClassifier
-    register_skelm(cls)
-    return cls
+    register_skelm(skelm.elm.ELMClassifier)
+    register_skelm_regressor(skelm.elm.ELMRegressor)
+    return skelm.elm
 
 
 # scikit-elm projects a few features onto more neurons on purpose; sklearn warns about it
@@ -374,7 +376,12 @@ skelm_warnings = pytest.mark.filterwarnings("ignore::sklearn.exceptions.DataDime
 
 @pytest.fixture(scope="module")
 def SkELM():
-    return _import_skelm()
+    return _import_skelm().ELMClassifier
+
+
+@pytest.fixture(scope="module")
+def SkELMRegressor():
+    return _import_skelm().ELMRegressor
 
 
 @skelm_warnings
@@ -427,6 +434,36 @@ def test_scikit_elm_distance_neurons_are_refused_clearly(SkELM):
 
 
 
+@skelm_warnings
+@pytest.mark.parametrize("params", [
+    {"n_neurons": 30},
+    {"n_neurons": 25, "ufunc": "sigm", "include_original_features": True},
+    {"n_neurons": (10, 8, 6), "ufunc": ("relu", "lin", "tanh"), "density": (None, 0.5, None)},
+])
+@pytest.mark.parametrize("targets", ["1-D", "column", "two"])
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.DataConversionWarning")  # a column y
+def test_scikit_elm_regressor_converts_exactly(SkELMRegressor, params, targets):
+    X, y = make_friedman1(n_samples=300, noise=0.5, random_state=0)
+    y = {"1-D": y, "column": y[:, None], "two": np.c_[y, X[:, 0] * y]}[targets]
+    model = SkELMRegressor(random_state=0, **params).fit(X, y)
+    net = nc.convert(model)
+    assert net.predict(X).shape == model.predict(X).shape == y.shape
+    for rows in (X, probe_points(X, 200)):
+        assert_equivalent(model, net, rows)
+    assert_equivalent(model, nc.convert(model, dtype=torch.float32), X)
+    text = net.explain()
+    assert "read-out neurons" in text and "predict(x) = ŷ" in text
+
+
+@skelm_warnings
+def test_scikit_elm_regressor_distance_neurons_are_refused_clearly(SkELMRegressor):
+    X, y = make_friedman1(n_samples=100, random_state=0)
+    model = SkELMRegressor(n_neurons=(5, 5), pairwise_metric=(None, "cityblock"),
+                           random_state=0).fit(X, y)
+    with pytest.raises(nc.UnsupportedEstimatorError, match="pairwise_metric='cityblock'"):
+        nc.convert(model)
+
+
 def test_import_leaves_scikit_elm_and_hypothesis_alone_until_needed():
     # scikit-elm pulls in dask and pandas (half a second), hypothesis a fifth: a plain
     # import must not pay for them; a scikit-elm model still converts once skelm is imported
@@ -441,6 +478,9 @@ def test_import_leaves_scikit_elm_and_hypothesis_alone_until_needed():
         "assert (nc.convert(model).predict(X) == model.predict(X)).all()\n"
         "assert nc.verify(model, nc.convert(model), X).passed\n"
         "assert nc.testing.find_disagreement is not None\n"
+        "from skelm import ELMRegressor\n"
+        "regressor = ELMRegressor(n_neurons=20, random_state=0).fit(X, X[:, 0])\n"
+        "assert nc.verify(regressor, nc.convert(regressor), X).passed\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120, env=dict(os.environ, PYTHONWARNINGS="ignore"))

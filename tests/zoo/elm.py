@@ -84,6 +84,7 @@ CASES = [
 if importlib.util.find_spec("skelm") is not None:
     try:
         from skelm import ELMClassifier as SkELMClassifier
+        from skelm import ELMRegressor as SkELMRegressor
     except ImportError:  # scikit-elm 0.21a0 without pyarrow: see tests/test_elm.py
         SkELMClassifier = None
     if SkELMClassifier is not None:
@@ -95,6 +96,14 @@ if importlib.util.find_spec("skelm") is not None:
                     n_neurons=(20, 10), ufunc=("sigm", "relu"), density=(None, 0.5),
                     include_original_features=True, random_state=0)),
                 "breast_cancer", tags=("proba",)),
+            Case("skelm-regressor-friedman", lambda: SkELMRegressor(n_neurons=40,
+                                                                   random_state=0),
+                 "friedman", kind="regressor"),
+            Case("skelm-regressor-mixed-diabetes-two-targets", lambda: make_pipeline(
+                StandardScaler(), SkELMRegressor(
+                    n_neurons=(20, 10), ufunc=("tanh", "relu"), alpha=1e-3,
+                    include_original_features=True, random_state=0)),
+                "diabetes2", tags=("pipeline", "multioutput"), kind="regressor"),
         ]
 
 
