@@ -185,6 +185,17 @@ def test_float32_std_is_close_not_exact():
     assert np.abs(got_std - std).max() <= 1e-4 * std.max()
 
 
+def test_a_fine_tuned_copy_drops_the_posteriors_std(diabetes):
+    X, y = diabetes
+    model = make_pipeline(StandardScaler(), BayesianRidge()).fit(X, y)
+    net = nc.convert(model)
+    trained = nc.fine_tune(net, X, y, epochs=2, lr=0.01)
+    assert net.has_std and not trained.has_std  # the original keeps its own
+    with pytest.raises(TypeError, match="fine-tuned away from the fitted posterior"):
+        trained.predict(X, return_std=True)
+    mean_and_std_agree(model, net, X)
+
+
 # -- refusals ------------------------------------------------------------------------------------
 
 def test_return_cov_and_std_without_a_variance_are_refused_clearly(diabetes):
@@ -195,7 +206,7 @@ def test_return_cov_and_std_without_a_variance_are_refused_clearly(diabetes):
         gpr.predict(X, return_cov=True)
     ridge = nc.convert(Ridge().fit(X, y))
     assert not ridge.has_std
-    with pytest.raises(TypeError, match="gives no standard deviation; BayesianRidge"):
+    with pytest.raises(TypeError, match="gives no standard deviation.*converted BayesianRidge"):
         ridge.predict(X, return_std=True)
     # the ordinary prediction is untouched by the keyword's default
     np.testing.assert_array_equal(ridge.predict(X), ridge.predict(X, return_std=False))

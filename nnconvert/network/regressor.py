@@ -73,9 +73,11 @@ class ConvertedRegressor(ConvertedNetwork):
             return self._answer(X, "predict")
         if not self.has_std:
             raise TypeError(
-                f"{self.source}: predict() got return_std=True, but this network's estimator "
-                "gives no standard deviation; BayesianRidge, ARDRegression and "
-                "GaussianProcessRegressor networks do (alone or at the end of a pipeline).")
+                f"{self.source}: predict() got return_std=True, but this network gives no "
+                "standard deviation (its estimator's predict takes no return_std, or the "
+                "network was fine-tuned away from the fitted posterior); converted "
+                "BayesianRidge, ARDRegression and GaussianProcessRegressor models do (alone or "
+                "at the end of a pipeline).")
         if scipy.sparse.issparse(X):
             X = self.input_schema.encode(X, self.dtype)  # checked once, densified in blocks
             parts = [self._mean_and_std(X[i:i + SPARSE_BLOCK_ROWS].toarray())
