@@ -185,6 +185,29 @@ def test_float32_std_is_close_not_exact():
     assert np.abs(got_std - std).max() <= 1e-4 * std.max()
 
 
+def test_verify_checks_the_std_when_asked_by_name(diabetes):
+    X, y = diabetes
+    model = make_pipeline(StandardScaler(), ARDRegression()).fit(X, y)
+    net = nc.convert(model)
+    assert net.methods == ("predict", "predict_std")
+    default = nc.verify(model, net, X)
+    assert default.passed and set(default.max_abs_diff) == {"predict"}  # unchanged default
+    report = nc.verify(model, net, X, methods=["predict", "predict_std"])
+    assert report.passed and set(report.max_abs_diff) == {"predict", "predict_std"}
+    # outputs() answers it too, by name, from one pass
+    answers = net.outputs(X[:5], ("predict_std",))
+    np.testing.assert_allclose(answers["predict_std"], model.predict(X[:5], return_std=True)[1],
+                               rtol=RTOL)
+    # an interpolating GP's std on its training rows is rounding noise: verify says so
+    X_s = StandardScaler().fit_transform(X)[:200]
+    gpr = GaussianProcessRegressor(gp.RBF(3.0), optimizer=None).fit(X_s, y[:200])
+    failed = nc.verify(gpr, nc.convert(gpr), X_s, methods=["predict", "predict_std"])
+    assert not failed.passed and failed.max_abs_diff["predict_std"] > 0
+    with pytest.raises(ValueError, match="gives no predict_std"):
+        nc.verify(Ridge().fit(X, y), nc.convert(Ridge().fit(X, y)), X,
+                  methods=["predict", "predict_std"])
+
+
 def test_a_fine_tuned_copy_drops_the_posteriors_std(diabetes):
     X, y = diabetes
     model = make_pipeline(StandardScaler(), BayesianRidge()).fit(X, y)

@@ -11,7 +11,11 @@ from torch import nn
 
 from .base import SPARSE_BLOCK_ROWS, ConvertedNetwork
 
-__all__ = ["ConvertedRegressor"]
+__all__ = ["ConvertedRegressor", "PREDICT_STD"]
+
+#: not a scikit-learn method: the name under which a network answers the standard deviation
+#: of ``predict(X, return_std=True)`` (in ``outputs``, ``output_tensors`` and ``verify``)
+PREDICT_STD = "predict_std"
 
 #: scikit-learn's words (GaussianProcessRegressor.predict) when rounding makes a variance < 0
 NEGATIVE_VARIANCE = "Predicted variances smaller than 0. Setting those variances to 0."
@@ -78,25 +82,47 @@ class ConvertedRegressor(ConvertedNetwork):
                 "network was fine-tuned away from the fitted posterior); converted "
                 "BayesianRidge, ARDRegression and GaussianProcessRegressor models do (alone or "
                 "at the end of a pipeline).")
-        if scipy.sparse.issparse(X):
-            X = self.input_schema.encode(X, self.dtype)  # checked once, densified in blocks
-            parts = [self._mean_and_std(X[i:i + SPARSE_BLOCK_ROWS].toarray())
-                     for i in range(0, X.shape[0], SPARSE_BLOCK_ROWS)]
-            return tuple(np.concatenate(column) for column in zip(*parts))
-        return self._mean_and_std(X)
+        answers = self.outputs(X, ("predict", PREDICT_STD))
+        return answers["predict"], answers[PREDICT_STD]
 
-    def _mean_and_std(self, X) -> tuple[np.ndarray, np.ndarray]:
-        x = self.as_tensor(X)
-        if x.layout != torch.strided:  # a sparse tensor for a linear first layer
-            x = x.to_dense()
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """``"predict"``, and ``"predict_std"`` (the std of ``predict(X, return_std=True)``)
+        where the network has a variance branch."""
+        return (*self.head.methods, *((PREDICT_STD,) if self.has_std else ()))
+
+    def output_tensors(self, x: torch.Tensor, methods) -> dict:
+        methods = self._known(methods)
+        answers = super().output_tensors(x, [m for m in methods if m != PREDICT_STD])
+        if PREDICT_STD in methods:
+            answers[PREDICT_STD] = self._std(self.checked_tensor(x))
+        return {m: answers[m] for m in methods}
+
+    def _outputs_dense(self, X, methods: tuple) -> dict[str, np.ndarray]:
+        rest = tuple(m for m in methods if m != PREDICT_STD)
+        answers = super()._outputs_dense(X, rest) if rest else {}
+        if PREDICT_STD in methods:
+            if scipy.sparse.issparse(X):  # a linear first layer read it sparse; the variance
+                X = self.input_schema.encode(X, self.dtype)  # branch reads dense blocks
+                answers[PREDICT_STD] = np.concatenate([
+                    self._std_of_rows(X[i:i + SPARSE_BLOCK_ROWS].toarray())
+                    for i in range(0, X.shape[0], SPARSE_BLOCK_ROWS)])
+            else:
+                answers[PREDICT_STD] = self._std_of_rows(X)
+        return {m: answers[m] for m in methods}
+
+    def _std_of_rows(self, X) -> np.ndarray:
         with torch.no_grad():
-            mean = self.output_tensors(x, ("predict",))["predict"]
-            variance = self.variance(self.checked_tensor(x))
+            return self._std(self.checked_tensor(self.as_tensor(X))).cpu().numpy()
+
+    def _std(self, x: torch.Tensor) -> torch.Tensor:
+        """The variance branch's answer as scikit-learn's std: clipped at 0, its root, shaped
+        as the prediction."""
+        variance = self.variance(x)
         if bool((variance < 0).any()):
             # rounding in k(x, x) − ‖L⁻¹k‖² near a training row; scikit-learn clips and warns
-            warnings.warn(NEGATIVE_VARIANCE, UserWarning, stacklevel=3)
-        std = torch.sqrt(torch.clamp(variance, min=0))
-        return mean.cpu().numpy(), self.head(std).cpu().numpy()
+            warnings.warn(NEGATIVE_VARIANCE, UserWarning, stacklevel=6)  # predict()'s caller
+        return self.head(torch.sqrt(torch.clamp(variance, min=0)))
 
     output_symbol = "ŷ"
 
