@@ -8,6 +8,7 @@ With ``fuse=True`` unclipped scalers fold into the layer that reads them.
 from __future__ import annotations
 
 from sklearn.pipeline import Pipeline
+from torch import nn
 
 from ..errors import UnsupportedEstimatorError
 from ..layers.fuse import fuse_affine
@@ -62,6 +63,9 @@ def _pipeline(pipeline: Pipeline, options: dict) -> Conversion:
         except UnsupportedEstimatorError as error:
             raise UnsupportedEstimatorError(
                 f"Pipeline final step {last_name!r}: {error}") from None
+    # the variance branch reads what the steps make of x, through the unfused steps: folding
+    # a scaler into the final layer must not change the input the branch reads
+    variance = None if final.variance is None else nn.Sequential(*layers, final.variance)
     layers += final.layers
     if options.get("fuse"):
         layers = fuse_affine(layers)
@@ -73,7 +77,8 @@ def _pipeline(pipeline: Pipeline, options: dict) -> Conversion:
         layers[-1].describe().n_out if layers else first.n_features_in_)
     return Conversion(layers=layers, head=head, classes=final.classes, origin=final.origin,
                       n_features_in=first.n_features_in_,
-                      feature_names_in=getattr(first, "feature_names_in_", None))
+                      feature_names_in=getattr(first, "feature_names_in_", None),
+                      variance=variance)
 
 
 @converts_transformer(Pipeline)
