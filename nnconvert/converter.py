@@ -11,6 +11,7 @@ import torch
 from sklearn.base import BaseEstimator
 
 from . import compose, families, preprocessing  # noqa: F401  (each registers its converters)
+from .families.trees.forms import TREE_FORMS
 from .network import (
     ConvertedClassifier,
     ConvertedNetwork,
@@ -78,7 +79,8 @@ def _network(estimator, conversion: Conversion) -> ConvertedNetwork:
 
 
 def convert(
-    estimator: BaseEstimator, dtype: torch.dtype = torch.float64, fuse: bool = False
+    estimator: BaseEstimator, dtype: torch.dtype = torch.float64, fuse: bool = False,
+    tree_form: str = "auto",
 ) -> ConvertedNetwork:
     """Turn a fitted scikit-learn estimator into an equivalent torch network.
 
@@ -98,6 +100,14 @@ def convert(
         per step, which is what the diagrams show. Folding computes ``(W/s)·x − (W/s)·μ``,
         which cancels digits when features sit far from zero next to their spread (offsets
         of 1e8 cost about 6e-9 of the score scale): the unfused default is the exact form.
+    tree_form : {'auto', 'network', 'traversal'}, default 'auto'
+        The form of trees and tree ensembles (ignored by other models): ``'network'`` is
+        the network of step units (a decision unit per split, a leaf unit per leaf, a
+        read-out of the leaf values) that ``draw()`` and ``explain()`` show unit by unit;
+        ``'traversal'`` walks every tree level by level, fast however deep or many the
+        trees; ``'auto'`` takes the network while its leaf units hold at most 65,536
+        weights, else the traversal. Both compute the same function, to the bit. The
+        network form is refused, with its size, where it would take over 256 MiB.
 
     Returns
     -------
@@ -127,8 +137,11 @@ def convert(
         )
     if not isinstance(estimator, BaseEstimator):
         raise unsupported(estimator)
+    if tree_form not in TREE_FORMS:
+        raise ValueError(f"tree_form must be one of {', '.join(map(repr, TREE_FORMS))}, got "
+                         f"{tree_form!r}")
     check_fitted(estimator)
-    conversion = _conversion(estimator, {"fuse": bool(fuse)})
+    conversion = _conversion(estimator, {"fuse": bool(fuse), "tree_form": tree_form})
     net = _network(estimator, conversion)
     net.origin = conversion.origin
     return net.to(dtype)

@@ -13,7 +13,7 @@ from sklearn.ensemble import (
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 import nnconvert as nc
-from nnconvert.families.trees.traversal import float32_threshold
+from nnconvert.families.trees.traversal import TreeLayer, float32_threshold
 
 
 @pytest.mark.parametrize("make", [lambda: DecisionTreeClassifier(random_state=0),
@@ -67,13 +67,14 @@ def test_float32_threshold_rounds_down():
     assert (np.nextafter(s, np.float32(np.inf)).astype(np.float64) > t).all()
 
 
-def test_nan_routing_at_tensor_level():
+@pytest.mark.parametrize("form", ["network", "traversal"])
+def test_nan_routing_at_tensor_level(form):
     rng = np.random.default_rng(0)
     X = rng.normal(size=(300, 4))
     y = (X[:, 0] > 0).astype(int)
     X[rng.random(X.shape) < 0.2] = np.nan
     est = DecisionTreeClassifier(random_state=0).fit(X, y)
-    net = nc.convert(est)
-    layer = next(m for m in net.modules() if type(m).__name__ == "TreeTraversal")
+    net = nc.convert(est, tree_form=form)
+    layer = next(m for m in net.modules() if isinstance(m, TreeLayer))
     proba = layer(torch.as_tensor(X))
     assert np.abs(proba.numpy() - est.predict_proba(X)).max() <= 1e-12

@@ -49,7 +49,12 @@ def nudged(net, amount: float, X: np.ndarray):
             with torch.no_grad():  # every centre moves: one training row of a k-NN may not show
                 buffer[..., column] += amount
             return net
-    for name, buffer in net.named_buffers():  # a table of outputs (a tree's leaf values)
+    for name, buffer in net.named_buffers():  # a tree's leaf values, either form
+        if buffer.is_floating_point() and name.endswith("value"):
+            with torch.no_grad():
+                (buffer[..., 0] if buffer.ndim > 1 else buffer).add_(amount)
+            return net
+    for name, buffer in net.named_buffers():  # a table of outputs
         if buffer.is_floating_point() and buffer.ndim == 2:
             with torch.no_grad():
                 buffer[:, 0] += amount

@@ -32,6 +32,9 @@ ACTIVATION_WORDS = {
 #: names of hyper-parameters as a formula writes them
 PARAMETER_SYMBOLS = {"gamma": "γ", "coef0": "r", "degree": "d"}
 
+#: the most members of a layer of branches drawn one by one; beyond, the first and the last
+MAX_MEMBERS = 3
+
 #: the longest name a unit shows (the full name is its tooltip)
 NAME_LIMIT = 24
 
@@ -276,14 +279,32 @@ class Layout:
                 for s in range(container["steps"][0]):
                     self.step(outer, f"{prefix}b0s{s}")
                 return
+            steps = container["steps"]
+            shown = range(len(steps))
+            if len(steps) > MAX_MEMBERS:
+                # many members (a forest's trees): the first and the last stand for the rest
+                shown = [0, len(steps) - 1]
+                self.hide_members(outer, prefix, range(1, len(steps) - 1))
             # rankdir=LR stacks clusters bottom-up in the order they are written: write the
             # members last to first so that member 1 sits on top
-            for b, n_steps in reversed(list(enumerate(container["steps"]))):
+            for b in reversed(shown):
                 with outer.subgraph(name=_cluster_id(f"{prefix}b{b}")) as branch:
                     branch.attr(label=f"member {b + 1}", style="rounded", color="#cccccc",
                                 fontsize="10")
-                    for s in range(n_steps):
+                    for s in range(steps[b]):
                         self.step(branch, f"{prefix}b{b}s{s}")
+
+    def hide_members(self, dot: graphviz.Digraph, prefix: str, members) -> None:
+        """One "… N more members" node in place of ``members`` of a layer of branches: their
+        units' edges are drawn to and from it."""
+        more = f"{prefix}_more_members"
+        groups = [g for g in self.members for b in members if g.startswith(f"{prefix}b{b}s")]
+        dot.node(more, label=f"… {len(members)} more members", shape="box",
+                 style="rounded,dashed", color="#aaaaaa", fontcolor="#555555")
+        self.collapsed[more] = groups[0]
+        for group in groups:
+            for node in self.members[group]:
+                self.display[node] = more
 
     def step(self, dot: graphviz.Digraph, group_id: str) -> None:
         if group_id in self.graph.graph["branches"]:
@@ -313,6 +334,8 @@ class Layout:
             group = self.group_of(v)
             into[group] = into.get(group, 0) + 1
         for (u, v), ws in bundles.items():
+            if u == v:
+                continue  # inside members drawn as one "… more" node
             attrs = {"arrowsize": "0.5", "color": _NEUTRAL}
             if len(ws) > 1 or u in self.collapsed or v in self.collapsed:
                 attrs.update(style="dashed", color="#aaaaaa")

@@ -23,7 +23,8 @@ ACTIVATION_KINDS = {
     "sin": True,
     "cos": True,
     "exp": True,
-    "clip": True,  # modified Huber's clip to [−1, 1], rescaled
+    "clip": True,
+    "step": True,  # 1 where the unit's value is positive, else 0 (a tree's decisions, leaves)  # modified Huber's clip to [−1, 1], rescaled
     "softmax": True,  # across the units, but each unit's output is its own probability
     "normalised-sigmoid": False,  # σ per unit, then divided by the row's sum
     "normalised-clip": False,

@@ -32,7 +32,7 @@ from ...registry import Conversion, converts
 from .boosting import one_column
 from .members import member_answers, side_by_side
 from .sklearn import refuse_multioutput_classifier, tree_arrays
-from .traversal import TreeTraversal
+from .forms import tree_layer
 
 _NO_GRADIENT = "a tree's step units have no gradient"
 
@@ -153,8 +153,8 @@ def _adaboost_classifier(estimator, options):
     readout = ("output = Σ_trees w_tree · vote / Σ w (vote: 1 for the leaf's class, "
                "−1 / (K − 1) for the others" + ("; class 1's minus class 0's)"
                                                  if len(classes) == 2 else ")"))
-    layer = TreeTraversal(trees, estimator.n_features_in_, allow_nan=False, readout=readout,
-                          scale=1.0 / estimator.estimator_weights_.sum())
+    layer = tree_layer(trees, estimator.n_features_in_, options, allow_nan=False,
+                       readout=readout, scale=1.0 / estimator.estimator_weights_.sum())
     return Conversion(layers=[layer], head=SammeHead(len(classes)))
 
 
@@ -216,6 +216,6 @@ def _adaboost_regressor(estimator, options):
     # every tree writes its prediction into its own column: the median needs them apart
     trees = [one_column(tree_arrays(tree, False), j, m)
              for j, tree in enumerate(estimator.estimators_)]
-    layer = TreeTraversal(trees, estimator.n_features_in_, allow_nan=False,
-                          readout="output_j = the leaf value of tree j")
+    layer = tree_layer(trees, estimator.n_features_in_, options, allow_nan=False,
+                       readout="output_j = the leaf value of tree j")
     return Conversion(layers=[layer], head=WeightedMedianHead(_weights(estimator)))

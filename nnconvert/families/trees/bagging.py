@@ -25,7 +25,7 @@ from ...network.heads import ClassifierHead, FrequencyHead, RegressionHead, firs
 from ...registry import Conversion, converts
 from .members import member_answers, side_by_side
 from .sklearn import refuse_multioutput_classifier, tree_arrays
-from .traversal import TreeTraversal
+from .forms import tree_layer
 
 _TREES = (DecisionTreeClassifier, DecisionTreeRegressor)  # ExtraTree* are subclasses
 
@@ -48,8 +48,8 @@ def _all_trees(estimator) -> bool:
     return all(isinstance(m, _TREES) for m in estimator.estimators_)
 
 
-def _traversal(estimator, trees: list) -> TreeTraversal:
-    return TreeTraversal(trees, estimator.n_features_in_, scale=1.0 / len(trees))
+def _trees_layer(estimator, trees: list, options: dict):
+    return tree_layer(trees, estimator.n_features_in_, options, scale=1.0 / len(trees))
 
 
 _NOT_ONE_MODEL = "the average of separately fitted members is not one model"
@@ -162,7 +162,7 @@ def _bagging_classifier(estimator, options):
         refuse_multioutput_classifier(member)
         arrays = _on_all_classes(tree_arrays(member, True), member.classes_, n_classes)
         trees.append(_on_all_features(arrays, features))
-    return Conversion(layers=[_traversal(estimator, trees)], head=FrequencyHead(
+    return Conversion(layers=[_trees_layer(estimator, trees, options)], head=FrequencyHead(
         n_classes, "a tree's step units have no gradient"))
 
 
@@ -174,5 +174,5 @@ def _bagging_regressor(estimator, options):
     trees = [_on_all_features(tree_arrays(member, False), features)
              for member, features in zip(estimator.estimators_, estimator.estimators_features_)]
     k = estimator.estimators_[0].n_outputs_
-    return Conversion(layers=[_traversal(estimator, trees)],
+    return Conversion(layers=[_trees_layer(estimator, trees, options)],
                       head=RegressionHead(k, single=k == 1))

@@ -53,7 +53,7 @@ from ...layers.columns import ColumnSpec
 from ...network.heads import LinearHead, RegressionHead
 from ...registry import Conversion, convert_estimator, convert_transformer, converts
 from .sklearn import tree_arrays
-from .traversal import TreeTraversal
+from .forms import tree_layer
 
 #: a classifier's link (the class of ``estimator._loss.link``) -> the head's probability rule
 _PROBA_RULE = {LogitLink: "logistic", MultinomialLogit: "logistic", HalfLogitLink: "half-logit"}
@@ -286,7 +286,8 @@ def _gradient_boosting(estimator, head, options) -> Conversion:
     trees = [one_column(tree_arrays(tree, classifier=False), k, n, estimator.learning_rate)
              for stage in estimator.estimators_ for k, tree in enumerate(stage)]
     start = _initial_raw_prediction(estimator)
-    traversal = TreeTraversal(trees, estimator.n_features_in_, bias=start, allow_nan=False)
+    traversal = tree_layer(trees, estimator.n_features_in_, options, bias=start,
+                           allow_nan=False)
     if start is None:
         return _with_init_estimator(estimator, traversal, head, options)
     return Conversion(layers=[traversal], head=head)
@@ -378,7 +379,7 @@ def _hist_layers(estimator, options) -> list:
     # the learning rate is already in a TreePredictor's leaf values
     trees = [one_column(hist_tree_arrays(predictor, known, feature_to_known), k, n)
              for iteration in estimator._predictors for k, predictor in enumerate(iteration)]
-    traversal = TreeTraversal(trees, estimator.n_features_in_,
+    traversal = tree_layer(trees, estimator.n_features_in_, options,
                               bias=np.asarray(estimator._baseline_prediction).reshape(-1),
                               float32_inputs=False)
     if estimator._preprocessor is None:

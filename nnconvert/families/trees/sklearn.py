@@ -19,7 +19,8 @@ from sklearn.tree import (
 
 from ...network.heads import FrequencyHead, RegressionHead
 from ...registry import Conversion, converts
-from .traversal import TreeTraversal, float32_threshold
+from .forms import tree_layer
+from .traversal import float32_threshold
 
 
 def tree_arrays(tree, classifier: bool) -> dict:
@@ -47,16 +48,16 @@ def refuse_multioutput_classifier(estimator):
                          "(multi-output classification) is not supported; fit one per target")
 
 
-def _classifier(estimator, trees):
+def _classifier(estimator, trees, options):
     refuse_multioutput_classifier(estimator)
-    layer = TreeTraversal([tree_arrays(t, True) for t in trees], estimator.n_features_in_,
+    layer = tree_layer([tree_arrays(t, True) for t in trees], estimator.n_features_in_, options,
                           scale=1.0 / len(trees))
     return Conversion(layers=[layer], head=FrequencyHead(len(estimator.classes_),
                                                          "a tree's step units have no gradient"))
 
 
-def _regressor(estimator, trees):
-    layer = TreeTraversal([tree_arrays(t, False) for t in trees], estimator.n_features_in_,
+def _regressor(estimator, trees, options):
+    layer = tree_layer([tree_arrays(t, False) for t in trees], estimator.n_features_in_, options,
                           scale=1.0 / len(trees))
     k = estimator.n_outputs_
     return Conversion(layers=[layer], head=RegressionHead(k, single=k == 1))
@@ -64,19 +65,19 @@ def _regressor(estimator, trees):
 
 @converts(DecisionTreeClassifier, ExtraTreeClassifier)
 def _tree_classifier(estimator, options):
-    return _classifier(estimator, [estimator])
+    return _classifier(estimator, [estimator], options)
 
 
 @converts(DecisionTreeRegressor, ExtraTreeRegressor)
 def _tree_regressor(estimator, options):
-    return _regressor(estimator, [estimator])
+    return _regressor(estimator, [estimator], options)
 
 
 @converts(RandomForestClassifier, ExtraTreesClassifier)
 def _forest_classifier(estimator, options):
-    return _classifier(estimator, list(estimator.estimators_))
+    return _classifier(estimator, list(estimator.estimators_), options)
 
 
 @converts(RandomForestRegressor, ExtraTreesRegressor)
 def _forest_regressor(estimator, options):
-    return _regressor(estimator, list(estimator.estimators_))
+    return _regressor(estimator, list(estimator.estimators_), options)

@@ -83,13 +83,12 @@ class TreeLayer(Layer):
         column_used = np.zeros((table.n_trees, self.n_out), bool)
         np.logical_or.at(column_used, table.tree, table.value != 0)
         self.one_column = self.n_out > 1 and bool((column_used.sum(axis=1) <= 1).all())
+        #: what a leaf adds: (nodes, k), or (nodes,) in its tree's column
+        self.node_value = table.value
         if self.one_column:
             column = column_used.argmax(axis=1)
-            self.register_buffer("value", as_buffer(table.value[np.arange(table.n_nodes),
-                                                                column[table.tree]]))
+            self.node_value = table.value[np.arange(table.n_nodes), column[table.tree]]
             self.register_buffer("tree_column", as_buffer(np.eye(self.n_out)[column]))
-        else:
-            self.register_buffer("value", as_buffer(table.value))
 
     def compared(self, x: torch.Tensor) -> torch.Tensor:
         """The input the splits test: ``float32(x)`` or ``x``, widened to
@@ -101,6 +100,8 @@ class TreeLayer(Layer):
 
     def leaf_sum(self, leaf_values: torch.Tensor) -> torch.Tensor:
         """``scale × Σ_trees leaf value + bias`` from the (rows, trees[, k]) leaf values."""
+        # contiguous: both forms then add the trees in the same order, to the same bits
+        leaf_values = leaf_values.contiguous()
         if self.one_column:
             out = leaf_values @ self.tree_column.to(leaf_values.dtype)
         else:
@@ -142,6 +143,7 @@ class TreeTraversal(TreeLayer):
         self.register_buffer("feature", torch.as_tensor(table.feature.astype(np.int32)))
         self.register_buffer("threshold", torch.as_tensor(table.threshold))
         self.register_buffer("base", torch.as_tensor(table.base.astype(np.int32)))
+        self.register_buffer("value", as_buffer(self.node_value))
         self.has_categories = table.categorical is not None
         if self.has_categories:
             self.register_buffer("is_categorical", torch.as_tensor(table.categorical))
