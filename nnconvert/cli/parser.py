@@ -109,6 +109,12 @@ def _add_model_arguments(parser: argparse.ArgumentParser, *, optional: bool = Fa
         help="fold the pipeline's scalers into the next layer's weights (one layer fewer; "
              "the same function up to rounding)",
     )
+    parser.add_argument(
+        "--tree-form", choices=("auto", "network", "traversal"), default="auto",
+        help="trees as step units (network: what draw shows unit by unit), as a level-by-level "
+             "walk (traversal: fast for deep or many trees), or auto (the network while it "
+             "is small); the same function either way",
+    )
 
 
 def _add_json(parser: argparse.ArgumentParser, what: str) -> None:

@@ -17,8 +17,9 @@ from sklearn.tree import (
     ExtraTreeRegressor,
 )
 
+from ...agreement import default_margin
 from ...network.heads import FrequencyHead, RegressionHead
-from ...registry import Conversion, converts
+from ...registry import Conversion, converts, margin_rule
 from .forms import tree_layer
 from .traversal import float32_threshold
 
@@ -81,3 +82,16 @@ def _forest_classifier(estimator, options):
 @converts(RandomForestRegressor, ExtraTreesRegressor)
 def _forest_regressor(estimator, options):
     return _regressor(estimator, list(estimator.estimators_), options)
+
+
+@margin_rule.register(DecisionTreeClassifier)
+@margin_rule.register(ExtraTreeClassifier)
+@margin_rule.register(RandomForestClassifier)
+@margin_rule.register(ExtraTreesClassifier)
+def _frequency_margin(estimator, X, reference: dict) -> np.ndarray:
+    """Only exact ties are near ties: tree probabilities are sums of leaf frequencies, so two
+    classes either tie (to the rounding of a sum over the trees) or are apart by a whole
+    frequency step, far beyond any tolerance; a label flipped there is a real disagreement."""
+    margin = default_margin(reference)
+    n_trees = len(getattr(estimator, "estimators_", [estimator]))
+    return np.where(margin <= 4 * n_trees * np.finfo(np.float64).eps, 0.0, np.inf)
