@@ -130,4 +130,5 @@ def convert(
     conversion = _conversion(estimator, {"fuse": bool(fuse)})
     net = _network(estimator, conversion)
     net.origin = conversion.origin
+    net.text_input = conversion.text_input
     return net.to(dtype)

@@ -57,6 +57,9 @@ class Conversion:
     attributes; converters of meta-estimators set them when they differ. ``origin`` is the
     class and parameters of the estimator whose fitted attributes the last layer holds, for
     the way back (:func:`nnconvert.to_sklearn`); ``None`` where no single estimator does.
+    ``text_input`` is the fitted text vectorizer the network runs outside itself, before
+    its first layer (a :class:`~nnconvert.network.text.TextInput`), where the estimator is a
+    pipeline that starts with one.
     """
 
     layers: list[nn.Module]
@@ -65,6 +68,7 @@ class Conversion:
     n_features_in: int | None = None
     feature_names_in: Sequence[str] | None = None
     origin: tuple[type, dict] | None = None
+    text_input: object | None = None
 
 
 # -- converters -----------------------------------------------------------------------------

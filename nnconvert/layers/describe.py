@@ -23,6 +23,7 @@ ACTIVATION_KINDS = {
     "sin": True,
     "cos": True,
     "exp": True,
+    "log": True,  # 1 + log(tf) of a term count (sublinear tf), zero where the count is
     "clip": True,  # modified Huber's clip to [−1, 1], rescaled
     "softmax": True,  # across the units, but each unit's output is its own probability
     "normalised-sigmoid": False,  # σ per unit, then divided by the row's sum

@@ -107,7 +107,7 @@ def run_verify(estimator, net: ConvertedNetwork, X, *, methods=None,
     _check(estimator, net, rtol, batch_size)
     methods = _checked_methods(estimator, net, methods)
     net = _on_device(net, device)
-    source = as_source(X, net.n_features_in_)
+    source = as_source(X, net.n_features_in_, documents=net.text_input is not None)
     rtol = input_rtol(rtol, source.X)
     if source.n_rows == 0:
         raise ValueError("X has no rows: there is nothing to verify.")
