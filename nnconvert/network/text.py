@@ -140,6 +140,20 @@ class TextInput:
                         "(series.fillna('') or series.dropna())")
         return values if not isinstance(documents, (list, tuple)) else documents
 
+    def terms(self) -> list[str] | None:
+        """The term of each column (the vocabulary in column order); None for a hashing
+        vectorizer, whose columns are hashes."""
+        if isinstance(self.vectorizer, HashingVectorizer):
+            return None
+        return [str(t) for t in self.vectorizer.get_feature_names_out()]
+
+    def made(self) -> str:
+        """What the vectorizer gives the network, in a few words ("CountVectorizer's term
+        counts")."""
+        what = "term counts" if self.weighted or type(self.vectorizer) is CountVectorizer \
+            else "matrix"
+        return f"documents → {self.name}'s {what}"
+
     def describe(self) -> str:
         """One line for ``explain()``: what runs outside the network, and what it gives."""
         made = ("term counts (its tf-idf weighting is the layers below)" if self.weighted
