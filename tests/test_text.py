@@ -213,3 +213,25 @@ def test_a_vectorizer_alone_in_a_pipeline_is_its_weighting():
     np.testing.assert_allclose(net.transform(documents[:40]),
                                model.transform(documents[:40]).toarray(), rtol=1e-13,
                                atol=1e-15)
+
+
+def test_command_line_verifies_a_text_model_on_a_file_of_documents(tmp_path):
+    import subprocess
+    import sys
+
+    import skops.io as sio
+
+    estimator, _, test = fitted("text-tfidf-logreg")
+    sio.dump(estimator, tmp_path / "model.skops")
+    (tmp_path / "docs.txt").write_text("\n".join(test), encoding="utf-8")
+    np.save(tmp_path / "numbers.npy", np.ones((3, 4)))
+    run = [sys.executable, "-m", "nnconvert", "verify", str(tmp_path / "model.skops"),
+           "--json", "--data"]
+    done = subprocess.run([*run, str(tmp_path / "docs.txt")], capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["passed"] and report["n_samples"] == len(test)
+    wrong = subprocess.run([*run, str(tmp_path / "numbers.npy")], capture_output=True,
+                           text=True, timeout=300)
+    assert wrong.returncode == 2 and "features per row" in wrong.stderr

@@ -154,7 +154,7 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     estimator = _load(args)
     net = _convert(estimator, args)
-    X = load_data(args.data, net.n_features_in_)
+    X = load_data(args.data, net.n_features_in_, documents=net.text_input is not None)
     rtol = args.rtol if args.rtol is not None else default_rtol(net.dtype)
     with warnings.catch_warnings():
         if getattr(net, "feature_names_in_", None) is not None:
@@ -162,6 +162,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             print(f"nnconvert: note: {args.model} was fitted with feature names; the columns "
                   f"of {args.data} are taken in that order", file=sys.stderr)
             warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        if args.scheduler and isinstance(X, list):
+            raise CommandError("--scheduler verifies arrays on a dask cluster; documents (a "
+                               ".txt file) are verified here: leave --scheduler out")
         if args.scheduler:
             report = _verify_on_cluster(estimator, net, X, args.scheduler, rtol)
         else:

@@ -154,7 +154,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_arguments(verify)
     verify.add_argument("--data", required=True, metavar="X",
                         help="rows to check: .npy (memory-mapped) or .csv of numbers only "
-                             "(drop a header row)")
+                             "(drop a header row); for a model that starts with a text "
+                             "vectorizer, a UTF-8 .txt file of documents, one a line")
     verify.add_argument("--rtol", type=_positive_float, metavar="R",
                         help="allowed score difference relative to the score scale "
                              "(default 1e-9 for float64, 1e-4 for float32)")
