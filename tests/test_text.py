@@ -235,3 +235,15 @@ def test_command_line_verifies_a_text_model_on_a_file_of_documents(tmp_path):
     wrong = subprocess.run([*run, str(tmp_path / "numbers.npy")], capture_output=True,
                            text=True, timeout=300)
     assert wrong.returncode == 2 and "features per row" in wrong.stderr
+
+
+def test_a_float32_vectorizer_is_judged_at_float32_precision():
+    documents, labels = descriptions()
+    model = make_pipeline(TfidfVectorizer(dtype=np.float32),
+                          LogisticRegression(max_iter=1000)).fit(documents, labels)
+    net = nc.convert(model)
+    report = nc.verify(model, net, documents, progress=False)
+    assert report.passed and report.rtol == pytest.approx(1e-4)
+    # scikit-learn weighted the counts in float32; the float64 network is that close
+    np.testing.assert_allclose(net.predict_proba(documents), model.predict_proba(documents),
+                               rtol=1e-5, atol=1e-6)
