@@ -235,6 +235,11 @@ def test_command_line_verifies_a_text_model_on_a_file_of_documents(tmp_path):
     wrong = subprocess.run([*run, str(tmp_path / "numbers.npy")], capture_output=True,
                            text=True, timeout=300)
     assert wrong.returncode == 2 and "features per row" in wrong.stderr
+    converted = subprocess.run(
+        [sys.executable, "-m", "nnconvert", "convert", str(tmp_path / "model.skops"), "-o",
+         str(tmp_path / "model.pt2")], capture_output=True, text=True, timeout=300)
+    assert converted.returncode == 0, converted.stderr
+    assert "tokenising is not in it" in converted.stderr
 
 
 def test_a_float32_vectorizer_is_judged_at_float32_precision():

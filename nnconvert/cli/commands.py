@@ -145,6 +145,11 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     else:
         print(f"wrote {out} ({fmt}, {args.dtype}): {net.source}, "
               f"{net.n_features_in_} features, {_answers(net)}")
+    if net.text_input is not None:
+        # said on stderr even with --json: whoever serves the file must vectorise first
+        print(f"nnconvert: note: {out.name} starts at the {net.text_input.name}'s matrix "
+              f"({net.n_features_in_} columns); tokenising is not in it: the vectorizer's "
+              "parameters and vocabulary are in its metadata (text_input)", file=sys.stderr)
     return EXIT_OK
 
 
