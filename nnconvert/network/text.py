@@ -48,7 +48,9 @@ def documents_refused(X, model: str) -> ValueError:
         f"X is {what}, but {model} reads numeric features, not text: it was not converted "
         "from a pipeline that starts with a text vectorizer. Vectorise the documents first "
         "(vectorizer.transform(documents)), or convert the whole Pipeline(vectorizer, ..., "
-        "model) so that the network runs the vectorizer itself.")
+        "model) so that the network runs the vectorizer itself. If they are the values of "
+        "one categorical column, pass them as a column: a dataframe, or a 2-D array "
+        "(np.reshape(X, (-1, 1))).")
 
 
 class TextInput:
