@@ -186,7 +186,7 @@ def test_strings_given_to_a_network_without_vectorizer_are_refused():
     X, y = load_iris(return_X_y=True)
     net = nc.convert(make_pipeline(StandardScaler(), LogisticRegression()).fit(X, y))
     for documents in (["a sentence"], pd.Series(["one", "two"]), "text"):
-        with pytest.raises(ValueError, match="reads numeric features, not text"):
+        with pytest.raises(ValueError, match="reads a matrix of features, not text"):
             net.predict(documents)
     with pytest.raises(ValueError, match="no text vectorizer"):
         net.vectorize(["a sentence"])

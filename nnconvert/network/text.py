@@ -45,7 +45,7 @@ def documents_refused(X, model: str) -> ValueError:
     """The error for documents given to a network that reads numbers only."""
     what = "a string" if isinstance(X, (str, bytes)) else f"{len(X)} strings (documents)"
     return ValueError(
-        f"X is {what}, but {model} reads numeric features, not text: it was not converted "
+        f"X is {what}, but {model} reads a matrix of features, not text: it was not converted "
         "from a pipeline that starts with a text vectorizer. Vectorise the documents first "
         "(vectorizer.transform(documents)), or convert the whole Pipeline(vectorizer, ..., "
         "model) so that the network runs the vectorizer itself. If they are the values of "
