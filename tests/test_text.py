@@ -154,6 +154,7 @@ def test_export_starts_at_the_matrix_and_says_which_vectorizer(tmp_path):
     meta = read_metadata(path)
     assert meta["text_input"]["vectorizer"] == "TfidfVectorizer"
     assert meta["text_input"]["params"]["ngram_range"] == [1, 2]
+    assert meta["text_input"]["functions"] == {} and meta["text_input"]["dtype"] == "float64"
     assert meta["text_input"]["vocabulary"] == {
         k: int(v) for k, v in estimator[0].vocabulary_.items()}
     json.dumps(meta)

@@ -169,9 +169,14 @@ class TextInput:
         params = {key: value for key, value in self.vectorizer.get_params().items()
                   if value is None or isinstance(value, (str, int, float, bool, tuple, list))}
         params.pop("dtype", None)
+        # a custom analyzer, tokenizer or preprocessor cannot be written down: name it
+        functions = {key: getattr(value, "__qualname__", type(value).__name__)
+                     for key, value in self.vectorizer.get_params().items() if callable(value)
+                     and key != "dtype"}
         facts = {"vectorizer": self.name, "step": self.step, "n_features": self.n_features,
                  "gives": "term counts" if self.weighted else "its transform",
-                 "params": params}
+                 "params": params, "functions": functions,
+                 "dtype": np.dtype(self.vectorizer.dtype).name}
         vocabulary = getattr(self.vectorizer, "vocabulary_", None)
         if vocabulary is not None:
             facts["vocabulary"] = {str(term): int(j) for term, j in vocabulary.items()}
