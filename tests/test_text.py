@@ -253,3 +253,18 @@ def test_a_float32_vectorizer_is_judged_at_float32_precision():
     # scikit-learn weighted the counts in float32; the float64 network is that close
     np.testing.assert_allclose(net.predict_proba(documents), model.predict_proba(documents),
                                rtol=1e-5, atol=1e-6)
+
+
+def test_the_way_back_keeps_the_vectorizer_in_front():
+    documents, labels = descriptions()
+    model = make_pipeline(CountVectorizer(ngram_range=(1, 2)),
+                          LogisticRegression(max_iter=2000)).fit(documents, labels)
+    net = nc.convert(model)
+    with pytest.raises(ValueError, match=r"toarray\(\)"):
+        nc.fine_tune(net, documents, labels)
+    tuned = nc.fine_tune(net, net.vectorize(documents).toarray(), labels, epochs=2)
+    back = nc.to_sklearn(tuned)
+    assert isinstance(back[0], CountVectorizer) and back[0] is not model[0]
+    np.testing.assert_allclose(back.decision_function(documents),
+                               tuned.decision_function(documents), rtol=1e-12, atol=1e-12)
+    assert not np.allclose(back.decision_function(documents), model.decision_function(documents))
