@@ -236,6 +236,15 @@ def test_command_line_verifies_a_text_model_on_a_file_of_documents(tmp_path):
     wrong = subprocess.run([*run, str(tmp_path / "numbers.npy")], capture_output=True,
                            text=True, timeout=300)
     assert wrong.returncode == 2 and "features per row" in wrong.stderr
+    frame = pd.DataFrame({"id": np.arange(len(test)), "text": test})
+    frame.to_csv(tmp_path / "docs.csv", index=False)  # quoted: sentences hold commas
+    from_csv = subprocess.run([*run, str(tmp_path / "docs.csv"), "--text-column", "text"],
+                              capture_output=True, text=True, timeout=300)
+    assert from_csv.returncode == 0, from_csv.stderr
+    assert json.loads(from_csv.stdout)["n_samples"] == len(test)
+    missing = subprocess.run([*run, str(tmp_path / "docs.csv"), "--text-column", "body"],
+                             capture_output=True, text=True, timeout=300)
+    assert missing.returncode == 2 and "no column 'body'" in missing.stderr
     converted = subprocess.run(
         [sys.executable, "-m", "nnconvert", "convert", str(tmp_path / "model.skops"), "-o",
          str(tmp_path / "model.pt2")], capture_output=True, text=True, timeout=300)

@@ -159,7 +159,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     estimator = _load(args)
     net = _convert(estimator, args)
-    X = load_data(args.data, net.n_features_in_, documents=net.text_input is not None)
+    X = load_data(args.data, net.n_features_in_, documents=net.text_input is not None,
+                  text_column=args.text_column)
     rtol = args.rtol if args.rtol is not None else default_rtol(net.dtype)
     with warnings.catch_warnings():
         if getattr(net, "feature_names_in_", None) is not None:

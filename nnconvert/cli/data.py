@@ -56,16 +56,54 @@ def _read_documents(file: Path) -> list[str]:
     return documents
 
 
-def load_data(path: str, n_features: int, *, documents: bool = False):
+def _read_text_column(file: Path, column: str) -> list[str]:
+    """The documents in one column of a .csv file whose first row names its columns (any
+    quoting the csv module reads: documents may hold commas and line breaks)."""
+    import csv
+
+    try:
+        with open(file, newline="", encoding="utf-8") as handle:
+            rows = csv.reader(handle)
+            header = next(rows, None)
+            if header is None:
+                raise CommandError(f"{file} is empty: its first row must name the columns")
+            if column not in header:
+                raise CommandError(f"{file} has no column {column!r}; its columns are "
+                                   f"{header[:20]}")
+            j = header.index(column)
+            documents = []
+            for line, row in enumerate(rows, start=2):
+                if j >= len(row):
+                    raise CommandError(f"{file}: row {line} has no {column!r} column "
+                                       f"({len(row)} fields)")
+                documents.append(row[j])
+    except UnicodeDecodeError as e:
+        raise CommandError(f"{file} is not UTF-8 text ({e}); save it as UTF-8") from None
+    except csv.Error as e:
+        raise CommandError(f"{file} is not a readable .csv file ({e})") from None
+    if not documents:
+        raise CommandError(f"{file} has a header but no rows")
+    return documents
+
+
+def load_data(path: str, n_features: int, *, documents: bool = False,
+              text_column: str | None = None):
     """A 2-D finite float array with ``n_features`` columns from a .npy or .csv file, or,
     where ``documents`` (a model with a text vectorizer), a list of documents from a .txt
-    file."""
+    file or from the ``text_column`` of a .csv file."""
     import numpy as np
 
     file = Path(path)
     if not file.is_file():
         raise CommandError(f"no such data file: {file}")
     suffix = file.suffix.lower()
+    if text_column is not None:
+        if not documents:
+            raise CommandError("--text-column is for a model that starts with a text "
+                               "vectorizer; this one reads numbers")
+        if suffix != ".csv":
+            raise CommandError(f"--text-column reads a .csv file, got {file.name}")
+        return _read_text_column(file, text_column)
     if suffix == TEXT_SUFFIX:
         if not documents:
             raise CommandError(
