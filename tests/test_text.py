@@ -9,6 +9,7 @@ pickles and exports from the matrix on.
 from __future__ import annotations
 
 import json
+import re
 import pickle
 
 import numpy as np
@@ -277,3 +278,16 @@ def test_the_way_back_keeps_the_vectorizer_in_front():
     np.testing.assert_allclose(back.decision_function(documents),
                                tuned.decision_function(documents), rtol=1e-12, atol=1e-12)
     assert not np.allclose(back.decision_function(documents), model.decision_function(documents))
+
+
+def test_a_search_over_documents_finds_nothing_then_finds_a_broken_weight():
+    from nnconvert.testing import find_disagreement
+
+    estimator, train, _ = fitted("text-tfidf-sublinear-l1-bigrams-linearsvc")
+    net = nc.convert(estimator)
+    assert find_disagreement(estimator, net, train, max_examples=60) is None
+    broken = nc.convert(estimator)
+    idf = next(layer for layer in broken.body if isinstance(layer, IdfWeights)).idf
+    idf[estimator[0].vocabulary_["the"]] *= 1.01  # the commonest word weighs 1% more
+    found = find_disagreement(estimator, broken, train, max_examples=200)
+    assert isinstance(found, str) and "the" in re.findall(r"\w+", found.lower())
