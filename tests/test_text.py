@@ -291,3 +291,17 @@ def test_a_search_over_documents_finds_nothing_then_finds_a_broken_weight():
     idf[estimator[0].vocabulary_["the"]] *= 1.01  # the commonest word weighs 1% more
     found = find_disagreement(estimator, broken, train, max_examples=200)
     assert isinstance(found, str) and "the" in re.findall(r"\w+", found.lower())
+
+
+def test_onnx_export_of_a_sublinear_tfidf_network_runs_in_onnxruntime(tmp_path):
+    ort = pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnxscript")
+    estimator, _, test = fitted("text-hashing-tfidf-sublinear-logreg")
+    net = nc.convert(estimator)
+    path = nc.export(net, tmp_path / "text.onnx")
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    scores, label_index = session.run(None, {name: net.vectorize(test).toarray()})
+    np.testing.assert_allclose(scores, estimator.decision_function(test), rtol=1e-12,
+                               atol=1e-13)
+    np.testing.assert_array_equal(net.classes_[label_index], estimator.predict(test))
