@@ -24,10 +24,13 @@ import numpy as np
 import scipy.sparse
 import torch
 
+from .network.regressor import PREDICT_STD  # the std of predict(X, return_std=True)
 from .registry import has_rule, margin_rule, score_jump_rule
 
 __all__ = [
     "METHODS",
+    "PREDICT_STD",
+    "has_method",
     "SCORE_METHODS",
     "score_methods",
     "input_rtol",
@@ -48,13 +51,13 @@ __all__ = [
 #: is compared as labels, a regressor's as a score
 SCORE_METHODS = {
     "classifier": ("decision_function", "predict_proba", "predict_log_proba"),
-    "regressor": ("predict",),
+    "regressor": ("predict", PREDICT_STD),
     "transformer": ("transform",),
 }
 #: compared only where the network has them: most scikit-learn estimators compute
 #: ``predict_log_proba`` as ``log(predict_proba)``, which a network need not repeat; naive
-#: Bayes computes it in log space, and so do their networks
-OPTIONAL_METHODS = ("predict_log_proba",)
+#: Bayes computes it in log space, and so do their networks. A regressor's std likewise
+OPTIONAL_METHODS = ("predict_log_proba", PREDICT_STD)
 #: a classifier's score methods
 METHODS = SCORE_METHODS["classifier"]
 
@@ -134,11 +137,20 @@ def reference_outputs(estimator, X, methods=None) -> dict[str, np.ndarray]:
         methods = [*METHODS, "predict"]
     outputs = {}
     for method in methods:
-        if hasattr(estimator, method):
+        if method == PREDICT_STD:  # asked for by name only: see has_method
+            outputs[method] = np.asarray(estimator.predict(X, return_std=True)[1])
+        elif hasattr(estimator, method):
             answer = getattr(estimator, method)(X)
             outputs[method] = np.asarray(answer.toarray() if scipy.sparse.issparse(answer)
                                          else answer)
     return outputs
+
+
+def has_method(estimator, method: str) -> bool:
+    """Whether ``estimator`` answers ``method``. :data:`PREDICT_STD` is never assumed (a
+    pipeline's predict passes ``return_std`` on to a final step that may refuse it): it is
+    compared when the caller names it, for a network that has it."""
+    return method == PREDICT_STD or hasattr(estimator, method)
 
 
 def default_margin(reference: dict) -> np.ndarray:

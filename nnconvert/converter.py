@@ -65,7 +65,8 @@ def _network(estimator, conversion: Conversion) -> ConvertedNetwork:
         classes = conversion.classes if conversion.classes is not None else estimator.classes_
         return ConvertedClassifier(conversion.layers, conversion.head, classes=classes, **common)
     if kind == "regressor":
-        return ConvertedRegressor(conversion.layers, conversion.head, **common)
+        return ConvertedRegressor(conversion.layers, conversion.head,
+                                  variance=conversion.variance, **common)
     names_out = None
     if hasattr(estimator, "get_feature_names_out"):
         try:

@@ -1,9 +1,13 @@
-"""ELMClassifier: an extreme learning machine, a scikit-learn classifier that already is a network.
+"""Extreme learning machines: scikit-learn estimators that already are networks.
 
 An ELM draws one hidden layer at random and never trains it; only the linear read-out is
-learned, in closed form, by ridge regression of ±1 class targets on the hidden activations.
-So it is exactly :class:`~sklearn.linear_model.RidgeClassifier` applied to random features,
-and :func:`nnconvert.convert` turns it into that network: hidden units, then linear units.
+learned, in closed form, by ridge regression on the hidden activations.
+:class:`ELMClassifier` regresses ±1 class targets, so it is exactly
+:class:`~sklearn.linear_model.RidgeClassifier` applied to random features;
+:class:`ELMRegressor` regresses the targets themselves, :class:`~sklearn.linear_model.Ridge`
+on random features. Both share the hidden layer and its hyperparameters
+(:class:`BaseELM`), and :func:`nnconvert.convert` turns either into that network: hidden
+units, then linear units.
 """
 
 from __future__ import annotations
@@ -13,13 +17,13 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.linalg
 from scipy.special import expit
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.preprocessing import LabelBinarizer
 from sklearn.utils import check_random_state
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-__all__ = ["ELMClassifier", "ELM_ACTIVATIONS", "ridge_readout"]
+__all__ = ["BaseELM", "ELMClassifier", "ELMRegressor", "ELM_ACTIVATIONS", "ridge_readout"]
 
 #: hidden activations, applied in place: the hidden matrix of a large fit is hundreds of MiB,
 #: and writing the activation into a fresh array costs more (page faults) than computing it;
@@ -31,7 +35,7 @@ ELM_ACTIVATIONS = {
     "relu": lambda z: np.maximum(z, 0.0, out=z),
     "sin": lambda z: np.sin(z, out=z),
     "identity": lambda z: z,
-    "rbf": None,  # computed from distances, see ELMClassifier._hidden
+    "rbf": None,  # computed from distances, see BaseELM._hidden
 }
 
 WEIGHT_DISTRIBUTIONS = ("normal", "uniform")
@@ -81,15 +85,8 @@ def ridge_readout(H: np.ndarray, T: np.ndarray, alpha: float) -> tuple[np.ndarra
     return np.ascontiguousarray(beta.T), t_mean - h_mean @ beta
 
 
-class ELMClassifier(ClassifierMixin, BaseEstimator):
-    """Extreme learning machine classifier: a random hidden layer and a ridge read-out.
-
-    ``decision_function(x) = f(x W + b) · coef_ᵀ + intercept_``, where ``W``, ``b`` are drawn
-    once at random and ``coef_``, ``intercept_`` are the ridge regression of the class targets
-    (+1 for the class, −1 otherwise, as :class:`~sklearn.linear_model.RidgeClassifier` uses) on
-    the hidden activations.
-
-    Parameters
+#: the parameters' documentation, shared by the ELM estimators' docstrings
+_PARAMETERS_DOC = """    Parameters
     ----------
     n_hidden : int, default=100
         Number of hidden units.
@@ -111,17 +108,12 @@ class ELMClassifier(ClassifierMixin, BaseEstimator):
         inverse width of the Gaussians.
     alpha : float, default=1.0
         Ridge penalty of the read-out (the intercept is not penalised). ``alpha = 0`` gives
-        the least-squares (minimum norm) read-out. Same default as RidgeClassifier.
+        the least-squares (minimum norm) read-out. Same default as Ridge and RidgeClassifier.
     random_state : int, RandomState instance or None, default=None
         Seeds the hidden layer (and the choice of RBF centres).
-
-    Attributes
-    ----------
-    classes_ : ndarray of shape (n_classes,)
-    n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
-        Only when X had string column names.
-    hidden_weights_ : ndarray of shape (n_features_in_, n_hidden)
+"""
+#: the hidden layer's fitted attributes, shared likewise
+_HIDDEN_ATTRIBUTES_DOC = """    hidden_weights_ : ndarray of shape (n_features_in_, n_hidden)
         Input-to-hidden weights (not used by ``"rbf"`` units).
     hidden_bias_ : ndarray of shape (n_hidden,)
         Hidden biases (not used by ``"rbf"`` units).
@@ -129,29 +121,14 @@ class ELMClassifier(ClassifierMixin, BaseEstimator):
         Centres of ``"rbf"`` units (only for ``activation="rbf"``).
     gamma_ : float
         Inverse squared width of ``"rbf"`` units (only for ``activation="rbf"``).
-    coef_ : ndarray of shape (1, n_hidden) for two classes, else (n_classes, n_hidden)
-        Read-out weights.
-    intercept_ : ndarray of shape (1,) or (n_classes,)
+"""
 
-    Notes
-    -----
-    ``predict_proba`` squashes the scores as scikit-elm and ``SGDClassifier(loss="log_loss")``
-    do: σ(s) per class, normalised to sum to 1 (two classes: ``[1 − σ(s), σ(s)]``). The
-    read-out is a least-squares fit to ±1 targets, so these are scores on a probability scale,
-    not calibrated probabilities; wrap the model in
-    :class:`~sklearn.calibration.CalibratedClassifierCV` when calibration matters.
 
-    ``predict`` is ``classes_[1]`` where the binary score is strictly positive, else the first
-    class with the highest score, as for scikit-learn's linear classifiers.
+class BaseELM(BaseEstimator):
+    """What every ELM shares: its hyperparameters, the random hidden layer and the ridge
+    read-out. Not an estimator on its own: see :class:`ELMClassifier`, :class:`ELMRegressor`.
 
-    Examples
-    --------
-    >>> from sklearn.datasets import load_iris
-    >>> from nnconvert import ELMClassifier
-    >>> X, y = load_iris(return_X_y=True)
-    >>> elm = ELMClassifier(n_hidden=50, random_state=0).fit(X, y)
-    >>> elm.decision_function(X[:2]).shape
-    (2, 3)
+    The parameters and the hidden layer's attributes are documented on the subclasses.
     """
 
     def __init__(self, n_hidden=100, activation="sigmoid", weight_distribution="normal",
@@ -216,6 +193,55 @@ class ELMClassifier(ClassifierMixin, BaseEstimator):
         Z += self.hidden_bias_
         return ELM_ACTIVATIONS[self.activation](Z)
 
+    def _fit_hidden_and_readout(self, X: np.ndarray, T: np.ndarray) -> None:
+        """Draw the hidden layer for ``X`` and solve the read-out of targets ``T``
+        (n_samples, n_targets): ``coef_`` (n_targets, n_hidden), ``intercept_`` (n_targets,)."""
+        self._check_params()
+        for stale in ("centres_", "gamma_", "hidden_weights_", "hidden_bias_"):
+            self.__dict__.pop(stale, None)  # refitting with another activation
+        self._draw_hidden(X, check_random_state(self.random_state))
+        self.coef_, self.intercept_ = ridge_readout(self._hidden(X), T, float(self.alpha))
+
+
+class ELMClassifier(ClassifierMixin, BaseELM):
+    __doc__ = """Extreme learning machine classifier: a random hidden layer and a ridge read-out.
+
+    ``decision_function(x) = f(x W + b) · coef_ᵀ + intercept_``, where ``W``, ``b`` are drawn
+    once at random and ``coef_``, ``intercept_`` are the ridge regression of the class targets
+    (+1 for the class, −1 otherwise, as :class:`~sklearn.linear_model.RidgeClassifier` uses) on
+    the hidden activations.
+
+%(parameters)s    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when X had string column names.
+%(hidden_attributes)s    coef_ : ndarray of shape (1, n_hidden) for two classes, else (n_classes, n_hidden)
+        Read-out weights.
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+
+    Notes
+    -----
+    ``predict_proba`` squashes the scores as scikit-elm and ``SGDClassifier(loss="log_loss")``
+    do: σ(s) per class, normalised to sum to 1 (two classes: ``[1 − σ(s), σ(s)]``). The
+    read-out is a least-squares fit to ±1 targets, so these are scores on a probability scale,
+    not calibrated probabilities; wrap the model in
+    :class:`~sklearn.calibration.CalibratedClassifierCV` when calibration matters.
+
+    ``predict`` is ``classes_[1]`` where the binary score is strictly positive, else the first
+    class with the highest score, as for scikit-learn's linear classifiers.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from nnconvert import ELMClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> elm = ELMClassifier(n_hidden=50, random_state=0).fit(X, y)
+    >>> elm.decision_function(X[:2]).shape
+    (2, 3)
+    """ % {"parameters": _PARAMETERS_DOC, "hidden_attributes": _HIDDEN_ATTRIBUTES_DOC}
+
     def fit(self, X, y):
         """Draw the hidden layer and solve the ridge read-out.
 
@@ -229,7 +255,7 @@ class ELMClassifier(ClassifierMixin, BaseEstimator):
         -------
         self : ELMClassifier
         """
-        self._check_params()
+        self._check_params()  # before the data: a bad parameter is named first
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
         check_classification_targets(y)
         binarizer = LabelBinarizer(pos_label=1, neg_label=-1)
@@ -240,10 +266,7 @@ class ELMClassifier(ClassifierMixin, BaseEstimator):
                 f"contains only one class: {binarizer.classes_[0]!r}."
             )
         self.classes_ = binarizer.classes_
-        for stale in ("centres_", "gamma_", "hidden_weights_", "hidden_bias_"):
-            self.__dict__.pop(stale, None)  # refitting with another activation
-        self._draw_hidden(X, check_random_state(self.random_state))
-        self.coef_, self.intercept_ = ridge_readout(self._hidden(X), T, float(self.alpha))
+        self._fit_hidden_and_readout(X, T)
         return self
 
     def decision_function(self, X) -> np.ndarray:
@@ -295,3 +318,80 @@ class ELMClassifier(ClassifierMixin, BaseEstimator):
         scores = self.decision_function(X)
         index = (scores > 0).astype(np.intp) if scores.ndim == 1 else scores.argmax(axis=1)
         return self.classes_[index]
+
+
+class ELMRegressor(RegressorMixin, BaseELM):
+    __doc__ = """Extreme learning machine regressor: a random hidden layer and a ridge read-out.
+
+    ``predict(x) = f(x W + b) · coef_ᵀ + intercept_``, where ``W``, ``b`` are drawn once at
+    random and ``coef_``, ``intercept_`` are the ridge regression of the targets on the
+    hidden activations (:class:`~sklearn.linear_model.Ridge` on random features). One target
+    or several: every target shares the hidden layer.
+
+%(parameters)s
+    Attributes
+    ----------
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Only when X had string column names.
+%(hidden_attributes)s    coef_ : ndarray of shape (n_hidden,) for a 1-D y, else (n_targets, n_hidden)
+        Read-out weights, shaped as :class:`~sklearn.linear_model.Ridge`'s.
+    intercept_ : float for a 1-D y, else ndarray of shape (n_targets,)
+
+    Notes
+    -----
+    ``predict`` returns shape (n_samples,) for a 1-D ``y`` and (n_samples, n_targets) for a
+    2-D one, a single column included, as scikit-learn's linear regressors do. Targets are
+    not scaled: with ``alpha > 0`` the penalty weighs against targets of large magnitude,
+    so standardise them (``TransformedTargetRegressor``) where their scale is far from 1.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_diabetes
+    >>> from nnconvert import ELMRegressor
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> elm = ELMRegressor(n_hidden=50, alpha=1e-3, random_state=0).fit(X * 20, y)
+    >>> elm.predict(X[:3] * 20).shape
+    (3,)
+    """ % {"parameters": _PARAMETERS_DOC, "hidden_attributes": _HIDDEN_ATTRIBUTES_DOC}
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
+
+    def fit(self, X, y):
+        """Draw the hidden layer and solve the ridge read-out.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+
+        Returns
+        -------
+        self : ELMRegressor
+        """
+        self._check_params()  # before the data: a bad parameter is named first
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, multi_output=True)
+        # strings that are no numbers fail here with numpy's message, naming the value
+        T = y.astype(np.float64).reshape(len(y), -1)
+        self._fit_hidden_and_readout(X, T)
+        if y.ndim == 1:  # Ridge's shapes: a 1-D y has a 1-D coef_ and a scalar intercept_
+            self.coef_, self.intercept_ = self.coef_[0], float(self.intercept_[0])
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        """The read-out of the hidden units.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,) for a 1-D ``y`` at fit, else (n_samples, n_targets)
+        """
+        check_is_fitted(self, "coef_")
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        return self._hidden(X) @ self.coef_.T + self.intercept_

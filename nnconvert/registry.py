@@ -60,6 +60,10 @@ class Conversion:
     ``text_input`` is the fitted text vectorizer the network runs outside itself, before
     its first layer (a :class:`~nnconvert.network.text.TextInput`), where the estimator is a
     pipeline that starts with one.
+    ``variance`` is a module from the network's input tensor to the predictive variance,
+    shape (n, n_targets), for regressors whose ``predict`` takes ``return_std=True``
+    (Bayesian linear models, Gaussian processes); ``None`` for the others. It is a branch
+    beside the body, not part of it: ``forward``, export and fine-tuning see the mean only.
     """
 
     layers: list[nn.Module]
@@ -69,6 +73,7 @@ class Conversion:
     feature_names_in: Sequence[str] | None = None
     origin: tuple[type, dict] | None = None
     text_input: object | None = None
+    variance: nn.Module | None = None
 
 
 # -- converters -----------------------------------------------------------------------------

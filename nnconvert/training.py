@@ -93,7 +93,8 @@ def fine_tune(
     Returns
     -------
     ConvertedClassifier or ConvertedRegressor
-        The trained copy, in evaluation mode.
+        The trained copy, in evaluation mode. A regressor's copy has no ``return_std``:
+        the standard deviation was the fitted posterior's, not the trained network's.
     """
     if not isinstance(net, (ConvertedClassifier, ConvertedRegressor)):
         raise TypeError("fine_tune() takes a ConvertedClassifier or a ConvertedRegressor, got "
@@ -121,6 +122,10 @@ def fine_tune(
     if target.shape[0] != x.shape[0]:
         raise ValueError(f"X has {x.shape[0]} rows but y has {target.shape[0]} targets")
     trained = copy.deepcopy(net).train()
+    if regressor:
+        # a predictive std (return_std) is the fitted posterior's, which training leaves
+        # behind: the trained copy answers the mean only rather than a stale std
+        trained.variance = None
     scores = trained.forward if regressor else _raw_scores(trained)
     parameters = [p for p in trained.parameters() if p.requires_grad]
     if not parameters:

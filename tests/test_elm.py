@@ -1,4 +1,5 @@
-"""ELMClassifier as a scikit-learn estimator, and ELMs (ours and scikit-elm's) as networks."""
+"""ELMClassifier and ELMRegressor as scikit-learn estimators, and ELMs (ours and
+scikit-elm's) as networks."""
 
 from __future__ import annotations
 
@@ -15,8 +16,8 @@ import torch
 from equivalence import assert_equivalent
 from hypothesis import example, given
 from hypothesis import strategies as st
-from sklearn.datasets import load_breast_cancer, load_iris
-from sklearn.linear_model import RidgeClassifier
+from sklearn.datasets import load_breast_cancer, load_iris, make_friedman1, make_regression
+from sklearn.linear_model import Ridge, RidgeClassifier
 from sklearn.preprocessing import StandardScaler
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from zoo import fitted, probe_points
@@ -33,6 +34,9 @@ from nnconvert.layers import ActivatedUnits, KernelUnits
     nc.ELMClassifier(n_hidden=20),
     nc.ELMClassifier(n_hidden=20, activation="rbf"),
     nc.ELMClassifier(n_hidden=15, activation="sin", weight_distribution="uniform", alpha=0.0),
+    nc.ELMRegressor(n_hidden=20),
+    nc.ELMRegressor(n_hidden=20, activation="rbf", alpha=1e-3),
+    nc.ELMRegressor(n_hidden=15, activation="tanh", weight_distribution="uniform", alpha=0.0),
 ])
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
@@ -179,7 +183,8 @@ def test_rbf_elm_is_a_layer_of_gaussian_units():
 
 
 def float64_tolerance(elm, X) -> float:
-    """1e-9 of the score scale, unless the read-out itself cancels badly.
+    """1e-9 of the score scale (a regressor's: its predictions'), unless the read-out itself
+    cancels badly.
 
     The estimator (numpy) and the network (torch) compute each hidden unit with other
     roundings; a unit's error is at most a few ε times the size of what it sums (for a
@@ -202,6 +207,8 @@ def float64_tolerance(elm, X) -> float:
         n = X.shape[1] + 2
     terms = per_unit @ beta.T + hidden @ beta.T * beta.shape[1] / n  # units + the read-out sum
     bound = 2 * n * np.finfo(np.float64).eps * float(terms.max())
+    if isinstance(elm, nc.ELMRegressor):  # no probabilities: the predictions' scale only
+        return max(1e-9, bound / float(np.abs(elm.predict(X)).max()))
     scale = float(np.abs(elm.decision_function(X)).max())
     return max(1e-9, bound / scale, bound * len(elm.classes_))
 
@@ -232,16 +239,111 @@ def test_any_elm_converts_exactly(activation, distribution, n_hidden, n_classes,
 
 
 def test_the_elm_tolerance_is_1e_9_for_well_conditioned_read_outs():
-    for case_id in ("elm-sigmoid-iris-str", "elm-rbf-blobs"):
+    for case_id in ("elm-sigmoid-iris-str", "elm-rbf-blobs", "elmreg-rbf-friedman"):
         elm, _, X_test = fitted(case_id)
         assert float64_tolerance(elm, X_test) == 1e-9
+
+
+# -- the regressor ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def friedman():
+    return make_friedman1(n_samples=300, noise=0.5, random_state=0)
+
+
+@pytest.mark.parametrize("activation", ["sigmoid", "tanh", "relu", "sin", "identity", "rbf"])
+@pytest.mark.parametrize("targets", ["1-D", "column", "three"])
+def test_regressor_read_out_is_ridge_on_the_hidden_units(friedman, activation, targets):
+    X, y = friedman
+    y = {"1-D": y, "column": y[:, None], "three": np.c_[y, -2 * y, np.sqrt(y - y.min())]}[targets]
+    elm = nc.ELMRegressor(n_hidden=30, activation=activation, alpha=0.3, random_state=0)
+    elm.fit(X, y)
+    H = elm._hidden(X)
+    ridge = Ridge(alpha=0.3, solver="svd").fit(H, y)
+    # a 1-D y: a 1-D coef_ and a float intercept_; a 2-D y, a column too, keeps one row per
+    # target and predicts (n, k) as LinearRegression and KernelRidge do (Ridge ravels a column)
+    one = y.ndim == 1
+    assert elm.coef_.shape == ((30,) if one else (y.shape[1], 30))
+    assert isinstance(elm.intercept_, float) if one else elm.intercept_.shape == (y.shape[1],)
+    assert elm.predict(X).shape == y.shape
+    # two solvers (Cholesky here, SVD there) of one ridge problem: they agree to its
+    # conditioning, not to 1e-9
+    np.testing.assert_allclose(elm.coef_, ridge.coef_.reshape(elm.coef_.shape), rtol=1e-8,
+                               atol=1e-10)
+    np.testing.assert_allclose(elm.predict(X), ridge.predict(H).reshape(y.shape), rtol=1e-9,
+                               atol=1e-9)
+    assert elm.score(X, y) > 0.5
+
+
+def test_regressor_bad_parameters_name_the_problem(friedman):
+    X, y = friedman
+    with pytest.raises(ValueError, match="activation must be one of"):
+        nc.ELMRegressor(activation="softplus").fit(X, y)
+    with pytest.raises(ValueError, match="could not convert string to float"):
+        nc.ELMRegressor().fit(X, np.array(["a"] * len(X)))  # targets must be numbers
+
+
+@given(
+    activation=st.sampled_from(sorted(ELM_ACTIVATIONS)),
+    n_hidden=st.integers(1, 80),
+    n_targets=st.integers(1, 3),
+    n_features=st.integers(2, 12),
+    alpha=st.sampled_from([0.0, 1e-3, 1.0, 30.0]),
+    weight_scale=st.floats(0.1, 3.0),
+    seed=st.integers(0, 2**16),
+)
+@example(activation="identity", n_hidden=80, n_targets=1, n_features=3, alpha=0.0,
+         weight_scale=1.0, seed=0)  # singular Gram: lstsq path
+def test_any_elm_regressor_converts_exactly(activation, n_hidden, n_targets, n_features, alpha,
+                                            weight_scale, seed):
+    X, y = make_regression(n_samples=90, n_features=n_features, n_targets=n_targets,
+                           noise=1.0, random_state=seed)
+    elm = nc.ELMRegressor(n_hidden=n_hidden, activation=activation, alpha=alpha,
+                          weight_scale=weight_scale, random_state=seed).fit(X, y)
+    net = nc.convert(elm)
+    rows = np.vstack([X, probe_points(X, 100, seed)])
+    assert_equivalent(elm, net, rows, rtol=float64_tolerance(elm, rows))
+
+
+def test_regressor_network_is_random_units_then_read_out_neurons(tmp_path):
+    pipeline, X_train, X_test = fitted("elmreg-tanh-uniform-diabetes-two-targets")
+    elm = pipeline[-1]
+    net = nc.convert(pipeline)
+    scaler, hidden, readout = net.body
+    assert isinstance(hidden, ActivatedUnits) and hidden.activation == "tanh"
+    np.testing.assert_array_equal(hidden.weight.detach().numpy(), elm.hidden_weights_.T)
+    np.testing.assert_array_equal(readout.weight.detach().numpy(), elm.coef_)
+    text = net.explain()
+    assert "tanh(W·h1 + b)" in text and "read-out neurons: 40 → 2" in text
+    assert "predict(x) = ŷ   (shape (n, 2))" in text
+    assert "y1" in nc.draw(net).svg()
+    assert nc.verify(pipeline, net, X_test).passed
+    assert not net.has_std  # an ELM has no predictive distribution
+
+
+def test_regressor_from_the_command_line(tmp_path, monkeypatch):
+    sio = pytest.importorskip("skops.io")
+    from nnconvert.cli import main
+
+    pipeline, _, X_test = fitted("elmreg-sigmoid-diabetes-scaled")
+    monkeypatch.chdir(tmp_path)
+    sio.dump(pipeline, "elm.skops")
+    np.save("X.npy", X_test)
+    trust = ["--trust-type", "nnconvert.elm.ELMRegressor"]
+    assert main(["verify", "elm.skops", "--data", "X.npy", *trust]) == 0
+    assert main(["convert", "elm.skops", "-o", "elm.pt2", *trust]) == 0
+    (got,) = torch.export.load("elm.pt2").module()(torch.as_tensor(X_test))
+    expected = pipeline.predict(X_test)
+    assert np.abs(got.detach().numpy() - expected).max() <= 1e-9 * np.abs(expected).max()
 
 
 # -- scikit-elm -----------------------------------------------------------------------------
 
 
 def _import_skelm():
-    """scikit-elm's ELMClassifier, importing around its broken package ``__init__``.
+    """scikit-elm's ``skelm.elm`` module (its ELMClassifier and ELMRegressor, registered),
+    importing around its broken package ``__init__``.
 
     scikit-elm 0.21a0's ``__init__`` imports ``large_elm``, which imports dask.dataframe,
     which needs pyarrow; the estimator itself (``skelm.elm``) needs none of that. Where the
@@ -260,11 +362,12 @@ def _import_skelm():
         sys.modules["skelm"] = package
         skelm = package
         package.ELMClassifier = importlib.import_module("skelm.elm").ELMClassifier
-    from nnconvert.families.elm import register_skelm
+        package.ELMRegressor = importlib.import_module("skelm.elm").ELMRegressor
+    from nnconvert.families.elm import register_skelm, register_skelm_regressor
 
-    cls = skelm.elm.ELMClassifier
-    register_skelm(cls)
-    return cls
+    register_skelm(skelm.elm.ELMClassifier)
+    register_skelm_regressor(skelm.elm.ELMRegressor)
+    return skelm.elm
 
 
 # scikit-elm projects a few features onto more neurons on purpose; sklearn warns about it
@@ -273,7 +376,12 @@ skelm_warnings = pytest.mark.filterwarnings("ignore::sklearn.exceptions.DataDime
 
 @pytest.fixture(scope="module")
 def SkELM():
-    return _import_skelm()
+    return _import_skelm().ELMClassifier
+
+
+@pytest.fixture(scope="module")
+def SkELMRegressor():
+    return _import_skelm().ELMRegressor
 
 
 @skelm_warnings
@@ -326,6 +434,36 @@ def test_scikit_elm_distance_neurons_are_refused_clearly(SkELM):
 
 
 
+@skelm_warnings
+@pytest.mark.parametrize("params", [
+    {"n_neurons": 30},
+    {"n_neurons": 25, "ufunc": "sigm", "include_original_features": True},
+    {"n_neurons": (10, 8, 6), "ufunc": ("relu", "lin", "tanh"), "density": (None, 0.5, None)},
+])
+@pytest.mark.parametrize("targets", ["1-D", "column", "two"])
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.DataConversionWarning")  # a column y
+def test_scikit_elm_regressor_converts_exactly(SkELMRegressor, params, targets):
+    X, y = make_friedman1(n_samples=300, noise=0.5, random_state=0)
+    y = {"1-D": y, "column": y[:, None], "two": np.c_[y, X[:, 0] * y]}[targets]
+    model = SkELMRegressor(random_state=0, **params).fit(X, y)
+    net = nc.convert(model)
+    assert net.predict(X).shape == model.predict(X).shape == y.shape
+    for rows in (X, probe_points(X, 200)):
+        assert_equivalent(model, net, rows)
+    assert_equivalent(model, nc.convert(model, dtype=torch.float32), X)
+    text = net.explain()
+    assert "read-out neurons" in text and "predict(x) = ŷ" in text
+
+
+@skelm_warnings
+def test_scikit_elm_regressor_distance_neurons_are_refused_clearly(SkELMRegressor):
+    X, y = make_friedman1(n_samples=100, random_state=0)
+    model = SkELMRegressor(n_neurons=(5, 5), pairwise_metric=(None, "cityblock"),
+                           random_state=0).fit(X, y)
+    with pytest.raises(nc.UnsupportedEstimatorError, match="pairwise_metric='cityblock'"):
+        nc.convert(model)
+
+
 def test_import_leaves_scikit_elm_and_hypothesis_alone_until_needed():
     # scikit-elm pulls in dask and pandas (half a second), hypothesis a fifth: a plain
     # import must not pay for them; a scikit-elm model still converts once skelm is imported
@@ -340,6 +478,9 @@ def test_import_leaves_scikit_elm_and_hypothesis_alone_until_needed():
         "assert (nc.convert(model).predict(X) == model.predict(X)).all()\n"
         "assert nc.verify(model, nc.convert(model), X).passed\n"
         "assert nc.testing.find_disagreement is not None\n"
+        "from skelm import ELMRegressor\n"
+        "regressor = ELMRegressor(n_neurons=20, random_state=0).fit(X, X[:, 0])\n"
+        "assert nc.verify(regressor, nc.convert(regressor), X).passed\n"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                           timeout=120, env=dict(os.environ, PYTHONWARNINGS="ignore"))

@@ -296,7 +296,8 @@ def test_meta_regressors_refuse_members_that_are_not_single_target_regressors(di
 
 NEW_FAMILIES = ("svr", "nusvr", "kernelridge", "mlpreg", "huber", "quantile", "bayesianridge",
                 "ard", "lars", "lassolars", "omp", "theilsen", "passive", "multitask", "ransac",
-                "pls", "poisson", "gamma", "tweedie", "isotonic", "multioutput", "chain")
+                "pls", "poisson", "gamma", "tweedie", "isotonic", "multioutput", "chain",
+                "elmreg")
 NEW_CASES = [c for c in ids(kind="regressor") if c.startswith(NEW_FAMILIES)]
 
 
@@ -322,7 +323,8 @@ EXPORTED = ["svr-rbf-diabetes", "kernelridge-laplacian-diabetes",
             "kernelridge-linear-diabetes-two-targets", "mlpreg-relu-diabetes-scaled",
             "isotonic-decreasing-s3-diabetes-clip", "poisson-diabetes", "pls-diabetes",
             "chain-reversed-scaled-svr-diabetes-two-targets",
-            "multioutput-svr-diabetes-two-targets"]
+            "multioutput-svr-diabetes-two-targets", "elmreg-rbf-friedman",
+            "elmreg-tanh-uniform-diabetes-two-targets"]
 
 
 @pytest.mark.parametrize("case_id", EXPORTED)

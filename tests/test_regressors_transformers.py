@@ -47,7 +47,8 @@ def test_regressors_and_transformers_convert_exactly(case_id, method, dtype):
         pytest.skip("its weights cancel (a Gaussian process's α): float32 cannot reach 1e-4")
     estimator, X_train, X_test = fitted(case_id)
     net = nc.convert(estimator, dtype=dtype)
-    assert net.methods == (method,)
+    # and the std of predict(X, return_std=True) where the estimator gives one
+    assert net.methods == (method, *(("predict_std",) if getattr(net, "has_std", False) else ()))
     assert not hasattr(net, "predict_proba") and not hasattr(net, "decision_function")
     for X in (X_test, probe_points(X_train)):
         assert_close_to_scale(_answer(net, method, X), _answer(estimator, method, X),

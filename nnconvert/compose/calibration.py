@@ -10,7 +10,15 @@ divided by its sum (uniform where the sum is 0); values in (1, 1 + 1e-5] set to 
 ``predict_proba`` is the mean over the calibrated classifiers (one when ``ensemble=False``),
 ``predict`` its first argmax.
 
-``method='temperature'`` is refused for now, with the reason.
+``method='temperature'`` maps all of a classifier's scores at once
+(:class:`TemperatureSoftmax`): ``softmax(β · logits)`` with the fitted inverse temperature
+``β = beta_``, where the logits are the decision values (``(−s, s)`` for two classes) or,
+for a classifier with ``predict_proba`` only, ``log(p + 1e-12)`` (``[1 − p, p]`` for two
+classes). scikit-learn decides between the two per call, by looking at the whole batch
+(``_convert_to_logits``: every value in [0, 1] and every row summing to 1 means
+probabilities); the network decides once, by the method the classifier answers, so a batch
+of decision values that happens to look like probabilities (a single row can) is not
+log-transformed by the network, as it is by scikit-learn.
 """
 
 from __future__ import annotations
@@ -27,7 +35,7 @@ from ..network.heads import FrequencyHead
 from ..registry import Conversion, convert_estimator, converts
 from .ensembles import MemberAnswer
 
-__all__ = ["PlattUnit", "Calibration"]
+__all__ = ["PlattUnit", "TemperatureSoftmax", "Calibration"]
 
 
 class PlattUnit(Layer):
@@ -48,18 +56,59 @@ class PlattUnit(Layer):
                                         f"{float(self.b):.6g}))")
 
 
+class TemperatureSoftmax(Layer):
+    """Temperature scaling of one classifier's scores: ``softmax(β · logits(s))``.
+
+    scikit-learn's ``_TemperatureScaling.predict`` after ``_convert_to_logits``.
+
+    Parameters
+    ----------
+    beta : float
+        The fitted inverse temperature (``beta_``).
+    n_classes : int
+    probabilities : bool
+        Whether the scores are ``predict_proba``'s (logits ``log(p + 1e-12)``) rather than
+        decision values (used as they are).
+    """
+
+    #: what scikit-learn adds to probabilities before their logarithm
+    EPS = 1e-12
+
+    def __init__(self, beta: float, n_classes: int, probabilities: bool):
+        super().__init__()
+        self.register_buffer("beta", torch.tensor(float(beta), dtype=torch.float64))
+        self.n_classes, self.probabilities = int(n_classes), bool(probabilities)
+
+    def forward(self, s: torch.Tensor) -> torch.Tensor:
+        if s.shape[1] == 1:  # two classes: P(classes_[1]) or the decision value
+            s = torch.cat([1 - s, s] if self.probabilities else [-s, s], dim=1)
+        logits = torch.log(s + self.EPS) if self.probabilities else s
+        z = self.beta * logits
+        z = torch.exp(z - z.amax(dim=1, keepdim=True))  # scikit-learn's softmax, step by step
+        return z / z.sum(dim=1, keepdim=True)
+
+    def describe(self) -> LayerDescription:
+        logits = "log(p + 1e-12)" if self.probabilities else "s"
+        return LayerDescription(
+            title="temperature scaling", n_in=1 if self.n_classes == 2 else self.n_classes,
+            n_out=self.n_classes, activation="softmax", activation_kind="softmax",
+            formula=f"{{y}} = softmax({float(self.beta):.6g} · {logits})"
+                    + ("   (two classes: logits (−s, s))" if not self.probabilities else ""))
+
+
 class Calibration(Layer):
     """Every calibrated classifier's class scores through their maps, normalised, averaged.
 
     Parameters
     ----------
     maps : list of list of torch.nn.Module
-        Per calibrated classifier, one map per score column ((n, 1) → (n, 1)).
+        Per calibrated classifier, one map per score column ((n, 1) → (n, 1)); for
+        ``method="temperature"`` one map of all its columns to the probabilities.
     columns : list of array-like of int
         Per calibrated classifier, the class each score calibrates.
     n_classes : int
     method : str
-        "sigmoid" or "isotonic", for the description.
+        "sigmoid", "isotonic" or "temperature".
     """
 
     def __init__(self, maps, columns, n_classes: int, method: str):
@@ -69,8 +118,14 @@ class Calibration(Layer):
         for k, cols in enumerate(columns):
             self.register_buffer(f"columns_{k}", torch.as_tensor(np.asarray(cols, np.int64)))
         self.n_classes, self.method = int(n_classes), method
+        #: how many score columns each calibrated classifier feeds its maps
+        self.widths = [len(cols) for cols in columns]
 
     def _one(self, scores: torch.Tensor, k: int) -> torch.Tensor:
+        if self.method == "temperature":
+            proba = self.maps[k][0](scores)
+            return torch.where((proba > 1.0) & (proba <= 1.0 + 1e-5), torch.ones_like(proba),
+                               proba)
         p = torch.cat([m(scores[:, j:j + 1]) for j, m in enumerate(self.maps[k])], dim=1)
         if self.n_classes == 2:
             proba = torch.cat([1 - p, p], dim=1)
@@ -84,21 +139,29 @@ class Calibration(Layer):
         return torch.where((proba > 1.0) & (proba <= 1.0 + 1e-5), torch.ones_like(proba), proba)
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
-        parts = torch.split(z, [len(m) for m in self.maps], dim=1)
+        parts = torch.split(z, self.widths, dim=1)
         return sum(self._one(part, k) for k, part in enumerate(parts)) / len(parts)
 
     def describe(self) -> LayerDescription:
         members = len(self.maps)
+        mean = f"{{y}} = the mean over {members} classifier{'s' if members > 1 else ''}"
+        if self.method == "temperature":
+            betas = ", ".join(f"{float(m[0].beta):.6g}" for m in self.maps)
+            return LayerDescription(
+                title="temperature calibration", n_in=sum(self.widths), n_out=self.n_classes,
+                activation="softmax(β·logits)", activation_kind="softmax",
+                formula=f"p = softmax(β · logits(s)) per calibrated classifier (β = {betas}; "
+                        "logits: the decision values, (−s, s) for two classes, or "
+                        f"log(p + 1e-12) of probabilities); {mean}")
         each = "σ(−(a_k s_k + b_k))" if self.method == "sigmoid" else "isotonic_k(s_k)"
         return LayerDescription(
             title=f"{self.method} calibration",
-            n_in=sum(len(m) for m in self.maps),
+            n_in=sum(self.widths),
             n_out=self.n_classes,
             activation=f"{self.method}, normalised",
             activation_kind="normalised-sigmoid" if self.method == "sigmoid" else "clip",
             formula=(f"p_k = {each} per calibrated classifier; two classes [1 − p, p], more "
-                     f"p / Σ p; {{y}} = the mean over {members} classifier"
-                     f"{'s' if members > 1 else ''}"),
+                     f"p / Σ p; {mean}"),
         )
 
 
@@ -111,10 +174,11 @@ def _calibration_map(calibrator, method: str) -> list:
 @converts(CalibratedClassifierCV)
 def _calibrated(calibrated: CalibratedClassifierCV, options: dict) -> Conversion:
     method = calibrated.method
-    if method not in ("sigmoid", "isotonic"):
+    if method not in ("sigmoid", "isotonic", "temperature"):
         raise ConversionError(
-            f"CalibratedClassifierCV(method={method!r}) is not converted yet: 'sigmoid' and "
-            "'isotonic' are. Use one of them, or convert the uncalibrated classifier.")
+            f"CalibratedClassifierCV(method={method!r}) is not converted: 'sigmoid', "
+            "'isotonic' and 'temperature' are. Use one of them, or convert the uncalibrated "
+            "classifier.")
     classes = calibrated.classes_
     members, maps, columns = [], [], []
     for k, cc in enumerate(calibrated.calibrated_classifiers_):
@@ -123,6 +187,12 @@ def _calibrated(calibrated: CalibratedClassifierCV, options: dict) -> Conversion
         members.append(MemberAnswer(f"classifier {k}", convert_estimator(base, options), answer,
                                     n_in=calibrated.n_features_in_,
                                     drop_first=len(classes) == 2 and answer == "predict_proba"))
+        if method == "temperature":
+            # one map of every score; scikit-learn fitted the classifier on encoded labels
+            maps.append([TemperatureSoftmax(cc.calibrators[0].beta_, len(classes),
+                                            probabilities=answer == "predict_proba")])
+            columns.append(np.arange(len(classes)) if len(classes) > 2 else [1])
+            continue
         maps.append([_calibration_map(c, method) for c in cc.calibrators])
         columns.append(LabelEncoder().fit(cc.classes).transform(base.classes_)
                        if len(classes) > 2 else [1])

@@ -10,6 +10,7 @@ output, the vectorised matrix.
 from __future__ import annotations
 
 from sklearn.pipeline import Pipeline
+from torch import nn
 
 from ..errors import UnsupportedEstimatorError
 from ..layers.fuse import fuse_affine
@@ -80,6 +81,9 @@ def _pipeline(pipeline: Pipeline, options: dict) -> Conversion:
         except UnsupportedEstimatorError as error:
             raise UnsupportedEstimatorError(
                 f"Pipeline final step {last_name!r}: {error}") from None
+    # the variance branch reads what the steps make of x, through the unfused steps: folding
+    # a scaler into the final layer must not change the input the branch reads
+    variance = None if final.variance is None else nn.Sequential(*layers, final.variance)
     layers += final.layers
     if options.get("fuse"):
         layers = fuse_affine(layers)
@@ -93,7 +97,8 @@ def _pipeline(pipeline: Pipeline, options: dict) -> Conversion:
     head = final.head if final.head is not None else TransformHead(
         layers[-1].describe().n_out if layers else n_features)
     return Conversion(layers=layers, head=head, classes=final.classes, origin=final.origin,
-                      n_features_in=n_features, feature_names_in=names, text_input=text)
+                      n_features_in=n_features, feature_names_in=names, text_input=text,
+                      variance=variance)
 
 
 @converts_transformer(Pipeline)

@@ -8,6 +8,8 @@ there is nothing to convert.
 
 from __future__ import annotations
 
+import dataclasses
+
 from sklearn.model_selection import GridSearchCV, RandomizedSearchCV
 from sklearn.model_selection._search_successive_halving import (
     HalvingGridSearchCV,
@@ -40,7 +42,8 @@ def best_of(search):
 
 @converts(*SEARCHES)
 def _search(search, options: dict):
-    return convert_estimator(best_of(search), options)
+    # a search's predict(X) takes no return_std, whatever its best estimator's does
+    return dataclasses.replace(convert_estimator(best_of(search), options), variance=None)
 
 
 @converts_transformer(*SEARCHES)

@@ -2,8 +2,9 @@
 
 An ELM already is a network, so the conversion only copies it: the hidden units (ridge
 functions ``f(x W + b)``, or Gaussian units for nnconvert's ``"rbf"`` activation) and the
-read-out. Two estimators are covered: :class:`nnconvert.ELMClassifier`, and scikit-elm's
-``skelm.ELMClassifier`` when that package imports.
+read-out. Covered: :class:`nnconvert.ELMClassifier` and :class:`nnconvert.ELMRegressor`,
+and scikit-elm's ``skelm.ELMClassifier`` and ``skelm.ELMRegressor`` when that package
+imports (the regressor's prediction is its read-out, ``H @ coef_ + intercept_``).
 
 scikit-elm's hidden layers are random projections without bias (``GaussianRandomProjection``
 or ``SparseRandomProjection``) followed by its ``ufunc``; ``include_original_features``
@@ -18,24 +19,35 @@ from __future__ import annotations
 import numpy as np
 
 from ..agreement import decision_margin
-from ..elm import ELMClassifier
+from ..elm import BaseELM, ELMClassifier, ELMRegressor
 from ..errors import UnsupportedEstimatorError, multilabel_refused
 from ..layers import ActivatedUnits, Branches, KernelUnits, dense_float64, readout_units
-from ..network.heads import LinearHead, ProbabilityHead
+from ..network.heads import LinearHead, ProbabilityHead, RegressionHead
 from ..registry import Conversion, converts, margin_rule, when_imported
+from .linear import regression_units
+
+
+def _nnconvert_hidden(estimator: BaseELM):
+    """The random hidden layer of :class:`nnconvert.BaseELM`: Gaussian or activated units."""
+    if estimator.activation == "rbf":
+        return KernelUnits(estimator.centres_, kernel="rbf", gamma=estimator.gamma_,
+                           title="random Gaussian units")
+    return ActivatedUnits(estimator.hidden_weights_.T, estimator.hidden_bias_,
+                          activation=estimator.activation, title="random hidden units")
 
 
 @converts(ELMClassifier)
 def _nnconvert_elm(estimator: ELMClassifier, options: dict) -> Conversion:
-    if estimator.activation == "rbf":
-        hidden = KernelUnits(estimator.centres_, kernel="rbf", gamma=estimator.gamma_,
-                             title="random Gaussian units")
-    else:
-        hidden = ActivatedUnits(estimator.hidden_weights_.T, estimator.hidden_bias_,
-                                activation=estimator.activation, title="random hidden units")
     readout = readout_units(estimator.coef_, estimator.intercept_, estimator.classes_)
     head = LinearHead(readout.out_features, proba="ovr-logistic")
-    return Conversion(layers=[hidden, readout], head=head)
+    return Conversion(layers=[_nnconvert_hidden(estimator), readout], head=head)
+
+
+@converts(ELMRegressor)
+def _nnconvert_elm_regressor(estimator: ELMRegressor, options: dict) -> Conversion:
+    readout = regression_units(estimator.coef_, estimator.intercept_, "read-out neurons")
+    head = RegressionHead(readout.out_features, single=np.ndim(estimator.coef_) == 1)
+    return Conversion(layers=[_nnconvert_hidden(estimator), readout], head=head)
 
 
 # -- scikit-elm -----------------------------------------------------------------------------
@@ -62,21 +74,27 @@ def _skelm_hidden(layer) -> ActivatedUnits:
                           title=f"random projection units ({layer.ufunc or 'lin'})")
 
 
-def convert_skelm(estimator, options: dict) -> Conversion:
-    """Converter for ``skelm.ELMClassifier`` (registered by :func:`register_skelm`)."""
-    # multilabel or multi-output targets: a MultiLabelBinarizer, or a LabelBinarizer whose
-    # y_type_ says so
-    if getattr(estimator.label_binarizer_, "y_type_", None) not in ("binary", "multiclass"):
-        raise multilabel_refused("scikit-elm ELMClassifier")
+def _skelm_hidden_layers(estimator) -> list:
+    """The hidden layers of a fitted scikit-elm model (and its original features, where it
+    keeps them), side by side."""
     hidden = [_skelm_hidden(layer) for layer in estimator.hidden_layers_]
     if estimator.include_original_features:
         n = estimator.n_features_
         hidden.insert(0, ActivatedUnits(np.eye(n), None, activation="identity",
                                         title="original features"))
     widths = [layer.weight.shape[0] for layer in hidden]
-    layers = hidden if len(hidden) == 1 else [
+    return hidden if len(hidden) == 1 else [
         Branches([[layer] for layer in hidden], widths, title="hidden units, side by side")
     ]
+
+
+def convert_skelm(estimator, options: dict) -> Conversion:
+    """Converter for ``skelm.ELMClassifier`` (registered by :func:`register_skelm`)."""
+    # multilabel or multi-output targets: a MultiLabelBinarizer, or a LabelBinarizer whose
+    # y_type_ says so
+    if getattr(estimator.label_binarizer_, "y_type_", None) not in ("binary", "multiclass"):
+        raise multilabel_refused("scikit-elm ELMClassifier")
+    layers = _skelm_hidden_layers(estimator)
     classes = estimator.classes_
     coef = np.asarray(estimator.coef_, dtype=np.float64)
     coef = coef[:, None] if coef.ndim == 1 else coef  # (n_hidden,) for two classes
@@ -85,6 +103,19 @@ def convert_skelm(estimator, options: dict) -> Conversion:
     head = ProbabilityHead(readout.out_features, "ovr-logistic", predict_from="scores",
                            threshold=0.5)
     return Conversion(layers=layers + [readout], head=head,
+                      n_features_in=estimator.n_features_)
+
+
+def convert_skelm_regressor(estimator, options: dict) -> Conversion:
+    """Converter for ``skelm.ELMRegressor`` (registered by :func:`register_skelm_regressor`).
+
+    Its read-out is ``H @ coef_ + intercept_``: ``coef_`` (n_hidden,) for a 1-D y, else
+    (n_hidden, n_targets), a column y included, which then predicts (n, 1).
+    """
+    coef = np.asarray(estimator.coef_, dtype=np.float64)
+    readout = regression_units(coef.T, estimator.intercept_, "read-out neurons")
+    head = RegressionHead(readout.out_features, single=coef.ndim == 1)
+    return Conversion(layers=_skelm_hidden_layers(estimator) + [readout], head=head,
                       n_features_in=estimator.n_features_)
 
 
@@ -101,14 +132,21 @@ def register_skelm(cls) -> None:
     margin_rule.register(cls)(_skelm_margin)
 
 
+def register_skelm_regressor(cls) -> None:
+    """Register :func:`convert_skelm_regressor` for scikit-elm's regressor class ``cls``."""
+    converts(cls)(convert_skelm_regressor)
+
+
 def _register_installed_skelm() -> None:
     try:
         from skelm import ELMClassifier as SkELMClassifier
+        from skelm import ELMRegressor as SkELMRegressor
     except ImportError:
         # scikit-elm 0.21a0 imports dask.dataframe eagerly, which needs pyarrow; without it
         # the package cannot be imported, so no fitted model of it can exist here either.
         return
     register_skelm(SkELMClassifier)
+    register_skelm_regressor(SkELMRegressor)
 
 
 # importing scikit-elm costs about half a second (dask, pandas): its converter registers

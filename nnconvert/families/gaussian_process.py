@@ -6,7 +6,9 @@ Matern (ν = 0.5, 1.5, 2.5, ∞), RationalQuadratic, DotProduct, WhiteKernel (0 
 row and a training row, as scikit-learn evaluates ``k(X, X_train)``), and their sums,
 products and powers. Distances are computed in the difference form, as scipy's ``cdist``.
 Then ``ŷ = std_y · (K α) + mean_y`` (``normalize_y``). Other kernels are refused with the
-list; ``return_std`` and ``return_cov`` are not part of the network.
+list. ``predict(X, return_std=True)`` runs a branch beside the network,
+``σ² = std_y² (k(x, x) − ‖L⁻¹ k(X_train, x)‖²)`` (:class:`GaussianProcessVariance`);
+``return_cov`` is refused (it couples the query rows).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from ..layers.rows import in_row_blocks
 from ..network.heads import RegressionHead
 from ..registry import Conversion, converts
 
-__all__ = ["KernelOfRows", "GaussianProcessMean"]
+__all__ = ["KernelOfRows", "GaussianProcessMean", "GaussianProcessVariance"]
 
 #: the kernels a network computes, by scikit-learn's class name
 SUPPORTED = ("ConstantKernel", "RBF", "Matern (nu 0.5, 1.5, 2.5, inf)", "RationalQuadratic",
@@ -56,11 +58,31 @@ class KernelOfRows(nn.Module):
             self.alpha, self.length = float(kernel.alpha), float(kernel.length_scale)
         elif isinstance(kernel, gp.DotProduct):
             self.sigma_0 = float(kernel.sigma_0)
-        elif not isinstance(kernel, gp.WhiteKernel):
+        elif isinstance(kernel, gp.WhiteKernel):
+            self.noise_level = float(kernel.noise_level)
+        else:
             raise ConversionError(
                 f"GaussianProcessRegressor with a {type(kernel).__name__} kernel is not "
                 f"supported; kernels that convert: {', '.join(SUPPORTED)}.")
         self.text = str(kernel)
+
+    def diag(self, x: torch.Tensor) -> torch.Tensor:
+        """``k(x, x)`` for every row, as scikit-learn's ``kernel_.diag(X)``: a WhiteKernel
+        adds its noise here (a row is itself), though ``k(x, x_train)`` has none of it."""
+        kind = self.kind
+        if kind == "Sum":
+            return self.parts[0].diag(x) + self.parts[1].diag(x)
+        if kind == "Product":
+            return self.parts[0].diag(x) * self.parts[1].diag(x)
+        if kind == "Exponentiation":
+            return self.parts[0].diag(x) ** self.exponent
+        if kind in ("ConstantKernel", "WhiteKernel"):
+            value = self.value if kind == "ConstantKernel" else self.noise_level
+            return torch.full((x.shape[0],), value, dtype=x.dtype, device=x.device)
+        if kind == "DotProduct":
+            return (x * x).sum(dim=1) + self.sigma_0 ** 2
+        # RBF, Matern, RationalQuadratic: stationary and normalised, k(x, x) = 1
+        return torch.ones(x.shape[0], dtype=x.dtype, device=x.device)
 
     def forward(self, x: torch.Tensor, c: torch.Tensor) -> torch.Tensor:
         kind = self.kind
@@ -138,6 +160,53 @@ class GaussianProcessMean(Layer):
         )
 
 
+class GaussianProcessVariance(Layer):
+    """The predictive variance: ``σ²(x) = std_y² · (k(x, x) − ‖L⁻¹ k(X_train, x)‖²)``, one
+    column per target, a block of rows at a time.
+
+    ``L`` is the Cholesky factor of the training kernel matrix (``L_``); the triangular
+    solve is the one scikit-learn makes (Rasmussen & Williams, algorithm 2.1, line 5).
+
+    Parameters
+    ----------
+    kernel : KernelOfRows
+        The fitted kernel, shared with the mean's layer.
+    rows : array-like of shape (n_train, n_features)
+    factor : array-like of shape (n_train, n_train)
+        ``L_``, lower triangular.
+    scale : array-like of shape (n_targets,)
+        ``_y_train_std``.
+    """
+
+    def __init__(self, kernel: KernelOfRows, rows, factor, scale):
+        super().__init__()
+        self.kernel = kernel
+        self.register_buffer("rows", as_buffer(rows))
+        self.register_buffer("factor", as_buffer(factor))
+        self.register_buffer("scale", as_buffer(np.atleast_1d(scale)))
+
+    def _block(self, x: torch.Tensor) -> torch.Tensor:
+        k = self.kernel(x, self.rows.to(x.dtype))  # (rows, n_train)
+        v = torch.linalg.solve_triangular(self.factor.to(x.dtype), k.T, upper=False)
+        variance = self.kernel.diag(x) - (v * v).sum(dim=0)
+        return variance[:, None] * self.scale.to(x.dtype) ** 2
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        rows = max(1, _BLOCK_ELEMENTS // self.rows.shape[0])
+        return in_row_blocks(self._block, x, rows)
+
+    def describe(self) -> LayerDescription:
+        return LayerDescription(
+            title="Gaussian-process variance",
+            n_in=self.rows.shape[1],
+            n_out=self.scale.shape[0],
+            activation="kernel",
+            activation_kind="kernel",
+            formula=("{y} = std_y² · (k({x}, {x}) − ‖L⁻¹ k(X_train, {x})‖²),   "
+                     "L = L_ (Cholesky factor of the training kernel matrix)"),
+        )
+
+
 @converts(GaussianProcessRegressor)
 def _gaussian_process(gpr: GaussianProcessRegressor, options: dict) -> Conversion:
     if not hasattr(gpr, "X_train_"):
@@ -146,4 +215,8 @@ def _gaussian_process(gpr: GaussianProcessRegressor, options: dict) -> Conversio
     layer = GaussianProcessMean(gpr.kernel_, gpr.X_train_, gpr.alpha_, gpr._y_train_std,
                                 gpr._y_train_mean)
     single = np.ndim(gpr.alpha_) == 1 or np.shape(gpr.alpha_)[1] == 1
-    return Conversion(layers=[layer], head=RegressionHead(layer.alpha.shape[1], single=single))
+    # _y_train_std is a scalar for a 1-D y and normalize_y: one column, as the mean's
+    scale = np.broadcast_to(np.atleast_1d(gpr._y_train_std), (layer.alpha.shape[1],))
+    variance = GaussianProcessVariance(layer.kernel, gpr.X_train_, gpr.L_, scale)
+    return Conversion(layers=[layer], head=RegressionHead(layer.alpha.shape[1], single=single),
+                      variance=variance)

@@ -6,12 +6,15 @@ offset of its hyperplane ``w·x − w0 = 0``. Every classifier here computes
 ``decision_function(x) = x W^T + b`` (scikit-learn's ``LinearClassifierMixin``); they differ
 only in how, or whether, scores become probabilities. The least-squares regressors are the
 same layer read out as the prediction: ``predict(x) = x W^T + b``, shape (n,) for a 1-D
-target and (n, k) for k targets.
+target and (n, k) for k targets. BayesianRidge and ARDRegression also give the predictive
+standard deviation (``predict(X, return_std=True)``): a quadratic-form unit beside the
+neuron, ``σ²(x) = (x − x̄)ᵀ Σ (x − x̄) + 1/α``.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import torch
 from sklearn.cross_decomposition import PLSRegression
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.linear_model import (
@@ -51,7 +54,15 @@ from sklearn.linear_model import (
 from sklearn.svm import LinearSVC, LinearSVR
 
 from ..errors import multilabel_refused
-from ..layers import AffineScaler, LinearUnits, dense_float64, readout_units
+from ..layers import (
+    AffineScaler,
+    Layer,
+    LayerDescription,
+    LinearUnits,
+    as_buffer,
+    dense_float64,
+    readout_units,
+)
 from ..network.heads import LinearHead, RegressionHead
 from ..registry import Conversion, convert_estimator, converts
 
@@ -178,16 +189,73 @@ def _regression_title(estimator) -> str:
     return "linear regression neurons"
 
 
+class PosteriorVariance(Layer):
+    """A quadratic-form unit: the predictive variance of a Bayesian linear model,
+    ``σ²(x) = (u Σ)·u + 1/α`` with ``u = x[kept] − x̄[kept]``, one output column.
+
+    Computed as scikit-learn's ``predict(X, return_std=True)`` computes it (a product by
+    ``Σ``, then the row sums of ``(u Σ) ⊙ u``), so that the two round alike.
+
+    Parameters
+    ----------
+    sigma : array-like of shape (n_kept, n_kept)
+        The posterior covariance of the weights (``sigma_``).
+    offset : array-like of shape (n_features,)
+        ``X_offset_``: the training mean of X (zeros without an intercept).
+    noise : float
+        ``1 / alpha_``, the variance of the noise.
+    kept : array-like of bool of shape (n_features,)
+        The features ``sigma`` covers (ARDRegression prunes those whose precision
+        ``lambda_`` reached ``threshold_lambda``).
+    """
+
+    def __init__(self, sigma, offset, noise: float, kept):
+        super().__init__()
+        kept = np.asarray(kept, dtype=bool)
+        self.register_buffer("sigma", as_buffer(sigma))
+        self.register_buffer("offset", as_buffer(np.asarray(offset)[kept]))
+        self.register_buffer("kept", torch.as_tensor(np.flatnonzero(kept)))
+        self.n_features = len(kept)
+        self.noise = float(noise)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        u = x[:, self.kept] - self.offset.to(x.dtype)
+        quadratic = ((u @ self.sigma.to(x.dtype)) * u).sum(dim=1, keepdim=True)
+        return quadratic + self.noise
+
+    def describe(self) -> LayerDescription:
+        pruned = self.n_features - len(self.kept)
+        where = f" (the {len(self.kept)} features ARD kept)" if pruned else ""
+        return LayerDescription(
+            title="posterior variance unit",
+            n_in=self.n_features,
+            n_out=1,
+            activation="quadratic",
+            formula=("{y} = (u·Σ)·u + 1/α,   u = {x} − x̄" + where
+                     + f",   Σ = sigma_, 1/α = {self.noise:.6g}"),
+        )
+
+
+def _posterior_variance(estimator) -> PosteriorVariance:
+    kept = np.ones(len(estimator.coef_), dtype=bool)
+    if isinstance(estimator, ARDRegression):  # sigma_ covers the features it kept
+        kept = estimator.lambda_ < estimator.threshold_lambda
+    return PosteriorVariance(estimator.sigma_, estimator.X_offset_, 1.0 / estimator.alpha_,
+                             kept)
+
+
 @converts(*LEAST_SQUARES, *ROBUST)
 def _linear_regressor(estimator, options: dict) -> Conversion:
     units = regression_units(estimator.coef_, estimator.intercept_,
                              _regression_title(estimator))
     # a 1-D coef_ means a 1-D y, so a 1-D prediction; 2-D coef_ (k targets) predicts (n, k)
     single = np.ndim(estimator.coef_) == 1
+    bayesian = isinstance(estimator, (BayesianRidge, ARDRegression))
     return Conversion(
         layers=[units],
         head=RegressionHead(units.out_features, single=single),
         origin=(type(estimator), estimator.get_params(deep=False)),
+        variance=_posterior_variance(estimator) if bayesian else None,
     )
 
 

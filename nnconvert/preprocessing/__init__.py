@@ -10,9 +10,12 @@ from . import (  # noqa: F401
     encoders,
     function,
     impute,
+    kernel_pca,
     polynomial,
     power,
+    quantile,
     scalers,
     selection,
+    spline,
     tfidf,
 )

@@ -7,13 +7,18 @@ indexed by the codes, so the layer has no Python branch on data and exports with
 ``torch.export``. The tables are built from fitted attributes only, including two private
 ones of scikit-learn's ``_BaseEncoder``: ``_default_to_infrequent_mappings`` (category index
 to its index after infrequent grouping) and, for ``OneHotEncoder``, ``_drop_idx_after_grouping``.
+
+``TargetEncoder``'s ``transform`` is such a lookup too: each category's ``encodings_`` (one
+value, or one per class for a multiclass target), ``target_mean_`` for a category never seen
+(or NaN, unless NaN was a category at fit time). ``fit_transform`` cross-fits, so it differs
+from ``fit(X, y).transform(X)``: the network is the latter, which is what new data sees.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
-from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder
+from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, TargetEncoder
 
 from ..layers.columns import ColumnSpec
 from ..layers.describe import Layer, LayerDescription
@@ -182,3 +187,20 @@ def _ordinal_encoder(encoder: OrdinalEncoder, options: dict) -> list:
         tables.append(np.append(values, unknown).reshape(-1, 1))
     return [CategoryLookup(encoder.categories_, tables, allow_unknown=encodes_unknown,
                            title="ordinal encoder", formula="{y} = category codes of {x}")]
+
+
+@converts_transformer(TargetEncoder)
+def _target_encoder(encoder: TargetEncoder, options: dict) -> list:
+    n_features = len(encoder.categories_)
+    width = len(encoder.encodings_) // n_features  # n_classes for multiclass targets, else 1
+    means = np.broadcast_to(np.asarray(encoder.target_mean_, dtype=np.float64), (width,))
+    tables = []
+    for i, cats in enumerate(encoder.categories_):
+        # multiclass encodings_ run feature by feature, each feature's classes together
+        encodings = [np.asarray(encoder.encodings_[i * width + c], dtype=np.float64)
+                     for c in range(width)]
+        tables.append(np.vstack([np.column_stack(encodings), means]))
+    return [CategoryLookup(encoder.categories_, tables, allow_unknown=True,
+                           title="target encoder",
+                           formula="{y} = the target's mean encoding of each category of {x} "
+                                   "(unknown: the target's mean)")]

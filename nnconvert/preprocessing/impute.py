@@ -1,5 +1,6 @@
 """SimpleImputer as a layer: missing values replaced by the fitted statistics, columns that
 were empty at fit time dropped, and ``add_indicator``'s missing-value flags appended.
+MissingIndicator alone is the same layer with no column kept: the flags only.
 
 The network reads NaN in these columns (the input schema lets it through); a missing value
 that is a number (``missing_values=-1``) is matched exactly. Imputing strings (categorical
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from sklearn.impute import SimpleImputer
+from sklearn.impute import MissingIndicator, SimpleImputer
 
 from ..errors import ConversionError
 from ..layers import Layer, LayerDescription, as_buffer
@@ -35,10 +36,18 @@ class ImputeMissing(Layer):
     n_in : int
     missing : float
         What counts as missing: NaN, or a number.
+    refused : sequence of int, default ()
+        Columns in which a missing value is an error (MissingIndicator's ``error_on_new``:
+        columns that had none at fit time). Checked when the network runs in Python; an
+        exported program, which cannot raise on data, flags only the ``flagged`` columns.
+    title : str, default "imputation"
     """
 
-    def __init__(self, fill, kept, flagged, n_in: int, missing: float):
+    def __init__(self, fill, kept, flagged, n_in: int, missing: float, *, refused=(),
+                 title: str = "imputation"):
         super().__init__()
+        self.register_buffer("refused", torch.as_tensor(np.asarray(refused, dtype=np.int64)))
+        self.title = title
         self.register_buffer("fill", as_buffer(fill))
         self.register_buffer("kept", torch.as_tensor(np.asarray(kept, dtype=np.int64)))
         self.register_buffer("flagged", torch.as_tensor(np.asarray(flagged, dtype=np.int64)))
@@ -49,6 +58,14 @@ class ImputeMissing(Layer):
         return torch.isnan(x) if self.missing != self.missing else x == self.missing
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.refused.numel() and not torch.compiler.is_exporting():
+            new = self._is_missing(x.index_select(1, self.refused)).any(dim=0)
+            if bool(new.any()):
+                raise ValueError(
+                    f"The features {self.refused[new].tolist()} have missing values in "
+                    "transform but have no missing values in fit (MissingIndicator("
+                    "error_on_new=True)); refit with error_on_new=False to ignore them, or "
+                    "with features='all' to flag every column.")
         kept = x.index_select(1, self.kept)
         out = torch.where(self._is_missing(kept), self.fill.to(x.dtype), kept)
         if self.flagged.numel() == 0:
@@ -64,19 +81,24 @@ class ImputeMissing(Layer):
 
     def describe(self) -> LayerDescription:
         what = "NaN" if self.missing != self.missing else f"{self.missing:g}"
-        flags = (f"; then a 0/1 flag for each of {self.flagged.numel()} columns: is "
-                 f"{{x}}_j missing" if self.flagged.numel() else "")
-        n_out = self.kept.numel() + self.flagged.numel()
+        n_flags = self.flagged.numel()
+        flags = f"a 0/1 flag for each of {n_flags} columns: is {{x}}_j {what}"
+        if not self.kept.numel():  # a missing indicator: flags only
+            formula, activation = "{y} = " + flags, f"[= {what}]"
+        else:
+            formula = f"{{y}}_j = fill_j if {{x}}_j is {what} else {{x}}_j"
+            formula += f"; then {flags}" if n_flags else ""
+            activation = "fill"
+        n_out = self.kept.numel() + n_flags
         return LayerDescription(
-            title="imputation",
+            title=self.title,
             n_in=self.n_in,
             n_out=n_out,
-            activation="fill",
+            activation=activation,
             activation_kind="identity",
-            formula=f"{{y}}_j = fill_j if {{x}}_j is {what} else {{x}}_j{flags}",
-            connectivity="elementwise" if n_out == self.n_in and not self.flagged.numel()
-            else "dense",
-            parameters={"fill": self.fill.cpu().numpy()},
+            formula=formula,
+            connectivity="elementwise" if n_out == self.n_in and not n_flags else "dense",
+            parameters={"fill": self.fill.cpu().numpy()} if self.kept.numel() else {},
         )
 
 
@@ -97,3 +119,21 @@ def _simple_imputer(imputer: SimpleImputer, options: dict) -> list:
     flagged = (imputer.indicator_.features_ if imputer.add_indicator else [])
     return [ImputeMissing(statistics[kept], kept, flagged, imputer.n_features_in_,
                           float(missing))]
+
+
+@converts_transformer(MissingIndicator)
+def _missing_indicator(indicator: MissingIndicator, options: dict) -> list:
+    # scikit-learn answers booleans; the network's flags are 0.0 and 1.0 in its own dtype
+    # (equal to them under ==, and what a following layer reads)
+    missing = indicator.missing_values
+    if not isinstance(missing, (int, float)):
+        raise ConversionError(
+            f"MissingIndicator(missing_values={missing!r}) flags strings or objects, which a "
+            "network's numeric input cannot hold; use a numeric missing_values (NaN or a "
+            "number).")
+    n_in = indicator.n_features_in_
+    flagged = np.asarray(indicator.features_, dtype=np.int64)
+    refused = (np.setdiff1d(np.arange(n_in), flagged)
+               if indicator.features == "missing-only" and indicator.error_on_new else [])
+    return [ImputeMissing(np.zeros(0), [], flagged, n_in, float(missing), refused=refused,
+                          title="missing indicator")]

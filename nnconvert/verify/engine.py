@@ -11,7 +11,14 @@ import torch
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
 
-from ..agreement import OPTIONAL_METHODS, input_rtol, margin_method, score_methods
+from ..agreement import (
+    OPTIONAL_METHODS,
+    PREDICT_STD,
+    has_method,
+    input_rtol,
+    margin_method,
+    score_methods,
+)
 from ..errors import NotFittedError
 from ..network import ConvertedNetwork
 from ..network.text import looks_like_documents
@@ -47,7 +54,11 @@ def _checked_methods(estimator, net: ConvertedNetwork, methods) -> list[str]:
     unknown = [m for m in methods if m not in known]
     if unknown:
         raise ValueError(f"unknown method(s) {unknown}; choose among {known}")
-    missing = [m for m in methods if not hasattr(estimator, m)]
+    missing = [m for m in methods if not has_method(estimator, m)]
+    if PREDICT_STD in methods and PREDICT_STD not in net.methods:
+        raise ValueError(
+            f"{net.source}'s network gives no {PREDICT_STD} (predict(X, return_std=True)); "
+            "converted BayesianRidge, ARDRegression and GaussianProcessRegressor models do.")
     if missing:
         raise ValueError(
             f"{type(estimator).__name__} has no {', '.join(missing)}; leave methods=None to "

@@ -1,4 +1,5 @@
-"""Zoo entries for extreme learning machines and random-feature pipelines.
+"""Zoo entries for extreme learning machines (classifiers and regressors) and random-feature
+pipelines.
 
 A pipeline ending in a linear classifier after ``RBFSampler`` or ``Nystroem`` is an ELM whose
 hidden layer approximates a kernel. scikit-elm's ELMClassifier joins the zoo where the
@@ -14,7 +15,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.svm import LinearSVC
 
-from nnconvert import ELMClassifier
+from nnconvert import ELMClassifier, ELMRegressor
 
 from . import Case
 
@@ -38,6 +39,17 @@ CASES = [
         tags=("binary",)),
     Case("elm-identity-alpha0-wine", lambda: ELMClassifier(
         n_hidden=8, activation="identity", alpha=0.0, random_state=6), "wine", "str"),
+    # regressors: the same hidden layers, a ridge read-out of the targets themselves
+    Case("elmreg-sigmoid-diabetes-scaled", lambda: make_pipeline(StandardScaler(), ELMRegressor(
+        n_hidden=60, alpha=1e-2, random_state=0)), "diabetes", tags=("pipeline",),
+        kind="regressor"),
+    Case("elmreg-rbf-friedman", lambda: ELMRegressor(n_hidden=80, activation="rbf", alpha=1e-3,
+                                                     random_state=1), "friedman",
+         kind="regressor"),
+    Case("elmreg-tanh-uniform-diabetes-two-targets", lambda: make_pipeline(
+        StandardScaler(), ELMRegressor(n_hidden=40, activation="tanh",
+                                       weight_distribution="uniform", random_state=2)),
+        "diabetes2", tags=("pipeline", "multioutput"), kind="regressor"),
     Case("rbfsampler-linearsvc-digits",
          lambda: make_pipeline(StandardScaler(), RBFSampler(gamma=0.01, n_components=100,
                                                             random_state=0), LinearSVC()),
@@ -72,6 +84,7 @@ CASES = [
 if importlib.util.find_spec("skelm") is not None:
     try:
         from skelm import ELMClassifier as SkELMClassifier
+        from skelm import ELMRegressor as SkELMRegressor
     except ImportError:  # scikit-elm 0.21a0 without pyarrow: see tests/test_elm.py
         SkELMClassifier = None
     if SkELMClassifier is not None:
@@ -83,6 +96,14 @@ if importlib.util.find_spec("skelm") is not None:
                     n_neurons=(20, 10), ufunc=("sigm", "relu"), density=(None, 0.5),
                     include_original_features=True, random_state=0)),
                 "breast_cancer", tags=("proba",)),
+            Case("skelm-regressor-friedman", lambda: SkELMRegressor(n_neurons=40,
+                                                                   random_state=0),
+                 "friedman", kind="regressor"),
+            Case("skelm-regressor-mixed-diabetes-two-targets", lambda: make_pipeline(
+                StandardScaler(), SkELMRegressor(
+                    n_neurons=(20, 10), ufunc=("tanh", "relu"), alpha=1e-3,
+                    include_original_features=True, random_state=0)),
+                "diabetes2", tags=("pipeline", "multioutput"), kind="regressor"),
         ]
 
 

@@ -4,7 +4,7 @@ normalisation, binarisation, random projections, FastICA and hyper-parameter sea
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import TransformedTargetRegressor
-from sklearn.decomposition import FastICA
+from sklearn.decomposition import FastICA, KernelPCA
 from sklearn.ensemble import (
     StackingClassifier,
     StackingRegressor,
@@ -12,17 +12,18 @@ from sklearn.ensemble import (
     VotingRegressor,
 )
 from sklearn.feature_selection import RFE, SelectFromModel, SelectKBest, VarianceThreshold
-from sklearn.impute import SimpleImputer
+from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.model_selection import (
     FixedThresholdClassifier,
+    KFold,
     GridSearchCV,
     RandomizedSearchCV,
     TunedThresholdClassifierCV,
 )
 from sklearn.naive_bayes import GaussianNB
 from sklearn.neighbors import KNeighborsClassifier, KNeighborsRegressor
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import (
     Binarizer,
     KBinsDiscretizer,
@@ -30,7 +31,10 @@ from sklearn.preprocessing import (
     Normalizer,
     PolynomialFeatures,
     PowerTransformer,
+    QuantileTransformer,
+    SplineTransformer,
     StandardScaler,
+    TargetEncoder,
 )
 from sklearn.random_projection import GaussianRandomProjection, SparseRandomProjection
 from sklearn.svm import SVC, SVR, LinearSVC
@@ -127,4 +131,56 @@ CASES = [
     Case("pipe-bins-onehot-logreg-iris", lambda: make_pipeline(
         KBinsDiscretizer(4, encode="onehot", strategy="uniform"),
         LogisticRegression(max_iter=2000)), "iris", tags=("steps", "float64-steps")),
+    _transformer("kernel-pca-rbf-wine", lambda: make_pipeline(
+        StandardScaler(), KernelPCA(6, kernel="rbf", gamma=0.05)), "wine", "pipeline"),
+    _transformer("kernel-pca-poly-iris", lambda: KernelPCA(4, kernel="poly", degree=2), "iris"),
+    # raw breast-cancer columns span six decades: eigenvalues down to 3e-10 of the largest,
+    # whose components divide by their root (float32 misses 1e-4), then 368 exact zeros
+    _transformer("kernel-pca-cosine-zero-eig-breast_cancer", lambda: KernelPCA(
+        400, kernel="cosine"), "breast_cancer", "ill-conditioned"),
+    Case("pipe-kernel-pca-sigmoid-logreg-digits", lambda: make_pipeline(
+        StandardScaler(), KernelPCA(12, kernel="sigmoid", gamma=0.002),
+        LogisticRegression(max_iter=3000)), "digits", tags=("steps",)),
+    _transformer("spline-periodic-wine", lambda: make_pipeline(StandardScaler(), SplineTransformer(
+        n_knots=4, degree=3, extrapolation="periodic")), "wine", "pipeline"),
+    _transformer("spline-quantile-linear-no-bias-diabetes", lambda: SplineTransformer(
+        n_knots=6, degree=2, knots="quantile", extrapolation="linear", include_bias=False),
+        "diabetes"),
+    Case("pipe-spline-constant-logreg-iris", lambda: make_pipeline(
+        SplineTransformer(n_knots=5, extrapolation="constant"),
+        LogisticRegression(max_iter=3000)), "iris", tags=("steps",)),
+    # digits: most pixels repeat (many equal quantiles, the two-way interpolation's case)
+    _transformer("quantile-uniform-digits", lambda: QuantileTransformer(n_quantiles=50),
+                 "digits"),
+    _transformer("quantile-normal-breast_cancer", lambda: QuantileTransformer(
+        n_quantiles=200, output_distribution="normal"), "breast_cancer"),
+    Case("pipe-quantile-normal-logreg-wine", lambda: make_pipeline(
+        QuantileTransformer(n_quantiles=60, output_distribution="normal"),
+        LogisticRegression(max_iter=3000)), "wine", tags=("steps",)),
+    # digits' zero pixels as the missing value: the data the zoo has, with real holes
+    _transformer("missing-indicator-all-digits", lambda: MissingIndicator(
+        missing_values=0.0, features="all"), "digits"),
+    Case("pipe-impute-union-indicator-logreg-digits", lambda: make_pipeline(
+        make_union(SimpleImputer(missing_values=0.0),
+                   MissingIndicator(missing_values=0.0, error_on_new=False)),
+        StandardScaler(), LogisticRegression(max_iter=3000)), "digits", tags=("steps",)),
+    # digits' pixels are categories 0 … 16; probe points (uniform floats) are all unknown
+    _transformer("target-encoder-multiclass-digits", lambda: TargetEncoder(),
+                 "digits"),
+    _transformer("target-encoder-continuous-diabetes", lambda: TargetEncoder(
+        smooth=5.0), "diabetes"),
+    _transformer("target-encoder-binary-breast_cancer", lambda: TargetEncoder(),
+                 "breast_cancer"),
+    Case("pipe-target-encoder-logreg-digits", lambda: make_pipeline(
+        TargetEncoder(cv=KFold(5, shuffle=True, random_state=0)),
+        LogisticRegression(max_iter=3000)), "digits",
+         tags=("steps",)),
+    Case("calibrated-temperature-svc-iris-str", lambda: CalibratedClassifierCV(
+        make_pipeline(StandardScaler(), SVC()), method="temperature", cv=3), "iris",
+         labels="str", tags=("steps", "calibration")),
+    Case("calibrated-temperature-linearsvc-breast_cancer", lambda: CalibratedClassifierCV(
+        make_pipeline(StandardScaler(), LinearSVC()), method="temperature", ensemble=False),
+         "breast_cancer", tags=("steps", "calibration")),
+    Case("calibrated-temperature-nb-wine", lambda: CalibratedClassifierCV(
+        GaussianNB(), method="temperature", cv=3), "wine", tags=("steps", "calibration")),
 ]
