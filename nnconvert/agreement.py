@@ -109,7 +109,8 @@ def input_rtol(rtol: float, X) -> float:
     was computed in (the same tolerance a float32 network is held to), not by reproducing
     scikit-learn's dtype path.
     """
-    dtypes = getattr(X, "dtypes", None)  # a dataframe: float32 only when every column is
+    # a dataframe: float32 only when every column is (a Series has one dtype, as an array)
+    dtypes = getattr(X, "dtypes", None) if hasattr(X, "columns") else None
     if dtypes is not None:
         float32 = len(dtypes) > 0 and {str(d) for d in dtypes} == {"float32"}
     else:

@@ -144,4 +144,5 @@ def convert(
     conversion = _conversion(estimator, {"fuse": bool(fuse), "tree_form": tree_form})
     net = _network(estimator, conversion)
     net.origin = conversion.origin
+    net.text_input = conversion.text_input
     return net.to(dtype)

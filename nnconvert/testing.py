@@ -34,6 +34,7 @@ from sklearn.preprocessing import StandardScaler
 
 from .agreement import default_rtol, reference_outputs, score_methods, score_scale
 from .converter import supported_estimators
+from .network.text import looks_like_documents
 from .verify import compare
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
     "inputs",
     "boundary_point",
     "boundary_points",
+    "documents",
     "find_disagreement",
 ]
 
@@ -263,12 +265,31 @@ def boundary_points(estimator, X):
 
 # -- the search ------------------------------------------------------------------------------
 
+def documents(corpus: Sequence[str]) -> st.SearchStrategy[str]:
+    """Documents for a model that reads text: one of ``corpus``, two of them joined, or a
+    bag of its words in any order and number (the empty document too), so that rare terms,
+    repeated terms and rows with no known term all come up.
+
+    Parameters
+    ----------
+    corpus : sequence of str
+        Real documents (typically the training texts); their words are the vocabulary drawn.
+    """
+    corpus = [str(d) for d in corpus]
+    words = sorted({w for d in corpus for w in d.split()}) or ["word"]
+    some = st.sampled_from(corpus)
+    bags = st.lists(st.sampled_from(words), max_size=40).map(" ".join)
+    return st.one_of(some, st.tuples(some, some).map(" ".join), bags)
+
+
 class _Checker:
     """Does a row show a disagreement? The one verdict (:func:`nnconvert.verify.compare`) on
-    that row alone, its scores judged against the scale of the data's."""
+    that row alone, its scores judged against the scale of the data's. A row is a document
+    where the network reads text."""
 
     def __init__(self, estimator, net, X, rtol: float):
         self.estimator, self.net, self.rtol = estimator, net, rtol
+        self.text = isinstance(X, list)
         # scores are judged against the data's scale: a row near a binary boundary has
         # scores near 0, against which rounding alone would look large
         methods = [m for m in score_methods(net.head.kind) if hasattr(estimator, m)]
@@ -278,8 +299,8 @@ class _Checker:
     def __call__(self, row: np.ndarray) -> bool:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # feature-name and convergence chatter
-            report = compare(self.estimator, self.net, row[None], rtol=self.rtol,
-                             scale_floor=self.scale)
+            report = compare(self.estimator, self.net, [row] if self.text else row[None],
+                             rtol=self.rtol, scale_floor=self.scale)
         return not report.passed
 
 
@@ -308,14 +329,21 @@ def find_disagreement(estimator, net, X, max_examples: int = 200, *, rtol: float
     Returns
     -------
     numpy.ndarray of shape (n_features,) or None
+        A document (str) instead, where the network runs a text vectorizer and ``X`` holds
+        documents: drawn by :func:`documents` from them.
     """
-    X = np.asarray(X, dtype=np.float64)
     if rtol is None:
         rtol = default_rtol(getattr(net, "dtype", None))
-    checker = _Checker(estimator, net, X, rtol)
-    sources = [st.sampled_from(list(X)), inputs(X, beyond=0.1)]
-    if len(np.unique(estimator.predict(X))) > 1:
-        sources.append(boundary_points(estimator, X))
+    if getattr(net, "text_input", None) is not None and looks_like_documents(X):
+        X = [str(d) for d in X]
+        checker = _Checker(estimator, net, X, rtol)
+        sources = [documents(X)]
+    else:
+        X = np.asarray(X, dtype=np.float64)
+        checker = _Checker(estimator, net, X, rtol)
+        sources = [st.sampled_from(list(X)), inputs(X, beyond=0.1)]
+        if len(np.unique(estimator.predict(X))) > 1:
+            sources.append(boundary_points(estimator, X))
     try:
         return find(
             st.one_of(*sources),

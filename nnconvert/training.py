@@ -109,6 +109,11 @@ def fine_tune(
         raise ValueError(f"unknown loss {loss!r} for a {net.head.kind}; choose one of "
                          f"{sorted(losses)}")
     x = net.as_tensor(X)
+    if x.layout != torch.strided:  # torch cannot take a mini-batch of sparse CSR rows
+        raise ValueError(
+            "fine_tune() trains on dense rows, and X is sparse (a scipy.sparse matrix, or "
+            "documents a text network vectorises): pass a dense array, for instance "
+            "net.vectorize(documents).toarray() for a corpus that fits in memory")
     if regressor:  # the predictions themselves are what the loss compares with y
         target = torch.as_tensor(np.asarray(y, dtype=np.float64), dtype=net.dtype,
                                  device=x.device)

@@ -19,6 +19,7 @@ from sklearn.preprocessing import (
     MaxAbsScaler,
     MinMaxScaler,
     OneHotEncoder,
+    OrdinalEncoder,
     RobustScaler,
     StandardScaler,
 )
@@ -146,3 +147,35 @@ def test_a_missing_column_is_named(wine):
     with pytest.raises(ValueError, match="proline"):
         nc.convert(model).predict(X.drop(columns="proline"))
     pd.testing.assert_frame_equal(X, before)
+
+
+def test_fuse_folds_a_linear_read_out_into_one_hot_and_scaled_branches(tmp_path):
+    # wine with two of its columns cut into string bins: one-hot (with an infrequent
+    # group and unknowns), ordinal, scaled and passed-through columns before a softmax
+    X, y = load_wine(return_X_y=True, as_frame=True)
+    X = X.assign(alcohol=pd.cut(X["alcohol"], 6).astype(str),
+                 hue=pd.qcut(X["hue"], 4).astype(str))
+    ct = ColumnTransformer([
+        ("onehot", OneHotEncoder(handle_unknown="infrequent_if_exist", min_frequency=5),
+         ["alcohol"]),
+        ("ordinal", OrdinalEncoder(), ["hue"]),
+        ("scaled", StandardScaler(), ["malic_acid", "ash", "magnesium"])],
+        remainder="passthrough")
+    model = make_pipeline(ct, LogisticRegression(max_iter=5000)).fit(X, y)
+    plain, fused = nc.convert(model), nc.convert(model, fuse=True)
+    assert_equivalent(model, fused, X)
+    unknown = X.assign(alcohol="never seen")
+    np.testing.assert_allclose(fused.predict_proba(unknown), model.predict_proba(unknown),
+                               rtol=1e-12, atol=1e-15)
+    # each branch now ends in its share of the 3 classes' scores, not in its features
+    assert plain.body[0].describe().n_out == len(ct.get_feature_names_out())
+    branches = fused.body[0].branches
+    assert [branch[-1].describe().n_out for branch in branches] == [3, 3, 3, 3]
+    assert fused.body[1].weight.shape == (3, 12)
+    assert "read-out folded in" in fused.explain()
+    assert nc.draw(fused).svg().lstrip().startswith("<")
+    program = torch.export.load(nc.export(fused, tmp_path / "fused.pt2")).module()
+    codes = torch.as_tensor(fused.input_schema.encode(X, torch.float64))
+    scores, _ = program(codes)
+    np.testing.assert_allclose(scores.detach().numpy(), model.decision_function(X),
+                               rtol=1e-12, atol=1e-12)

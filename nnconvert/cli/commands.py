@@ -146,6 +146,11 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     else:
         print(f"wrote {out} ({fmt}, {args.dtype}): {net.source}, "
               f"{net.n_features_in_} features, {_answers(net)}")
+    if net.text_input is not None:
+        # said on stderr even with --json: whoever serves the file must vectorise first
+        print(f"nnconvert: note: {out.name} starts at the {net.text_input.name}'s matrix "
+              f"({net.n_features_in_} columns); tokenising is not in it: the vectorizer's "
+              "parameters and vocabulary are in its metadata (text_input)", file=sys.stderr)
     return EXIT_OK
 
 
@@ -155,7 +160,8 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     estimator = _load(args)
     net = _convert(estimator, args)
-    X = load_data(args.data, net.n_features_in_)
+    X = load_data(args.data, net.n_features_in_, documents=net.text_input is not None,
+                  text_column=args.text_column)
     rtol = args.rtol if args.rtol is not None else default_rtol(net.dtype)
     with warnings.catch_warnings():
         if getattr(net, "feature_names_in_", None) is not None:
@@ -163,6 +169,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
             print(f"nnconvert: note: {args.model} was fitted with feature names; the columns "
                   f"of {args.data} are taken in that order", file=sys.stderr)
             warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        if args.scheduler and isinstance(X, list):
+            raise CommandError("--scheduler verifies arrays on a dask cluster; documents (a "
+                               ".txt file) are verified here: leave --scheduler out")
         if args.scheduler:
             report = _verify_on_cluster(estimator, net, X, args.scheduler, rtol)
         else:

@@ -1,4 +1,5 @@
-"""Data files for ``nnconvert verify --data``: a ``.npy`` (memory-mapped) or a ``.csv`` of numbers.
+"""Data files for ``nnconvert verify --data``: a ``.npy`` (memory-mapped) or a ``.csv`` of numbers,
+or, for a model that starts with a text vectorizer, a ``.txt`` file of documents (one a line).
 
 Rows of a ``.npy`` are counted from 0 (array indices); lines and columns of a ``.csv`` from 1,
 as an editor shows them.
@@ -14,6 +15,8 @@ from .errors import CommandError
 __all__ = ["DATA_SUFFIXES", "ROWS_PER_READ", "load_data"]
 
 DATA_SUFFIXES = (".npy", ".csv")
+#: documents for a model that vectorises text: UTF-8, one document a line
+TEXT_SUFFIX = ".txt"
 #: rows read from a data file at a time (checking it, sending it to dask)
 ROWS_PER_READ = 65536
 
@@ -42,18 +45,76 @@ def _read_csv(file: Path):
         ) from None
 
 
-def load_data(path: str, n_features: int):
-    """A 2-D finite float array with ``n_features`` columns from a .npy or .csv file."""
+def _read_documents(file: Path) -> list[str]:
+    """The lines of a UTF-8 text file, each a document (line ends dropped)."""
+    try:
+        documents = file.read_text(encoding="utf-8").splitlines()
+    except UnicodeDecodeError as e:
+        raise CommandError(f"{file} is not UTF-8 text ({e}); save it as UTF-8") from None
+    if not documents:
+        raise CommandError(f"{file} has no lines: write one document a line")
+    return documents
+
+
+def _read_text_column(file: Path, column: str) -> list[str]:
+    """The documents in one column of a .csv file whose first row names its columns (any
+    quoting the csv module reads: documents may hold commas and line breaks)."""
+    import csv
+
+    try:
+        with open(file, newline="", encoding="utf-8") as handle:
+            rows = csv.reader(handle)
+            header = next(rows, None)
+            if header is None:
+                raise CommandError(f"{file} is empty: its first row must name the columns")
+            if column not in header:
+                raise CommandError(f"{file} has no column {column!r}; its columns are "
+                                   f"{header[:20]}")
+            j = header.index(column)
+            documents = []
+            for line, row in enumerate(rows, start=2):
+                if j >= len(row):
+                    raise CommandError(f"{file}: row {line} has no {column!r} column "
+                                       f"({len(row)} fields)")
+                documents.append(row[j])
+    except UnicodeDecodeError as e:
+        raise CommandError(f"{file} is not UTF-8 text ({e}); save it as UTF-8") from None
+    except csv.Error as e:
+        raise CommandError(f"{file} is not a readable .csv file ({e})") from None
+    if not documents:
+        raise CommandError(f"{file} has a header but no rows")
+    return documents
+
+
+def load_data(path: str, n_features: int, *, documents: bool = False,
+              text_column: str | None = None):
+    """A 2-D finite float array with ``n_features`` columns from a .npy or .csv file, or,
+    where ``documents`` (a model with a text vectorizer), a list of documents from a .txt
+    file or from the ``text_column`` of a .csv file."""
     import numpy as np
 
     file = Path(path)
     if not file.is_file():
         raise CommandError(f"no such data file: {file}")
     suffix = file.suffix.lower()
+    if text_column is not None:
+        if not documents:
+            raise CommandError("--text-column is for a model that starts with a text "
+                               "vectorizer; this one reads numbers")
+        if suffix != ".csv":
+            raise CommandError(f"--text-column reads a .csv file, got {file.name}")
+        return _read_text_column(file, text_column)
+    if suffix == TEXT_SUFFIX:
+        if not documents:
+            raise CommandError(
+                f"{file}: a .txt file holds documents, but the model does not start with a "
+                "text vectorizer; give a .npy or .csv file of numbers")
+        return _read_documents(file)
     if suffix not in DATA_SUFFIXES:
         raise CommandError(
             f"{file}: unknown data file type {suffix or '(no suffix)'!r}; give a .npy file "
             "(numpy.save) or a .csv file of numbers without a header"
+            + (", or a .txt file of documents, one a line" if documents else "")
         )
     try:
         if suffix == ".npy":

@@ -48,6 +48,7 @@ ONNX needs nnconvert[onnx] (onnx>=1.17, onnxscript>=0.6); without them, exit sta
 examples:
   nnconvert verify model.skops --data X_test.npy
   nnconvert verify model.skops --data X_test.csv --json
+  nnconvert verify text_model.skops --data reviews.csv --text-column review
   nnconvert verify model.skops --data big.npy --scheduler tcp://10.0.0.5:8786
 
 exit status: 0 the network agrees with the model, 1 it disagrees, 2 a file cannot be used,
@@ -160,7 +161,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_arguments(verify)
     verify.add_argument("--data", required=True, metavar="X",
                         help="rows to check: .npy (memory-mapped) or .csv of numbers only "
-                             "(drop a header row)")
+                             "(drop a header row); for a model that starts with a text "
+                             "vectorizer, a UTF-8 .txt file of documents, one a line, or a "
+                             ".csv with --text-column")
+    verify.add_argument("--text-column", metavar="NAME",
+                        help="for a model that starts with a text vectorizer: the column of "
+                             "the --data .csv (whose first row names its columns) holding "
+                             "the documents")
     verify.add_argument("--rtol", type=_positive_float, metavar="R",
                         help="allowed score difference relative to the score scale "
                              "(default 1e-9 for float64, 1e-4 for float32)")

@@ -13,5 +13,6 @@ from . import (  # noqa: F401
     pipeline,
     search,
     target,
+    text,
     threshold,
 )

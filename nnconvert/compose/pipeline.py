@@ -2,7 +2,9 @@
 
 Transformer steps become layers (``'passthrough'`` and None steps none); the last step is a
 whole network (a classifier or a regressor) or, for a pipeline of transformers, layers too.
-With ``fuse=True`` unclipped scalers fold into the layer that reads them.
+With ``fuse=True`` unclipped scalers fold into the layer that reads them. A text vectorizer as
+the first step runs outside the network (:mod:`nnconvert.compose.text`): the network reads its
+output, the vectorised matrix.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from ..registry import (
     margin_rule,
     score_jump_rule,
 )
+from .text import is_vectorizer, vectorizer_front
 
 
 def _is_skipped(step) -> bool:
@@ -49,10 +52,25 @@ def _first_real_step(pipeline: Pipeline):
     return next((step for _, step in pipeline.steps if not _is_skipped(step)), None)
 
 
+def _text_front(steps: list) -> tuple:
+    """``(text input, its layers, the steps after it)`` where the first real step is a text
+    vectorizer, else ``(None, [], steps)``."""
+    for i, (name, step) in enumerate(steps):
+        if _is_skipped(step):
+            continue
+        if is_vectorizer(step):
+            return (*vectorizer_front(name, step), steps[i + 1:])
+        break
+    return None, [], steps
+
+
 @converts(Pipeline)
 def _pipeline(pipeline: Pipeline, options: dict) -> Conversion:
-    *steps, (last_name, last) = pipeline.steps
-    layers = _step_layers(steps, options)
+    text, layers, steps = _text_front(pipeline.steps)
+    if not steps:  # the vectorizer alone: a transformer whose layers are its weighting
+        steps = [("passthrough", "passthrough")]
+    *steps, (last_name, last) = steps
+    layers += _step_layers(steps, options)
     if _is_skipped(last) or not has_converter(last) and has_transformer_converter(last):
         # a pipeline of transformers: a transformer itself
         layers += _step_layers([(last_name, last)], options)
@@ -73,11 +91,13 @@ def _pipeline(pipeline: Pipeline, options: dict) -> Conversion:
     if first is None:
         raise UnsupportedEstimatorError(
             "a Pipeline whose steps are all 'passthrough' computes nothing to convert.")
+    # a vectorizer has no n_features_in_: the network reads its matrix, one column a term
+    n_features = text.n_features if text is not None else first.n_features_in_
+    names = None if text is not None else getattr(first, "feature_names_in_", None)
     head = final.head if final.head is not None else TransformHead(
-        layers[-1].describe().n_out if layers else first.n_features_in_)
+        layers[-1].describe().n_out if layers else n_features)
     return Conversion(layers=layers, head=head, classes=final.classes, origin=final.origin,
-                      n_features_in=first.n_features_in_,
-                      feature_names_in=getattr(first, "feature_names_in_", None),
+                      n_features_in=n_features, feature_names_in=names, text_input=text,
                       variance=variance)
 
 

@@ -125,7 +125,8 @@ def _parameter_text(value) -> str:
 def _caption(group: dict, output: dict | None) -> str:
     n = group["n_units"]
     if group["kind"] == "input":
-        return f"input\n{n} feature{'s' if n != 1 else ''}"
+        lines = textwrap.wrap(group["title"], 34) + [f"{n} feature{'s' if n != 1 else ''}"]
+        return "\n".join(lines)
     words = _activation_words(group, output)
     lines = [group["title"], f"{n} unit{'s' if n != 1 else ''} · {words}"]
     params = [f"{PARAMETER_SYMBOLS.get(k, k)} = {_parameter_text(v)}"

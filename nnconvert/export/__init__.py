@@ -106,6 +106,14 @@ def export(
     to a regressor's ``predictions``; to a transformer's ``transformed``. The labels, the
     input schema and other facts are stored in the file; :func:`read_metadata` reads them.
 
+    A network converted from a pipeline that starts with a text vectorizer is exported from
+    the vectorised matrix on: ``x`` is the document-term matrix (dense, one column per term)
+    that ``net.vectorize(documents)`` gives, and the tf-idf weighting, if any, is inside the
+    file. Tokenising is not in it (no tensor program splits text into words the way the
+    vectorizer's regular expression, n-grams and stop words do); the metadata's
+    ``text_input`` names the vectorizer, its parameters and its vocabulary, so that the
+    serving side can rebuild the matrix.
+
     Raises
     ------
     TypeError

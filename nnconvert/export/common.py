@@ -63,7 +63,9 @@ def metadata(net: ConvertedNetwork) -> dict:
     ``outputs`` and ``input_schema`` (what each input column holds: numbers, or the codes of
     categories, see :class:`~nnconvert.network.schema.InputSchema`). Classifiers add
     ``classes``, ``classes_dtype`` and ``scores``; regressors ``n_outputs``; transformers
-    ``feature_names_out``.
+    ``feature_names_out``. A network with a text vectorizer adds ``text_input``: the file
+    starts at the vectorised matrix (tokenising is not a network), so this says which
+    vectorizer makes it, with its parameters and vocabulary (term → column).
     """
     names = getattr(net, "feature_names_in_", None)
     kind = net.head.kind
@@ -78,6 +80,8 @@ def metadata(net: ConvertedNetwork) -> dict:
         "outputs": list(OUTPUT_NAMES[kind]),
         "input_schema": net.input_schema.to_dict(),
     }
+    if net.text_input is not None:
+        facts["text_input"] = net.text_input.to_dict()
     if kind == "classifier":
         facts.update(classes=net.classes_.tolist(), classes_dtype=str(net.classes_.dtype),
                      scores=net.head.scores_method)
@@ -102,7 +106,9 @@ def sample_input(net: ConvertedNetwork) -> torch.Tensor:
     # take the batch size and the width for the same symbol.
     rows = 3 if net.n_features_in_ == 2 else 2
     generator = torch.Generator().manual_seed(0)
-    return torch.randn(rows, net.n_features_in_, generator=generator, dtype=net.dtype)
+    x = torch.randn(rows, net.n_features_in_, generator=generator, dtype=net.dtype)
+    # a vectorised text matrix holds counts: the log of a sublinear tf is real on them
+    return x.abs() if net.text_input is not None else x
 
 
 @contextlib.contextmanager

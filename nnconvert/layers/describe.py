@@ -23,8 +23,9 @@ ACTIVATION_KINDS = {
     "sin": True,
     "cos": True,
     "exp": True,
-    "clip": True,
-    "step": True,  # 1 where the unit's value is positive, else 0 (a tree's decisions, leaves)  # modified Huber's clip to [−1, 1], rescaled
+    "log": True,  # 1 + log(tf) of a term count (sublinear tf), zero where the count is
+    "clip": True,  # modified Huber's clip to [−1, 1], rescaled
+    "step": True,  # 1 where the unit's value is positive, else 0 (a tree's decisions, leaves)
     "softmax": True,  # across the units, but each unit's output is its own probability
     "normalised-sigmoid": False,  # σ per unit, then divided by the row's sum
     "normalised-clip": False,

@@ -1,4 +1,5 @@
-"""Folding affine layers into the layer of weights that reads them (``fuse=True``)."""
+"""Folding affine layers into the layer of weights that reads them (``fuse=True``), and linear
+read-outs into the column branches they read."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import torch
 from torch import nn
 
 from .affine import AffineScaler
+from .compose import ColumnBranches
 from .dense import ActivatedUnits, LinearUnits
 
 __all__ = ["fuse_affine"]
@@ -20,6 +22,11 @@ def fuse_affine(layers: list) -> list:
     hidden layer (an MLP's first layer, an ELM's, random Fourier features) read the scaler:
     the network gets one layer fewer and the same function up to rounding. Scalers followed
     by anything else (kernel units, a clip) stay as they are.
+
+    Linear neurons that read column branches (a ColumnTransformer) are split among them:
+    each branch ends in its share of the weights (a one-hot encoder's table becomes the
+    weights its categories pick), and the neurons only add the branches' shares, so the
+    wide one-hot output is never made.
     """
     fused: list = []
     for layer in layers:
@@ -27,9 +34,38 @@ def fuse_affine(layers: list) -> list:
         foldable = isinstance(previous, AffineScaler) and previous.clip is None
         if foldable and isinstance(layer, (LinearUnits, ActivatedUnits)):
             fused[-1] = _with_scaler_folded_in(layer, previous)
+        elif isinstance(previous, ColumnBranches) and type(layer) is LinearUnits:
+            fused[-1:] = _with_linear_folded_into_branches(previous, layer)
         else:
             fused.append(layer)
     return fused
+
+
+def _with_linear_folded_into_branches(branches: ColumnBranches, linear: LinearUnits) -> list:
+    """``[branches′, sum]``: each branch followed by its columns of ``linear``'s weights
+    (folded into its last layer where it can: a scaler, a category lookup), then linear
+    units adding the branches' shares and the bias."""
+    k = linear.out_features
+    parts, start = [], 0
+    for branch in branches.branches:
+        select, *inner = list(branch)
+        width = inner[-1].describe().n_out if inner else select.columns.numel()
+        weight = linear.weight[:, start:start + width].detach()
+        start += width
+        if inner and hasattr(inner[-1], "fold_linear"):
+            inner[-1] = inner[-1].fold_linear(weight)
+        else:
+            inner = fuse_affine(inner + [LinearUnits(weight, None, title="branch's weights")])
+        parts.append((select.columns.tolist(), inner))
+    folded = ColumnBranches(parts, branches.n_in, title=f"{branches.title} (read-out folded "
+                            "in)", by_name=branches.selects_columns_by_name)
+    total = folded.describe().n_out
+    adder = copy.deepcopy(linear)  # keeps the bias, names and notes of the read-out
+    with torch.no_grad():
+        adder.weight = nn.Parameter(torch.eye(k, dtype=linear.weight.dtype).repeat(
+            1, total // k))
+    adder.title = f"{linear.title} (sum of the branches' shares)"
+    return [folded, adder]
 
 
 def _with_scaler_folded_in(layer, scaler: AffineScaler):

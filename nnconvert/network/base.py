@@ -23,6 +23,7 @@ from ..errors import UnsupportedEstimatorError
 from ..layers import LayerDescription
 from .heads import Head
 from .schema import InputSchema
+from .text import TextInput, documents_refused, looks_like_documents
 
 __all__ = ["ConvertedNetwork", "SPARSE_BLOCK_ROWS"]
 
@@ -83,6 +84,10 @@ class ConvertedNetwork(nn.Module):
     origin : tuple of (type, dict) or None
         Class and parameters of the estimator the last layer came from, set by
         :func:`nnconvert.convert` for linear models; :func:`nnconvert.to_sklearn` reads it.
+    text_input : TextInput or None
+        The fitted text vectorizer the scikit-learn methods run on documents before the
+        first layer (a pipeline that starts with one), set by :func:`nnconvert.convert`;
+        None for networks that read numbers only.
     """
 
     def __init__(
@@ -108,6 +113,7 @@ class ConvertedNetwork(nn.Module):
             self.n_features_in_, feature_names_in, model=source,
             by_name=bool(getattr(first, "selects_columns_by_name", False)))
         self.origin: tuple[type, dict] | None = None
+        self.text_input: TextInput | None = None
 
     # -- torch side -------------------------------------------------------------------------
     @property
@@ -200,14 +206,52 @@ class ConvertedNetwork(nn.Module):
             )
 
     # -- scikit-learn side ------------------------------------------------------------------
+    def vectorize(self, documents) -> scipy.sparse.csr_matrix:
+        """The matrix :meth:`forward` reads (sparse), for ``documents``, from the fitted
+        vectorizer the network holds (:attr:`text_input`).
+
+        Parameters
+        ----------
+        documents : sequence of str
+            A list, tuple, 1-D array or pandas Series of strings.
+
+        Returns
+        -------
+        scipy.sparse.csr_matrix of shape (n_documents, n_features_in_)
+
+        Raises
+        ------
+        ValueError
+            If the network has no vectorizer, or ``documents`` is not a sequence of strings.
+        """
+        if self.text_input is None:
+            raise ValueError(
+                f"{self.source} has no text vectorizer: vectorize() is for networks converted "
+                "from a pipeline that starts with CountVectorizer, TfidfVectorizer or "
+                "HashingVectorizer.")
+        return self.text_input.transform(documents, self.source)
+
+    def _documents_as_matrix(self, X):
+        """``X`` itself, or the vectorised matrix where ``X`` is documents and the network
+        has a vectorizer; documents given to a network without one are refused."""
+        if self.text_input is None:
+            if looks_like_documents(X):
+                raise documents_refused(X, self.source)
+            return X
+        if scipy.sparse.issparse(X) or isinstance(X, torch.Tensor) or (
+                isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "biuf"):
+            return X  # already vectorised: the matrix the first layer reads
+        return self.text_input.transform(X, self.source)
+
     def as_tensor(self, X) -> torch.Tensor:
         """``X`` (numpy, pandas, list, torch or scipy.sparse) checked as scikit-learn would and
         mapped through :attr:`input_schema`, as the tensor the body reads, on the network's
         device. Sparse input becomes a sparse CSR tensor where the first layer multiplies one
         (a linear layer); for other networks it is densified, so pass a bounded block of
-        rows (:meth:`outputs` does)."""
+        rows (:meth:`outputs` does). Documents (strings) go through :meth:`vectorize` first
+        where the network has a vectorizer."""
         self._check_precision()
-        X = self.input_schema.encode(X, self.dtype)
+        X = self.input_schema.encode(self._documents_as_matrix(X), self.dtype)
         if scipy.sparse.issparse(X):
             if self.reads_sparse():
                 return _sparse_tensor(X, self.device)
@@ -218,9 +262,15 @@ class ConvertedNetwork(nn.Module):
             return torch.as_tensor(X, device=self.device)
 
     def reads_sparse(self) -> bool:
-        """Whether the body's first layer multiplies a sparse tensor as it is."""
-        first = self.body[0] if len(self.body) else None
-        return bool(getattr(first, "reads_sparse", False))
+        """Whether the body takes a sparse tensor as it is: its first layer multiplies one,
+        or the leading layers keep rows sparse (tf-idf weighting, a row normalisation) up to
+        a layer that multiplies them."""
+        for layer in self.body:
+            if getattr(layer, "reads_sparse", False):
+                return True
+            if not getattr(layer, "keeps_sparse", False):
+                return False
+        return False
 
     def outputs(self, X, methods: Sequence[str] | None = None) -> dict[str, np.ndarray]:
         """Several of the estimator's answers on ``X`` from one pass through the body.
@@ -230,7 +280,9 @@ class ConvertedNetwork(nn.Module):
         X : array-like of shape (n_samples, n_features)
             numpy array, list, pandas dataframe, torch tensor or scipy.sparse matrix. A
             sparse matrix is never densified whole: a first linear layer multiplies it as it
-            is, other networks read it :data:`SPARSE_BLOCK_ROWS` rows at a time.
+            is, other networks read it :data:`SPARSE_BLOCK_ROWS` rows at a time. A network
+            with a text vectorizer (:attr:`text_input`) takes documents too: a list, array
+            or Series of strings, vectorised first.
         methods : sequence of str, optional
             Among :attr:`methods`; default: all of them.
 
@@ -240,6 +292,7 @@ class ConvertedNetwork(nn.Module):
             Method name to numpy array, as the estimator's method of that name returns it.
         """
         methods = tuple(self.methods if methods is None else methods)
+        X = self._documents_as_matrix(X)
         if scipy.sparse.issparse(X) and not self.reads_sparse():
             X = self.input_schema.encode(X, self.dtype)  # checked once, then read in blocks
             blocks = [self._outputs_dense(X[i:i + SPARSE_BLOCK_ROWS].toarray(), methods)
@@ -306,6 +359,8 @@ class ConvertedNetwork(nn.Module):
         names = ["x"] + [f"h{i}" for i in range(1, len(body))] + [self.output_symbol]
         lines = [self._title()]
         columns = self.input_schema.columns
+        if self.text_input is not None:
+            lines.append(f"  {self.text_input.describe()}")
         if any(spec.kind != "numeric" for spec in columns):
             # the tensor forward() reads holds codes, not the raw values: say which is which
             lines.append("  x, the input tensor (the scikit-learn methods map raw values onto it):")

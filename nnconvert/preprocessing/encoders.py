@@ -64,6 +64,13 @@ class CategoryLookup(Layer):
                                  f"got shape {tuple(table.shape)}")
             self.register_buffer(f"table_{i}", table)
         self.register_buffer("n_categories", torch.tensor([len(c) for c in self.categories]))
+        # where every table has the same width (a lookup with read-out weights folded in),
+        # the tables stacked, and where each one starts, for a single gather
+        widths = {t.shape[1] for t in self.tables}
+        stacked = torch.cat(self.tables) if len(widths) == 1 and self.tables else None
+        self.register_buffer("stacked", stacked)
+        self.register_buffer("first_rows", torch.tensor(
+            np.r_[0, np.cumsum([len(c) + 1 for c in self.categories])[:-1]]))
 
     @property
     def tables(self) -> list[torch.Tensor]:
@@ -82,7 +89,23 @@ class CategoryLookup(Layer):
         # a code no category has (a tensor made by hand, a trial input) reads as unknown
         outside = (codes < 0) | (codes > self.n_categories)
         codes = torch.where(outside, self.n_categories.expand_as(codes), codes)
+        if self.stacked is not None:  # tables of one width: one gather, no concatenation
+            return self.stacked[codes + self.first_rows].reshape(codes.shape[0], -1)
         return torch.cat([table[codes[:, i]] for i, table in enumerate(self.tables)], dim=1)
+
+    def fold_linear(self, weight: torch.Tensor) -> "CategoryLookup":
+        """This lookup with ``weight`` (linear units reading its output, no bias) folded in:
+        column ``i``'s table becomes ``table_i Wᵢᵀ``, so each code looks up its share of the
+        units' scores (width ``k`` per column, ``n_columns · k`` in all) instead of a one-hot
+        row. A one-hot row picks one weight, so its share is that weight exactly."""
+        tables, start = [], 0
+        for table in self.tables:
+            width = table.shape[1]
+            tables.append((table @ weight[:, start:start + width].T).detach().cpu().numpy())
+            start += width
+        return CategoryLookup(self.categories, tables, allow_unknown=self.allow_unknown,
+                              title=f"{self.title} (read-out weights folded in)",
+                              formula="{y} = [Wᵢ·table_i[{x}_i] for each column i]")
 
     def input_columns(self) -> tuple:
         return tuple(

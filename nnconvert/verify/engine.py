@@ -6,6 +6,7 @@ import copy
 import numbers
 import time
 
+import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
@@ -20,6 +21,7 @@ from ..agreement import (
 )
 from ..errors import NotFittedError
 from ..network import ConvertedNetwork
+from ..network.text import looks_like_documents
 from ..registry import estimator_name
 from .blocks import verify_block, verify_blocks
 from .report import VerificationReport, finalize
@@ -66,6 +68,14 @@ def _checked_methods(estimator, net: ConvertedNetwork, methods) -> list[str]:
         return list(dict.fromkeys(methods))
     # labels are always compared, and a label mismatch needs its margin's scores
     return list(dict.fromkeys([*methods, margin_method(has), "predict"]))
+
+
+def _judged_rtol(net: ConvertedNetwork, rtol: float, X) -> float:
+    """:func:`~nnconvert.agreement.input_rtol` of what scikit-learn computes on: for
+    documents, the matrix its vectorizer makes (float32 where its ``dtype`` says so)."""
+    if net.text_input is not None and looks_like_documents(X):
+        X = np.empty((0, 0), dtype=net.text_input.vectorizer.dtype)
+    return input_rtol(rtol, X)
 
 
 def _on_device(net: ConvertedNetwork, device) -> ConvertedNetwork:
@@ -118,8 +128,8 @@ def run_verify(estimator, net: ConvertedNetwork, X, *, methods=None,
     _check(estimator, net, rtol, batch_size)
     methods = _checked_methods(estimator, net, methods)
     net = _on_device(net, device)
-    source = as_source(X, net.n_features_in_)
-    rtol = input_rtol(rtol, source.X)
+    source = as_source(X, net.n_features_in_, documents=net.text_input is not None)
+    rtol = _judged_rtol(net, rtol, source.X)
     if source.n_rows == 0:
         raise ValueError("X has no rows: there is nothing to verify.")
     batch_size = int(batch_size or default_batch_size(net.n_features_in_))
@@ -156,7 +166,7 @@ def run_compare(estimator, net: ConvertedNetwork, X, *, rtol: float = 1e-9, meth
     """The work of :func:`nnconvert.verify.compare` (documented there)."""
     _check(estimator, net, rtol, None)
     methods = _checked_methods(estimator, net, methods)
-    rtol = input_rtol(rtol, X)
+    rtol = _judged_rtol(net, rtol, X)
     started = time.perf_counter()
     comparer = comparer_for(net)
     part = verify_block(estimator, net, X, methods, comparer, rtol=rtol)

@@ -48,7 +48,8 @@ class Source:
         numpy array (possibly a memory map), pandas dataframe or dask array.
     n_rows : int
     kind : str
-        ``"array"``, ``"memmap"``, ``"frame"``, ``"sparse"`` (scipy.sparse rows) or ``"dask"``.
+        ``"array"``, ``"memmap"``, ``"frame"``, ``"sparse"`` (scipy.sparse rows), ``"dask"``
+        or ``"documents"`` (a sequence of strings, for a network with a text vectorizer).
     """
 
     X: object
@@ -63,7 +64,8 @@ class Source:
         release = _page_releaser(self.X) if self.kind == "memmap" else None
         for start in range(0, self.n_rows, batch_size):
             stop = min(start + batch_size, self.n_rows)
-            block = self.X.iloc[start:stop] if self.kind == "frame" else self.X[start:stop]
+            block = (self.X.iloc[start:stop] if self.kind == "frame" or hasattr(self.X, "iloc")
+                     else self.X[start:stop])
             yield start, block
             del block
             if release is not None:
@@ -108,8 +110,19 @@ def _page_releaser(X: np.memmap):
     return release
 
 
-def as_source(X, n_features: int) -> Source:
+def _is_sequence_of_documents(X) -> bool:
+    if isinstance(X, (list, tuple)):
+        return True  # the network's vectorizer checks its elements, naming a bad one
+    return (isinstance(X, np.ndarray) or hasattr(X, "iloc")) and not hasattr(X, "columns") \
+        and np.ndim(X) == 1
+
+
+def as_source(X, n_features: int, *, documents: bool = False) -> Source:
     """Wrap ``X`` for block-wise reading, checking that it is 2-D with ``n_features`` columns.
+
+    With ``documents=True`` (a network that vectorises text itself) a 1-D sequence of
+    strings (list, tuple, array, pandas Series) is read as documents, a block of them at a
+    time; a matrix is read as usual.
 
     Raises
     ------
@@ -119,6 +132,10 @@ def as_source(X, n_features: int) -> Source:
         If ``X`` is not an array, a sparse matrix, a dataframe, a dask array or a nested list
         of numbers.
     """
+    if documents and _is_sequence_of_documents(X):
+        if isinstance(X, tuple):
+            X = list(X)
+        return Source(X, len(X), "documents")
     if is_dask_array(X):
         if X.ndim != 2 or X.shape[1] != n_features:
             raise _shape_error(X.shape, n_features)

@@ -4,13 +4,17 @@ A :class:`Case` names an unfitted estimator, a dataset and a labelling. Families
 cases in a module of this package (``linear.py``, ``svm.py``, ...) listed in ``FAMILIES``;
 ``CASES`` gathers them all. A case's ``kind`` is the network it converts to: "classifier"
 (the default), "regressor" or "transformer"; regressors fit on regression datasets.
-Fitting is cached per test process.
+Fitting is cached per test process. Text datasets (``TEXT``) hold documents, not numbers: their
+cases are pipelines that start with a vectorizer, carry the tag "text", and only
+``ids("text")`` lists them (the numeric tests probe points in a bounding box).
 """
 
 from __future__ import annotations
 
 import functools
 import importlib
+import importlib.resources
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Callable
@@ -22,6 +26,9 @@ from sklearn.model_selection import train_test_split
 
 FAMILIES = ("linear", "compose", "elm", "mlp", "svm", "regression", "transformers", "bayes",
             "trees", "neighbors", "steps")
+#: zoo modules whose cases read documents, not numbers: in CASES, but not in FAMILIES, which
+#: tests sample for numeric probes
+TEXT_FAMILIES = ("text",)
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,34 @@ def _friedman():
 #: regression datasets: targets are floats, splits are not stratified
 REGRESSION = {"diabetes": _diabetes, "diabetes2": _diabetes_two_targets, "friedman": _friedman}
 
+#: the descriptions of scikit-learn's datasets (shipped with it: no download), by topic
+TOPICS = {
+    "text": ("twenty_newsgroups", "rcv1"),
+    "images": ("lfw", "olivetti_faces", "digits"),
+    "life": ("breast_cancer", "diabetes", "iris", "wine_data", "linnerud"),
+    "places": ("california_housing", "species_distributions", "covtype", "kddcup99"),
+}
+
+
+@functools.cache
+def descriptions() -> tuple[list[str], np.ndarray]:
+    """Real text: the sentences of scikit-learn's dataset descriptions (its ``descr/*.rst``
+    files), labelled by the topic of the dataset they describe; 289 sentences, 4 topics."""
+    folder = importlib.resources.files("sklearn.datasets.descr")
+    documents, labels = [], []
+    for topic, names in TOPICS.items():
+        for name in names:
+            text = (folder / f"{name}.rst").read_text(encoding="utf-8")
+            for sentence in re.split(r"(?<=[.!?])\s+|\n\s*\n", text):
+                if len(re.findall(r"[A-Za-z]{2,}", sentence)) >= 5:  # not a table's rule
+                    documents.append(" ".join(sentence.split()))
+                    labels.append(topic)
+    return documents, np.array(labels)
+
+
+#: text datasets: documents (lists of str), stratified 70/30
+TEXT = {"descriptions": descriptions}
+
 DATASETS = {
     "iris": _loader("iris"),
     "wine": _loader("wine"),
@@ -81,6 +116,9 @@ DATASETS = {
 @functools.cache
 def data(dataset: str, labels: str = "int"):
     """``(X_train, X_test, y_train, y_test)`` for a dataset, float64, stratified 70/30."""
+    if dataset in TEXT:
+        documents, y = TEXT[dataset]()
+        return train_test_split(documents, y, test_size=0.3, random_state=0, stratify=y)
     if dataset in REGRESSION:
         X, y, _ = REGRESSION[dataset]()
         return train_test_split(np.asarray(X, dtype=np.float64), y, test_size=0.3,
@@ -107,7 +145,7 @@ def probe_points(X: np.ndarray, n: int = 200, seed: int = 0) -> np.ndarray:
 
 def _load_cases() -> list[Case]:
     cases: list[Case] = []
-    for family in FAMILIES:
+    for family in FAMILIES + TEXT_FAMILIES:
         cases += importlib.import_module(f"{__name__}.{family}").CASES
     ids = [c.id for c in cases]
     duplicated = {i for i in ids if ids.count(i) > 1}
@@ -133,5 +171,7 @@ def fitted(case_id: str):
 
 
 def ids(tag: str | None = None, kind: str = "classifier") -> list[str]:
-    """Zoo ids of one kind of network, optionally only those carrying ``tag``."""
-    return [c.id for c in CASES if c.kind == kind and (tag is None or tag in c.tags)]
+    """Zoo ids of one kind of network, optionally only those carrying ``tag``; cases on
+    text datasets only for ``tag="text"``."""
+    return [c.id for c in CASES if c.kind == kind and (tag is None or tag in c.tags)
+            and (c.dataset not in TEXT or tag == "text")]
