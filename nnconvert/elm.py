@@ -217,7 +217,7 @@ class ELMClassifier(ClassifierMixin, BaseELM):
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Only when X had string column names.
-%(hidden_attributes)s    coef_ : ndarray of shape (1, n_hidden) for two classes, else (n_classes, n_hidden)
+%(hidden_attributes)s    coef_ : ndarray, shape (1, n_hidden) (two classes) or (n_classes, n_hidden)
         Read-out weights.
     intercept_ : ndarray of shape (1,) or (n_classes,)
 
@@ -334,7 +334,7 @@ class ELMRegressor(RegressorMixin, BaseELM):
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Only when X had string column names.
-%(hidden_attributes)s    coef_ : ndarray of shape (n_hidden,) for a 1-D y, else (n_targets, n_hidden)
+%(hidden_attributes)s    coef_ : ndarray of shape (n_hidden,) (a 1-D y) or (n_targets, n_hidden)
         Read-out weights, shaped as :class:`~sklearn.linear_model.Ridge`'s.
     intercept_ : float for a 1-D y, else ndarray of shape (n_targets,)
 

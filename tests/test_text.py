@@ -9,8 +9,8 @@ pickles and exports from the matrix on.
 from __future__ import annotations
 
 import json
-import re
 import pickle
+import re
 
 import numpy as np
 import pandas as pd

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import skops.io as sio
 import torch
+from sklearn.base import is_classifier
 from sklearn.datasets import load_diabetes, load_iris, load_wine, make_regression
 from sklearn.ensemble import (
     AdaBoostClassifier,
@@ -21,8 +22,6 @@ from sklearn.ensemble import (
     RandomForestRegressor,
 )
 from sklearn.tree import DecisionTreeClassifier, ExtraTreeRegressor
-
-from sklearn.base import is_classifier
 
 import nnconvert as nc
 from nnconvert.cli import main

@@ -13,8 +13,8 @@ class ColumnSpec:
 
     ``kind`` is "numeric" (a float), "categorical" (the tensor holds the index of the value
     in ``categories``; the input schema maps raw values to these codes) or "unused" (no
-    layer reads it: a column a ColumnTransformer drops may hold anything; the tensor holds 0). ``allow_nan`` says
-    whether the layer reading the column handles NaN (missing values).
+    layer reads it: a column a ColumnTransformer drops may hold anything; the tensor holds 0).
+    ``allow_nan`` says whether the layer reading the column handles NaN (missing values).
     """
 
     kind: str = "numeric"

@@ -1,4 +1,4 @@
-"""ConvertedClassifier: a torch module that answers like the scikit-learn classifier it came from."""
+"""ConvertedClassifier: a torch module that answers as the scikit-learn classifier it came from."""
 
 from __future__ import annotations
 

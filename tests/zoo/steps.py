@@ -16,8 +16,8 @@ from sklearn.impute import MissingIndicator, SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression, Ridge
 from sklearn.model_selection import (
     FixedThresholdClassifier,
-    KFold,
     GridSearchCV,
+    KFold,
     RandomizedSearchCV,
     TunedThresholdClassifierCV,
 )

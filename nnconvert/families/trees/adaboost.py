@@ -30,9 +30,9 @@ from ...layers import LayerDescription
 from ...network.heads import LinearHead, RegressionHead, binary_pair, first_argmax
 from ...registry import Conversion, converts
 from .boosting import one_column
+from .forms import tree_layer
 from .members import member_answers, side_by_side
 from .sklearn import refuse_multioutput_classifier, tree_arrays
-from .forms import tree_layer
 
 _NO_GRADIENT = "a tree's step units have no gradient"
 

@@ -23,9 +23,9 @@ from torch import nn
 from ...layers import ColumnBranches, LayerDescription
 from ...network.heads import ClassifierHead, FrequencyHead, RegressionHead, first_argmax
 from ...registry import Conversion, converts
+from .forms import tree_layer
 from .members import member_answers, side_by_side
 from .sklearn import refuse_multioutput_classifier, tree_arrays
-from .forms import tree_layer
 
 _TREES = (DecisionTreeClassifier, DecisionTreeRegressor)  # ExtraTree* are subclasses
 

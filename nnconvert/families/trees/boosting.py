@@ -52,8 +52,8 @@ from ...layers import Branches, ColumnBranches, Layer, LayerDescription
 from ...layers.columns import ColumnSpec
 from ...network.heads import LinearHead, RegressionHead
 from ...registry import Conversion, convert_estimator, convert_transformer, converts
-from .sklearn import tree_arrays
 from .forms import tree_layer
+from .sklearn import tree_arrays
 
 #: a classifier's link (the class of ``estimator._loss.link``) -> the head's probability rule
 _PROBA_RULE = {LogitLink: "logistic", MultinomialLogit: "logistic", HalfLogitLink: "half-logit"}
