@@ -108,7 +108,7 @@ def run_verify(estimator, net: ConvertedNetwork, X, *, methods=None,
     methods = _checked_methods(estimator, net, methods)
     net = _on_device(net, device)
     source = as_source(X, net.n_features_in_)
-    rtol = input_rtol(rtol, source.X)
+    rtol = input_rtol(rtol, source.X, estimator)
     if source.n_rows == 0:
         raise ValueError("X has no rows: there is nothing to verify.")
     batch_size = int(batch_size or default_batch_size(net.n_features_in_))
@@ -145,7 +145,7 @@ def run_compare(estimator, net: ConvertedNetwork, X, *, rtol: float = 1e-9, meth
     """The work of :func:`nnconvert.verify.compare` (documented there)."""
     _check(estimator, net, rtol, None)
     methods = _checked_methods(estimator, net, methods)
-    rtol = input_rtol(rtol, X)
+    rtol = input_rtol(rtol, X, estimator)
     started = time.perf_counter()
     comparer = comparer_for(net)
     part = verify_block(estimator, net, X, methods, comparer, rtol=rtol)
