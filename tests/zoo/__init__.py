@@ -21,7 +21,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 FAMILIES = ("linear", "compose", "elm", "mlp", "svm", "regression", "transformers", "bayes",
-            "trees", "neighbors", "steps")
+            "trees", "neighbors", "steps", "boosting_libraries")
 
 
 @dataclass(frozen=True)
