@@ -7,6 +7,8 @@ written to round-trip. LightGBM's prediction rules (``Tree::NumericalDecision`` 
 
 - A numerical split sends ``x <= t`` left, comparing doubles (float64 thresholds, no float32
   rounding, as HistGradientBoosting).
+- LightGBM reads every ``|x| <= 1e-35`` as 0 before it predicts; the few thresholds inside
+  that band move to its edge, on 0's side.
 - Its missing type decides NaN: ``NaN`` sends NaN to ``default_left``'s side; ``None`` reads
   NaN as 0 (so NaN goes where 0 goes); ``Zero`` (``zero_as_missing=True``) sends NaN and
   every ``|x| <= 1e-35`` to the default side. The first two are a choice of the NaN side;
@@ -26,13 +28,15 @@ Refused, each with its reason: linear trees, objectives without a converter (see
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import torch
 
 from ...errors import ConversionError
 from ...layers import Layer, LayerDescription
 from ...layers.columns import ColumnSpec
-from ...network.heads import RegressionHead
+from ...network.heads import PROBA_RULES, RegressionHead
 from ...registry import Conversion, converts, when_imported
 from .boosting import BoostingHead, ExpHead, one_column
 from .traversal import TreeTraversal
@@ -72,6 +76,17 @@ def _objective(estimator, dump: dict) -> str:
     return OBJECTIVES[name]
 
 
+def _zero_band_threshold(t: float) -> float:
+    """A threshold that routes the zero band ``[-z, z]`` as a whole, where 0 goes.
+
+    LightGBM reads every ``|x| <= z`` (z = 1e-35f) as exactly 0 before it predicts, so a
+    threshold inside the band, which would split it, moves to the band's edge on 0's side.
+    """
+    if -ZERO_THRESHOLD <= t < ZERO_THRESHOLD:
+        return ZERO_THRESHOLD if t >= 0 else float(np.nextafter(-ZERO_THRESHOLD, -np.inf))
+    return t
+
+
 class _Tree:
     """One dumped tree flattened into node arrays, categorical splits as code sets."""
 
@@ -100,7 +115,7 @@ class _Tree:
             return self._node(value=float(node["leaf_value"]))
         if node["decision_type"] == "==":
             return self._categorical(node)
-        t = float(node["threshold"])
+        t = _zero_band_threshold(float(node["threshold"]))
         feature, kind = int(node["split_feature"]), node["missing_type"]
         default_left = bool(node["default_left"])
         if kind == "Zero":
@@ -186,6 +201,33 @@ class CategoryCodes(Layer):
             formula="{y} = 0 where a categorical {x} lies in (-1, 0), else {x}   (NaN allowed)")
 
 
+class AveragedBoostingHead(BoostingHead):
+    """A random-forest LGBMClassifier's output (``boosting_type="rf"``): LightGBM's raw
+    score (``decision_function``) is the trees' sum, its probabilities are those of the
+    average, ``σ`` or softmax of ``sum / n_iterations``.
+
+    Parameters
+    ----------
+    n_scores : int
+        1 for two classes, else the number of classes.
+    n_iterations : int
+        The iterations averaged.
+    """
+
+    def __init__(self, n_scores: int, n_iterations: int):
+        super().__init__(n_scores, "logistic", zero_is_positive=False, log_proba=False)
+        self.n_iterations = int(n_iterations)
+
+    def proba(self, z: torch.Tensor) -> torch.Tensor:
+        return PROBA_RULES[self.proba_rule].function(self.decision(z) / self.n_iterations)
+
+    def describe(self) -> LayerDescription:
+        description = super().describe()
+        formula = (description.formula + f"\n(predict_proba reads {{x}} / "
+                   f"{self.n_iterations}: the average of the trees)")
+        return dataclasses.replace(description, formula=formula)
+
+
 def _used_iterations(estimator, dump: dict) -> int:
     """The iterations ``predict`` adds: ``best_iteration`` after early stopping, else all."""
     total = len(dump["tree_info"]) // dump["num_tree_per_iteration"]
@@ -193,7 +235,8 @@ def _used_iterations(estimator, dump: dict) -> int:
     return min(best, total) if best > 0 else total
 
 
-def _layers(estimator) -> list:
+def _layers(estimator, classifier: bool) -> tuple[list, int | None]:
+    """The layers, and the number of iterations a classifier's probabilities average (rf)."""
     dump = estimator.booster_.dump_model()
     if dump.get("pandas_categorical"):
         raise _refuse(estimator, "category columns of a DataFrame",
@@ -206,14 +249,17 @@ def _layers(estimator) -> list:
         tree = _Tree(estimator)
         tree.add(info["tree_structure"])
         trees.append(one_column(tree.arrays(), i % k, k))
-    # boosting_type="rf" averages the trees of the iterations used
-    scale = 1.0 / used if dump.get("average_output") else 1.0
+    # boosting_type="rf" averages the trees of the iterations used, in predict and
+    # predict_proba but not in the raw score (decision_function): the head divides there
+    average = used if dump.get("average_output") else None
+    scale = 1.0 / used if average and not classifier else 1.0
     traversal = TreeTraversal(trees, estimator.n_features_in_, scale, float32_inputs=False)
     categorical = np.zeros(estimator.n_features_in_, dtype=bool)
     for t in trees:
         if "categorical" in t:
             categorical[t["feature"][t["categorical"]]] = True
-    return [CategoryCodes(categorical), traversal] if categorical.any() else [traversal]
+    layers = [CategoryCodes(categorical), traversal] if categorical.any() else [traversal]
+    return layers, average
 
 
 def convert_lgbm_classifier(estimator, options: dict) -> Conversion:
@@ -222,9 +268,10 @@ def convert_lgbm_classifier(estimator, options: dict) -> Conversion:
     if _objective(estimator, dump) != "logistic":
         raise _refuse(estimator, f"objective {dump['objective']!r}",
                       "a classifier converts with binary or multiclass (softmax).")
-    layers = _layers(estimator)
-    head = BoostingHead(int(dump["num_tree_per_iteration"]), "logistic",
-                        zero_is_positive=False, log_proba=False)
+    layers, average = _layers(estimator, classifier=True)
+    n_scores = int(dump["num_tree_per_iteration"])
+    head = (BoostingHead(n_scores, "logistic", zero_is_positive=False, log_proba=False)
+            if average is None else AveragedBoostingHead(n_scores, average))
     # LightGBM's predict is the argmax of [1 - p, p]: a score of exactly 0 predicts
     # classes_[0]; older LightGBM has no decision_function, and then neither has the network
     head.has_decision = hasattr(estimator, "decision_function")
@@ -239,7 +286,7 @@ def convert_lgbm_regressor(estimator, options: dict) -> Conversion:
         raise _refuse(estimator, f"objective {dump['objective']!r}",
                       "use LGBMClassifier for classification objectives.")
     head = ExpHead() if output == "exp" else RegressionHead(1, single=True)
-    return Conversion(layers=_layers(estimator), head=head)
+    return Conversion(layers=_layers(estimator, classifier=False)[0], head=head)
 
 
 def _register() -> None:
