@@ -448,3 +448,22 @@ def test_library_models_explain_and_draw(tmp_path):
 def test_supported_list_names_them():
     names = nc.supported_estimators()
     assert {"XGBClassifier", "XGBRegressor", "LGBMClassifier", "LGBMRegressor"} <= set(names)
+
+
+def test_command_line_reads_skops_files_of_both_libraries(tmp_path, monkeypatch, capsys):
+    sio = pytest.importorskip("skops.io")
+    from nnconvert.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    X = load_breast_cancer().data[1::2]  # the command line's data files hold no NaN
+    np.save("X.npy", X)
+    for est in _library_models()[:2]:
+        name = type(est).__name__
+        sio.dump(est, f"{name}.skops")
+        # their types are not among skops' trusted ones: the user names them (or --trust)
+        assert main(["verify", f"{name}.skops", "--data", "X.npy", "--trust"]) == 0
+        assert "PASSED" in capsys.readouterr().out
+        assert main(["convert", f"{name}.skops", "--trust", "-o", f"{name}.pt2"]) == 0
+        with torch.no_grad():
+            out = torch.export.load(f"{name}.pt2").module()(torch.as_tensor(X))
+        assert np.array_equal(out[1].numpy(), est.predict(X))  # the label indices
