@@ -469,3 +469,10 @@ def test_command_line_reads_skops_files_of_both_libraries(tmp_path, monkeypatch,
         with torch.no_grad():
             out = torch.export.load(f"{name}.pt2").module()(torch.as_tensor(X))
         assert np.array_equal(out[1].numpy(), est.predict(X))  # the label indices
+
+
+def test_a_search_for_disagreement_finds_none(cancer):
+    X, y, _ = cancer
+    for est in (_xgb(xgb.XGBClassifier, X, y, n_estimators=15),
+                _lgbm(lgb.LGBMClassifier, X, y, n_estimators=15)):
+        assert nc.testing.find_disagreement(est, nc.convert(est), X, max_examples=60) is None

@@ -21,6 +21,10 @@ written to round-trip. LightGBM's prediction rules (``Tree::NumericalDecision`` 
   after early stopping; sums are in float64 as LightGBM's, so the network is exact to
   rounding.
 
+LightGBM rewrites some feature names (``"mean radius"`` becomes ``"mean_radius"`` in its
+``feature_names_in_``) and does not check names at predict; the network checks the names
+LightGBM reports, so a DataFrame whose names LightGBM rewrote goes in as ``X.to_numpy()``.
+
 Refused, each with its reason: linear trees, objectives without a converter (see
 :data:`OBJECTIVES`), a binary ``sigmoid`` other than 1, ``reg_sqrt``, category codes above
 254, and category columns of a DataFrame (``pandas_categorical``).
