@@ -26,11 +26,14 @@ vector-leaf trees (``multi_strategy="multi_output_tree"``) and several targets, 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
+import torch
 
 from ...errors import ConversionError
+from ...layers import LayerDescription
 from ...network.heads import ProbabilityHead, RegressionHead
 from ...registry import Conversion, converts, reference_rtol, when_imported
 from .boosting import _NO_GRADIENT, ExpHead, one_column
@@ -41,7 +44,8 @@ from .traversal import TreeTraversal
 XGBOOST_RTOL = 1e-6
 
 #: supported objectives -> (the link that turns ``base_score`` into a margin, the output)
-#: outputs: "logistic" (σ or softmax of the margins), "identity", "exp"
+#: outputs: "logistic" (a classifier's σ or softmax of the margins), and a regressor's
+#: "identity", "exp" or "sigmoid"
 OBJECTIVES = {
     "binary:logistic": ("logit", "logistic"),
     "multi:softprob": ("identity", "logistic"),
@@ -51,6 +55,7 @@ OBJECTIVES = {
     "reg:pseudohubererror": ("identity", "identity"),
     "reg:absoluteerror": ("identity", "identity"),
     "reg:quantileerror": ("identity", "identity"),
+    "reg:logistic": ("logit", "sigmoid"),
     "count:poisson": ("log", "exp"),
     "reg:gamma": ("log", "exp"),
     "reg:tweedie": ("log", "exp"),
@@ -64,6 +69,28 @@ class XGBoostClassifierHead(ProbabilityHead):
     has no ``decision_function``: the network's margin is its body's output."""
 
     untrainable_because = _NO_GRADIENT
+
+
+class SigmoidRegressionHead(RegressionHead):
+    """An ``XGBRegressor(objective="reg:logistic")``'s output: ``predict = σ(margin)``."""
+
+    untrainable_because = _NO_GRADIENT
+
+    def __init__(self):
+        super().__init__(1, single=True)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.sigmoid(super().forward(z))
+
+    def describe(self) -> LayerDescription:
+        return dataclasses.replace(super().describe(), activation="σ",
+                                   activation_kind="sigmoid",
+                                   formula="predict(x) = σ({x})   (shape (n,))")
+
+
+#: a regressor's output -> its head
+_REGRESSION_HEADS = {"identity": lambda: RegressionHead(1, single=True), "exp": ExpHead,
+                     "sigmoid": SigmoidRegressionHead}
 
 
 def xgboost_model(estimator) -> dict:
@@ -173,12 +200,12 @@ def convert_xgb_regressor(estimator, options: dict) -> Conversion:
     """Converter of ``xgboost.XGBRegressor`` (registered once xgboost is imported)."""
     learner = xgboost_model(estimator)
     link, output = _objective(estimator, learner)
-    if output not in ("identity", "exp"):
+    if output not in _REGRESSION_HEADS:
         raise _refuse(estimator, f"objective={learner['objective']['name']!r}",
-                      "a regressor converts with an identity or a log link: "
+                      "a regressor converts with an identity, log or logit link: "
                       f"{', '.join(k for k, v in OBJECTIVES.items() if v[1] != 'logistic')}.")
-    head = ExpHead() if output == "exp" else RegressionHead(1, single=True)
-    return Conversion(layers=[_traversal(estimator, learner, link)], head=head)
+    return Conversion(layers=[_traversal(estimator, learner, link)],
+                      head=_REGRESSION_HEADS[output]())
 
 
 def float32_sum_rtol(estimator) -> float:
