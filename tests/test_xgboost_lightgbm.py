@@ -100,6 +100,18 @@ def test_xgb_regression_objectives(diabetes, objective):
     assert nc.verify(est, net, held).passed
 
 
+def test_xgb_several_targets(diabetes):
+    X, y, held = diabetes
+    Y = np.c_[y, np.sqrt(y) * X[:, 2] * 100.0]
+    est = _xgb(xgb.XGBRegressor, X, Y)
+    net = nc.convert(est)
+    assert net.predict(held).shape == (len(held), 2)
+    assert_equivalent(est, net, held, rtol=XGB_RTOL)
+    poisson = _xgb(xgb.XGBRegressor, X, np.c_[y, y], objective="count:poisson")
+    with pytest.raises(ConversionError, match="2 targets"):
+        nc.convert(poisson)
+
+
 def _rows_around_thresholds(X, splits, step):
     """A copy of X[0] per split and value: the threshold itself and one step either side."""
     rows = []

@@ -19,9 +19,9 @@ them). XGBoost's rules, and how the network follows them:
   answers are the exact sum, and XGBoost's differ from it by float32 accumulation (about
   1e-7 of the score scale): :func:`nnconvert.registry.reference_rtol` says so to ``verify``.
 
-Refused, each with its reason: other boosters (gblinear, dart), categorical splits,
-vector-leaf trees (``multi_strategy="multi_output_tree"``) and several targets, a
-``missing`` other than NaN, and objectives without a converter (see :data:`OBJECTIVES`).
+Several targets (one tree per target a round) convert with an identity link. Refused, each
+with its reason: other boosters (gblinear, dart), categorical splits, vector-leaf trees
+(``multi_strategy="multi_output_tree"``), a ``missing`` other than NaN, and objectives without a converter (see :data:`OBJECTIVES`).
 """
 
 from __future__ import annotations
@@ -122,9 +122,6 @@ def _check_booster(estimator, learner: dict) -> dict:
         raise _refuse(estimator, f"missing={missing!r}",
                       "only NaN marks a missing value in the network; refit with the default "
                       "missing=np.nan and pass NaN for missing values.")
-    if int(learner["learner_model_param"].get("num_target", "1")) != 1:
-        raise _refuse(estimator, "several targets",
-                      "fit one XGBRegressor per target.")
     return booster["model"]
 
 
@@ -171,9 +168,15 @@ def _base_margin(learner: dict, link: str, n_groups: int) -> np.ndarray:
     return np.broadcast_to(margin, (n_groups,)).astype(np.float64)
 
 
+def _n_outputs(learner: dict) -> int:
+    """Margins per row: the classes (multi:*) or the targets (one tree per target a round)."""
+    param = learner["learner_model_param"]
+    return max(1, int(param["num_class"]), int(param.get("num_target", "1")))
+
+
 def _traversal(estimator, learner: dict, link: str) -> TreeTraversal:
     model = _check_booster(estimator, learner)
-    n_groups = max(1, int(learner["learner_model_param"]["num_class"]))
+    n_groups = _n_outputs(learner)
     trees = [one_column(_tree_arrays(estimator, model["trees"][i]), model["tree_info"][i],
                         n_groups)
              for i in _used_trees(estimator, model)]
@@ -204,8 +207,15 @@ def convert_xgb_regressor(estimator, options: dict) -> Conversion:
         raise _refuse(estimator, f"objective={learner['objective']['name']!r}",
                       "a regressor converts with an identity, log or logit link: "
                       f"{', '.join(k for k, v in OBJECTIVES.items() if v[1] != 'logistic')}.")
-    return Conversion(layers=[_traversal(estimator, learner, link)],
-                      head=_REGRESSION_HEADS[output]())
+    traversal = _traversal(estimator, learner, link)
+    k = traversal.describe().n_out
+    if k > 1 and output != "identity":
+        raise _refuse(estimator, f"{k} targets and objective="
+                      f"{learner['objective']['name']!r}",
+                      "several targets convert with an identity link; fit one XGBRegressor "
+                      "per target.")
+    head = RegressionHead(k, single=False) if k > 1 else _REGRESSION_HEADS[output]()
+    return Conversion(layers=[traversal], head=head)
 
 
 def float32_sum_rtol(estimator) -> float:
@@ -221,7 +231,7 @@ def float32_sum_rtol(estimator) -> float:
     learner = xgboost_model(estimator)
     _, output = OBJECTIVES.get(learner["objective"]["name"], ("identity", "identity"))
     model = learner["gradient_booster"]["model"]
-    n_groups = max(1, int(learner["learner_model_param"]["num_class"]))
+    n_groups = _n_outputs(learner)
     used = _used_trees(estimator, model)
     bound = 1.0
     if output == "exp":  # |base margin| + Σ max |leaf| bounds every margin
