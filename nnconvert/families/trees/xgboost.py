@@ -19,8 +19,9 @@ them). XGBoost's rules, and how the network follows them:
   answers are the exact sum, and XGBoost's differ from it by float32 accumulation (about
   1e-7 of the score scale): :func:`nnconvert.registry.reference_rtol` says so to ``verify``.
 
-Several targets (one tree per target a round) convert with an identity link. Refused, each
-with its reason: other boosters (gblinear, dart), categorical splits, vector-leaf trees
+Several targets (one tree per target a round) convert with an identity link; dart boosters
+too (``predict`` drops no tree: it weights each by its ``weight_drop``). Refused, each with
+its reason: gblinear, categorical splits, vector-leaf trees
 (``multi_strategy="multi_output_tree"``), a ``missing`` other than NaN, and objectives without a converter (see :data:`OBJECTIVES`).
 """
 
@@ -110,19 +111,31 @@ def _objective(estimator, learner: dict) -> tuple[str, str]:
     return OBJECTIVES[name]
 
 
-def _check_booster(estimator, learner: dict) -> dict:
-    """The gbtree model, after refusing what the network cannot reproduce."""
+def _trees_and_weights(learner: dict) -> tuple[dict | None, list | None]:
+    """The tree model and, for dart, the weight of every tree (None for gbtree); no model
+    for other boosters."""
     booster = learner["gradient_booster"]
-    if booster["name"] != "gbtree":
-        raise _refuse(estimator, f"booster={booster['name']!r}",
-                      "only booster='gbtree' converts (gblinear is a linear model, dart "
-                      "weights its trees by dropout); refit with booster='gbtree'.")
+    if booster["name"] == "gbtree":
+        return booster["model"], None
+    if booster["name"] == "dart":  # predict adds every tree times its weight_drop
+        return booster["gbtree"]["model"], booster["weight_drop"]
+    return None, None
+
+
+def _check_booster(estimator, learner: dict) -> tuple[dict, list | None]:
+    """The trees and their weights, after refusing what the network cannot reproduce."""
+    model, weights = _trees_and_weights(learner)
+    if model is None:
+        name = learner["gradient_booster"]["name"]
+        raise _refuse(estimator, f"booster={name!r}",
+                      "only booster='gbtree' and 'dart' convert (gblinear is a linear "
+                      "model); refit with booster='gbtree'.")
     missing = estimator.missing
     if missing is not None and not (isinstance(missing, float) and np.isnan(missing)):
         raise _refuse(estimator, f"missing={missing!r}",
                       "only NaN marks a missing value in the network; refit with the default "
                       "missing=np.nan and pass NaN for missing values.")
-    return booster["model"]
+    return model, weights
 
 
 def _tree_arrays(estimator, tree: dict) -> dict:
@@ -175,10 +188,11 @@ def _n_outputs(learner: dict) -> int:
 
 
 def _traversal(estimator, learner: dict, link: str) -> TreeTraversal:
-    model = _check_booster(estimator, learner)
+    model, weights = _check_booster(estimator, learner)
     n_groups = _n_outputs(learner)
+    # dart: each tree's leaves times its weight (XGBoost multiplies in float32, we in float64)
     trees = [one_column(_tree_arrays(estimator, model["trees"][i]), model["tree_info"][i],
-                        n_groups)
+                        n_groups, 1.0 if weights is None else float(np.float32(weights[i])))
              for i in _used_trees(estimator, model)]
     if not trees:
         raise _refuse(estimator, "no trees", "fit it with n_estimators >= 1.")
@@ -230,13 +244,16 @@ def float32_sum_rtol(estimator) -> float:
     """
     learner = xgboost_model(estimator)
     _, output = OBJECTIVES.get(learner["objective"]["name"], ("identity", "identity"))
-    model = learner["gradient_booster"]["model"]
+    model, weights = _trees_and_weights(learner)
+    if model is None:  # not a tree booster: nothing to convert, nothing to judge
+        return XGBOOST_RTOL
     n_groups = _n_outputs(learner)
     used = _used_trees(estimator, model)
     bound = 1.0
     if output == "exp":  # |base margin| + Σ max |leaf| bounds every margin
         leaves = [np.abs(np.asarray(model["trees"][i]["split_conditions"], np.float64)[
-            np.asarray(model["trees"][i]["left_children"]) < 0]).max() for i in used]
+            np.asarray(model["trees"][i]["left_children"]) < 0]).max()
+            * (1.0 if weights is None else abs(weights[i])) for i in used]
         base = _base_margin(learner, OBJECTIVES[learner["objective"]["name"]][0], n_groups)
         bound = max(1.0, float(np.abs(base).max()) + float(np.sum(leaves)))
     return max(XGBOOST_RTOL, (len(used) / n_groups + 1) * 2.0 ** -24 * bound)
