@@ -38,11 +38,11 @@ import numpy as np
 import torch
 
 from ...errors import ConversionError
-from ...layers import Layer, LayerDescription
-from ...layers.columns import ColumnSpec
+from ...layers import LayerDescription
 from ...network.heads import PROBA_RULES, RegressionHead
 from ...registry import Conversion, converts, when_imported
 from .boosting import BoostingHead, ExpHead, one_column
+from .codes import CategoryCodes, categorical_columns
 from .traversal import TreeTraversal
 
 #: LightGBM's ``kZeroThreshold`` (the float 1e-35f, compared as a double): ``|x|`` at most
@@ -175,36 +175,6 @@ def _longest_path(left: np.ndarray, right: np.ndarray) -> int:
     return int(steps[0])
 
 
-class CategoryCodes(Layer):
-    """The columns as LightGBM's categorical splits read them: a categorical column's value
-    in (-1, 0) is category 0 (C++ truncates toward zero), the rest pass as they are, NaN
-    included.
-
-    Parameters
-    ----------
-    categorical : array-like of bool, shape (n_features,)
-        Which columns a categorical split reads.
-    """
-
-    def __init__(self, categorical):
-        super().__init__()
-        self.n = len(categorical)
-        self.register_buffer("categorical", torch.as_tensor(np.asarray(categorical, bool)))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        # the traversal truncates non-negative codes itself and sends negative ones right
-        return torch.where(self.categorical & (x > -1) & (x < 0), torch.zeros_like(x), x)
-
-    def input_columns(self) -> tuple:
-        return (ColumnSpec(allow_nan=True),) * self.n
-
-    def describe(self) -> LayerDescription:
-        return LayerDescription(
-            title="category codes as LightGBM reads them", n_in=self.n, n_out=self.n,
-            activation="none", activation_kind="identity", connectivity="elementwise",
-            formula="{y} = 0 where a categorical {x} lies in (-1, 0), else {x}   (NaN allowed)")
-
-
 class AveragedBoostingHead(BoostingHead):
     """A random-forest LGBMClassifier's output (``boosting_type="rf"``): LightGBM's raw
     score (``decision_function``) is the trees' sum, its probabilities are those of the
@@ -258,11 +228,10 @@ def _layers(estimator, classifier: bool) -> tuple[list, int | None]:
     average = used if dump.get("average_output") else None
     scale = 1.0 / used if average and not classifier else 1.0
     traversal = TreeTraversal(trees, estimator.n_features_in_, scale, float32_inputs=False)
-    categorical = np.zeros(estimator.n_features_in_, dtype=bool)
-    for t in trees:
-        if "categorical" in t:
-            categorical[t["feature"][t["categorical"]]] = True
-    layers = [CategoryCodes(categorical), traversal] if categorical.any() else [traversal]
+    categorical = categorical_columns(trees, estimator.n_features_in_)
+    # C++ truncates toward zero: a value in (-1, 0) is category 0
+    codes = CategoryCodes(categorical, "LightGBM", low=-1.0, code=0.0)
+    layers = [codes, traversal] if categorical.any() else [traversal]
     return layers, average
 
 
