@@ -208,14 +208,33 @@ def test_xgb_refusals_name_the_problem(iris, make, match):
     np.testing.assert_array_equal(est.predict(held), before)  # the model is untouched
 
 
-def test_xgb_refuses_categorical_splits():
+@pytest.mark.parametrize("max_cat_to_onehot", [1, 8])  # partition or one-hot splits
+def test_xgb_categorical_splits(max_cat_to_onehot):
+    X, y = _with_a_category(*load_iris(return_X_y=True), n_codes=10)
+    est = _xgb(xgb.XGBClassifier, X[::2], y[::2], n_estimators=15, enable_categorical=True,
+               feature_types=["q"] * 4 + ["c"], tree_method="hist",
+               max_cat_to_onehot=max_cat_to_onehot)
+    learner = json.loads(bytes(est.get_booster().save_raw(raw_format="json")))["learner"]
+    assert any(any(t["split_type"]) for t in learner["gradient_booster"]["model"]["trees"])
+    held = X[1::2].copy()
+    # in a set goes right, any other code left; NaN to default_left; negative values are
+    # invalid (left) unless their float32 is -0.0; fractions truncate; huge codes go left
+    values = [0, 1, 4, 6, 9, 12, -1, -0.5, 0.5, 4.7, 300, 1e9, np.nan, -1e-50, -1e-44]
+    held[:len(values), -1] = values
+    net = nc.convert(est)
+    assert_equivalent(est, net, held, rtol=XGB_RTOL)
+    assert _relative(_margin(net, held), est.predict(held, output_margin=True)) < 1e-6
+    assert "category codes as XGBoost reads them" in net.explain()
+
+
+def test_xgb_refuses_dataframe_categories():
     pandas = pytest.importorskip("pandas")
     X, y = load_iris(return_X_y=True)
     frame = pandas.DataFrame(X, columns=list("abcd"))
     frame["colour"] = pandas.Categorical(np.array(["red", "green", "blue"])[y])
-    est = xgb.XGBClassifier(n_estimators=5, enable_categorical=True,
+    est = xgb.XGBClassifier(n_estimators=5, enable_categorical=True, n_jobs=1,
                             tree_method="hist").fit(frame, y)
-    with pytest.raises(ConversionError, match="categorical splits"):
+    with pytest.raises(ConversionError, match="category columns of a DataFrame"):
         nc.convert(est)
 
 

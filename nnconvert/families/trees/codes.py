@@ -25,7 +25,7 @@ def categorical_columns(trees: list[dict], n_features: int) -> np.ndarray:
 
 
 class CategoryCodes(Layer):
-    """Categorical columns' values in ``(low, 0)`` become ``code``; the rest pass as they
+    """Categorical columns' values in ``(low, high)`` become ``code``; the rest pass as they
     are, NaN included.
 
     Parameters
@@ -38,18 +38,22 @@ class CategoryCodes(Layer):
         The open lower end of the values rewritten (``-inf``: every negative value).
     code : float
         What they become.
+    high : float, default 0.0
+        The open upper end (XGBoost: the largest value whose float32 is still negative).
     """
 
-    def __init__(self, categorical, library: str, *, low: float, code: float):
+    def __init__(self, categorical, library: str, *, low: float, code: float,
+                 high: float = 0.0):
         super().__init__()
         self.n = len(categorical)
         self.library = library
         self.low = float(low)
         self.code = float(code)
+        self.high = float(high)
         self.register_buffer("categorical", torch.as_tensor(np.asarray(categorical, bool)))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        rewrite = self.categorical & (x > self.low) & (x < 0)
+        rewrite = self.categorical & (x > self.low) & (x < self.high)
         return torch.where(rewrite, torch.full_like(x, self.code), x)
 
     def input_columns(self) -> tuple:
@@ -60,4 +64,4 @@ class CategoryCodes(Layer):
             title=f"category codes as {self.library} reads them", n_in=self.n, n_out=self.n,
             activation="none", activation_kind="identity", connectivity="elementwise",
             formula=(f"{{y}} = {self.code:g} where a categorical {{x}} lies in "
-                     f"({self.low:g}, 0), else {{x}}   (NaN allowed)"))
+                     f"({self.low:g}, {min(self.high, 0.0):g}), else {{x}}   (NaN allowed)"))

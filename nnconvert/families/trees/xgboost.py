@@ -9,6 +9,9 @@ them). XGBoost's rules, and how the network follows them:
   ``<=``). On float32 values ``x < t`` is ``x <= t'`` with ``t'`` the float32 just below
   ``t``, so the thresholds are stepped down once and the traversal's float32 ``<=`` serves.
 - NaN (XGBoost's default ``missing``) goes to each split's ``default_left`` side.
+- A categorical split (``enable_categorical=True`` on integer codes) sends the categories
+  of its set right and every other code left; a negative value is an invalid category and
+  goes left too (a layer in front makes it code 255, in no set), NaN to ``default_left``.
 - The start of every row's margin is ``base_score`` turned into a margin by the objective
   (logit for the logistic objectives, log for poisson, gamma and tweedie, itself otherwise):
   the model stores it as a probability or a mean, not as a margin.
@@ -21,8 +24,9 @@ them). XGBoost's rules, and how the network follows them:
 
 Several targets (one tree per target a round) convert with an identity link; dart boosters
 too (``predict`` drops no tree: it weights each by its ``weight_drop``). Refused, each with
-its reason: gblinear, categorical splits, vector-leaf trees
-(``multi_strategy="multi_output_tree"``), a ``missing`` other than NaN, and objectives without a converter (see :data:`OBJECTIVES`).
+its reason: gblinear, category columns of a DataFrame (XGBoost re-codes them), category
+codes above 254, vector-leaf trees (``multi_strategy="multi_output_tree"``), a ``missing``
+other than NaN, and objectives without a converter (see :data:`OBJECTIVES`).
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ from ...layers import LayerDescription
 from ...network.heads import ProbabilityHead, RegressionHead
 from ...registry import Conversion, converts, reference_rtol, when_imported
 from .boosting import _NO_GRADIENT, ExpHead, one_column
+from .codes import CategoryCodes, categorical_columns
 from .traversal import TreeTraversal
 
 #: the least tolerance XGBoost's answers are judged at: its float32 sums of a few trees are
@@ -61,6 +66,13 @@ OBJECTIVES = {
     "reg:gamma": ("log", "exp"),
     "reg:tweedie": ("log", "exp"),
 }
+#: the codes a split's set may hold: the traversal's rows have 256 (0-255), and 255 also
+#: stands for every invalid value (negative, or beyond the rows), which goes left
+_MAX_CODE = 254
+#: the largest float64 whose float32 is negative: XGBoost casts to float32 before it asks
+#: whether a category is negative (invalid)
+_NEGATIVE_IN_FLOAT32 = -(2.0 ** -150)
+
 _LINKS = {"identity": lambda p: p, "logit": lambda p: np.log(p / (1.0 - p)), "log": np.log}
 
 
@@ -130,6 +142,10 @@ def _check_booster(estimator, learner: dict) -> tuple[dict, list | None]:
         raise _refuse(estimator, f"booster={name!r}",
                       "only booster='gbtree' and 'dart' convert (gblinear is a linear "
                       "model); refit with booster='gbtree'.")
+    if model.get("cats", {}).get("enc"):
+        raise _refuse(estimator, "category columns of a DataFrame",
+                      "XGBoost re-codes their categories with a table the network does not "
+                      "read; fit on integer codes (feature_types='c') instead.")
     missing = estimator.missing
     if missing is not None and not (isinstance(missing, float) and np.isnan(missing)):
         raise _refuse(estimator, f"missing={missing!r}",
@@ -143,9 +159,6 @@ def _tree_arrays(estimator, tree: dict) -> dict:
     if int(tree["tree_param"].get("size_leaf_vector", "1")) > 1:
         raise _refuse(estimator, 'multi_strategy="multi_output_tree"',
                       "its leaves hold vectors; refit with the default one_output_per_tree.")
-    if any(tree["split_type"]):
-        raise _refuse(estimator, "categorical splits (enable_categorical=True)",
-                      "encode the categories as numbers (e.g. one-hot) and refit.")
     left = np.asarray(tree["left_children"], dtype=np.int64)
     right = np.asarray(tree["right_children"], dtype=np.int64)
     condition = np.asarray(tree["split_conditions"], dtype=np.float32)  # exact: float32 text
@@ -156,11 +169,34 @@ def _tree_arrays(estimator, tree: dict) -> dict:
     for node in range(len(left)):  # parents come before their children in XGBoost's order
         if not leaf[node]:
             depth[left[node]] = depth[right[node]] = depth[node] + 1
-    return dict(feature=np.asarray(tree["split_indices"], dtype=np.int64),
-                threshold=threshold.astype(np.float32), left=np.where(leaf, -1, left),
-                right=np.where(leaf, -1, right),
-                missing_left=np.asarray(tree["default_left"], dtype=bool),
-                value=np.where(leaf, condition, 0.0).astype(np.float64), depth=int(depth.max()))
+    arrays = dict(feature=np.asarray(tree["split_indices"], dtype=np.int64),
+                  threshold=threshold.astype(np.float32), left=np.where(leaf, -1, left),
+                  right=np.where(leaf, -1, right),
+                  missing_left=np.asarray(tree["default_left"], dtype=bool),
+                  value=np.where(leaf, condition, 0.0).astype(np.float64),
+                  depth=int(depth.max()))
+    if any(tree["split_type"]):
+        arrays.update(_category_sets(estimator, tree))
+    return arrays
+
+
+def _category_sets(estimator, tree: dict) -> dict:
+    """A categorical split sends the categories of its set right and every other code left
+    (XGBoost's ``common::Decision``), NaN to ``default_left``."""
+    categorical = np.asarray(tree["split_type"], dtype=bool)
+    sets = {node: tree["categories"][start:start + size] for node, start, size in zip(
+        tree["categories_nodes"], tree["categories_segments"], tree["categories_sizes"])}
+    rows = []
+    for node in np.flatnonzero(categorical):
+        codes = np.asarray(sets.get(int(node), []), dtype=np.int64)
+        if codes.size and codes.max() > _MAX_CODE:
+            raise _refuse(estimator, f"category code {codes.max()}",
+                          f"category codes up to {_MAX_CODE} convert; renumber the "
+                          "categories from 0.")
+        row = np.ones(256, dtype=bool)
+        row[codes] = False
+        rows.append(row)
+    return dict(categorical=categorical, category_left=np.array(rows))
 
 
 def _used_trees(estimator, model: dict) -> range:
@@ -187,7 +223,7 @@ def _n_outputs(learner: dict) -> int:
     return max(1, int(param["num_class"]), int(param.get("num_target", "1")))
 
 
-def _traversal(estimator, learner: dict, link: str) -> TreeTraversal:
+def _layers(estimator, learner: dict, link: str) -> list:
     model, weights = _check_booster(estimator, learner)
     n_groups = _n_outputs(learner)
     # dart: each tree's leaves times its weight (XGBoost multiplies in float32, we in float64)
@@ -196,8 +232,15 @@ def _traversal(estimator, learner: dict, link: str) -> TreeTraversal:
              for i in _used_trees(estimator, model)]
     if not trees:
         raise _refuse(estimator, "no trees", "fit it with n_estimators >= 1.")
-    return TreeTraversal(trees, estimator.n_features_in_,
-                         bias=_base_margin(learner, link, n_groups), float32_inputs=True)
+    traversal = TreeTraversal(trees, estimator.n_features_in_,
+                              bias=_base_margin(learner, link, n_groups), float32_inputs=True)
+    categorical = categorical_columns(trees, estimator.n_features_in_)
+    if not categorical.any():
+        return [traversal]
+    # a negative category is invalid and goes left, as code 255 (in no set) does
+    codes = CategoryCodes(categorical, "XGBoost", low=-np.inf, high=_NEGATIVE_IN_FLOAT32,
+                          code=255.0)
+    return [codes, traversal]
 
 
 def convert_xgb_classifier(estimator, options: dict) -> Conversion:
@@ -208,9 +251,9 @@ def convert_xgb_classifier(estimator, options: dict) -> Conversion:
         raise _refuse(estimator, f"objective={learner['objective']['name']!r}",
                       "a classifier converts with binary:logistic, multi:softprob or "
                       "multi:softmax.")
-    traversal = _traversal(estimator, learner, link)
-    n_scores = traversal.describe().n_out
-    return Conversion(layers=[traversal], head=XGBoostClassifierHead(n_scores, "logistic"))
+    layers = _layers(estimator, learner, link)
+    n_scores = layers[-1].describe().n_out
+    return Conversion(layers=layers, head=XGBoostClassifierHead(n_scores, "logistic"))
 
 
 def convert_xgb_regressor(estimator, options: dict) -> Conversion:
@@ -221,15 +264,15 @@ def convert_xgb_regressor(estimator, options: dict) -> Conversion:
         raise _refuse(estimator, f"objective={learner['objective']['name']!r}",
                       "a regressor converts with an identity, log or logit link: "
                       f"{', '.join(k for k, v in OBJECTIVES.items() if v[1] != 'logistic')}.")
-    traversal = _traversal(estimator, learner, link)
-    k = traversal.describe().n_out
+    layers = _layers(estimator, learner, link)
+    k = layers[-1].describe().n_out
     if k > 1 and output != "identity":
         raise _refuse(estimator, f"{k} targets and objective="
                       f"{learner['objective']['name']!r}",
                       "several targets convert with an identity link; fit one XGBRegressor "
                       "per target.")
     head = RegressionHead(k, single=False) if k > 1 else _REGRESSION_HEADS[output]()
-    return Conversion(layers=[traversal], head=head)
+    return Conversion(layers=layers, head=head)
 
 
 def float32_sum_rtol(estimator) -> float:
