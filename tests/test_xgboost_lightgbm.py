@@ -454,14 +454,17 @@ def _library_models():
     Xc, yc = _with_a_category(*load_iris(return_X_y=True))
     return [_xgb(xgb.XGBClassifier, _with_nan(X), y),
             _lgbm(lgb.LGBMClassifier, _with_nan(X), y),
-            _fit_categorical(lgb.LGBMClassifier, Xc, yc)]
+            _fit_categorical(lgb.LGBMClassifier, Xc, yc),
+            _xgb(xgb.XGBClassifier, Xc, yc, enable_categorical=True, tree_method="hist",
+                 feature_types=["q"] * 4 + ["c"], max_cat_to_onehot=1)]
 
 
 @pytest.mark.parametrize("suffix", [".pt2", ".onnx"])
 def test_library_models_export(tmp_path, suffix):
     X = _with_nan(load_breast_cancer().data[1::2], seed=5)
     Xc, _ = _with_a_category(*load_iris(return_X_y=True), seed=1)
-    for est, rows in zip(_library_models(), (X, X, Xc)):
+    Xc[::7, -1] = -1.0  # an invalid category
+    for est, rows in zip(_library_models(), (X, X, Xc, Xc)):
         net = nc.convert(est)
         path = nc.export(net, tmp_path / f"{type(est).__name__}{len(rows)}{suffix}")
         if suffix == ".pt2":
@@ -479,7 +482,7 @@ def test_library_models_export(tmp_path, suffix):
 
 
 def test_library_models_explain_and_draw(tmp_path):
-    xgb_model, lgbm_model, categorical = _library_models()
+    xgb_model, lgbm_model, categorical, _ = _library_models()
     text = nc.convert(xgb_model).explain()
     assert "float32" in text and "tree traversal (40 trees" in text
     assert "float32" not in nc.convert(lgbm_model).explain()
