@@ -164,6 +164,16 @@ def test_xgb_boosted_forests(cancer):
     assert_equivalent(est, net, held, rtol=XGB_RTOL)
 
 
+def test_xgb_in_a_pipeline_verifies_at_its_precision(cancer):
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    X, y, held = cancer
+    est = make_pipeline(StandardScaler(), xgb.XGBClassifier(n_estimators=100, n_jobs=1))
+    est.fit(X, y)
+    assert nc.verify(est, nc.convert(est), held).passed
+
+
 @pytest.mark.parametrize("cls", [xgb.XGBClassifier, xgb.XGBRegressor])
 def test_xgb_dart_weights_its_trees(iris, cls):
     X, y, held = iris
