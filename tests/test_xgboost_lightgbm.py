@@ -512,7 +512,7 @@ def test_command_line_reads_skops_files_of_both_libraries(tmp_path, monkeypatch,
     from nnconvert.cli import main
 
     monkeypatch.chdir(tmp_path)
-    X = load_breast_cancer().data[1::2]  # the command line's data files hold no NaN
+    X = _with_nan(load_breast_cancer().data[1::2], seed=6)  # both route missing values
     np.save("X.npy", X)
     for est in _library_models()[:2]:
         name = type(est).__name__
@@ -524,6 +524,10 @@ def test_command_line_reads_skops_files_of_both_libraries(tmp_path, monkeypatch,
         with torch.no_grad():
             out = torch.export.load(f"{name}.pt2").module()(torch.as_tensor(X))
         assert np.array_equal(out[1].numpy(), est.predict(X))  # the label indices
+    X[3, 2] = np.inf  # NaN is a missing value; infinity is refused, as before
+    np.save("X.npy", X)
+    assert main(["verify", f"{name}.skops", "--data", "X.npy", "--trust"]) == 2
+    assert "infinite values (first at row 3)" in capsys.readouterr().err
 
 
 def test_a_search_for_disagreement_finds_none(cancer):

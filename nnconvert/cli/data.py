@@ -42,8 +42,10 @@ def _read_csv(file: Path):
         ) from None
 
 
-def load_data(path: str, n_features: int):
-    """A 2-D finite float array with ``n_features`` columns from a .npy or .csv file."""
+def load_data(path: str, n_features: int, *, allow_nan: bool = False):
+    """A 2-D finite float array with ``n_features`` columns from a .npy or .csv file; NaN
+    too where ``allow_nan`` (a model that routes missing values: the network's input schema
+    then checks each column)."""
     import numpy as np
 
     file = Path(path)
@@ -79,12 +81,14 @@ def load_data(path: str, n_features: int):
     if X.dtype.kind == "f":
         for start in range(0, X.shape[0], ROWS_PER_READ):  # the file may be larger than RAM
             block = np.asarray(X[start:start + ROWS_PER_READ])
-            if not np.isfinite(block).all():
-                bad = start + int(np.argwhere(~np.isfinite(block))[0, 0])
+            invalid = np.isinf(block) if allow_nan else ~np.isfinite(block)
+            if invalid.any():
+                bad = start + int(np.argwhere(invalid)[0, 0])
                 # a .npy row is an array index (from 0); a .csv row is a line of the file (from 1)
                 where = f"row {bad}" if suffix == ".npy" else f"line {bad + 1}"
+                what = "infinite values" if allow_nan else "NaN or infinite values"
                 raise CommandError(
-                    f"{file} contains NaN or infinite values (first at {where}); "
+                    f"{file} contains {what} (first at {where}); "
                     "scikit-learn rejects them too: impute or drop those rows first"
                 )
     return X
