@@ -15,6 +15,11 @@ from ...layers import Layer, LayerDescription
 from ...layers.columns import ColumnSpec
 
 
+#: the codes a split's set may hold: the traversal's rows cover codes 0-255, and code 255
+#: also receives every larger value (and, for XGBoost, every invalid one), so no set holds it
+MAX_CODE = 254
+
+
 def categorical_columns(trees: list[dict], n_features: int) -> np.ndarray:
     """Which columns a categorical split of ``trees`` (TreeTraversal's dicts) reads."""
     categorical = np.zeros(n_features, dtype=bool)

@@ -42,15 +42,12 @@ from ...layers import LayerDescription
 from ...network.heads import PROBA_RULES, RegressionHead
 from ...registry import Conversion, converts, when_imported
 from .boosting import BoostingHead, ExpHead, one_column
-from .codes import CategoryCodes, categorical_columns
+from .codes import MAX_CODE, CategoryCodes, categorical_columns
 from .traversal import TreeTraversal
 
 #: LightGBM's ``kZeroThreshold`` (the float 1e-35f, compared as a double): ``|x|`` at most
 #: this counts as zero where zeros are missing values
 ZERO_THRESHOLD = float(np.float32(1e-35))
-#: the category codes the traversal's bitset rows hold (0-255): a left set must stay below
-#: the last, which also receives every larger code
-_MAX_CODE = 254
 
 #: supported objectives (the first word of the booster's objective) -> the output
 OBJECTIVES = {
@@ -140,9 +137,9 @@ class _Tree:
 
     def _categorical(self, node: dict) -> int:
         codes = np.array([int(c) for c in str(node["threshold"]).split("||")], dtype=np.int64)
-        if codes.max() > _MAX_CODE:
+        if codes.max() > MAX_CODE:
             raise _refuse(self.estimator, f"category code {codes.max()}",
-                          f"category codes up to {_MAX_CODE} convert; renumber the "
+                          f"category codes up to {MAX_CODE} convert; renumber the "
                           "categories from 0.")
         row = np.zeros(256, dtype=bool)
         row[codes] = True

@@ -42,7 +42,7 @@ from ...layers import LayerDescription
 from ...network.heads import ProbabilityHead, RegressionHead
 from ...registry import Conversion, converts, reference_rtol, when_imported
 from .boosting import _NO_GRADIENT, ExpHead, one_column
-from .codes import CategoryCodes, categorical_columns
+from .codes import MAX_CODE, CategoryCodes, categorical_columns
 from .traversal import TreeTraversal
 
 #: the least tolerance XGBoost's answers are judged at: its float32 sums of a few trees are
@@ -66,9 +66,6 @@ OBJECTIVES = {
     "reg:gamma": ("log", "exp"),
     "reg:tweedie": ("log", "exp"),
 }
-#: the codes a split's set may hold: the traversal's rows have 256 (0-255), and 255 also
-#: stands for every invalid value (negative, or beyond the rows), which goes left
-_MAX_CODE = 254
 #: the largest float64 whose float32 is negative: XGBoost casts to float32 before it asks
 #: whether a category is negative (invalid)
 _NEGATIVE_IN_FLOAT32 = -(2.0 ** -150)
@@ -189,9 +186,9 @@ def _category_sets(estimator, tree: dict) -> dict:
     rows = []
     for node in np.flatnonzero(categorical):
         codes = np.asarray(sets.get(int(node), []), dtype=np.int64)
-        if codes.size and codes.max() > _MAX_CODE:
+        if codes.size and codes.max() > MAX_CODE:
             raise _refuse(estimator, f"category code {codes.max()}",
-                          f"category codes up to {_MAX_CODE} convert; renumber the "
+                          f"category codes up to {MAX_CODE} convert; renumber the "
                           "categories from 0.")
         row = np.ones(256, dtype=bool)
         row[codes] = False
