@@ -442,19 +442,39 @@ def test_lgbm_refusals_name_the_problem(iris, kwargs, match):
     np.testing.assert_array_equal(est.predict(held), before)
 
 
-def test_lgbm_refuses_large_category_codes_and_dataframe_categories(iris):
+def test_lgbm_refuses_large_category_codes_and_ordered_dataframe_categories(iris):
     X, y = _with_a_category(*load_iris(return_X_y=True))
     X[:, -1] = np.where(np.isnan(X[:, -1]), np.nan, X[:, -1] + 300)  # codes 300..307
     est = _fit_categorical(lgb.LGBMClassifier, X, y)
     with pytest.raises(ConversionError, match="category code 30"):
         nc.convert(est)
     pandas = pytest.importorskip("pandas")
-    X, y = load_iris(return_X_y=True)
-    frame = pandas.DataFrame(X, columns=list("abcd"))
-    frame["colour"] = pandas.Categorical(np.array(["red", "green", "blue"])[y])
-    est = lgb.LGBMClassifier(n_estimators=5, verbose=-1, min_data_per_group=5).fit(frame, y)
-    with pytest.raises(ConversionError, match="category columns of a DataFrame"):
+    frame = pandas.DataFrame(load_iris().data, columns=list("abcd"))
+    frame["size"] = pandas.Categorical(np.array(["s", "m", "l"])[np.arange(150) % 3],
+                                       categories=["s", "m", "l"], ordered=True)
+    est = lgb.LGBMClassifier(n_estimators=5, verbose=-1, n_jobs=1).fit(frame, y)
+    with pytest.raises(ConversionError, match="ordered"):
         nc.convert(est)
+
+
+def test_lgbm_dataframe_category_columns():
+    pandas = pytest.importorskip("pandas")
+    X, y = _with_a_category(*load_iris(return_X_y=True), n_codes=6)
+    names = np.array(["red", "green", "blue", "cyan", "plum", "teal"], dtype=object)
+    frame = pandas.DataFrame(X[:, :4], columns=list("abcd"))
+    colour = np.where(np.isnan(X[:, 4]), None, names[np.nan_to_num(X[:, 4]).astype(int)])
+    frame.insert(1, "colour", pandas.Categorical(colour))  # a category column by its dtype
+    est = _lgbm(lgb.LGBMClassifier, frame[::2], y[::2], min_data_per_group=5, cat_smooth=1.0)
+    assert est.booster_.dump_model()["pandas_categorical"]
+    assert _count_splits(est, lambda n: n["decision_type"] == "==") > 0
+    held = frame[1::2].copy()
+    held["colour"] = held["colour"].cat.add_categories(["gold"])
+    held.iloc[:5, 1] = "gold"  # never seen: LightGBM reads NaN, sent right
+    held.iloc[5:8, 1] = None
+    net = nc.convert(est)
+    np.testing.assert_array_equal(net.predict(held), est.predict(held))
+    assert np.abs(net.predict_proba(held) - est.predict_proba(held)).max() < 1e-12
+    assert np.abs(net.decision_function(held) - est.decision_function(held)).max() < 1e-12
 
 
 # -- both -----------------------------------------------------------------------------------

@@ -45,16 +45,21 @@ class CategoryCodes(Layer):
         What they become.
     high : float, default 0.0
         The open upper end (XGBoost: the largest value whose float32 is still negative).
+    categories : dict or None
+        Columns whose values are category labels (a DataFrame's category columns) -> their
+        categories: the input schema writes each value's position in that list, and an
+        unknown or missing value one past the end (in no split's set).
     """
 
     def __init__(self, categorical, library: str, *, low: float, code: float,
-                 high: float = 0.0):
+                 high: float = 0.0, categories: dict | None = None):
         super().__init__()
         self.n = len(categorical)
         self.library = library
         self.low = float(low)
         self.code = float(code)
         self.high = float(high)
+        self.categories = {int(j): tuple(c) for j, c in (categories or {}).items()}
         self.register_buffer("categorical", torch.as_tensor(np.asarray(categorical, bool)))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -62,7 +67,10 @@ class CategoryCodes(Layer):
         return torch.where(rewrite, torch.full_like(x, self.code), x)
 
     def input_columns(self) -> tuple:
-        return (ColumnSpec(allow_nan=True),) * self.n
+        return tuple(ColumnSpec(kind="categorical", categories=self.categories[j],
+                                allow_nan=True, allow_unknown=True)
+                     if j in self.categories else ColumnSpec(allow_nan=True)
+                     for j in range(self.n))
 
     def describe(self) -> LayerDescription:
         return LayerDescription(

@@ -27,7 +27,8 @@ LightGBM reports, so a DataFrame whose names LightGBM rewrote goes in as ``X.to_
 
 Refused, each with its reason: linear trees, objectives without a converter (see
 :data:`OBJECTIVES`), a binary ``sigmoid`` other than 1, ``reg_sqrt``, category codes above
-254, and category columns of a DataFrame (``pandas_categorical``).
+254, and ordered category columns of a DataFrame. Unordered ones convert: the input schema
+codes their values as LightGBM does (``pandas_categorical``).
 """
 
 from __future__ import annotations
@@ -199,6 +200,28 @@ class AveragedBoostingHead(BoostingHead):
         return dataclasses.replace(description, formula=formula)
 
 
+def _dataframe_categories(estimator, dump: dict) -> dict:
+    """A DataFrame's category columns -> the categories LightGBM coded them by at fit.
+
+    LightGBM turns each category column of a DataFrame into the position of its value in
+    the categories it saw at fit (``pandas_categorical``, in column order); an unknown or
+    missing value becomes NaN, which every categorical split sends right, as the code one
+    past the end does. The columns are its categorical features (``feature_infos`` lists
+    their values); an ordered category column is coded too but split as a number, which
+    the network does not repeat.
+    """
+    lists = dump.get("pandas_categorical") or []
+    if not lists:
+        return {}
+    infos, names = dump["feature_infos"], dump["feature_names"]
+    columns = [j for j, name in enumerate(names) if infos.get(name, {}).get("values")]
+    if len(columns) != len(lists) or any(len(c) > MAX_CODE for c in lists):
+        raise _refuse(estimator, "ordered (or very many) categories in DataFrame columns",
+                      "LightGBM splits ordered categories as numbers; fit on their integer "
+                      f"codes, or unordered categories (at most {MAX_CODE}).")
+    return dict(zip(columns, lists))
+
+
 def _used_iterations(estimator, dump: dict) -> int:
     """The iterations ``predict`` adds: ``best_iteration`` after early stopping, else all."""
     total = len(dump["tree_info"]) // dump["num_tree_per_iteration"]
@@ -209,10 +232,7 @@ def _used_iterations(estimator, dump: dict) -> int:
 def _layers(estimator, classifier: bool) -> tuple[list, int | None]:
     """The layers, and the number of iterations a classifier's probabilities average (rf)."""
     dump = estimator.booster_.dump_model()
-    if dump.get("pandas_categorical"):
-        raise _refuse(estimator, "category columns of a DataFrame",
-                      "LightGBM maps their categories to codes with a table the network "
-                      "cannot read back; fit on the integer codes instead.")
+    labels = _dataframe_categories(estimator, dump)
     k = int(dump["num_tree_per_iteration"])
     used = _used_iterations(estimator, dump)
     trees = []
@@ -227,8 +247,8 @@ def _layers(estimator, classifier: bool) -> tuple[list, int | None]:
     traversal = TreeTraversal(trees, estimator.n_features_in_, scale, float32_inputs=False)
     categorical = categorical_columns(trees, estimator.n_features_in_)
     # C++ truncates toward zero: a value in (-1, 0) is category 0
-    codes = CategoryCodes(categorical, "LightGBM", low=-1.0, code=0.0)
-    layers = [codes, traversal] if categorical.any() else [traversal]
+    codes = CategoryCodes(categorical, "LightGBM", low=-1.0, code=0.0, categories=labels)
+    layers = [codes, traversal] if categorical.any() or labels else [traversal]
     return layers, average
 
 
