@@ -25,7 +25,7 @@ import scipy.sparse
 import torch
 
 from .network.regressor import PREDICT_STD  # the std of predict(X, return_std=True)
-from .registry import has_rule, margin_rule, score_jump_rule
+from .registry import has_rule, margin_rule, reference_rtol, score_jump_rule
 
 __all__ = [
     "METHODS",
@@ -99,9 +99,10 @@ def default_rtol(dtype: torch.dtype) -> float:
     return 1e-4 if dtype == torch.float32 else 1e-9
 
 
-def input_rtol(rtol: float, X) -> float:
+def input_rtol(rtol: float, X, estimator=None) -> float:
     """The score tolerance for input ``X``: ``rtol``, but no tighter than float32 precision
-    when ``X`` is float32.
+    when ``X`` is float32, nor than the precision of ``estimator``'s own answers
+    (:func:`nnconvert.registry.reference_rtol`).
 
     On float32 input scikit-learn computes in float32 wherever its estimators keep the
     input's dtype (a StandardScaler does), so its answers are themselves only float32-accurate
@@ -115,7 +116,9 @@ def input_rtol(rtol: float, X) -> float:
         float32 = len(dtypes) > 0 and {str(d) for d in dtypes} == {"float32"}
     else:
         float32 = str(getattr(X, "dtype", "")) == "float32"
-    return max(rtol, default_rtol(torch.float32)) if float32 else rtol
+    rtol = max(rtol, default_rtol(torch.float32)) if float32 else rtol
+    own = None if estimator is None else reference_rtol(estimator)
+    return rtol if own is None else max(rtol, own)
 
 
 def tie_band(max_abs_diff: float, scale: float, rtol: float) -> float:

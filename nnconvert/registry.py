@@ -12,6 +12,8 @@ and there are no strings to keep in sync.
 - :func:`margin_rule` and :func:`score_jump_rule`: how a family's ``predict`` decides, where
   it is not a threshold or an argmax of its scores (libsvm's vote); read by
   :mod:`nnconvert.agreement`.
+- :func:`reference_rtol`: how precise an estimator's own answers are, where it computes below
+  float64 (XGBoost sums its trees in float32); read by :mod:`nnconvert.agreement`.
 - :func:`when_imported`: converters of an optional package, registered once it is imported.
 """
 
@@ -39,6 +41,7 @@ __all__ = [
     "convert_transformer",
     "margin_rule",
     "score_jump_rule",
+    "reference_rtol",
     "has_rule",
     "when_imported",
     "load_optional",
@@ -167,6 +170,17 @@ def score_jump_rule(estimator, X, reference: dict, rtol: float) -> dict | None:
     zero; a neighbours' vote changes where two neighbours are equally far. Such rows are
     near ties of the scores, as labels can be. None (the default): the scores are
     continuous in the inputs.
+    """
+    return None
+
+
+@functools.singledispatch
+def reference_rtol(estimator) -> float | None:
+    """The relative precision of ``estimator``'s own scores, where it computes below float64.
+
+    A library that accumulates in float32 (XGBoost) is itself only that accurate, so a
+    float64 network can be no closer to it than that: agreement is judged at this tolerance
+    or the caller's, whichever is looser. None (the default): scikit-learn's float64.
     """
     return None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import torch
+from equivalence import reference_rtol
 from sklearn.datasets import load_diabetes
 from sklearn.decomposition import PCA
 from sklearn.linear_model import Ridge
@@ -52,7 +53,7 @@ def test_regressors_and_transformers_convert_exactly(case_id, method, dtype):
     assert not hasattr(net, "predict_proba") and not hasattr(net, "decision_function")
     for X in (X_test, probe_points(X_train)):
         assert_close_to_scale(_answer(net, method, X), _answer(estimator, method, X),
-                              RTOL[dtype])
+                              reference_rtol(estimator, RTOL[dtype]))
 
 
 @pytest.mark.parametrize("case_id", REGRESSORS)
@@ -64,7 +65,7 @@ def test_regressor_network_kind_and_shapes(case_id):
     assert net.n_outputs_ == (1 if expected.ndim == 1 else expected.shape[1])
     scores = net(torch.as_tensor(X_test))  # torch side: the same predictions
     np.testing.assert_allclose(scores.detach().numpy(), expected, rtol=0,
-                               atol=1e-9 * np.abs(expected).max())
+                               atol=reference_rtol(estimator, 1e-9) * np.abs(expected).max())
     assert np.array_equal(net.outputs(X_test)["predict"], net.predict(X_test))
 
 

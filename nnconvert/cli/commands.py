@@ -160,8 +160,10 @@ def _cmd_verify(args: argparse.Namespace) -> int:
 
     estimator = _load(args)
     net = _convert(estimator, args)
+    # NaN passes where a column routes it (trees with missing-value sides, imputers)
+    allow_nan = any(spec.allow_nan for spec in net.input_schema.columns)
     X = load_data(args.data, net.n_features_in_, documents=net.text_input is not None,
-                  text_column=args.text_column)
+                  text_column=args.text_column, allow_nan=allow_nan)
     rtol = args.rtol if args.rtol is not None else default_rtol(net.dtype)
     with warnings.catch_warnings():
         if getattr(net, "feature_names_in_", None) is not None:

@@ -87,10 +87,11 @@ def _read_text_column(file: Path, column: str) -> list[str]:
 
 
 def load_data(path: str, n_features: int, *, documents: bool = False,
-              text_column: str | None = None):
-    """A 2-D finite float array with ``n_features`` columns from a .npy or .csv file, or,
-    where ``documents`` (a model with a text vectorizer), a list of documents from a .txt
-    file or from the ``text_column`` of a .csv file."""
+              text_column: str | None = None, allow_nan: bool = False):
+    """A 2-D finite float array with ``n_features`` columns from a .npy or .csv file (NaN
+    too where ``allow_nan``: a model that routes missing values, whose input schema then
+    checks each column), or, where ``documents`` (a model with a text vectorizer), a list of
+    documents from a .txt file or from the ``text_column`` of a .csv file."""
     import numpy as np
 
     file = Path(path)
@@ -140,12 +141,14 @@ def load_data(path: str, n_features: int, *, documents: bool = False,
     if X.dtype.kind == "f":
         for start in range(0, X.shape[0], ROWS_PER_READ):  # the file may be larger than RAM
             block = np.asarray(X[start:start + ROWS_PER_READ])
-            if not np.isfinite(block).all():
-                bad = start + int(np.argwhere(~np.isfinite(block))[0, 0])
+            invalid = np.isinf(block) if allow_nan else ~np.isfinite(block)
+            if invalid.any():
+                bad = start + int(np.argwhere(invalid)[0, 0])
                 # a .npy row is an array index (from 0); a .csv row is a line of the file (from 1)
                 where = f"row {bad}" if suffix == ".npy" else f"line {bad + 1}"
+                what = "infinite values" if allow_nan else "NaN or infinite values"
                 raise CommandError(
-                    f"{file} contains NaN or infinite values (first at {where}); "
+                    f"{file} contains {what} (first at {where}); "
                     "scikit-learn rejects them too: impute or drop those rows first"
                 )
     return X

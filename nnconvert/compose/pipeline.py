@@ -25,6 +25,7 @@ from ..registry import (
     has_rule,
     has_transformer_converter,
     margin_rule,
+    reference_rtol,
     score_jump_rule,
 )
 from .text import is_vectorizer, vectorizer_front
@@ -120,6 +121,13 @@ def _pipeline_margin(pipeline: Pipeline, X, reference: dict):
     if not has_rule(margin_rule, last):
         return None
     return margin_rule(last, _last_step_input(pipeline, X), reference)
+
+
+@reference_rtol.register(Pipeline)
+def _pipeline_reference_rtol(pipeline: Pipeline):
+    # a pipeline's answers are its last step's: as precise as that step computes them
+    last = pipeline.steps[-1][1]
+    return None if _is_skipped(last) else reference_rtol(last)
 
 
 @score_jump_rule.register(Pipeline)

@@ -70,12 +70,12 @@ def _checked_methods(estimator, net: ConvertedNetwork, methods) -> list[str]:
     return list(dict.fromkeys([*methods, margin_method(has), "predict"]))
 
 
-def _judged_rtol(net: ConvertedNetwork, rtol: float, X) -> float:
+def _judged_rtol(net: ConvertedNetwork, rtol: float, X, estimator) -> float:
     """:func:`~nnconvert.agreement.input_rtol` of what scikit-learn computes on: for
     documents, the matrix its vectorizer makes (float32 where its ``dtype`` says so)."""
     if net.text_input is not None and looks_like_documents(X):
         X = np.empty((0, 0), dtype=net.text_input.vectorizer.dtype)
-    return input_rtol(rtol, X)
+    return input_rtol(rtol, X, estimator)
 
 
 def _on_device(net: ConvertedNetwork, device) -> ConvertedNetwork:
@@ -129,7 +129,7 @@ def run_verify(estimator, net: ConvertedNetwork, X, *, methods=None,
     methods = _checked_methods(estimator, net, methods)
     net = _on_device(net, device)
     source = as_source(X, net.n_features_in_, documents=net.text_input is not None)
-    rtol = _judged_rtol(net, rtol, source.X)
+    rtol = _judged_rtol(net, rtol, source.X, estimator)
     if source.n_rows == 0:
         raise ValueError("X has no rows: there is nothing to verify.")
     batch_size = int(batch_size or default_batch_size(net.n_features_in_))
@@ -166,7 +166,7 @@ def run_compare(estimator, net: ConvertedNetwork, X, *, rtol: float = 1e-9, meth
     """The work of :func:`nnconvert.verify.compare` (documented there)."""
     _check(estimator, net, rtol, None)
     methods = _checked_methods(estimator, net, methods)
-    rtol = _judged_rtol(net, rtol, X)
+    rtol = _judged_rtol(net, rtol, X, estimator)
     started = time.perf_counter()
     comparer = comparer_for(net)
     part = verify_block(estimator, net, X, methods, comparer, rtol=rtol)
