@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 from hypothesis import HealthCheck, settings
+from sklearn import datasets
 
 settings.register_profile(
     "ci",
@@ -50,3 +51,23 @@ def load_example():
         spec.loader.exec_module(module)
         return module
     return load
+
+
+def halves(X, y):
+    """Every other row to fit on, ``(X_fit, y_fit, X_held)``: held-out rows of the same data."""
+    return X[::2], y[::2], X[1::2]
+
+
+@pytest.fixture(scope="module")
+def iris():
+    return halves(*datasets.load_iris(return_X_y=True))
+
+
+@pytest.fixture(scope="module")
+def cancer():
+    return halves(*datasets.load_breast_cancer(return_X_y=True))
+
+
+@pytest.fixture(scope="module")
+def diabetes():
+    return halves(*datasets.load_diabetes(return_X_y=True))

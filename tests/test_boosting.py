@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import BaseEstimator, RegressorMixin
-from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, make_friedman1
+from sklearn.datasets import load_iris, make_friedman1
 from sklearn.dummy import DummyClassifier
 from sklearn.ensemble import (
     AdaBoostClassifier,
@@ -28,25 +28,6 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 import nnconvert as nc
 from nnconvert.errors import ConversionError, UnsupportedEstimatorError
 from tests.equivalence import assert_equivalent
-
-
-def _halves(X, y):
-    return X[::2], y[::2], X[1::2]
-
-
-@pytest.fixture(scope="module")
-def iris():
-    return _halves(*load_iris(return_X_y=True))
-
-
-@pytest.fixture(scope="module")
-def cancer():
-    return _halves(*load_breast_cancer(return_X_y=True))
-
-
-@pytest.fixture(scope="module")
-def diabetes():
-    return _halves(*load_diabetes(return_X_y=True))
 
 
 def _exact(estimator, X):

@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pytest
 import torch
+from conftest import halves
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
 
 import nnconvert as nc
@@ -20,29 +21,11 @@ lgb = pytest.importorskip("lightgbm")
 XGB_RTOL = 1e-5
 
 
-def _halves(X, y):
-    return X[::2], y[::2], X[1::2]
-
 
 def _with_nan(X, fraction=0.1, seed=0):
     X = X.copy()
     X[np.random.default_rng(seed).random(X.shape) < fraction] = np.nan
     return X
-
-
-@pytest.fixture(scope="module")
-def cancer():
-    return _halves(*load_breast_cancer(return_X_y=True))
-
-
-@pytest.fixture(scope="module")
-def iris():
-    return _halves(*load_iris(return_X_y=True))
-
-
-@pytest.fixture(scope="module")
-def diabetes():
-    return _halves(*load_diabetes(return_X_y=True))
 
 
 def _margin(net, X):
@@ -78,7 +61,7 @@ def test_xgb_binary_with_nan(cancer, base_score):
 
 @pytest.mark.parametrize("objective", ["multi:softprob", "multi:softmax"])
 def test_xgb_multiclass(objective):
-    X, y, held = _halves(*load_wine(return_X_y=True))
+    X, y, held = halves(*load_wine(return_X_y=True))
     est = _xgb(xgb.XGBClassifier, X, y, objective=objective, base_score=0.2)
     net = nc.convert(est)
     np.testing.assert_array_equal(net.predict(held), est.predict(held))
@@ -480,7 +463,7 @@ def test_lgbm_dataframe_category_columns():
 # -- both -----------------------------------------------------------------------------------
 
 def _library_models():
-    X, y, _ = _halves(*load_breast_cancer(return_X_y=True))
+    X, y, _ = halves(*load_breast_cancer(return_X_y=True))
     Xc, yc = _with_a_category(*load_iris(return_X_y=True))
     return [_xgb(xgb.XGBClassifier, _with_nan(X), y),
             _lgbm(lgb.LGBMClassifier, _with_nan(X), y),
