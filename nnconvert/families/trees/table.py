@@ -53,7 +53,9 @@ class NodeTable:
     value : ndarray of shape (n_nodes, k)
         Each node's value (read at leaves).
     depth : int
-        The deepest tree's depth: the number of steps every row takes.
+        The deepest tree's depth.
+    tree_depth : ndarray of int
+        Each tree's depth: the steps a row takes down it.
     tree : ndarray of int
         The tree each node belongs to.
     categorical, category_left : ndarray or None
@@ -71,6 +73,7 @@ class NodeTable:
     is_leaf: np.ndarray
     value: np.ndarray
     depth: int
+    tree_depth: np.ndarray
     tree: np.ndarray
     source: np.ndarray
     categorical: np.ndarray | None = None
@@ -130,6 +133,7 @@ def node_table(trees: list[dict], n_features: int, *, widened: bool,
     categorical = merged.pop("categorical")
     return NodeTable(roots=np.asarray(roots, np.int64),
                      depth=int(max(arrays["depth"] for arrays in trees)),
+                     tree_depth=np.array([int(arrays["depth"]) for arrays in trees]),
                      categorical=categorical if categorical.any() else None,
                      category_left=np.concatenate(category_left) if category_left else None,
                      **merged)

@@ -138,8 +138,13 @@ class TreeTraversal(TreeLayer):
     def __init__(self, trees: list[dict], n_features: int, scale: float = 1.0, **options):
         super().__init__(trees, n_features, scale, **options)
         table = self.table
+        # the trees are walked deepest first, so that a level walks only the trees that
+        # still have one (a prefix): boosted trees differ in depth, 5 to 17 in one model
+        deepest_first = np.argsort(-table.tree_depth, kind="stable")
+        self.walking = [int((table.tree_depth > level).sum()) for level in range(self.depth)]
         # int32 indices: half the memory traffic of int64, and index_select takes them
-        self.register_buffer("roots", torch.as_tensor(table.roots.astype(np.int32)))
+        self.register_buffer("roots", torch.as_tensor(table.roots[deepest_first].astype(np.int32)))
+        self.register_buffer("own_order", torch.as_tensor(np.argsort(deepest_first)))
         self.register_buffer("feature", torch.as_tensor(table.feature.astype(np.int32)))
         self.register_buffer("threshold", torch.as_tensor(table.threshold))
         self.register_buffer("base", torch.as_tensor(table.base.astype(np.int32)))
@@ -163,18 +168,28 @@ class TreeTraversal(TreeLayer):
         n, width = xs.shape
         flat = xs.reshape(-1)
         threshold = self.threshold.to(xs.dtype) if not self.float32_inputs else self.threshold
-        # row r's columns start at r × width of the flattened input
+        # tree by tree (deepest first), all rows of a tree side by side; row r's columns
+        # start at r × width of the flattened input
+        # (expand and reshape, which ONNX exports with a dynamic n; repeat does not)
+        trees_by_rows = (self.n_trees, n)
         row_start = (torch.arange(n, dtype=torch.int32, device=x.device) * width
-                     ).repeat_interleave(self.n_trees)
-        node = self.roots.repeat(n)
-        for _ in range(self.depth):
-            xf = flat.index_select(0, row_start + self.feature.index_select(0, node))
-            goes_left = xf <= threshold.index_select(0, node)
+                     ).unsqueeze(0).expand(trees_by_rows).reshape(-1)
+        node = self.roots.unsqueeze(1).expand(trees_by_rows).reshape(-1)
+        for walking in self.walking:
+            here = node[:walking * n]  # the trees deeper than this level
+            xf = flat.index_select(0, row_start[:walking * n]
+                                   + self.feature.index_select(0, here))
+            goes_left = xf <= threshold.index_select(0, here)
             if self.has_categories:
-                goes_left = self._category_test(node, xf, goes_left)
-            node = self.base.index_select(0, node) + goes_left
+                goes_left = self._category_test(here, xf, goes_left)
+            stepped = self.base.index_select(0, here) + goes_left
+            node = stepped if walking == self.n_trees else torch.cat(
+                [stepped, node[walking * n:]])
         leaf_values = self.value.to(x.dtype).index_select(0, node)
-        return self.leaf_sum(leaf_values.reshape(n, self.n_trees, *self.value.shape[1:]))
+        leaf_values = leaf_values.reshape(self.n_trees, n, *self.value.shape[1:])
+        # back to the trees' own order, which the sum follows (as the network form's does)
+        leaf_values = leaf_values.index_select(0, self.own_order)
+        return self.leaf_sum(leaf_values.transpose(0, 1))
 
     def _category_test(self, node, xf, goes_left):
         """At a categorical split, whether the code goes left (bitset row, or the split's
