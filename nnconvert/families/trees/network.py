@@ -49,9 +49,9 @@ class TreeNetwork(TreeLayer):
     step unit here: such models take the traversal form.
     """
 
-    def __init__(self, trees: list[dict], n_features: int, scale: float = 1.0, **options):
-        super().__init__(trees, n_features, scale, **options)
-        table = self.table
+    def build(self, table, node_value: np.ndarray) -> None:
+        # kept for the description: the units are named after the fitted tree's nodes
+        self.table = table
         if table.categorical is not None:
             raise ValueError("categorical splits have no step-unit form: use the traversal")
         splits, leaves = [], []
@@ -72,7 +72,7 @@ class TreeNetwork(TreeLayer):
         threshold = np.full((T, S), np.inf, table.threshold.dtype)
         weight = np.zeros((T, L, S))
         bias = np.full((T, L), -0.5)
-        leaf_value = self.node_value
+        leaf_value = node_value
         value = np.zeros((T, L) + leaf_value.shape[1:])
         self.split_nodes, self.leaf_nodes = splits, []
         for t, (tree_splits, paths) in enumerate(zip(splits, leaves)):

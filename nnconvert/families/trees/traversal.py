@@ -74,8 +74,8 @@ class TreeLayer(Layer):
         self.readout = readout
         table = node_table(trees, n_features, widened=self.allow_nan,
                            threshold_dtype=np.float32 if float32_inputs else np.float64)
-        self.table = table
         self.n_trees, self.n_nodes, self.depth = table.n_trees, table.n_nodes, table.depth
+        self.has_categories = table.categorical is not None
         self.n_out = table.value.shape[1]
         self.register_buffer("bias", None if bias is None else as_buffer(bias).reshape(-1))
         # boosting trees each add to one output column: keep one value per leaf and sum the
@@ -83,12 +83,17 @@ class TreeLayer(Layer):
         column_used = np.zeros((table.n_trees, self.n_out), bool)
         np.logical_or.at(column_used, table.tree, table.value != 0)
         self.one_column = self.n_out > 1 and bool((column_used.sum(axis=1) <= 1).all())
-        #: what a leaf adds: (nodes, k), or (nodes,) in its tree's column
-        self.node_value = table.value
+        # what a leaf adds: (nodes, k), or (nodes,) in its tree's column
+        node_value = table.value
         if self.one_column:
             column = column_used.argmax(axis=1)
-            self.node_value = table.value[np.arange(table.n_nodes), column[table.tree]]
+            node_value = table.value[np.arange(table.n_nodes), column[table.tree]]
             self.register_buffer("tree_column", as_buffer(np.eye(self.n_out)[column]))
+        self.build(table, node_value)
+
+    def build(self, table, node_value: np.ndarray) -> None:
+        """Register the form's own buffers from the node table and each node's value."""
+        raise NotImplementedError
 
     def compared(self, x: torch.Tensor) -> torch.Tensor:
         """The input the splits test: ``float32(x)`` or ``x``, widened to
@@ -117,7 +122,7 @@ class TreeLayer(Layer):
         """The split test in words, for ``explain()``."""
         compared = "float32({x}_f)" if self.float32_inputs else "{x}_f"
         codes = (", or at a categorical split while the code {x}_f is in its left set"
-                 if self.table.categorical is not None else "")
+                 if self.has_categories else "")
         nan = " (NaN: the split's missing-value side)" if self.allow_nan else ""
         return f"{compared} ≤ t{codes}{nan}"
 
@@ -135,9 +140,7 @@ class TreeTraversal(TreeLayer):
     200-tree forest), so it is not compiled.
     """
 
-    def __init__(self, trees: list[dict], n_features: int, scale: float = 1.0, **options):
-        super().__init__(trees, n_features, scale, **options)
-        table = self.table
+    def build(self, table, node_value: np.ndarray) -> None:
         # the trees are walked deepest first, so that a level walks only the trees that
         # still have one (a prefix): boosted trees differ in depth, 5 to 17 in one model
         deepest_first = np.argsort(-table.tree_depth, kind="stable")
@@ -148,8 +151,7 @@ class TreeTraversal(TreeLayer):
         self.register_buffer("feature", torch.as_tensor(table.feature.astype(np.int32)))
         self.register_buffer("threshold", torch.as_tensor(table.threshold))
         self.register_buffer("base", torch.as_tensor(table.base.astype(np.int32)))
-        self.register_buffer("value", as_buffer(self.node_value))
-        self.has_categories = table.categorical is not None
+        self.register_buffer("value", as_buffer(node_value))
         if self.has_categories:
             self.register_buffer("is_categorical", torch.as_tensor(table.categorical))
             row = np.zeros(table.n_nodes, np.int32)
