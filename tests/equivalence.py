@@ -51,3 +51,18 @@ def assert_equivalent(estimator, net, X, *, rtol=None):
     if method == "predict" and net.head.kind == "classifier":
         assert got.dtype == expected.dtype
     return report
+
+
+def exported_outputs(path, X) -> tuple:
+    """The outputs of an exported file (``.pt2`` or ``.onnx``) on ``X``, as numpy arrays:
+    ``(scores, label_index)`` of a classifier, ``(predictions,)`` or ``(transformed,)``
+    otherwise. Skips the test where onnxruntime is missing for an ``.onnx`` file."""
+    if str(path).endswith(".pt2"):
+        with torch.no_grad():
+            out = torch.export.load(path).module()(torch.as_tensor(X))
+        return tuple(t.numpy() for t in (out if isinstance(out, tuple) else (out,)))
+    import pytest
+
+    ort = pytest.importorskip("onnxruntime")
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return tuple(session.run(None, {"x": X}))

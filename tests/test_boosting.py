@@ -4,6 +4,7 @@ thresholds, feature subsets, weighted medians, refusals."""
 import numpy as np
 import pytest
 import torch
+from equivalence import assert_equivalent, exported_outputs
 from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.datasets import load_iris, make_friedman1
 from sklearn.dummy import DummyClassifier
@@ -27,7 +28,6 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
 import nnconvert as nc
 from nnconvert.errors import ConversionError, UnsupportedEstimatorError
-from tests.equivalence import assert_equivalent
 
 
 def _exact(estimator, X):
@@ -279,14 +279,7 @@ def test_boosted_trees_export(tmp_path, cancer, diabetes, suffix):
                                  (regressor, held_d, regressor.predict),
                                  (categorical, X[1::2], categorical.decision_function)):
         path = nc.export(nc.convert(est), tmp_path / f"{type(est).__name__}{suffix}")
-        if suffix == ".pt2":
-            with torch.no_grad():
-                out = torch.export.load(path).module()(torch.as_tensor(rows))
-            scores = (out[0] if isinstance(out, tuple) else out).numpy()
-        else:
-            ort = pytest.importorskip("onnxruntime")
-            session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-            scores = session.run(None, {"x": rows})[0]
+        scores = exported_outputs(path, rows)[0]
         expected = reference(rows)
         assert np.abs(scores - expected).max() <= 1e-9 * np.abs(expected).max()
 
@@ -429,14 +422,7 @@ def test_weighted_median_exports(tmp_path, diabetes, suffix):
     X, y, held = diabetes
     est = AdaBoostRegressor(n_estimators=15, random_state=0).fit(X, y)
     path = nc.export(nc.convert(est), tmp_path / f"median{suffix}")
-    if suffix == ".pt2":
-        with torch.no_grad():
-            out = torch.export.load(path).module()(torch.as_tensor(held))
-        got = (out[0] if isinstance(out, tuple) else out).numpy()
-    else:
-        ort = pytest.importorskip("onnxruntime")
-        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        got = session.run(None, {"x": held})[0]
+    got = exported_outputs(path, held)[0]
     assert np.array_equal(got, est.predict(held))
 
 

@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
-from equivalence import assert_equivalent
+from equivalence import assert_equivalent, exported_outputs
 from hypothesis import example, given
 from hypothesis import strategies as st
 from sklearn.datasets import load_diabetes, make_friedman1
@@ -332,16 +332,11 @@ EXPORTED = ["svr-rbf-diabetes", "kernelridge-laplacian-diabetes",
 def test_new_regressors_export_their_predictions(case_id, suffix, tmp_path):
     estimator, X_train, X_test = fitted(case_id)
     if suffix == ".onnx":
-        ort = pytest.importorskip("onnxruntime")
+        pytest.importorskip("onnxruntime")
     path = nc.export(nc.convert(estimator), tmp_path / f"model{suffix}")
     X = np.vstack([X_test, probe_points(X_train, n=37)])
     expected = estimator.predict(X)
-    if suffix == ".pt2":
-        (got,) = torch.export.load(path).module()(torch.as_tensor(X))
-        got = got.detach().numpy()
-    else:
-        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        (got,) = session.run(None, {"x": X})
+    (got,) = exported_outputs(path, X)
     assert got.shape == expected.shape
     assert np.abs(got - expected).max() <= RTOL * np.abs(expected).max()
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+from equivalence import assert_equivalent, exported_outputs
 from sklearn.base import clone
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.datasets import load_breast_cancer, load_digits, load_iris, load_wine
@@ -458,14 +459,7 @@ def test_temperature_scaling_exports(suffix, tmp_path):
     model = CalibratedClassifierCV(make_pipeline(StandardScaler(), LinearSVC()),
                                    method="temperature", cv=3).fit(X_train, y_train)
     path = nc.export(nc.convert(model), tmp_path / f"model{suffix}")
-    if suffix == ".pt2":
-        with torch.no_grad():
-            scores, label_index = torch.export.load(path).module()(torch.as_tensor(X_test))
-        scores, label_index = scores.numpy(), label_index.numpy()
-    else:
-        ort = pytest.importorskip("onnxruntime")
-        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        scores, label_index = session.run(None, {"x": X_test})
+    scores, label_index = exported_outputs(path, X_test)
     assert_exact(scores, model.predict_proba(X_test))
     np.testing.assert_array_equal(model.classes_[label_index], model.predict(X_test))
 
@@ -541,7 +535,6 @@ def test_the_new_steps_verify_from_the_command_line(tmp_path, capsys):
     "calibrated-temperature-svc-iris-str",
 ])
 def test_the_new_steps_agree_on_every_device(case_id, device):
-    from equivalence import assert_equivalent
     from zoo import fitted
 
     estimator, _, X_test = fitted(case_id)
@@ -566,16 +559,10 @@ def test_kernel_pca_exports(suffix, tmp_path):
 
 def _assert_export_matches(transformer, X, path):
     if path.suffix == ".onnx":
-        ort = pytest.importorskip("onnxruntime")
+        pytest.importorskip("onnxruntime")
     net = nc.convert(transformer)
     nc.export(net, path)
     expected = transformer.transform(X)
     X = net.as_tensor(X).numpy()  # an exported program reads categorical columns' codes
-    if path.suffix == ".pt2":
-        with torch.no_grad():
-            (got,) = torch.export.load(path).module()(torch.as_tensor(X))
-        got = got.numpy()
-    else:
-        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-        (got,) = session.run(None, {"x": X})
+    (got,) = exported_outputs(path, X)
     assert_exact(got, expected)

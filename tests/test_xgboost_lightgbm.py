@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import torch
 from conftest import halves
+from equivalence import assert_equivalent, exported_outputs
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
 
 import nnconvert as nc
 from nnconvert.errors import ConversionError
-from tests.equivalence import assert_equivalent
 
 xgb = pytest.importorskip("xgboost")
 lgb = pytest.importorskip("lightgbm")
@@ -480,14 +480,7 @@ def test_library_models_export(tmp_path, suffix):
     for est, rows in zip(_library_models(), (X, X, Xc, Xc)):
         net = nc.convert(est)
         path = nc.export(net, tmp_path / f"{type(est).__name__}{len(rows)}{suffix}")
-        if suffix == ".pt2":
-            with torch.no_grad():
-                out = torch.export.load(path).module()(torch.as_tensor(rows))
-            scores = (out[0] if isinstance(out, tuple) else out).numpy()
-        else:
-            ort = pytest.importorskip("onnxruntime")
-            session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-            scores = session.run(None, {"x": rows})[0]
+        scores = exported_outputs(path, rows)[0]
         expected = (est.decision_function(rows) if hasattr(net, "decision_function")
                     else est.predict_proba(rows))
         rtol = XGB_RTOL if isinstance(est, xgb.XGBModel) else 1e-9
