@@ -21,6 +21,7 @@ __all__ = [
     "ActivatedUnits",
     "ACTIVATIONS",
     "as_buffer",
+    "as_numpy",
     "dense_float64",
     "dense_parameters",
     "readout_units",
@@ -54,7 +55,8 @@ def dense_parameters(weight, bias=None) -> tuple[nn.Parameter, nn.Parameter | No
     return nn.Parameter(weight), bias
 
 
-def _numpy(t: torch.Tensor | None) -> np.ndarray | None:
+def as_numpy(t: torch.Tensor | None) -> np.ndarray | None:
+    """A parameter or buffer as float64 numpy, wherever it lives (descriptions read these)."""
     return None if t is None else t.detach().cpu().double().numpy()
 
 
@@ -117,8 +119,8 @@ class LinearUnits(Layer):
             n_out=self.out_features,
             activation="none",
             formula=formula,
-            weight=_numpy(self.weight),
-            bias=_numpy(self.bias),
+            weight=as_numpy(self.weight),
+            bias=as_numpy(self.bias),
             bias_note=self.bias_note,
             bias_form=self.bias_form,
             unit_names=self.unit_names,
@@ -194,8 +196,8 @@ class ActivatedUnits(Layer):
             activation=symbol,
             activation_kind=self.activation,
             formula="{y} = " + factor + outer,
-            weight=_numpy(self.weight),
-            bias=_numpy(self.bias),
+            weight=as_numpy(self.weight),
+            bias=as_numpy(self.bias),
             unit_names=self.unit_names,
             parameters={"scale": self.scale} if self.scale != 1.0 else {},
         )

@@ -22,7 +22,7 @@ AUTO_NETWORK_WEIGHTS = 1 << 16
 NETWORK_BYTES = 256 << 20
 
 
-def network_weights(trees: list[dict], n_features: int) -> tuple[int, int, int]:
+def network_weights(trees: list[dict]) -> tuple[int, int, int]:
     """``(trees, leaves, splits)`` of the network form: its leaf units hold trees × leaves ×
     splits weights, the most leaves and splits of any tree (the others are padded)."""
     leaves = max(int((t["left"] < 0).sum()) for t in trees)
@@ -48,7 +48,7 @@ def tree_layer(trees: list[dict], n_features: int, options: dict, scale: float =
         weights would take more than 256 MiB.
     """
     form = options.get("tree_form", "auto")
-    n_trees, leaves, splits = network_weights(trees, n_features)
+    n_trees, leaves, splits = network_weights(trees)
     weights = n_trees * leaves * splits
     categorical = any(t.get("categorical") is not None and t["categorical"].any()
                       for t in trees)

@@ -16,17 +16,12 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ...layers import LayerDescription, as_buffer
+from ...layers import LayerDescription, as_buffer, as_numpy
 from ...layers.rows import in_row_blocks
 from .traversal import TreeLayer
 
 #: (rows × trees × leaves × splits) products computed at once
 _BLOCK_PRODUCTS = 1 << 22
-
-
-def _numpy(t: torch.Tensor) -> np.ndarray:
-    """A buffer as float64 numpy, wherever the network lives (a diagram reads the CPU copy)."""
-    return t.detach().cpu().double().numpy()
 
 
 def leaf_paths(base: np.ndarray, is_leaf: np.ndarray, root: int) -> list[tuple[int, list]]:
@@ -125,7 +120,7 @@ class TreeNetwork(TreeLayer):
         reads = np.zeros((len(splits), F))
         for s, node in enumerate(splits):
             reads[s, int(table.feature[node]) % F] = 1.0
-        weight = _numpy(self.leaf_weight[t, :len(leaves), :len(splits)])
+        weight = as_numpy(self.leaf_weight[t, :len(leaves), :len(splits)])
         compared = "float32({x}_f)" if self.float32_inputs else "{x}_f"
         nan = "; NaN: 1 where the split sends it left" if self.allow_nan else ""
         decisions = LayerDescription(
@@ -136,7 +131,7 @@ class TreeNetwork(TreeLayer):
         leaf_units = LayerDescription(
             title=f"tree {t + 1}: leaf units", n_in=len(splits), n_out=len(leaves),
             activation="step", activation_kind="step", weight=weight,
-            bias=_numpy(self.leaf_bias[t, :len(leaves)]),
+            bias=as_numpy(self.leaf_bias[t, :len(leaves)]),
             bias_note="½ − the number of left turns on the leaf's path",
             formula=("{y}_l = step(Σ_{j on the path} ±{x}_j + b_l): +1 where the path goes "
                      "left, −1 where it goes right; 1 only at the leaf the row reaches"),
@@ -147,12 +142,12 @@ class TreeNetwork(TreeLayer):
         table = self.table
         trees = tuple(self._tree_steps(t) for t in range(self.n_trees))
         n_leaves = sum(len(leaves) for leaves in self.leaf_nodes)
-        values = _numpy(self.leaf_value)
+        values = as_numpy(self.leaf_value)
         if self.one_column:
-            values = values[..., None] * _numpy(self.tree_column)[:, None, :]
+            values = values[..., None] * as_numpy(self.tree_column)[:, None, :]
         readout = np.concatenate([values[t, :len(leaves)] for t, leaves
                                   in enumerate(self.leaf_nodes)]).T * self.scale
-        bias = None if self.bias is None else _numpy(self.bias)
+        bias = as_numpy(self.bias)
         body = LayerDescription(
             title="trees" if self.n_trees > 1 else "tree", n_in=self.n_features,
             n_out=n_leaves, activation="step", connectivity="branches", branches=trees,

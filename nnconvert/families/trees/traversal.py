@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ...layers import Layer, LayerDescription, as_buffer
+from ...layers import Layer, LayerDescription, as_buffer, as_numpy
 from ...layers.columns import ColumnSpec
 from ...layers.rows import in_row_blocks
 from .table import node_table
@@ -211,4 +211,4 @@ class TreeTraversal(TreeLayer):
             n_in=self.n_features, n_out=self.n_out, activation="walk",
             formula=(f"each tree: from the root go left while {self.test_words()}, to a "
                      f"leaf; {self.readout_words()}"),
-            bias=None if self.bias is None else self.bias.detach().cpu().numpy())
+            bias=as_numpy(self.bias))
