@@ -1,0 +1,208 @@
+// The traversal's walk, fused: every row down every tree to its leaf, and the leaf values
+// summed, in one pass over the input; and that sum alone, for the other forms.
+//
+// The walk reads the node table of table.py packed by walk_kernel.py, one record per node:
+// {threshold, column, base}. A row at node i goes to base + (x[column] <= threshold), x
+// widened as the table says; a leaf tests +inf and points at itself, so a fixed number of
+// steps per tree (its depth) leaves every row at its leaf with no branch on the data. The
+// rows of a block walk a tree side by side, one level at a time: their steps do not depend
+// on each other, so the processor overlaps their memory reads, and the block's inputs and
+// the tree's nodes stay in cache.
+//
+// The trees are summed one after another, in their own order, in the output's dtype: the
+// same additions whichever form found the leaves, so every form gives the same bits.
+//
+// Loaded with ctypes (no Python API, so no link to libpython or torch), built by setup.py;
+// without it the forms walk and sum in torch ops instead.
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <thread>
+#include <vector>
+
+namespace {
+
+template <typename C>
+struct Node {
+    C threshold;
+    int32_t column;
+    int32_t base;
+};
+
+struct Trees {
+    const void* nodes;
+    const int32_t* roots;
+    const int32_t* depth;
+    int64_t n_trees;
+    const int32_t* category_row;   // per node: its row of category_left, or -1; may be null
+    const uint8_t* category_left;  // 257 per row: code c goes left; last, a missing code
+    const double* value;           // (nodes, k)
+    int64_t k;
+    const int32_t* column;         // per tree, the one output column it adds to; may be null
+    int64_t n_out;                 // output columns: k, or as many as `column` names
+};
+
+// Tree t's leaf values `v` added to a row's sums `acc`: its k values, or its one value in
+// its column.
+template <typename X, typename V>
+inline void add_leaf(X* acc, const V* v, int64_t k, const int32_t* column, int64_t t) {
+    if (column) {
+        acc[column[t]] += static_cast<X>(v[0]);
+    } else {
+        for (int64_t j = 0; j < k; ++j) acc[j] += static_cast<X>(v[j]);
+    }
+}
+
+// fn(begin, end) over rows [0, n_rows) in whole blocks, split among up to n_threads threads
+template <typename Fn>
+void in_parallel(int64_t n_rows, int64_t block, int n_threads, Fn fn) {
+    const int64_t blocks = (n_rows + block - 1) / block;
+    const int64_t workers = std::max<int64_t>(1, std::min<int64_t>(n_threads, blocks));
+    auto part = [&](int64_t w) {
+        fn(std::min(n_rows, blocks * w / workers * block),
+           std::min(n_rows, blocks * (w + 1) / workers * block));
+    };
+    std::vector<std::thread> threads;
+    for (int64_t w = 1; w < workers; ++w) threads.emplace_back(part, w);
+    part(0);
+    for (auto& thread : threads) thread.join();
+}
+
+// The block's rows as the splits compare them: in the thresholds' type C, and widened to
+// [x with NaN as -inf, x] where NaN is routed, as the node table's columns number it (see
+// table.py: a split whose NaN goes left reads column c of the first half (-inf passes
+// every test), one whose NaN goes right column c of the second half (NaN fails every
+// test). A step is then a read, a comparison and an addition.
+template <typename X, typename C>
+void compared_block(const X* x, int64_t stride, int64_t rows, bool widened, C* out) {
+    const int64_t width = widened ? 2 * stride : stride;
+    for (int64_t r = 0; r < rows; ++r) {
+        const X* row = x + r * stride;
+        C* o = out + r * width;
+        for (int64_t c = 0; c < stride; ++c) {
+            const C v = static_cast<C>(row[c]);
+            if (widened) {
+                o[c] = v != v ? -INFINITY : v;
+                o[stride + c] = v;
+            } else {
+                o[c] = v;
+            }
+        }
+    }
+}
+
+// where a split tests category codes (HistGradientBoosting): its bitset row, and last, the
+// side of a missing code (NaN, negative); scikit-learn reads a code as a uint8
+template <typename C>
+inline bool category_goes_left(const uint8_t* row, C v) {
+    const bool missing = v != v || v < 0;
+    return row[missing ? 256 : static_cast<int>(std::min<C>(v, 255))];
+}
+
+// rows [begin, end) down every tree, `block` rows side by side
+template <typename X, typename C, bool kCategories>
+void walk_rows(const X* x, int64_t stride, bool widened, int64_t begin, int64_t end,
+               int64_t block, const Trees& trees, X* out) {
+    const Node<C>* nodes = static_cast<const Node<C>*>(trees.nodes);
+    const int64_t k = trees.k, n_out = trees.n_out;
+    const int64_t width = widened ? 2 * stride : stride;
+    std::vector<C> compared(block * width);
+    std::vector<int32_t> at(block);
+    for (int64_t first = begin; first < end; first += block) {
+        const int64_t rows = std::min(block, end - first);
+        compared_block<X, C>(x + first * stride, stride, rows, widened, compared.data());
+        const C* xs = compared.data();
+        X* sums = out + first * n_out;
+        std::fill(sums, sums + rows * n_out, X(0));
+        for (int64_t t = 0; t < trees.n_trees; ++t) {
+            std::fill(at.begin(), at.begin() + rows, trees.roots[t]);
+            for (int32_t level = 0; level < trees.depth[t]; ++level) {
+                for (int64_t r = 0; r < rows; ++r) {
+                    const Node<C>& node = nodes[at[r]];
+                    const C v = xs[r * width + node.column];
+                    bool left = v <= node.threshold;
+                    if (kCategories) {
+                        const int32_t codes = trees.category_row[at[r]];
+                        if (codes >= 0)
+                            left = category_goes_left(trees.category_left + codes * 257LL, v);
+                    }
+                    at[r] = node.base + left;
+                }
+            }
+            for (int64_t r = 0; r < rows; ++r)
+                add_leaf(sums + r * n_out, trees.value + int64_t(at[r]) * k, k, trees.column, t);
+        }
+    }
+}
+
+template <typename X, typename C>
+void walk(const void* x, int64_t n_rows, int64_t stride, bool widened, int64_t block,
+          const Trees& trees, void* out, int n_threads) {
+    in_parallel(n_rows, block, n_threads, [&](int64_t begin, int64_t end) {
+        const X* xs = static_cast<const X*>(x);
+        if (trees.category_row)
+            walk_rows<X, C, true>(xs, stride, widened, begin, end, block, trees,
+                                  static_cast<X*>(out));
+        else
+            walk_rows<X, C, false>(xs, stride, widened, begin, end, block, trees,
+                                   static_cast<X*>(out));
+    });
+}
+
+// (n_rows, n_trees, k) leaf values summed over the trees into (n_rows, n_out)
+template <typename X>
+void sum(const void* leaf_values, int64_t n_rows, int64_t n_trees, int64_t k,
+         const int32_t* column, int64_t n_out, void* out, int n_threads) {
+    in_parallel(n_rows, 256, n_threads, [&](int64_t begin, int64_t end) {
+        const X* values = static_cast<const X*>(leaf_values);
+        X* sums = static_cast<X*>(out);
+        std::fill(sums + begin * n_out, sums + end * n_out, X(0));
+        for (int64_t r = begin; r < end; ++r)
+            for (int64_t t = 0; t < n_trees; ++t)
+                add_leaf(sums + r * n_out, values + (r * n_trees + t) * k, k, column, t);
+    });
+}
+
+}  // namespace
+
+extern "C" {
+
+// kind: 0 = float64 input, float64 thresholds; 1 = float64 input, float32 thresholds
+// (scikit-learn's classic trees compare float32(x)); 2 = float32 input and thresholds.
+// x: (n_rows, stride), C order; widened: whether columns number [x with NaN as -inf, x];
+// block: rows walked side by side. out: (n_rows, n_out), the sums of the trees' leaf
+// values, in the input's dtype. Returns 0, or -1 for an unknown kind.
+int nnc_tree_walk(int kind, const void* x, int64_t n_rows, int64_t stride, int widened,
+                  int64_t block, const void* nodes, const int32_t* roots,
+                  const int32_t* depth, int64_t n_trees, const int32_t* category_row,
+                  const uint8_t* category_left, const double* value, int64_t k,
+                  const int32_t* column, int64_t n_out, void* out, int n_threads) {
+    const Trees trees{nodes, roots, depth, n_trees, category_row, category_left,
+                      value, k, column, n_out};
+    switch (kind) {
+        case 0:
+            walk<double, double>(x, n_rows, stride, widened, block, trees, out, n_threads);
+            return 0;
+        case 1:
+            walk<double, float>(x, n_rows, stride, widened, block, trees, out, n_threads);
+            return 0;
+        case 2:
+            walk<float, float>(x, n_rows, stride, widened, block, trees, out, n_threads);
+            return 0;
+        default:
+            return -1;
+    }
+}
+
+// The sums nnc_tree_walk makes, of (n_rows, n_trees, k) leaf values already found (float32
+// when is_float32, else float64), into (n_rows, n_out).
+int nnc_tree_sum(int is_float32, const void* leaf_values, int64_t n_rows, int64_t n_trees,
+                 int64_t k, const int32_t* column, int64_t n_out, void* out, int n_threads) {
+    if (is_float32)
+        sum<float>(leaf_values, n_rows, n_trees, k, column, n_out, out, n_threads);
+    else
+        sum<double>(leaf_values, n_rows, n_trees, k, column, n_out, out, n_threads);
+    return 0;
+}
+
+}

@@ -1,0 +1,128 @@
+"""The traversal's compiled walk (walk.cpp) against the same walk in torch ops.
+
+On the CPU the traversal walks every tree and sums the leaves in one compiled call; the
+torch walk stays for export and GPUs. Both must give the same bits, for every kind of split
+(float32 casts, float64 thresholds, NaN sides, category bitsets), every read-out (k values
+per leaf, one value per tree in its column), both network dtypes and any thread count.
+"""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_diabetes, load_iris, load_wine
+from sklearn.ensemble import (
+    GradientBoostingRegressor,
+    HistGradientBoostingClassifier,
+    RandomForestClassifier,
+)
+from sklearn.tree import DecisionTreeRegressor
+from test_boosting import _with_a_category
+from test_tree_forms import _edge_rows, _with_nan
+
+import nnconvert as nc
+from nnconvert.families.trees import walk_kernel
+from nnconvert.families.trees.traversal import TreeTraversal
+
+
+def test_the_kernel_is_built():
+    assert walk_kernel.library() is not None, (
+        "nnconvert/families/trees/walk.cpp was not built: reinstall (pip install -e .) on a "
+        "machine with a C++ compiler")
+
+
+def _two_targets():
+    X, y = load_diabetes(return_X_y=True)
+    return X, np.c_[y, X[:, 2] * 100]
+
+
+CASES = {
+    # float32(x) against float32 thresholds, NaN sides, k = 3 values per leaf
+    "forest-nan": (lambda: RandomForestClassifier(15, max_depth=6, random_state=0),
+                   lambda: load_wine(return_X_y=True), True),
+    # float64 thresholds, NaN sides, one value per tree in its class column
+    "hist-gradient-boosting-nan": (
+        lambda: HistGradientBoostingClassifier(max_iter=15, random_state=0),
+        lambda: load_wine(return_X_y=True), True),
+    # category bitsets, and NaN at categorical and numerical splits
+    "hist-gradient-boosting-categories": (
+        lambda: HistGradientBoostingClassifier(max_iter=15, categorical_features=[2],
+                                               random_state=0),
+        lambda: _with_a_category(*load_iris(return_X_y=True)), False),
+    # no NaN routing: the input is not widened
+    "gradient-boosting": (lambda: GradientBoostingRegressor(n_estimators=20, random_state=0),
+                          lambda: load_diabetes(return_X_y=True), False),
+    # two outputs per leaf
+    "tree-two-targets": (lambda: DecisionTreeRegressor(max_depth=8, random_state=0),
+                         _two_targets, False),
+}
+
+
+def _walks(net, X):
+    """``net``'s outputs on ``X`` with the compiled walk, then with the torch walk."""
+    layers = [m for m in net.modules() if isinstance(m, TreeTraversal)]
+    assert layers and all(layer.fused for layer in layers)
+    method = "decision_function" if hasattr(net, "decision_function") else "predict"
+    fused = getattr(net, method)(X)
+    for layer in layers:
+        layer.fused = False
+    try:
+        return fused, getattr(net, method)(X)
+    finally:
+        for layer in layers:
+            layer.fused = True
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("case", CASES)
+def test_the_compiled_walk_gives_the_torch_walks_bits(case, dtype):
+    make, data, nan = CASES[case]
+    X, y = data()
+    fit_X = _with_nan(X) if nan else X
+    estimator = make().fit(fit_X[::2], y[::2])
+    rows = np.vstack([X[1::2], _edge_rows(X, estimator)] + ([_with_nan(X[1::2])] if nan else []))
+    net = nc.convert(estimator, tree_form="traversal", dtype=dtype)
+    fused, torch_walk = _walks(net, rows)
+    assert fused.dtype == torch_walk.dtype
+    assert np.array_equal(fused, torch_walk)
+
+
+@pytest.mark.parametrize("module", ["xgboost", "lightgbm"])
+def test_boosting_libraries_take_the_compiled_walk(module):
+    library = pytest.importorskip(module)
+    X, y = load_wine(return_X_y=True)
+    X = _with_nan(X)
+    make = (library.XGBClassifier if module == "xgboost" else library.LGBMClassifier)
+    estimator = make(n_estimators=20, max_depth=4, verbosity=0 if module == "xgboost" else -1)
+    net = nc.convert(estimator.fit(X[::2], y[::2]), tree_form="traversal")
+    fused, torch_walk = _walks(net, X[1::2])
+    assert np.array_equal(fused, torch_walk)
+
+
+def test_any_thread_count_gives_the_same_bits():
+    X, y = load_wine(return_X_y=True)
+    net = nc.convert(RandomForestClassifier(30, random_state=0).fit(X[::2], y[::2]),
+                     tree_form="traversal")
+    rows = np.tile(X, (8, 1))  # enough rows for several blocks per thread
+    threads = torch.get_num_threads()
+    try:
+        outputs = []
+        for n in (1, 2, 3):
+            torch.set_num_threads(n)
+            outputs.append(net.predict_proba(rows))
+    finally:
+        torch.set_num_threads(threads)
+    assert all(np.array_equal(outputs[0], other) for other in outputs[1:])
+
+
+def test_the_walk_follows_buffers_loaded_after_its_first_call():
+    X, y = load_diabetes(return_X_y=True)
+    net = nc.convert(GradientBoostingRegressor(n_estimators=10, random_state=0).fit(X, y),
+                     tree_form="traversal")
+    before = net.predict(X)
+    layer = next(m for m in net.modules() if isinstance(m, TreeTraversal))
+    state = layer.state_dict()
+    state["threshold"] = state["threshold"] + 1.0  # every split now sends more rows left
+    layer.load_state_dict(state)
+    fused, torch_walk = _walks(net, X)
+    assert np.array_equal(fused, torch_walk)
+    assert not np.array_equal(fused, before)
