@@ -126,3 +126,20 @@ def test_the_walk_follows_buffers_loaded_after_its_first_call():
     fused, torch_walk = _walks(net, X)
     assert np.array_equal(fused, torch_walk)
     assert not np.array_equal(fused, before)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: HistGradientBoostingClassifier(max_iter=10, max_depth=3, random_state=0),
+    lambda: RandomForestClassifier(5, max_depth=4, random_state=0),
+])
+def test_without_the_kernel_both_forms_walk_and_sum_in_torch_alike(monkeypatch, make):
+    monkeypatch.setattr(walk_kernel, "_library", False)  # as after an install with no compiler
+    X, y = load_wine(return_X_y=True)
+    X = _with_nan(X)
+    estimator = make().fit(X[::2], y[::2])
+    network = nc.convert(estimator, tree_form="network")
+    traversal = nc.convert(estimator, tree_form="traversal")
+    assert not any(m.fused for m in traversal.modules() if isinstance(m, TreeTraversal))
+    a, b = network.predict_proba(X[1::2]), traversal.predict_proba(X[1::2])
+    assert np.array_equal(a, b)
+    assert np.abs(a - estimator.predict_proba(X[1::2])).max() <= 1e-12

@@ -123,10 +123,13 @@ class FusedWalk:
     @staticmethod
     def _block(arrays, x: torch.Tensor, compare_dtype, widened: bool) -> int:
         """Rows walked side by side (see the two constants)."""
-        if arrays["nodes"].nbytes > _CACHED_NODE_BYTES:
-            return 512
         row_bytes = x.shape[1] * (2 if widened else 1) * compare_dtype.itemsize
-        return max(16, min(512, _CACHED_INPUT_BYTES // max(1, row_bytes)))
+        if arrays["nodes"].nbytes > _CACHED_NODE_BYTES:
+            rows = 512
+        else:  # at least 16 rows side by side, whose independent steps overlap
+            rows = max(16, _CACHED_INPUT_BYTES // row_bytes)
+        # however wide the rows, a thread's copy of its block stays under 4 MiB
+        return max(1, min(rows, 512, (4 << 20) // row_bytes))
 
     def __call__(self, layer, x: torch.Tensor) -> torch.Tensor:
         """The (rows, outputs) sums of the trees' leaf values for ``x`` (float32 or float64,
