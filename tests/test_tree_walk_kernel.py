@@ -26,8 +26,8 @@ from nnconvert.families.trees.traversal import TreeTraversal
 
 def test_the_kernel_is_built():
     assert walk_kernel.library() is not None, (
-        "nnconvert/families/trees/walk.cpp was not built: reinstall (pip install -e .) on a "
-        "machine with a C++ compiler")
+        "nnconvert/families/trees/walk.cpp was not built, or built from another version of "
+        "it: reinstall (make test does; or pip install -e .) on a machine with a C++ compiler")
 
 
 def _two_targets():

@@ -167,6 +167,10 @@ void sum(const void* leaf_values, int64_t n_rows, int64_t n_trees, int64_t k,
 
 extern "C" {
 
+// The interface's version: walk_kernel.py loads a library only of its own version (a library
+// built from an older walk.cpp would read these arguments wrongly).
+int nnc_tree_interface() { return 1; }
+
 // kind: 0 = float64 input, float64 thresholds; 1 = float64 input, float32 thresholds
 // (scikit-learn's classic trees compare float32(x)); 2 = float32 input and thresholds.
 // x: (n_rows, stride), C order; widened: whether columns number [x with NaN as -inf, x];

@@ -28,11 +28,15 @@ _CACHED_INPUT_BYTES = 32 << 10
 _KINDS = {(torch.float64, torch.float64): 0, (torch.float64, torch.float32): 1,
           (torch.float32, torch.float32): 2}
 
+#: the version of walk.cpp's interface this module calls (its nnc_tree_interface)
+_INTERFACE = 1
+
 _library = None
 
 
 def library() -> ctypes.CDLL | None:
-    """The built kernel, or None where ``setup.py`` could not build it."""
+    """The built kernel, or None where ``setup.py`` could not build it (or built it from
+    another version of ``walk.cpp``)."""
     global _library
     if _library is None:
         _library = False
@@ -40,7 +44,11 @@ def library() -> ctypes.CDLL | None:
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             path = here / f"_walk{suffix}"
             if path.exists():
-                _library = ctypes.CDLL(str(path))
+                loaded = ctypes.CDLL(str(path))
+                if (not hasattr(loaded, "nnc_tree_interface")
+                        or loaded.nnc_tree_interface() != _INTERFACE):
+                    break  # built from another walk.cpp: reinstall to rebuild it
+                _library = loaded
                 _library.nnc_tree_walk.restype = ctypes.c_int
                 _library.nnc_tree_walk.argtypes = (
                     [ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64,
