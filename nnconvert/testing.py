@@ -138,7 +138,29 @@ def _mlp() -> list[tuple[str, Callable]]:
         hidden_layer_sizes=(12,), max_iter=150, random_state=s)))]
 
 
-_FAMILIES = {"linear": _linear, "svm": _svm, "elm": _elm, "mlp": _mlp}
+def _trees() -> list[tuple[str, Callable]]:
+    from sklearn.ensemble import (
+        ExtraTreesClassifier,
+        GradientBoostingClassifier,
+        HistGradientBoostingClassifier,
+        RandomForestClassifier,
+    )
+    from sklearn.tree import DecisionTreeClassifier
+
+    # small enough to fit in a fraction of a second, deep enough for every kind of path
+    return [
+        ("DecisionTreeClassifier", lambda s: DecisionTreeClassifier(max_depth=6, random_state=s)),
+        ("RandomForestClassifier",
+         lambda s: RandomForestClassifier(20, max_depth=6, random_state=s)),
+        ("ExtraTreesClassifier", lambda s: ExtraTreesClassifier(20, max_depth=6, random_state=s)),
+        ("GradientBoostingClassifier",
+         lambda s: GradientBoostingClassifier(n_estimators=15, max_depth=3, random_state=s)),
+        ("HistGradientBoostingClassifier",
+         lambda s: HistGradientBoostingClassifier(max_iter=15, random_state=s)),
+    ]
+
+
+_FAMILIES = {"linear": _linear, "svm": _svm, "elm": _elm, "mlp": _mlp, "trees": _trees}
 
 
 def estimator_factories(families: Sequence[str] | None = None) -> dict[str, list]:
@@ -171,7 +193,8 @@ def fitted_estimators(draw, families: Sequence[str] | None = None, data=None):
     Parameters
     ----------
     families : sequence of str, optional
-        Among "linear", "svm", "elm", "mlp" (default: every one whose converter exists).
+        Among "linear", "svm", "elm", "mlp", "trees" (default: every one whose converter
+        exists).
     data : strategy, optional
         Of ``(X, y)`` pairs; default :func:`datasets`.
 

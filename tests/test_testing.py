@@ -111,10 +111,11 @@ def test_every_family_with_a_converter_is_offered():
     supported = set(nc.supported_estimators())
     assert "linear" in offered
     for family, names in (("svm", {"SVC", "NuSVC"}), ("elm", {"ELMClassifier"}),
-                          ("mlp", {"MLPClassifier"})):
+                          ("mlp", {"MLPClassifier"}),
+                          ("trees", {"RandomForestClassifier", "DecisionTreeClassifier"})):
         assert (family in offered) == bool(names & supported)
     with pytest.raises(ValueError, match="unknown families"):
-        testing.estimator_factories(["trees"])
+        testing.estimator_factories(["forests"])
 
 
 @given(testing.fitted_estimators(), st.data())

@@ -9,6 +9,8 @@ per leaf, one value per tree in its column), both network dtypes and any thread 
 import numpy as np
 import pytest
 import torch
+from hypothesis import given
+from hypothesis import strategies as st
 from sklearn.datasets import load_diabetes, load_iris, load_wine
 from sklearn.ensemble import (
     GradientBoostingRegressor,
@@ -20,6 +22,7 @@ from test_boosting import _with_a_category
 from test_tree_forms import _edge_rows, _with_nan
 
 import nnconvert as nc
+from nnconvert import testing
 from nnconvert.families.trees import walk_kernel
 from nnconvert.families.trees.traversal import TreeTraversal
 
@@ -143,3 +146,19 @@ def test_without_the_kernel_both_forms_walk_and_sum_in_torch_alike(monkeypatch, 
     a, b = network.predict_proba(X[1::2]), traversal.predict_proba(X[1::2])
     assert np.array_equal(a, b)
     assert np.abs(a - estimator.predict_proba(X[1::2])).max() <= 1e-12
+
+
+@given(testing.fitted_estimators(families=["trees"]), st.data())
+def test_drawn_trees_and_rows_walk_alike_compiled_and_in_torch(fitted, data):
+    estimator, X = fitted
+    net = nc.convert(estimator, tree_form="traversal")
+    drawn = np.array([data.draw(testing.inputs(X, beyond=0.1)) for _ in range(6)])
+    rows = np.vstack([drawn, X[:10], _edge_rows(X, estimator)])
+    if all(m.allow_nan for m in net.modules() if isinstance(m, TreeTraversal)):
+        missing = rows.copy()
+        missing[::3, 0] = missing[1::3, -1] = np.nan
+        rows = np.vstack([rows, missing])
+    fused, torch_walk = _walks(net, rows)
+    assert np.array_equal(fused, torch_walk)
+    report = nc.verify(estimator, net, rows)
+    assert report.passed, str(report)
