@@ -244,6 +244,9 @@ def test_hist_gradient_boosting_categories_from_a_dataframe(iris):
     # columns by name, in any order, as scikit-learn takes them
     shuffled = held[["d", "colour", "a", "c", "b"]]
     assert (net.predict(shuffled) == est.predict(held)).all()
+    # a batch whose category column holds missing values only
+    missing = held.assign(colour=pandas.Categorical([None] * len(held), categories=names))
+    assert (net.predict(missing) == est.predict(missing)).all()
 
 
 def test_explain_reads_as_boosting(iris, diabetes):

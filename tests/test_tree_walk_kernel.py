@@ -63,16 +63,16 @@ CASES = {
 def _walks(net, X):
     """``net``'s outputs on ``X`` with the compiled walk, then with the torch walk."""
     layers = [m for m in net.modules() if isinstance(m, TreeTraversal)]
-    assert layers and all(layer.fused for layer in layers)
+    assert layers and all(layer.compiled for layer in layers)
     method = "decision_function" if hasattr(net, "decision_function") else "predict"
     fused = getattr(net, method)(X)
     for layer in layers:
-        layer.fused = False
+        layer.compiled = False
     try:
         return fused, getattr(net, method)(X)
     finally:
         for layer in layers:
-            layer.fused = True
+            layer.compiled = True
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
@@ -142,7 +142,7 @@ def test_without_the_kernel_both_forms_walk_and_sum_in_torch_alike(monkeypatch, 
     estimator = make().fit(X[::2], y[::2])
     network = nc.convert(estimator, tree_form="network")
     traversal = nc.convert(estimator, tree_form="traversal")
-    assert not any(m.fused for m in traversal.modules() if isinstance(m, TreeTraversal))
+    assert not any(m.compiled for m in traversal.modules() if isinstance(m, TreeTraversal))
     a, b = network.predict_proba(X[1::2]), traversal.predict_proba(X[1::2])
     assert np.array_equal(a, b)
     assert np.abs(a - estimator.predict_proba(X[1::2])).max() <= 1e-12
@@ -162,3 +162,60 @@ def test_drawn_trees_and_rows_walk_alike_compiled_and_in_torch(fitted, data):
     assert np.array_equal(fused, torch_walk)
     report = nc.verify(estimator, net, rows)
     assert report.passed, str(report)
+
+
+def _forest(X, y):
+    return nc.convert(RandomForestClassifier(10, max_depth=5, random_state=0).fit(X, y),
+                      tree_form="traversal")
+
+
+def test_inference_mode_converts_and_walks(iris):
+    X, y, _ = iris
+    expected = _forest(X, y).predict_proba(X)
+    with torch.inference_mode():
+        net = _forest(X, y)
+        assert np.array_equal(net.predict_proba(X), expected)
+        net.float()  # buffers made in inference mode keep no version counter
+        assert np.abs(net.predict_proba(X) - expected).max() < 1e-6
+
+
+@pytest.mark.parametrize("form", ["traversal", "network"])
+def test_torch_func_transforms_walk_in_torch_ops(iris, form):
+    X, y, _ = iris
+    net = nc.convert(RandomForestClassifier(5, max_depth=3, random_state=0).fit(X, y),
+                     tree_form=form)
+    x = torch.as_tensor(X[:8])
+    batched = torch.func.vmap(net)(x.reshape(2, 4, 4))
+    plain = net(x)
+    outputs = zip(batched, plain) if isinstance(plain, tuple) else [(batched, plain)]
+    for b, p in outputs:
+        assert torch.equal(b.reshape(p.shape), p)
+
+
+def test_a_layer_given_rows_of_another_width_says_so(iris):
+    X, y, _ = iris
+    layer = next(m for m in _forest(X, y).modules() if isinstance(m, TreeTraversal))
+    with pytest.raises(ValueError, match="rows of 4 features, got an input of shape"):
+        layer(torch.as_tensor(X[:, :2]))
+
+
+def test_refresh_follows_changes_torch_does_not_count(iris):
+    X, y, _ = iris
+    net = _forest(X, y)
+    layer = next(m for m in net.modules() if isinstance(m, TreeTraversal))
+    net.predict_proba(X)
+    layer.threshold.data -= 1.0  # through .data: no version counter moves
+    layer.refresh()
+    fused, torch_walk = _walks(net, X)
+    assert np.array_equal(fused, torch_walk)
+
+
+def test_a_pickled_traversal_walks_compiled_again(iris):
+    import pickle
+
+    X, y, _ = iris
+    net = _forest(X, y)
+    expected = net.predict_proba(X)
+    copy = pickle.loads(pickle.dumps(net))
+    assert all(m.compiled for m in copy.modules() if isinstance(m, TreeTraversal))
+    assert np.array_equal(copy.predict_proba(X), expected)

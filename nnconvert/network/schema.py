@@ -222,7 +222,9 @@ class InputSchema:
                 raise ValueError(f"Found unknown categories {found[:10]} in {self.name(j)} "
                                  "during transform")
             distinct_codes[unknown] = len(categories)
-        codes = distinct_codes.astype(np.int64).take(row_codes, mode="clip")
+        # (a column of missing values only has no distinct value to take from)
+        codes = (distinct_codes.astype(np.int64).take(row_codes, mode="clip")
+                 if len(distinct_codes) else np.zeros(len(row_codes), np.int64))
         codes[row_codes < 0] = nan_code
         unknown_missing = (row_codes < 0) & (nan_code < 0)
         if unknown_missing.any():  # a missing value where no category is missing

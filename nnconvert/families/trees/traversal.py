@@ -107,7 +107,7 @@ class TreeLayer(Layer):
     def leaf_sum(self, leaf_values: torch.Tensor) -> torch.Tensor:
         """``scale × Σ_trees leaf value + bias`` from the (rows, trees[, k]) leaf values.
 
-        On the CPU the trees are summed as the fused walk sums them (:mod:`.walk_kernel`),
+        On the CPU the trees are summed as the compiled walk sums them (:mod:`.walk_kernel`),
         so every form gives the same bits; elsewhere by torch, alike for every form."""
         if walk_kernel.runs_on(leaf_values):
             return self.scaled(walk_kernel.tree_sum(leaf_values, self.tree_columns(),
@@ -152,7 +152,7 @@ class TreeTraversal(TreeLayer):
     """The fast form: every row walks every tree, one level per step, to a leaf.
 
     Parameters are those of :class:`TreeLayer`. On the CPU the walk is the compiled kernel
-    of :mod:`.walk_kernel` (the ``fused`` attribute, True where it was built); elsewhere,
+    of :mod:`.walk_kernel` (the ``compiled`` attribute, True where it was built); elsewhere,
     and under ``torch.export``, it is torch ops, to the same bits. Eager torch runs that walk
     as fast as ``torch.compile`` does (measured: 34 ms compiled, 29 ms eager per 2,048 rows
     of a 200-tree forest), so it is not compiled.
@@ -161,8 +161,8 @@ class TreeTraversal(TreeLayer):
     def build(self, table, node_value: np.ndarray) -> None:
         # the trees are walked deepest first, so that a level walks only the trees that
         # still have one (a prefix): boosted trees differ in depth, 5 to 17 in one model
-        self.fused = walk_kernel.library() is not None
-        self._fused = walk_kernel.FusedWalk()
+        self.compiled = walk_kernel.library() is not None
+        self._compiled_walk = walk_kernel.CompiledWalk()
         deepest_first = np.argsort(-table.tree_depth, kind="stable")
         self.walking = [int((table.tree_depth > level).sum()) for level in range(self.depth)]
         # int32 indices: half the memory traffic of int64, and index_select takes them
@@ -180,16 +180,28 @@ class TreeTraversal(TreeLayer):
             self.register_buffer("category_left", torch.as_tensor(table.category_left))
 
     def forward(self, x):
-        if self.fused and walk_kernel.runs_on(x) and self.base.device.type == "cpu":
+        if self.compiled and walk_kernel.runs_on(x) and self.base.device.type == "cpu":
             # the whole batch in one call: the kernel keeps its memory to a block of rows
             # per thread, and torch ops between calls would keep torch's idle threads
             # spinning on the cores the kernel's threads need (measured: 600 boosted trees,
             # 2 threads, blocks of 582 rows: no faster than 1 thread)
-            return self.scaled(self._fused(self, x))
+            return self.scaled(self._compiled_walk(self, x))
         # a block of rows at a time: the (rows × trees) node indices of every level then stay
         # in cache rather than streaming through memory once per level
         rows = max(64, _BLOCK_NODES // max(1, self.n_trees))
         return in_row_blocks(self._walk, x, rows)
+
+    def refresh(self) -> None:
+        """Make the compiled walk read the buffers again: needed only after changing them
+        where torch keeps no count (through ``.data`` or a numpy view); ``load_state_dict``,
+        ``to`` and in-place torch operations are followed by themselves."""
+        self._compiled_walk.forget()
+
+    def __setstate__(self, state):
+        # a traversal pickled before the compiled walk existed walks in torch ops
+        state.setdefault("compiled", False)
+        state.setdefault("_compiled_walk", walk_kernel.CompiledWalk())
+        super().__setstate__(state)
 
     def _walk(self, x):
         xs = self.compared(x)

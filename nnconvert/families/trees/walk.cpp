@@ -15,8 +15,11 @@
 // Loaded with ctypes (no Python API, so no link to libpython or torch), built by setup.py;
 // without it the forms walk and sum in torch ops instead.
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
+#include <new>
+#include <system_error>
 #include <thread>
 #include <vector>
 
@@ -58,14 +61,27 @@ template <typename Fn>
 void in_parallel(int64_t n_rows, int64_t block, int n_threads, Fn fn) {
     const int64_t blocks = (n_rows + block - 1) / block;
     const int64_t workers = std::max<int64_t>(1, std::min<int64_t>(n_threads, blocks));
+    std::atomic<bool> failed{false};
     auto part = [&](int64_t w) {
-        fn(std::min(n_rows, blocks * w / workers * block),
-           std::min(n_rows, blocks * (w + 1) / workers * block));
+        try {  // an exception must not leave a thread: it would end the process
+            fn(std::min(n_rows, blocks * w / workers * block),
+               std::min(n_rows, blocks * (w + 1) / workers * block));
+        } catch (...) {
+            failed = true;
+        }
     };
     std::vector<std::thread> threads;
-    for (int64_t w = 1; w < workers; ++w) threads.emplace_back(part, w);
+    threads.reserve(workers);  // so that only starting a thread can fail below
+    for (int64_t w = 1; w < workers; ++w) {
+        try {
+            threads.emplace_back(part, w);
+        } catch (const std::system_error&) {
+            part(w);  // no thread to be had: this one does the part
+        }
+    }
     part(0);
     for (auto& thread : threads) thread.join();
+    if (failed) throw std::bad_alloc();  // the one failure a part can meet: its buffers
 }
 
 // The block's rows as the splits compare them: in the thresholds' type C, and widened to
@@ -74,16 +90,16 @@ void in_parallel(int64_t n_rows, int64_t block, int n_threads, Fn fn) {
 // every test), one whose NaN goes right column c of the second half (NaN fails every
 // test). A step is then a read, a comparison and an addition.
 template <typename X, typename C>
-void compared_block(const X* x, int64_t stride, int64_t rows, bool widened, C* out) {
-    const int64_t width = widened ? 2 * stride : stride;
+void compared_block(const X* x, int64_t n_columns, int64_t rows, bool widened, C* out) {
+    const int64_t width = widened ? 2 * n_columns : n_columns;
     for (int64_t r = 0; r < rows; ++r) {
-        const X* row = x + r * stride;
+        const X* row = x + r * n_columns;
         C* o = out + r * width;
-        for (int64_t c = 0; c < stride; ++c) {
+        for (int64_t c = 0; c < n_columns; ++c) {
             const C v = static_cast<C>(row[c]);
             if (widened) {
                 o[c] = v != v ? -INFINITY : v;
-                o[stride + c] = v;
+                o[n_columns + c] = v;
             } else {
                 o[c] = v;
             }
@@ -101,16 +117,16 @@ inline bool category_goes_left(const uint8_t* row, C v) {
 
 // rows [begin, end) down every tree, `block` rows side by side
 template <typename X, typename C, bool kCategories>
-void walk_rows(const X* x, int64_t stride, bool widened, int64_t begin, int64_t end,
+void walk_rows(const X* x, int64_t n_columns, bool widened, int64_t begin, int64_t end,
                int64_t block, const Trees& trees, X* out) {
     const Node<C>* nodes = static_cast<const Node<C>*>(trees.nodes);
     const int64_t k = trees.k, n_out = trees.n_out;
-    const int64_t width = widened ? 2 * stride : stride;
+    const int64_t width = widened ? 2 * n_columns : n_columns;
     std::vector<C> compared(block * width);
     std::vector<int32_t> at(block);
     for (int64_t first = begin; first < end; first += block) {
         const int64_t rows = std::min(block, end - first);
-        compared_block<X, C>(x + first * stride, stride, rows, widened, compared.data());
+        compared_block<X, C>(x + first * n_columns, n_columns, rows, widened, compared.data());
         const C* xs = compared.data();
         X* sums = out + first * n_out;
         std::fill(sums, sums + rows * n_out, X(0));
@@ -136,15 +152,15 @@ void walk_rows(const X* x, int64_t stride, bool widened, int64_t begin, int64_t 
 }
 
 template <typename X, typename C>
-void walk(const void* x, int64_t n_rows, int64_t stride, bool widened, int64_t block,
+void walk(const void* x, int64_t n_rows, int64_t n_columns, bool widened, int64_t block,
           const Trees& trees, void* out, int n_threads) {
     in_parallel(n_rows, block, n_threads, [&](int64_t begin, int64_t end) {
         const X* xs = static_cast<const X*>(x);
         if (trees.category_row)
-            walk_rows<X, C, true>(xs, stride, widened, begin, end, block, trees,
+            walk_rows<X, C, true>(xs, n_columns, widened, begin, end, block, trees,
                                   static_cast<X*>(out));
         else
-            walk_rows<X, C, false>(xs, stride, widened, begin, end, block, trees,
+            walk_rows<X, C, false>(xs, n_columns, widened, begin, end, block, trees,
                                    static_cast<X*>(out));
     });
 }
@@ -173,28 +189,35 @@ int nnc_tree_interface() { return 1; }
 
 // kind: 0 = float64 input, float64 thresholds; 1 = float64 input, float32 thresholds
 // (scikit-learn's classic trees compare float32(x)); 2 = float32 input and thresholds.
-// x: (n_rows, stride), C order; widened: whether columns number [x with NaN as -inf, x];
+// x: (n_rows, n_columns), C order; widened: whether columns number [x with NaN as -inf, x];
 // block: rows walked side by side. out: (n_rows, n_out), the sums of the trees' leaf
 // values, in the input's dtype. Returns 0, or -1 for an unknown kind.
-int nnc_tree_walk(int kind, const void* x, int64_t n_rows, int64_t stride, int widened,
+int nnc_tree_walk(int kind, const void* x, int64_t n_rows, int64_t n_columns, int widened,
                   int64_t block, const void* nodes, const int32_t* roots,
                   const int32_t* depth, int64_t n_trees, const int32_t* category_row,
                   const uint8_t* category_left, const double* value, int64_t k,
                   const int32_t* column, int64_t n_out, void* out, int n_threads) {
     const Trees trees{nodes, roots, depth, n_trees, category_row, category_left,
                       value, k, column, n_out};
-    switch (kind) {
-        case 0:
-            walk<double, double>(x, n_rows, stride, widened, block, trees, out, n_threads);
-            return 0;
-        case 1:
-            walk<double, float>(x, n_rows, stride, widened, block, trees, out, n_threads);
-            return 0;
-        case 2:
-            walk<float, float>(x, n_rows, stride, widened, block, trees, out, n_threads);
-            return 0;
-        default:
-            return -1;
+    try {
+        switch (kind) {
+            case 0:
+                walk<double, double>(x, n_rows, n_columns, widened, block, trees, out,
+                                     n_threads);
+                return 0;
+            case 1:
+                walk<double, float>(x, n_rows, n_columns, widened, block, trees, out,
+                                    n_threads);
+                return 0;
+            case 2:
+                walk<float, float>(x, n_rows, n_columns, widened, block, trees, out,
+                                   n_threads);
+                return 0;
+            default:
+                return -1;
+        }
+    } catch (const std::bad_alloc&) {
+        return -2;  // no exception may cross into ctypes: it would end the process
     }
 }
 
@@ -202,10 +225,14 @@ int nnc_tree_walk(int kind, const void* x, int64_t n_rows, int64_t stride, int w
 // when is_float32, else float64), into (n_rows, n_out).
 int nnc_tree_sum(int is_float32, const void* leaf_values, int64_t n_rows, int64_t n_trees,
                  int64_t k, const int32_t* column, int64_t n_out, void* out, int n_threads) {
-    if (is_float32)
-        sum<float>(leaf_values, n_rows, n_trees, k, column, n_out, out, n_threads);
-    else
-        sum<double>(leaf_values, n_rows, n_trees, k, column, n_out, out, n_threads);
+    try {
+        if (is_float32)
+            sum<float>(leaf_values, n_rows, n_trees, k, column, n_out, out, n_threads);
+        else
+            sum<double>(leaf_values, n_rows, n_trees, k, column, n_out, out, n_threads);
+    } catch (const std::bad_alloc&) {
+        return -2;
+    }
     return 0;
 }
 

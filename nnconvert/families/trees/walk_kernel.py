@@ -1,17 +1,19 @@
-"""The fused walk (``walk.cpp``): the traversal's walk and the sum of the trees' leaf values
-in one compiled pass, and that sum alone for the other forms.
+"""The compiled walk (``walk.cpp``): the traversal's walk and the sum of the trees' leaf
+values in one pass, and that sum alone for the other forms.
 
 ``setup.py`` builds ``walk.cpp`` into a shared library beside this module; it is loaded with
 ctypes, which releases the GIL while it runs. Where it was not built (no C++ compiler at
 install time) or cannot run (a GPU tensor, ``torch.export``, ``torch.compile``), the forms
 walk and sum in torch ops instead. On the CPU every form sums the trees here, one after
-another in their own order, so the forms agree to the bit.
+another in their own order, so the forms agree to the bit. (An exported program sums with
+torch ops: it agrees with the eager network to rounding, about 1e-16 of the scale.)
 """
 
 from __future__ import annotations
 
 import ctypes
 import importlib.machinery
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +46,10 @@ def library() -> ctypes.CDLL | None:
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             path = here / f"_walk{suffix}"
             if path.exists():
-                loaded = ctypes.CDLL(str(path))
+                try:
+                    loaded = ctypes.CDLL(str(path))
+                except OSError:  # not a library this machine loads: walk in torch ops
+                    break
                 if (not hasattr(loaded, "nnc_tree_interface")
                         or loaded.nnc_tree_interface() != _INTERFACE):
                     break  # built from another walk.cpp: reinstall to rebuild it
@@ -64,12 +69,19 @@ def library() -> ctypes.CDLL | None:
 
 
 def runs_on(x: torch.Tensor) -> bool:
-    """Whether the kernel can walk ``x``: a plain float tensor in CPU memory, outside any
-    tracing (export and compile trace torch ops, which the kernel is not)."""
-    return (type(x) is torch.Tensor and x.device.type == "cpu"
+    """Whether the kernel can read ``x``: a plain float tensor with its own memory on the
+    CPU, outside any tracing (export and compile trace torch ops, which the kernel is not;
+    ``torch.func`` transforms wrap tensors that have no memory of their own)."""
+    if not (type(x) is torch.Tensor and x.device.type == "cpu"
             and x.dtype in (torch.float32, torch.float64)
             and not torch.compiler.is_compiling() and not torch.jit.is_tracing()
-            and library() is not None)
+            and library() is not None):
+        return False
+    try:
+        x.data_ptr()
+    except RuntimeError:
+        return False
+    return True
 
 
 def packed_nodes(feature: np.ndarray, threshold: np.ndarray, base: np.ndarray) -> np.ndarray:
@@ -85,25 +97,50 @@ def packed_nodes(feature: np.ndarray, threshold: np.ndarray, base: np.ndarray) -
     return nodes
 
 
-class FusedWalk:
+class CompiledWalk:
     """The kernel's view of one :class:`~.traversal.TreeTraversal`: its nodes packed once
-    per threshold dtype, repacked when a buffer changes (``load_state_dict``, ``to``)."""
+    per threshold dtype.
+
+    The records are packed again when a buffer is replaced (``to``, ``float``) or changed
+    in place (``load_state_dict``, ``add_``: its version counter moves). A change that
+    bypasses the counter (through ``.data`` or a numpy view) is not seen: call
+    :meth:`~.traversal.TreeTraversal.refresh` after one.
+    """
 
     def __init__(self):
-        self._packed, self._key = {}, None
+        self._cache = ((), {})  # (what the records were packed from, the records)
 
-    def _arrays(self, layer, compare_dtype):
+    def forget(self) -> None:
+        """Pack the records again at the next call."""
+        self._cache = ((), {})
+
+    def __getstate__(self):
+        return {}  # a copy packs its own records (weak references do not pickle)
+
+    def __setstate__(self, state):
+        self.forget()
+
+    @staticmethod
+    def _source(layer) -> list[torch.Tensor]:
         buffers = [layer.feature, layer.threshold, layer.base, layer.roots, layer.own_order]
         if layer.one_column:
             buffers.append(layer.tree_column)
         if layer.has_categories:
             buffers += [layer.is_categorical, layer.category_row, layer.category_left]
-        key = tuple((b.data_ptr(), b._version, b.dtype) for b in buffers)
-        # local until complete: another thread may be walking the same layer
-        packed = self._packed if key == self._key else {}
+        return buffers
+
+    def _arrays(self, layer, compare_dtype):
+        buffers = self._source(layer)
+        # the buffers themselves (held weakly), not their addresses, which a new buffer
+        # may reuse; inference tensors keep no version counter (nor change outside it)
+        source, packed = self._cache  # one read: another thread may replace the cache
+        same = len(source) == len(buffers) and all(
+            ref() is b and version == _version(b) for (ref, version), b in zip(source, buffers))
+        if not same:
+            packed = {}
         if compare_dtype not in packed:
-            packed[compare_dtype] = self._pack(layer, compare_dtype)
-        self._packed, self._key = packed, key
+            packed = {**packed, compare_dtype: self._pack(layer, compare_dtype)}
+            self._cache = ([(weakref.ref(b), _version(b)) for b in buffers], packed)
         return packed[compare_dtype]
 
     @staticmethod
@@ -141,7 +178,17 @@ class FusedWalk:
 
     def __call__(self, layer, x: torch.Tensor) -> torch.Tensor:
         """The (rows, outputs) sums of the trees' leaf values for ``x`` (float32 or float64,
-        in CPU memory), in the input's dtype: what ``layer.leaf_sum`` takes before scaling."""
+        in CPU memory), in the input's dtype: what ``layer.scaled`` takes.
+
+        Raises
+        ------
+        ValueError
+            If ``x`` is not (rows, the layer's n_features): the kernel reads rows of that
+            width and would read past the end of a narrower one.
+        """
+        if x.dim() != 2 or x.shape[1] != layer.n_features:
+            raise ValueError(f"the tree walk takes rows of {layer.n_features} features, "
+                             f"got an input of shape {tuple(x.shape)}")
         compare = torch.float32 if layer.float32_inputs else x.dtype
         arrays = self._arrays(layer, compare)
         x = x.contiguous()
@@ -155,8 +202,7 @@ class FusedWalk:
             _pointer(arrays["category_row"]), _pointer(arrays["category_left"]),
             value.data_ptr(), k, _pointer(arrays["column"]), layer.n_out, out.data_ptr(),
             torch.get_num_threads())
-        if status != 0:
-            raise RuntimeError(f"the fused tree walk refused kind {x.dtype}/{compare}")
+        _check(status, "walk")
         return out
 
 
@@ -164,16 +210,29 @@ def _pointer(array: np.ndarray | None):
     return None if array is None else array.ctypes.data
 
 
+def _version(tensor: torch.Tensor):
+    return None if tensor.is_inference() else tensor._version
+
+
+def _check(status: int, what: str) -> None:
+    """Raise where the kernel returned an error code."""
+    if status == -2:
+        raise MemoryError(f"the compiled tree {what} ran out of memory")
+    if status != 0:
+        raise RuntimeError(f"the compiled tree {what} failed with code {status}")
+
+
 def tree_sum(leaf_values: torch.Tensor, column: np.ndarray | None, n_out: int
              ) -> torch.Tensor:
     """The (rows, n_out) sums of (rows, trees[, k]) leaf values (float32 or float64, in CPU
-    memory) over the trees, one after another, as the fused walk sums them; ``column``
+    memory) over the trees, one after another, as the compiled walk sums them; ``column``
     (int32, per tree) puts each tree's one value in its own column."""
     leaf_values = leaf_values.contiguous()
     rows, trees = leaf_values.shape[:2]
     k = 1 if leaf_values.dim() == 2 else leaf_values.shape[2]
     out = torch.empty((rows, n_out), dtype=leaf_values.dtype)
-    library().nnc_tree_sum(leaf_values.dtype == torch.float32, leaf_values.data_ptr(), rows,
-                           trees, k, _pointer(column), n_out, out.data_ptr(),
-                           torch.get_num_threads())
+    status = library().nnc_tree_sum(leaf_values.dtype == torch.float32,
+                                     leaf_values.data_ptr(), rows, trees, k, _pointer(column),
+                                     n_out, out.data_ptr(), torch.get_num_threads())
+    _check(status, "sum")
     return out
