@@ -6,7 +6,7 @@ ctypes, which releases the GIL while it runs. Where it was not built (no C++ com
 install time) or cannot run (a GPU tensor, ``torch.export``, ``torch.compile``), the forms
 walk and sum in torch ops instead. On the CPU every form sums the trees here, one after
 another in their own order, so the forms agree to the bit. (An exported program sums with
-torch ops: it agrees with the eager network to rounding, about 1e-16 of the scale.)
+torch ops: it finds the same leaves and agrees with the eager network to float rounding.)
 """
 
 from __future__ import annotations
