@@ -13,6 +13,7 @@ __all__ = [
     "UnsupportedEstimatorError",
     "NotFittedError",
     "DependencyError",
+    "InvalidModelError",
     "multilabel_refused",
 ]
 
@@ -25,6 +26,14 @@ class UnsupportedEstimatorError(ConversionError, TypeError):
     """The estimator (or one of its steps) has no converter.
 
     It subclasses both ``ValueError`` and ``TypeError``: callers who catch either keep working.
+    """
+
+
+class InvalidModelError(ConversionError):
+    """A fitted attribute breaks an invariant scikit-learn relies on: a corrupt or edited model.
+
+    Raised at conversion (never at predict time) by the checks of :mod:`nnconvert.fitted`;
+    the message names the estimator, the attribute, what was found and what was expected.
     """
 
 
