@@ -25,7 +25,8 @@ def float32_threshold(threshold: np.ndarray) -> np.ndarray:
     rounding the threshold down once lets the comparison run in float32 for any network dtype.
     """
     t = np.asarray(threshold, dtype=np.float64)
-    s = t.astype(np.float32)
+    with np.errstate(over="ignore"):  # beyond float32's range: ±inf, stepped down below
+        s = t.astype(np.float32)
     above = s.astype(np.float64) > t
     s[above] = np.nextafter(s[above], np.float32(-np.inf))
     return s
