@@ -15,12 +15,15 @@
 // Loaded with ctypes (no Python API, so no link to libpython or torch), built by setup.py;
 // without it the forms walk and sum in torch ops instead.
 //
-// walk_kernel.py checks the table before it calls (every column below the input's width,
-// every child inside the table, each tree a tree reaching its leaves in its depth), so the
-// walk never leaves its buffers. As a second guard that costs nothing measurable, every
-// index read from the table is clamped into the buffer it reads (unsigned, so a negative one
-// clamps too): a table edited past those checks gives a wrong answer, never a read outside
-// memory.
+// walk_kernel.py checks the table before it packs it (guard.py: every column below the
+// input's width, every root and child inside the table, each tree a tree reaching its leaves
+// in its depth), so the walk never leaves its buffers. As a second guard, every index the
+// walk reads from the table is clamped into the buffer it indexes (unsigned, so a negative
+// one clamps too), except a step's child, which the checks alone keep inside: that clamp sits
+// on the walk's chain of dependent reads and cost 1.2x on a 200-tree forest (measured),
+// where the others cost nothing measurable. A leaf reads a column that never holds NaN (so
+// no input moves a row off its leaf): column 0 of a widened input, where NaN is -inf, else
+// an extra column, after the input's, that is always 0.
 #include <algorithm>
 #include <atomic>
 #include <climits>
@@ -104,13 +107,15 @@ void in_parallel(int64_t n_rows, int64_t block, int n_threads, Fn fn) {
 // [x with NaN as -inf, x] where NaN is routed, as the node table's columns number it (see
 // table.py: a split whose NaN goes left reads column c of the first half (-inf passes
 // every test), one whose NaN goes right column c of the second half (NaN fails every
-// test). A step is then a read, a comparison and an addition.
+// test). A step is then a read, a comparison and an addition. Last, a column of 0 that
+// leaves read (0 <= +inf: a row stays at its leaf).
 template <typename X, typename C>
 void compared_block(const X* x, int64_t n_columns, int64_t rows, bool widened, C* out) {
-    const int64_t width = widened ? 2 * n_columns : n_columns;
+    const int64_t width = (widened ? 2 * n_columns : n_columns) + 1;
     for (int64_t r = 0; r < rows; ++r) {
         const X* row = x + r * n_columns;
         C* o = out + r * width;
+        o[width - 1] = C(0);
         for (int64_t c = 0; c < n_columns; ++c) {
             const C v = static_cast<C>(row[c]);
             if (widened) {
@@ -137,7 +142,7 @@ void walk_rows(const X* x, int64_t n_columns, bool widened, int64_t begin, int64
                int64_t block, const Trees& trees, X* out) {
     const Node<C>* nodes = static_cast<const Node<C>*>(trees.nodes);
     const int64_t k = trees.k, n_out = trees.n_out;
-    const int64_t width = widened ? 2 * n_columns : n_columns;
+    const int64_t width = (widened ? 2 * n_columns : n_columns) + 1;  // and the leaves' 0
     const uint32_t n_nodes = trees.n_nodes, columns = static_cast<uint32_t>(width);
     std::vector<C> compared(block * width);
     std::vector<uint32_t> at(block);
@@ -162,12 +167,12 @@ void walk_rows(const X* x, int64_t n_columns, bool widened, int64_t begin, int64
                                     inside(codes, trees.n_category_rows) * 257LL, v);
                     }
                     // unsigned: base + 1 cannot overflow into undefined behaviour
-                    at[r] = std::min(static_cast<uint32_t>(node.base) + left, n_nodes - 1);
+                    at[r] = static_cast<uint32_t>(node.base) + left;
                 }
             }
             for (int64_t r = 0; r < rows; ++r)
-                add_leaf(sums + r * n_out, trees.value + int64_t(at[r]) * k, k, trees.column,
-                         n_out, t);
+                add_leaf(sums + r * n_out, trees.value + int64_t(std::min(at[r], n_nodes - 1)) * k,
+                         k, trees.column, n_out, t);
         }
     }
 }
@@ -206,12 +211,13 @@ extern "C" {
 
 // The interface's version: walk_kernel.py loads a library only of its own version (a library
 // built from an older walk.cpp would read these arguments wrongly).
-int nnc_tree_interface() { return 2; }
+int nnc_tree_interface() { return 3; }
 
 // kind: 0 = float64 input, float64 thresholds; 1 = float64 input, float32 thresholds
 // (scikit-learn's classic trees compare float32(x)); 2 = float32 input and thresholds.
-// x: (n_rows, n_columns), C order; widened: whether columns number [x with NaN as -inf, x];
-// block: rows walked side by side. nodes: n_nodes records, value: (n_nodes, k);
+// x: (n_rows, n_columns), C order; widened: whether columns number [x with NaN as -inf, x],
+// then a column of 0 (what a leaf reads where x is not widened); block: rows walked side by
+// side. nodes: n_nodes records, value: (n_nodes, k);
 // category_left: n_category_rows rows of 257. out: (n_rows, n_out), the sums of the trees'
 // leaf values, in the input's dtype. Returns 0, or -1 for an unknown kind or sizes that
 // cannot describe a table (no node, k > n_out, no category row, ...).

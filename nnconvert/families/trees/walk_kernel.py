@@ -33,7 +33,7 @@ _KINDS = {(torch.float64, torch.float64): 0, (torch.float64, torch.float32): 1,
           (torch.float32, torch.float32): 2}
 
 #: the version of walk.cpp's interface this module calls (its nnc_tree_interface)
-_INTERFACE = 2
+_INTERFACE = 3
 
 _library = None
 
@@ -87,10 +87,15 @@ def runs_on(x: torch.Tensor) -> bool:
     return True
 
 
-def packed_nodes(feature: np.ndarray, threshold: np.ndarray, base: np.ndarray) -> np.ndarray:
+def packed_nodes(feature: np.ndarray, threshold: np.ndarray, base: np.ndarray,
+                 leaf_column: int = 0) -> np.ndarray:
     """The node records ``walk.cpp`` reads, ``{threshold, column, base}``, from the node
-    table's columns (a column of the widened input where NaN is routed)."""
+    table's columns (a column of the widened input where NaN is routed); a leaf (``base`` =
+    itself − 1) reads ``leaf_column``, which must never hold NaN (a NaN would move the row
+    off its leaf): column 0 of a widened input (NaN as −inf), else the column after the
+    input, which the kernel holds at 0."""
     threshold = np.asarray(threshold)
+    feature = np.where(base == np.arange(len(base)) - 1, leaf_column, feature)
     record = np.dtype([("threshold", threshold.dtype), ("column", np.int32),
                        ("base", np.int32)], align=True)
     nodes = np.empty(len(feature), record)
@@ -158,7 +163,8 @@ class CompiledWalk:
         arrays = {
             "nodes": packed_nodes(layer.feature.numpy(),
                                   layer.threshold.numpy().astype(numpy),
-                                  layer.base.numpy()),
+                                  layer.base.numpy(),
+                                  0 if layer.allow_nan else layer.n_features),
             "roots": np.ascontiguousarray(layer.roots.numpy()[own_order], np.int32),
             "depth": np.ascontiguousarray(depth[own_order], np.int32),
             "category_row": None, "category_left": None, "column": layer.tree_columns(),
@@ -173,7 +179,7 @@ class CompiledWalk:
     @staticmethod
     def _block(arrays, x: torch.Tensor, compare_dtype, widened: bool) -> int:
         """Rows walked side by side (see the two constants)."""
-        row_bytes = x.shape[1] * (2 if widened else 1) * compare_dtype.itemsize
+        row_bytes = (x.shape[1] * (2 if widened else 1) + 1) * compare_dtype.itemsize
         if arrays["nodes"].nbytes > _CACHED_NODE_BYTES:
             rows = 512
         else:  # at least 16 rows side by side, whose independent steps overlap
