@@ -48,27 +48,33 @@ def library() -> ctypes.CDLL | None:
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             path = here / f"_walk{suffix}"
             if path.exists():
-                try:
-                    loaded = ctypes.CDLL(str(path))
-                except OSError:  # not a library this machine loads: walk in torch ops
-                    break
-                if (not hasattr(loaded, "nnc_tree_interface")
-                        or loaded.nnc_tree_interface() != _INTERFACE):
-                    break  # built from another walk.cpp: reinstall to rebuild it
-                _library = loaded
-                _library.nnc_tree_walk.restype = ctypes.c_int
-                _library.nnc_tree_walk.argtypes = (
-                    [ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64,
-                     ctypes.c_int, ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64]
-                    + [ctypes.c_void_p] * 2 + [ctypes.c_int64] + [ctypes.c_void_p] * 2
-                    + [ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p,
-                       ctypes.c_int64, ctypes.c_void_p, ctypes.c_int])
-                _library.nnc_tree_sum.restype = ctypes.c_int
-                _library.nnc_tree_sum.argtypes = (
-                    [ctypes.c_int, ctypes.c_void_p] + [ctypes.c_int64] * 3
-                    + [ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_int])
+                _library = load_library(path) or False
                 break
     return _library or None
+
+
+def load_library(path) -> ctypes.CDLL | None:
+    """The kernel built at ``path``, its functions typed; None where it does not load here
+    or was built from another version of ``walk.cpp`` (reinstall to rebuild it). The tests
+    load a sanitizer build of ``walk.cpp`` this way."""
+    try:
+        loaded = ctypes.CDLL(str(path))
+    except OSError:  # not a library this machine loads: walk in torch ops
+        return None
+    if not hasattr(loaded, "nnc_tree_interface") or loaded.nnc_tree_interface() != _INTERFACE:
+        return None
+    loaded.nnc_tree_walk.restype = ctypes.c_int
+    loaded.nnc_tree_walk.argtypes = (
+        [ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64,
+         ctypes.c_int, ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64]
+        + [ctypes.c_void_p] * 2 + [ctypes.c_int64] + [ctypes.c_void_p] * 2
+        + [ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p,
+           ctypes.c_int64, ctypes.c_void_p, ctypes.c_int])
+    loaded.nnc_tree_sum.restype = ctypes.c_int
+    loaded.nnc_tree_sum.argtypes = (
+        [ctypes.c_int, ctypes.c_void_p] + [ctypes.c_int64] * 3
+        + [ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_int])
+    return loaded
 
 
 def runs_on(x: torch.Tensor) -> bool:
