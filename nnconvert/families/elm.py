@@ -32,12 +32,12 @@ def _nnconvert_hidden(estimator: BaseELM):
     """The random hidden layer of :class:`nnconvert.BaseELM`: Gaussian or activated units,
     its attributes checked against ``n_features_in_`` and each other."""
     fitted = Fitted(estimator)
-    n = fitted.n_features
+    n, n_hidden = fitted.n_features, fitted.integer("n_hidden", low=1)
     if estimator.activation == "rbf":
-        return KernelUnits(fitted.array("centres_", shape=(None, n)), kernel="rbf",
+        return KernelUnits(fitted.array("centres_", shape=(n_hidden, n)), kernel="rbf",
                            gamma=fitted.number("gamma_", low=0), title="random Gaussian units")
-    weights = fitted.array("hidden_weights_", shape=(n, None))
-    return ActivatedUnits(weights.T, fitted.array("hidden_bias_", shape=(weights.shape[1],)),
+    weights = fitted.array("hidden_weights_", shape=(n, n_hidden))
+    return ActivatedUnits(weights.T, fitted.array("hidden_bias_", shape=(n_hidden,)),
                           activation=estimator.activation, title="random hidden units")
 
 

@@ -35,17 +35,18 @@ def read_layers(estimator) -> list[tuple[np.ndarray, np.ndarray]]:
     for attribute, value in (("coefs_", coefs), ("intercepts_", intercepts)):
         if not isinstance(value, (list, tuple)) or not value:
             raise fitted.error(attribute, "is not a non-empty list of layer arrays")
-    fitted.same("intercepts_", len(intercepts), len(coefs), "length")
     n_layers = fitted.integer("n_layers_", low=2)
-    fitted.same("coefs_", len(coefs), n_layers - 1, "length (n_layers_ − 1 expected)")
+    fitted.same("coefs_", len(coefs), n_layers - 1, "length (n_layers_ − 1)")
+    fitted.same("intercepts_", len(intercepts), len(coefs), "length")
     n_outputs = fitted.integer("n_outputs_", low=1)
-    layers, width = [], fitted.n_features
-    for i, (coef, bias) in enumerate(zip(coefs, intercepts)):
+    # the weights first: each reads the width the one before produced
+    weights, width = [], fitted.n_features
+    for i, coef in enumerate(coefs):
         units = n_outputs if i == len(coefs) - 1 else None
-        coef = fitted.array(f"coefs_[{i}]", shape=(width, units), value=coef)
-        width = coef.shape[1]
-        layers.append((coef, fitted.array(f"intercepts_[{i}]", shape=(width,), value=bias)))
-    return layers
+        weights.append(fitted.array(f"coefs_[{i}]", shape=(width, units), value=coef))
+        width = weights[-1].shape[1]
+    return [(coef, fitted.array(f"intercepts_[{i}]", shape=(coef.shape[1],), value=bias))
+            for i, (coef, bias) in enumerate(zip(weights, intercepts))]
 
 
 def hidden_layers(estimator, layers=None) -> list[ActivatedUnits]:
@@ -78,8 +79,8 @@ def hidden_layers(estimator, layers=None) -> list[ActivatedUnits]:
 
 @converts(MLPClassifier)
 def _mlp(estimator: MLPClassifier, options: dict) -> Conversion:
-    # several logistic output units: independent labels (multilabel), not one class
-    if estimator.out_activation_ == "logistic" and estimator.n_outputs_ > 1:
+    # fitted on an indicator matrix: independent labels (multilabel), not one class
+    if str(getattr(estimator._label_binarizer, "y_type_", "")).startswith("multilabel"):
         raise multilabel_refused("MLPClassifier")
     fitted = Fitted(estimator)
     classes = fitted.classes()

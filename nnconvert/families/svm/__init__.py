@@ -69,8 +69,14 @@ def _check_kernel(estimator) -> None:
 def _check_convertible(estimator) -> None:
     _check_kernel(estimator)
     name = type(estimator).__name__
-    n_trained = np.size(Fitted(estimator).get("_n_support"))
-    if n_trained != len(estimator.classes_):
+    fitted = Fitted(estimator)
+    # libsvm groups the support vectors by class: the counts must cover them exactly
+    n_support = fitted.array("_n_support", ndim=1, dtype=np.int64, low=0)
+    n_vectors = fitted.array("support_vectors_", ndim=2).shape[0]
+    fitted.same("_n_support", int(n_support.sum()), n_vectors,
+                "a total of (support vectors counted)")
+    n_trained = len(n_support)
+    if n_trained != len(fitted.classes()):
         raise ConversionError(
             f"{name} knows {len(estimator.classes_)} classes but libsvm trained on only "
             f"{n_trained} (a class whose samples all had zero weight is left out, and "
@@ -139,10 +145,7 @@ def _kernel_svm(estimator, options: dict) -> Conversion:
     classes = fitted.classes()
     n_classes = len(classes)
     n_vectors = fitted.array("support_vectors_", ndim=2).shape[0]
-    # libsvm groups the support vectors by class: the counts must cover them exactly
     n_support = fitted.array("_n_support", shape=(n_classes,), dtype=np.int64, low=0)
-    fitted.same("_n_support", int(n_support.sum()), n_vectors,
-                "a total of (support vectors counted)")
     # the public dual_coef_ and intercept_: for two classes they are already sign-flipped, so
     # the single neuron computes scikit-learn's decision_function (positive: classes_[1])
     dual_coef = fitted.array("dual_coef_", shape=(n_classes - 1, n_vectors))
