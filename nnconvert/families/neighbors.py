@@ -181,7 +181,9 @@ class NeighbourVote(Layer):
         or as near and of a lower training row.
         """
         rows = torch.index_select(self.points.to(x.dtype), 0, candidates.reshape(-1))
-        exact = distances(x, rows.view(*candidates.shape, -1), self.metric, self.p)
+        # explicit width: a 0-row batch has no size to infer a -1 from
+        exact = distances(x, rows.view(*candidates.shape, self.points.shape[1]), self.metric,
+                          self.p)
         mine, theirs = exact.unsqueeze(2), exact.unsqueeze(1)
         before = (theirs < mine) | ((theirs == mine)
                                     & (candidates.unsqueeze(1) < candidates.unsqueeze(2)))

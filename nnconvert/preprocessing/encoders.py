@@ -91,7 +91,9 @@ class CategoryLookup(Layer):
         outside = (codes < 0) | (codes > self.n_categories)
         codes = torch.where(outside, self.n_categories.expand_as(codes), codes)
         if self.stacked is not None:  # tables of one width: one gather, no concatenation
-            return self.stacked[codes + self.first_rows].reshape(codes.shape[0], -1)
+            # explicit widths: a 0-row batch has no size to infer a -1 from
+            return self.stacked[codes + self.first_rows].reshape(
+                codes.shape[0], codes.shape[1] * self.stacked.shape[1])
         return torch.cat([table[codes[:, i]] for i, table in enumerate(self.tables)], dim=1)
 
     def fold_linear(self, weight: torch.Tensor) -> "CategoryLookup":
