@@ -86,7 +86,10 @@ class RampUnits(Layer):
 def _isotonic(estimator: IsotonicRegression, options: dict) -> Conversion:
     # no transformer converter: transform() returns shape (n,), which no later pipeline step
     # of scikit-learn accepts, so isotonic regression is only ever a final step
-    return Conversion(layers=_layers(estimator), head=RegressionHead(1, single=True),
+    layers = _layers(estimator)
+    # scikit-learn's predict takes a 1-D X (one value per row) as well as one column
+    layers[0].reads_one_dimensional_input = True
+    return Conversion(layers=layers, head=RegressionHead(1, single=True),
                       # it reads one feature, and scikit-learn sets no n_features_in_
                       n_features_in=1)
 

@@ -111,7 +111,8 @@ class ConvertedNetwork(nn.Module):
         self.input_schema = InputSchema(
             first.input_columns() if hasattr(first, "input_columns") else None,
             self.n_features_in_, feature_names_in, model=source,
-            by_name=bool(getattr(first, "selects_columns_by_name", False)))
+            by_name=bool(getattr(first, "selects_columns_by_name", False)),
+            one_dimensional=bool(getattr(first, "reads_one_dimensional_input", False)))
         self.origin: tuple[type, dict] | None = None
         self.text_input: TextInput | None = None
 
