@@ -19,6 +19,7 @@ from ..layers import (
     LinearUnits,
     dense_float64,
 )
+from ..options import Options
 from ..registry import converts_transformer
 
 #: Nystroem kernel names -> KernelUnits kernels (their defaults: see _nystroem_parameters)
@@ -26,7 +27,7 @@ NYSTROEM_KERNELS = PAIRWISE_KERNELS
 
 
 @converts_transformer(RBFSampler)
-def _rbf_sampler(sampler: RBFSampler, options: dict) -> list:
+def _rbf_sampler(sampler: RBFSampler, options: Options) -> list:
     n = sampler.random_weights_.shape[1]
     return [ActivatedUnits(sampler.random_weights_.T, sampler.random_offset_, activation="cos",
                            scale=(2.0 / n) ** 0.5, title="random Fourier units")]
@@ -53,7 +54,7 @@ def _nystroem_parameters(nystroem: Nystroem, n_features: int) -> dict:
 
 
 @converts_transformer(Nystroem)
-def _nystroem(nystroem: Nystroem, options: dict) -> list:
+def _nystroem(nystroem: Nystroem, options: Options) -> list:
     kernel = nystroem.kernel
     if not isinstance(kernel, str) or kernel not in NYSTROEM_KERNELS:
         raise UnsupportedEstimatorError(

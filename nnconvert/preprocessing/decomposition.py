@@ -14,6 +14,7 @@ from sklearn.decomposition import PCA, FastICA, IncrementalPCA, TruncatedSVD
 from sklearn.random_projection import GaussianRandomProjection, SparseRandomProjection
 
 from ..layers import AffineScaler, LinearUnits, dense_float64
+from ..options import Options
 from ..registry import converts_transformer
 
 
@@ -23,7 +24,7 @@ def _component_names(estimator, n: int) -> list[str]:
 
 
 @converts_transformer(PCA, IncrementalPCA)
-def _pca(pca, options: dict) -> list:
+def _pca(pca, options: Options) -> list:
     components = dense_float64(pca.components_)
     mean = np.asarray(pca.mean_, dtype=np.float64)
     names = _component_names(pca, components.shape[0])
@@ -38,21 +39,21 @@ def _pca(pca, options: dict) -> list:
 
 
 @converts_transformer(TruncatedSVD)
-def _truncated_svd(svd: TruncatedSVD, options: dict) -> list:
+def _truncated_svd(svd: TruncatedSVD, options: Options) -> list:
     components = dense_float64(svd.components_)
     return [LinearUnits(components, None, title="singular vectors",
                         unit_names=_component_names(svd, components.shape[0]))]
 
 
 @converts_transformer(GaussianRandomProjection, SparseRandomProjection)
-def _random_projection(projection, options: dict) -> list:
+def _random_projection(projection, options: Options) -> list:
     components = dense_float64(projection.components_)  # sparse for SparseRandomProjection
     return [LinearUnits(components, None, title="random projection",
                         unit_names=_component_names(projection, components.shape[0]))]
 
 
 @converts_transformer(FastICA)
-def _fast_ica(ica: FastICA, options: dict) -> list:
+def _fast_ica(ica: FastICA, options: Options) -> list:
     components = dense_float64(ica.components_)
     # scikit-learn centres before projecting only when it whitened: (x − μ) Wᵀ = x Wᵀ − μ Wᵀ
     bias = -(np.asarray(ica.mean_, dtype=np.float64)[None, :] @ components.T)[0] \

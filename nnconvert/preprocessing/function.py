@@ -6,11 +6,12 @@ from __future__ import annotations
 from sklearn.preprocessing import FunctionTransformer
 
 from ..errors import UnsupportedEstimatorError
+from ..options import Options
 from ..registry import converts_transformer
 
 
 @converts_transformer(FunctionTransformer)
-def _function_transformer(transformer: FunctionTransformer, options: dict) -> list:
+def _function_transformer(transformer: FunctionTransformer, options: Options) -> list:
     if transformer.func is not None:
         raise UnsupportedEstimatorError(
             f"FunctionTransformer(func={getattr(transformer.func, '__name__', transformer.func)!r})"

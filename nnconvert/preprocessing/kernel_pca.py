@@ -32,6 +32,7 @@ from ..layers import (
     as_buffer,
     dense_float64,
 )
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["KernelCentring"]
@@ -85,7 +86,7 @@ def _kernel_parameters(kpca: KernelPCA) -> dict:
 
 
 @converts_transformer(KernelPCA)
-def _kernel_pca(kpca: KernelPCA, options: dict) -> list:
+def _kernel_pca(kpca: KernelPCA, options: Options) -> list:
     kernel = kpca.kernel
     if not isinstance(kernel, str) or kernel not in KERNEL_PCA_KERNELS:
         why = ("a precomputed kernel is a matrix the caller computes, not a function of x a "

@@ -10,6 +10,7 @@ import numpy as np
 from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler
 
 from ..layers import AffineScaler
+from ..options import Options
 from ..registry import converts_transformer
 
 
@@ -22,7 +23,7 @@ def _zeros(n: int) -> np.ndarray:
 
 
 @converts_transformer(StandardScaler)
-def _standard_scaler(scaler: StandardScaler, options: dict) -> list:
+def _standard_scaler(scaler: StandardScaler, options: Options) -> list:
     n = scaler.n_features_in_
     mean = scaler.mean_ if scaler.with_mean else _zeros(n)
     scale = scaler.scale_ if scaler.with_std else _ones(n)
@@ -30,7 +31,7 @@ def _standard_scaler(scaler: StandardScaler, options: dict) -> list:
 
 
 @converts_transformer(RobustScaler)
-def _robust_scaler(scaler: RobustScaler, options: dict) -> list:
+def _robust_scaler(scaler: RobustScaler, options: Options) -> list:
     n = scaler.n_features_in_
     center = scaler.center_ if scaler.with_centering else _zeros(n)
     scale = scaler.scale_ if scaler.with_scaling else _ones(n)
@@ -38,7 +39,7 @@ def _robust_scaler(scaler: RobustScaler, options: dict) -> list:
 
 
 @converts_transformer(MaxAbsScaler)
-def _max_abs_scaler(scaler: MaxAbsScaler, options: dict) -> list:
+def _max_abs_scaler(scaler: MaxAbsScaler, options: Options) -> list:
     clip = (-1.0, 1.0) if getattr(scaler, "clip", False) else None
     n = scaler.n_features_in_
     return [AffineScaler(_zeros(n), scaler.scale_, mode="center-divide", title="max-abs scaler",
@@ -46,7 +47,7 @@ def _max_abs_scaler(scaler: MaxAbsScaler, options: dict) -> list:
 
 
 @converts_transformer(MinMaxScaler)
-def _min_max_scaler(scaler: MinMaxScaler, options: dict) -> list:
+def _min_max_scaler(scaler: MinMaxScaler, options: Options) -> list:
     clip = scaler.feature_range if scaler.clip else None
     return [AffineScaler(scaler.min_, scaler.scale_, mode="multiply-add", title="min-max scaler",
                          clip=clip)]

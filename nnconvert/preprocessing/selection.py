@@ -23,6 +23,7 @@ from sklearn.feature_selection import (
 
 from ..errors import ConversionError
 from ..layers import SelectColumns
+from ..options import Options
 from ..registry import converts_transformer
 
 SELECTORS = (SelectKBest, SelectPercentile, GenericUnivariateSelect, SelectFpr, SelectFdr,
@@ -31,7 +32,7 @@ SELECTORS = (SelectKBest, SelectPercentile, GenericUnivariateSelect, SelectFpr, 
 
 
 @converts_transformer(*SELECTORS)
-def _selector(selector, options: dict) -> list:
+def _selector(selector, options: Options) -> list:
     kept = np.flatnonzero(selector.get_support())
     if kept.size == 0:
         raise ConversionError(
