@@ -14,6 +14,7 @@ from sklearn._loss.link import IdentityLink, LogLink
 from sklearn.linear_model import GammaRegressor, PoissonRegressor, TweedieRegressor
 
 from ..errors import ConversionError
+from ..fitted import Fitted
 from ..layers import ActivatedUnits
 from ..network.heads import RegressionHead
 from ..options import Options
@@ -34,7 +35,8 @@ def _glm(estimator, options: Options) -> Conversion:
             f"cannot invert; supported links: log and identity."
         )
     activation, note = INVERSE_LINKS[link]
-    weight = np.asarray(estimator.coef_, dtype=np.float64).reshape(1, -1)
-    units = ActivatedUnits(weight, [float(estimator.intercept_)], activation=activation,
+    fitted = Fitted(estimator)
+    weight = fitted.array("coef_", shape=(fitted.n_features,)).reshape(1, -1)
+    units = ActivatedUnits(weight, [fitted.number("intercept_")], activation=activation,
                            title=f"{type(estimator).__name__} neuron ({note})")
     return Conversion(layers=[units], head=RegressionHead(1, single=True))

@@ -54,6 +54,7 @@ from sklearn.linear_model import (
 from sklearn.svm import LinearSVC, LinearSVR
 
 from ..errors import multilabel_refused
+from ..fitted import Fitted
 from ..layers import (
     AffineScaler,
     Layer,
@@ -91,14 +92,32 @@ def linear_conversion(
     bias_form : str or None
         The estimator's parameter the bias equals (see ``LayerDescription.bias_form``).
     """
-    units = readout_units(dense_float64(estimator.coef_),  # sparse after sparsify()
-                          estimator.intercept_, estimator.classes_, title, bias_note,
-                          bias_form)
+    coef, intercept, classes = read_linear_classifier(Fitted(estimator))
+    units = readout_units(coef, intercept, classes, title, bias_note, bias_form)
     return Conversion(
         layers=[units],
         head=LinearHead(units.out_features, proba=proba),
         origin=(type(estimator), estimator.get_params(deep=False)),
     )
+
+
+def read_linear_classifier(fitted: Fitted, n_inputs: int | None = None
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(coef_, intercept_, classes_)`` of a linear classifier, checked against each other.
+
+    ``coef_`` is (1, n_inputs) (or (n_inputs,)) for two classes and (n_classes, n_inputs) for more (dense or
+    sparse after ``sparsify()``); ``n_inputs`` is ``n_features_in_`` unless the neurons read
+    a hidden layer (an ELM's). ``intercept_`` has one value per row of ``coef_`` (a scalar 0.0
+    where none was fitted).
+    """
+    classes = fitted.classes()
+    n_rows = 1 if len(classes) == 2 else len(classes)
+    width = n_inputs or fitted.n_features
+    if n_rows == 1 and np.ndim(fitted.get("coef_")) == 1:  # RidgeClassifier's binary coef_
+        return (fitted.array("coef_", shape=(width,)).reshape(1, -1),
+                fitted.bias("intercept_", 1), classes)
+    coef = fitted.array("coef_", shape=(n_rows, width))
+    return coef, fitted.bias("intercept_", n_rows), classes
 
 
 @converts(LogisticRegression)
@@ -183,6 +202,18 @@ def regression_units(coef, intercept, title: str, bias_note: str | None = None) 
     return LinearUnits(weight, bias, title=title, bias_note=bias_note)
 
 
+def read_linear_regressor(fitted: Fitted, n_inputs: int | None = None
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """``(coef_, intercept_)`` of a linear regressor: ``coef_`` (n_inputs,) for one target or
+    (n_targets, n_inputs), ``n_inputs`` being ``n_features_in_`` unless the neurons read a
+    hidden layer; ``intercept_`` a scalar or one value per target."""
+    raw = fitted.get("coef_")
+    one = np.ndim(raw) == 1
+    width = n_inputs or fitted.n_features
+    coef = fitted.array("coef_", shape=(width,) if one else (None, width))
+    return coef, fitted.bias("intercept_", 1 if one else len(coef))
+
+
 def _regression_title(estimator) -> str:
     for cls, title in ROBUST.items():
         if isinstance(estimator, cls):
@@ -238,19 +269,23 @@ class PosteriorVariance(Layer):
 
 
 def _posterior_variance(estimator) -> PosteriorVariance:
-    kept = np.ones(len(estimator.coef_), dtype=bool)
+    fitted = Fitted(estimator)
+    n = fitted.n_features
+    kept = np.ones(n, dtype=bool)
     if isinstance(estimator, ARDRegression):  # sigma_ covers the features it kept
-        kept = estimator.lambda_ < estimator.threshold_lambda
-    return PosteriorVariance(estimator.sigma_, estimator.X_offset_, 1.0 / estimator.alpha_,
-                             kept)
+        kept = fitted.array("lambda_", shape=(n,), finite=False) < estimator.threshold_lambda
+    n_kept = int(kept.sum())
+    return PosteriorVariance(fitted.array("sigma_", shape=(n_kept, n_kept)),
+                             fitted.array("X_offset_", shape=(n,)),
+                             1.0 / fitted.number("alpha_", low=0, strict_low=True), kept)
 
 
 @converts(*LEAST_SQUARES, *ROBUST)
 def _linear_regressor(estimator, options: Options) -> Conversion:
-    units = regression_units(estimator.coef_, estimator.intercept_,
-                             _regression_title(estimator))
+    coef, intercept = read_linear_regressor(Fitted(estimator))
+    units = regression_units(coef, intercept, _regression_title(estimator))
     # a 1-D coef_ means a 1-D y, so a 1-D prediction; 2-D coef_ (k targets) predicts (n, k)
-    single = np.ndim(estimator.coef_) == 1
+    single = coef.ndim == 1
     bayesian = isinstance(estimator, (BayesianRidge, ARDRegression))
     return Conversion(
         layers=[units],

@@ -13,8 +13,8 @@ import numpy as np
 from sklearn.decomposition import PCA, FastICA, IncrementalPCA, TruncatedSVD
 from sklearn.random_projection import GaussianRandomProjection, SparseRandomProjection
 
-from ..layers import AffineScaler, LinearUnits, dense_float64
-from ..options import Options
+from ..fitted import Fitted
+from ..layers import AffineScaler, LinearUnits
 from ..registry import converts_transformer
 
 
@@ -23,15 +23,22 @@ def _component_names(estimator, n: int) -> list[str]:
     return [f"{prefix}{i}" for i in range(n)]
 
 
+def _components(estimator) -> tuple[Fitted, np.ndarray]:
+    """``components_``: (n_components, n_features_in_), finite (dense or sparse)."""
+    fitted = Fitted(estimator)
+    return fitted, fitted.array("components_", shape=(None, fitted.n_features))
+
+
 @converts_transformer(PCA, IncrementalPCA)
 def _pca(pca, options: Options) -> list:
-    components = dense_float64(pca.components_)
-    mean = np.asarray(pca.mean_, dtype=np.float64)
+    fitted, components = _components(pca)
+    mean = fitted.array("mean_", shape=(fitted.n_features,))
     names = _component_names(pca, components.shape[0])
     layers = [LinearUnits(components, -(mean[None, :] @ components.T)[0],
                           title="principal components", unit_names=names)]
     if pca.whiten:
-        scale = np.sqrt(np.asarray(pca.explained_variance_, dtype=np.float64))
+        scale = np.sqrt(fitted.array("explained_variance_", shape=(len(components),),
+                                     low=0.0))
         scale = np.maximum(scale, np.finfo(scale.dtype).eps)
         layers.append(AffineScaler(np.zeros_like(scale), scale, mode="center-divide",
                                    title="whitening"))
@@ -40,23 +47,23 @@ def _pca(pca, options: Options) -> list:
 
 @converts_transformer(TruncatedSVD)
 def _truncated_svd(svd: TruncatedSVD, options: Options) -> list:
-    components = dense_float64(svd.components_)
+    _, components = _components(svd)
     return [LinearUnits(components, None, title="singular vectors",
                         unit_names=_component_names(svd, components.shape[0]))]
 
 
 @converts_transformer(GaussianRandomProjection, SparseRandomProjection)
 def _random_projection(projection, options: Options) -> list:
-    components = dense_float64(projection.components_)  # sparse for SparseRandomProjection
+    _, components = _components(projection)  # sparse for SparseRandomProjection
     return [LinearUnits(components, None, title="random projection",
                         unit_names=_component_names(projection, components.shape[0]))]
 
 
 @converts_transformer(FastICA)
 def _fast_ica(ica: FastICA, options: Options) -> list:
-    components = dense_float64(ica.components_)
+    fitted, components = _components(ica)
     # scikit-learn centres before projecting only when it whitened: (x − μ) Wᵀ = x Wᵀ − μ Wᵀ
-    bias = -(np.asarray(ica.mean_, dtype=np.float64)[None, :] @ components.T)[0] \
+    bias = -(fitted.array("mean_", shape=(fitted.n_features,))[None, :] @ components.T)[0] \
         if ica.whiten else None
     return [LinearUnits(components, bias, title="independent components",
                         unit_names=_component_names(ica, components.shape[0]))]

@@ -153,7 +153,9 @@ class SplineUnits(Layer):
         elif self.extrapolation == "error":  # exported programs: NaN where Python raises
             out = torch.where((~inside & ~missing).unsqueeze(2), float("nan"), out)
         out = torch.where(missing.unsqueeze(2), 0.0, out)
-        return out.index_select(2, self.kept).reshape(x.shape[0], -1)
+        # explicit width: a 0-row batch has no size to infer a -1 from
+        return out.index_select(2, self.kept).reshape(x.shape[0],
+                                                      x.shape[1] * self.kept.shape[0])
 
     def input_columns(self) -> tuple:
         return tuple(ColumnSpec(allow_nan=self.missing_zeros) for _ in range(self.n_features))
