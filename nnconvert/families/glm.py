@@ -9,7 +9,6 @@ it rather than re-deriving scikit-learn's ``link='auto'`` rule.
 
 from __future__ import annotations
 
-import numpy as np
 from sklearn._loss.link import IdentityLink, LogLink
 from sklearn.linear_model import GammaRegressor, PoissonRegressor, TweedieRegressor
 

@@ -22,7 +22,6 @@ from ..layers import (
     KernelExpansion,
     KernelUnits,
     LinearUnits,
-    dense_float64,
 )
 from ..network.heads import RegressionHead
 from ..options import Options

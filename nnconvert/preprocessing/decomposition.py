@@ -15,6 +15,7 @@ from sklearn.random_projection import GaussianRandomProjection, SparseRandomProj
 
 from ..fitted import Fitted
 from ..layers import AffineScaler, LinearUnits
+from ..options import Options
 from ..registry import converts_transformer
 
 
