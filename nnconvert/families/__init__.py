@@ -7,6 +7,7 @@ never another family's room.
 
 from . import (  # noqa: F401
     bayes,
+    clustering,
     discriminant,
     dummy,
     elm,
