@@ -16,6 +16,7 @@ from . import (  # noqa: F401
     isotonic,
     kernel_ridge,
     linear,
+    mixture,
     mlp,
     neighbors,
     random_features,
