@@ -19,6 +19,7 @@ from . import (  # noqa: F401
     mixture,
     mlp,
     neighbors,
+    outliers,
     random_features,
     svm,
     trees,
