@@ -8,6 +8,7 @@ never another family's room.
 from . import (  # noqa: F401
     bayes,
     clustering,
+    density,
     discriminant,
     dummy,
     elm,
