@@ -20,6 +20,8 @@ from sklearn.neighbors import KernelDensity, LocalOutlierFactor
 from zoo import fitted, ids, probe_points
 
 import nnconvert as nc
+from nnconvert.export import labels, read_metadata
+from nnconvert.export.common import ExportError
 from nnconvert.verify import compare
 from nnconvert.errors import ConversionError, InvalidModelError, UnsupportedEstimatorError
 
@@ -128,22 +130,25 @@ def test_methods_the_estimator_lacks_are_absent():
     assert not hasattr(nc.convert(fitted("one-class-svm-iris")[0]), "mahalanobis")
 
 
-@pytest.mark.parametrize("case_id", ["kmeans-wine", "gmm-full-wine", "isolation-forest-wine",
-                                     "lof-novelty-wine", "kde-gaussian-iris",
-                                     "bisecting-kmeans-blobs"])
-@pytest.mark.parametrize("suffix", [".pt2", ".onnx"])
+EXPORTS = [(case, suffix) for case in ("kmeans-wine", "gmm-full-wine", "isolation-forest-wine",
+                                        "kde-gaussian-iris", "bisecting-kmeans-blobs",
+                                        "elliptic-envelope-iris", "birch-global-iris")
+           for suffix in (".pt2", ".onnx")] + [("lof-novelty-wine", ".pt2")]
+
+
+@pytest.mark.parametrize("case_id, suffix", EXPORTS)
 def test_export(case_id, suffix, tmp_path):
     estimator, _, X_test = fitted(case_id)
     net = nc.convert(estimator)
     path = nc.export(net, tmp_path / f"model{suffix}")
     outputs = exported_outputs(path, X_test)
-    meta = nc.export.read_metadata(path)
+    meta = read_metadata(path)
     methods = list(net.methods)
     assert meta["kind"] == net.head.kind and len(outputs) == len(methods)
     for method, got in zip(methods, outputs):
         expected = net.outputs(X_test, (method,))[method]
         if method == "predict":
-            np.testing.assert_array_equal(nc.export.labels(meta, got), expected)
+            np.testing.assert_array_equal(labels(meta, got), expected)
         else:
             np.testing.assert_allclose(got, expected, rtol=1e-10, atol=0)
 
@@ -233,3 +238,10 @@ def test_kernel_density_is_the_exact_density(kernel, metric):
     reference = kde.score_samples(X_test)
     inside = np.isfinite(reference) & finite
     np.testing.assert_allclose(got[inside], reference[inside], rtol=1e-9)
+
+
+def test_lof_onnx_export_is_refused_clearly(tmp_path):
+    pytest.importorskip("onnxscript")
+    net = nc.convert(fitted("lof-novelty-wine")[0])
+    with pytest.raises(ExportError, match="sort"):
+        nc.export(net, tmp_path / "lof.onnx")

@@ -189,7 +189,7 @@ class BisectingHead(ClusterHead):
                      "go_left_s = [{{x}}_left(s) ≤ {{x}}_right(s)]\n"
                      "predict(x) = the leaf whose every split went its way\n"
                      "transform(x) = √{{x}} at the leaves").format(n=n),
-            connectivity="pairwise")
+            connectivity="dense")
 
 
 def _bisecting_tree(estimator, n_features: int) -> tuple[list, list, np.ndarray, np.ndarray]:
