@@ -24,7 +24,7 @@ from sklearn.mixture import BayesianGaussianMixture, GaussianMixture
 from ..fitted import Fitted
 from ..layers import Layer, LayerDescription
 from ..layers.dense import as_buffer
-from ..layers.rows import in_row_blocks
+from ..layers.rows import into_row_blocks
 from ..network.clusterer import ClusterHead
 from ..registry import Conversion, converts
 
@@ -45,11 +45,13 @@ class GaussianComponentUnits(Layer):
     covariance_type : {"full", "tied", "diag", "spherical"}
     constants : array of shape (n_components,)
         ``−½ d log 2π + log det P_k`` plus the log weight (and a Bayesian mixture's terms).
-    block_rows : int, default 4096
+    block_rows : int, optional
+        Rows per block; default: as many as hold about 4 MiB of the (rows, components,
+        features) intermediate (few blocks: each op on a block is a parallel region).
     """
 
     def __init__(self, means, precisions_cholesky, covariance_type: str, constants, *,
-                 block_rows: int = 4096):
+                 block_rows: int | None = None):
         super().__init__()
         means = np.asarray(means, dtype=np.float64)
         chol = np.asarray(precisions_cholesky, dtype=np.float64)
@@ -68,6 +70,8 @@ class GaussianComponentUnits(Layer):
             self.register_buffer("scales", as_buffer(chol ** 2))
         self.register_buffer("means", as_buffer(means))
         self.register_buffer("constants", as_buffer(constants))
+        if block_rows is None:
+            block_rows = max(64, (4 << 20) // (8 * k * d))
         self.block_rows = int(block_rows)
 
     def _quadratic(self, x: torch.Tensor) -> torch.Tensor:
@@ -88,7 +92,7 @@ class GaussianComponentUnits(Layer):
         return self.constants - 0.5 * self._quadratic(x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return in_row_blocks(self._block, x, self.block_rows)
+        return into_row_blocks(self._block, x, self.block_rows, self.means.shape[0])
 
     def describe(self) -> LayerDescription:
         k, d = self.means.shape

@@ -12,7 +12,7 @@ import torch
 
 from .dense import as_buffer
 from .describe import Layer, LayerDescription
-from .rows import in_row_blocks
+from .rows import in_row_blocks, into_row_blocks
 
 __all__ = ["METRIC_FORMULAS", "metric_of", "distances", "DistanceUnits", "SquaredDistanceUnits"]
 
@@ -144,11 +144,16 @@ class SquaredDistanceUnits(Layer):
     points : array-like of shape (n_points, n_features)
     title : str, optional
     unit_names : sequence of str, optional
-    block_rows : int, default 8192
+    block_rows : int, optional
+        Rows per block; default: as many as hold :data:`BLOCK_BYTES` of distances (few
+        blocks, written into one output: each operation on a block is a parallel region).
     """
 
+    #: the bytes of distances one block holds, by default
+    BLOCK_BYTES = 4 << 20
+
     def __init__(self, points, *, title: str = "squared distance units", unit_names=None,
-                 block_rows: int = 8192):
+                 block_rows: int | None = None):
         super().__init__()
         points = as_buffer(points)
         self.register_buffer("points", points)
@@ -159,6 +164,8 @@ class SquaredDistanceUnits(Layer):
         self.register_buffer("moved_sq_norms", (moved * moved).sum(dim=1))
         self.title = title
         self.unit_names = None if unit_names is None else tuple(unit_names)
+        if block_rows is None:
+            block_rows = max(64, self.BLOCK_BYTES // (8 * max(1, points.shape[0])))
         self.block_rows = int(block_rows)
 
     def _block(self, x: torch.Tensor) -> torch.Tensor:
@@ -167,7 +174,7 @@ class SquaredDistanceUnits(Layer):
         return d.add_((x * x).sum(dim=1, keepdim=True)).clamp_(min=0.0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return in_row_blocks(self._block, x, self.block_rows)
+        return into_row_blocks(self._block, x, self.block_rows, self.points.shape[0])
 
     def describe(self) -> LayerDescription:
         return LayerDescription(
