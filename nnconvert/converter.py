@@ -13,7 +13,10 @@ from sklearn.base import BaseEstimator
 from . import compose, families, preprocessing  # noqa: F401  (each registers its converters)
 from .network import (
     ConvertedClassifier,
+    ConvertedClusterer,
+    ConvertedDensity,
     ConvertedNetwork,
+    ConvertedOutlierDetector,
     ConvertedRegressor,
     ConvertedTransformer,
     TransformHead,
@@ -50,6 +53,10 @@ def _width(layers, estimator) -> int:
     return estimator.n_features_in_
 
 
+#: networks whose labels (cluster labels, ±1) the converter gives in ``Conversion.classes``
+_LABELLED = {"clusterer": ConvertedClusterer, "outlier_detector": ConvertedOutlierDetector}
+
+
 def _network(estimator, conversion: Conversion) -> ConvertedNetwork:
     n_features = conversion.n_features_in
     if n_features is None:
@@ -66,6 +73,11 @@ def _network(estimator, conversion: Conversion) -> ConvertedNetwork:
     if kind == "regressor":
         return ConvertedRegressor(conversion.layers, conversion.head,
                                   variance=conversion.variance, **common)
+    if kind in _LABELLED:  # unsupervised kinds: the converter names the labels
+        return _LABELLED[kind](conversion.layers, conversion.head, classes=conversion.classes,
+                               **common)
+    if kind == "density":
+        return ConvertedDensity(conversion.layers, conversion.head, **common)
     names_out = None
     if hasattr(estimator, "get_feature_names_out"):
         try:
@@ -85,7 +97,8 @@ def convert(
     Parameters
     ----------
     estimator : fitted scikit-learn estimator
-        A classifier, a regressor or a transformer: see :func:`supported_estimators` and
+        A classifier, a regressor, a transformer, a clusterer, an outlier detector or a
+        density: see :func:`supported_estimators` and
         :func:`supported_transformers`; pipelines and meta-estimators of supported parts
         work too.
     dtype : torch.float64 or torch.float32, default torch.float64
@@ -109,10 +122,11 @@ def convert(
 
     Returns
     -------
-    ConvertedClassifier, ConvertedRegressor or ConvertedTransformer
-        A ``torch.nn.Module`` with the estimator's methods (``decision_function``,
-        ``predict_proba``, ``predict``, ``transform``: those it has), ``outputs`` and
-        ``explain``.
+    ConvertedNetwork
+        A ConvertedClassifier, ConvertedRegressor, ConvertedTransformer, ConvertedClusterer,
+        ConvertedOutlierDetector or ConvertedDensity: a ``torch.nn.Module`` with the estimator's methods (``decision_function``,
+        ``predict_proba``, ``predict``, ``transform``, ``score_samples``: those it has),
+        ``outputs`` and ``explain``.
 
     Raises
     ------
