@@ -12,6 +12,7 @@ from sklearn.base import BaseEstimator
 
 from . import compose, families, preprocessing  # noqa: F401  (each registers its converters)
 from .families.trees.forms import TREE_FORMS
+from .inverse import attach_inverse
 from .network import (
     ConvertedClassifier,
     ConvertedNetwork,
@@ -141,8 +142,12 @@ def convert(
         raise ValueError(f"tree_form must be one of {', '.join(map(repr, TREE_FORMS))}, got "
                          f"{tree_form!r}")
     check_fitted(estimator)
-    conversion = _conversion(estimator, {"fuse": bool(fuse), "tree_form": tree_form})
+    options = {"fuse": bool(fuse), "tree_form": tree_form}
+    conversion = _conversion(estimator, options)
     net = _network(estimator, conversion)
     net.origin = conversion.origin
     net.text_input = conversion.text_input
+    net.tree_paths = conversion.paths
+    if isinstance(net, ConvertedTransformer):
+        attach_inverse(estimator, options, net)
     return net.to(dtype)

@@ -114,6 +114,9 @@ class ConvertedNetwork(nn.Module):
             by_name=bool(getattr(first, "selects_columns_by_name", False)))
         self.origin: tuple[type, dict] | None = None
         self.text_input: TextInput | None = None
+        #: where the estimator answers ``apply`` / ``decision_path`` (a tree or a forest):
+        #: which layer walks the trees and how scikit-learn shapes the answers
+        self.tree_paths = None
 
     # -- torch side -------------------------------------------------------------------------
     @property

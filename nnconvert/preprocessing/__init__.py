@@ -7,6 +7,7 @@ from . import (  # noqa: F401
     decomposition,
     discretize,
     elementwise,
+    encoder_inverse,
     encoders,
     function,
     impute,
