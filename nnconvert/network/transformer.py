@@ -40,9 +40,6 @@ class ConvertedTransformer(ConvertedNetwork):
         As :class:`~nnconvert.network.ConvertedNetwork`.
     feature_names_out : sequence of str or None
         What the transformer's ``get_feature_names_out()`` returns, where it has one.
-    sparse_output : bool, default False
-        Whether ``transform`` returns a scipy.sparse CSR matrix, as the estimator's does
-        (RandomTreesEmbedding); ``forward`` gives the dense tensor.
 
     Attributes
     ----------
@@ -56,12 +53,11 @@ class ConvertedTransformer(ConvertedNetwork):
 
     def __init__(self, layers: Sequence[nn.Module], head: TransformHead, *,
                  n_features_in: int, feature_names_in=None, source: str,
-                 feature_names_out=None, sparse_output: bool = False):
+                 feature_names_out=None):
         super().__init__(layers, head, n_features_in=n_features_in,
                          feature_names_in=feature_names_in, source=source)
         self._feature_names_out = (None if feature_names_out is None
                                    else np.array(feature_names_out, dtype=object, copy=True))
-        self.sparse_output = bool(sparse_output)
         self.inverse_network: ConvertedTransformer | None = None
         self.inverse_refused: str | None = None
 
@@ -113,11 +109,12 @@ class ConvertedTransformer(ConvertedNetwork):
     def _to_numpy(self, method: str, answer: torch.Tensor) -> np.ndarray:
         values = answer.cpu().numpy()
         # the last layer may write codes that name non-numeric values (an encoder's inverse
-        # writes category indices): it turns them into the values, as the estimator returns
+        # writes category indices): it turns them into the values, as the estimator returns;
+        # a layer whose estimator answers a sparse matrix (RandomTreesEmbedding) says so
         last = self.body[-1] if len(self.body) else None
         if method == "transform" and hasattr(last, "decode"):
             return last.decode(values)
-        if method == "transform" and self.sparse_output:
+        if method == "transform" and getattr(last, "sparse_output", False):
             return scipy.sparse.csr_matrix(values)
         return values
 

@@ -4,6 +4,7 @@ Importing this package registers their converters with :mod:`nnconvert.registry`
 """
 
 from . import (  # noqa: F401
+    cross_decomposition,
     decomposition,
     discretize,
     elementwise,
@@ -14,7 +15,9 @@ from . import (  # noqa: F401
     kernel_pca,
     polynomial,
     power,
+    projections,
     quantile,
+    rbm,
     scalers,
     selection,
     spline,
