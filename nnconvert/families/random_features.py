@@ -156,11 +156,16 @@ class AdditiveChi2Units(Layer):
         return torch.cat(blocks, dim=1)
 
     def describe(self) -> LayerDescription:
-        L = f"{self.interval:g}"
+        L, n = f"{self.interval:g}", self.n_features
+        blocks = 2 * self.steps - 1
+        # unit (block b, feature j) reads feature j alone: one edge each
+        reads = np.tile(np.eye(n), (blocks, 1))
+        names = [f"√x{j}" for j in range(n)] + [
+            f"{wave}{k}(x{j})" for k in range(1, self.steps) for wave in ("cos", "sin")
+            for j in range(n)]
         return LayerDescription(
-            title="additive χ² Fourier units", n_in=self.n_features,
-            n_out=self.n_features * (2 * self.steps - 1), activation="cos/sin",
-            activation_kind="cos", connectivity="elementwise",
+            title="additive χ² Fourier units", n_in=n, n_out=n * blocks, activation="cos/sin",
+            activation_kind="cos", weight=reads, unit_names=tuple(names),
             formula=(f"{{y}} = [√({L}·{{x}}), then for j = 1 … {self.steps - 1}: "
                      f"√(2·{L}·{{x}} / cosh(πj·{L}))·cos(j·{L}·log {{x}}), ·sin(…)] "
                      "(0 where {x} = 0)"),
