@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse
 from sklearn.cluster import FeatureAgglomeration
 from sklearn.datasets import load_digits, load_wine
 from sklearn.decomposition import FactorAnalysis, KernelPCA
+from sklearn.ensemble import RandomTreesEmbedding
 from sklearn.kernel_approximation import AdditiveChi2Sampler, SkewedChi2Sampler
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.pairwise import rbf_kernel
@@ -30,7 +32,8 @@ WORDS = {"rbm-digits": "σ(W·", "nca-wine": "NCA projection",
          "additive-chi2-iris": "cosh", "count-sketch-wine": "FFT",
          "plscanonical-transform-diabetes2": "X scores",
          "cca-transform-diabetes2": "X scores", "plssvd-transform-diabetes2": "X scores",
-         "plscanonical-diabetes2": "PLS", "cca-diabetes2": "PLS"}
+         "plscanonical-diabetes2": "PLS", "cca-diabetes2": "PLS",
+         "trees-embedding-wine": "leaf units"}
 
 
 @pytest.mark.parametrize("case_id", CLOSED_FORM)
@@ -111,3 +114,24 @@ def test_refusals_name_the_reason():
     rbm.components_ = rbm.components_[:, :5]
     with pytest.raises(nc.InvalidModelError, match="components_"):
         nc.convert(rbm)
+
+
+@pytest.mark.parametrize("tree_form", ["network", "traversal"])
+def test_random_trees_embedding_is_sparse_as_scikit_learns_and_answers_apply(tree_form):
+    X, y = load_wine(return_X_y=True)
+    embedding = RandomTreesEmbedding(n_estimators=8, max_depth=4, random_state=0).fit(X)
+    net = nc.convert(embedding, tree_form=tree_form)
+    rows = np.vstack([X, X[:20] * 1.7])
+    rows[::9, 3] = np.nan  # routed as the fitted trees route missing values
+    got, expected = net.transform(rows), embedding.transform(rows)
+    assert isinstance(got, scipy.sparse.csr_matrix) and type(got) is type(expected)
+    assert got.dtype == expected.dtype and got.shape == expected.shape
+    assert (got != expected).nnz == 0
+    np.testing.assert_array_equal(net.apply(rows), embedding.apply(rows))
+    indicator, pointers = net.decision_path(rows)
+    assert (indicator != embedding.decision_path(rows)[0]).nnz == 0
+    np.testing.assert_array_equal(pointers, embedding.decision_path(rows)[1])
+    # as a pipeline step, before a linear model: the leaves feed its neurons
+    pipe = make_pipeline(embedding, LogisticRegression(max_iter=2000)).fit(X, y)
+    np.testing.assert_array_equal(nc.convert(pipe, tree_form=tree_form).predict(rows),
+                                  pipe.predict(rows))
