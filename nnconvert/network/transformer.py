@@ -129,6 +129,9 @@ class ConvertedTransformer(ConvertedNetwork):
         -------
         numpy.ndarray of shape (n_samples, n_features_out)
         """
+        first = self.body[0] if len(self.body) else None
+        if hasattr(first, "labels_in"):  # a transformer of labels reads a 1-D y
+            X = first.labels_in(X)
         return self._answer(X, "transform")
 
     def _output_names(self, n_out: int, labels=None) -> list[str] | None:
