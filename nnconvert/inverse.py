@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from .errors import UnsupportedEstimatorError
 from .network import ConvertedTransformer, TransformHead
+from .options import Options
 from .registry import convert_inverse
 
 __all__ = ["attach_inverse", "inverse_width"]
@@ -29,7 +30,7 @@ def inverse_width(layers, n_in: int) -> int:
     return layers[-1].describe().n_out if layers else n_in
 
 
-def attach_inverse(estimator, options: dict, net: ConvertedTransformer) -> None:
+def attach_inverse(estimator, options: Options, net: ConvertedTransformer) -> None:
     """Give ``net`` (converted from ``estimator``) the network of its ``inverse_transform``.
 
     Sets ``net.inverse_network``, or ``net.inverse_refused`` (the reason) where scikit-learn

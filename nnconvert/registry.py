@@ -34,6 +34,7 @@ from torch import nn
 
 from .errors import NotFittedError, UnsupportedEstimatorError
 from .network.heads import Head
+from .options import Options
 
 __all__ = [
     "Conversion",
@@ -89,12 +90,12 @@ class Conversion:
 # -- converters -----------------------------------------------------------------------------
 
 @functools.singledispatch
-def _estimator_converter(estimator, options: dict) -> Conversion:
+def _estimator_converter(estimator, options: Options) -> Conversion:
     raise unsupported(estimator)
 
 
 @functools.singledispatch
-def _transformer_converter(transformer, options: dict) -> list[nn.Module]:
+def _transformer_converter(transformer, options: Options) -> list[nn.Module]:
     raise UnsupportedEstimatorError(
         f"{type(transformer).__name__} cannot be converted as a pipeline step. "
         f"Supported transformers: {', '.join(supported_transformers())}. "
@@ -113,7 +114,7 @@ def _registrar(table) -> Callable:
 
 
 @functools.singledispatch
-def _inverse_converter(transformer, options: dict) -> list[nn.Module]:
+def _inverse_converter(transformer, options: Options) -> list[nn.Module]:
     raise UnsupportedEstimatorError(
         f"nnconvert does not convert the inverse_transform of {type(transformer).__name__}. "
         "Call the estimator's own inverse_transform, or open an issue asking for it."
@@ -143,20 +144,20 @@ def check_fitted(estimator, purpose: str = "before nnconvert.convert()") -> None
         ) from None
 
 
-def convert_estimator(estimator, options: dict) -> Conversion:
+def convert_estimator(estimator, options: Options) -> Conversion:
     """Convert a fitted estimator, at the top or inside a composite (a pipeline's last step,
     an ensemble's member): checks that it is fitted, then dispatches on its class."""
     check_fitted(estimator)
     return _estimator_converter(estimator, options)
 
 
-def convert_transformer(transformer, options: dict) -> list[nn.Module]:
+def convert_transformer(transformer, options: Options) -> list[nn.Module]:
     """Convert one fitted transformer into layers."""
     check_fitted(transformer)
     return _transformer_converter(transformer, options)
 
 
-def convert_inverse(transformer, options: dict) -> list[nn.Module]:
+def convert_inverse(transformer, options: Options) -> list[nn.Module]:
     """The layers of one fitted transformer's ``inverse_transform``."""
     check_fitted(transformer)
     return _inverse_converter(transformer, options)

@@ -16,6 +16,7 @@ from torch import nn
 from ..errors import UnsupportedEstimatorError
 from ..layers.fuse import fuse_affine
 from ..network.heads import TransformHead
+from ..options import Options
 from ..registry import (
     Conversion,
     convert_estimator,
@@ -38,7 +39,7 @@ def _is_skipped(step) -> bool:
     return step is None or (isinstance(step, str) and step == "passthrough")
 
 
-def _step_layers(steps, options: dict) -> list:
+def _step_layers(steps, options: Options) -> list:
     layers: list = []
     for name, step in steps:
         if _is_skipped(step):
@@ -69,7 +70,7 @@ def _text_front(steps: list) -> tuple:
 
 
 @converts(Pipeline)
-def _pipeline(pipeline: Pipeline, options: dict) -> Conversion:
+def _pipeline(pipeline: Pipeline, options: Options) -> Conversion:
     text, layers, steps = _text_front(pipeline.steps)
     if not steps:  # the vectorizer alone: a transformer whose layers are its weighting
         steps = [("passthrough", "passthrough")]
@@ -89,7 +90,7 @@ def _pipeline(pipeline: Pipeline, options: dict) -> Conversion:
     # a scaler into the final layer must not change the input the branch reads
     variance = None if final.variance is None else nn.Sequential(*layers, final.variance)
     layers += final.layers
-    if options.get("fuse"):
+    if options.fuse:
         layers = fuse_affine(layers)
     first = _first_real_step(pipeline)
     if first is None:
@@ -106,14 +107,14 @@ def _pipeline(pipeline: Pipeline, options: dict) -> Conversion:
 
 
 @converts_transformer(Pipeline)
-def _pipeline_of_transformers(pipeline: Pipeline, options: dict) -> list:
+def _pipeline_of_transformers(pipeline: Pipeline, options: Options) -> list:
     """A pipeline used as a step (nested in a pipeline or a column transformer)."""
     layers = _step_layers(pipeline.steps, options)
-    return fuse_affine(layers) if options.get("fuse") else layers
+    return fuse_affine(layers) if options.fuse else layers
 
 
 @converts_inverse(Pipeline)
-def _pipeline_inverse(pipeline: Pipeline, options: dict) -> list:
+def _pipeline_inverse(pipeline: Pipeline, options: Options) -> list:
     """The steps' inverses, last step first (scikit-learn has one only where every step has)."""
     layers: list = []
     for name, step in reversed(pipeline.steps):

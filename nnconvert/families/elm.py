@@ -23,6 +23,7 @@ from ..elm import BaseELM, ELMClassifier, ELMRegressor
 from ..errors import UnsupportedEstimatorError, multilabel_refused
 from ..layers import ActivatedUnits, Branches, KernelUnits, dense_float64, readout_units
 from ..network.heads import LinearHead, ProbabilityHead, RegressionHead
+from ..options import Options
 from ..registry import Conversion, converts, margin_rule, when_imported
 from .linear import regression_units
 
@@ -37,14 +38,14 @@ def _nnconvert_hidden(estimator: BaseELM):
 
 
 @converts(ELMClassifier)
-def _nnconvert_elm(estimator: ELMClassifier, options: dict) -> Conversion:
+def _nnconvert_elm(estimator: ELMClassifier, options: Options) -> Conversion:
     readout = readout_units(estimator.coef_, estimator.intercept_, estimator.classes_)
     head = LinearHead(readout.out_features, proba="ovr-logistic")
     return Conversion(layers=[_nnconvert_hidden(estimator), readout], head=head)
 
 
 @converts(ELMRegressor)
-def _nnconvert_elm_regressor(estimator: ELMRegressor, options: dict) -> Conversion:
+def _nnconvert_elm_regressor(estimator: ELMRegressor, options: Options) -> Conversion:
     readout = regression_units(estimator.coef_, estimator.intercept_, "read-out neurons")
     head = RegressionHead(readout.out_features, single=np.ndim(estimator.coef_) == 1)
     return Conversion(layers=[_nnconvert_hidden(estimator), readout], head=head)
@@ -88,7 +89,7 @@ def _skelm_hidden_layers(estimator) -> list:
     ]
 
 
-def convert_skelm(estimator, options: dict) -> Conversion:
+def convert_skelm(estimator, options: Options) -> Conversion:
     """Converter for ``skelm.ELMClassifier`` (registered by :func:`register_skelm`)."""
     # multilabel or multi-output targets: a MultiLabelBinarizer, or a LabelBinarizer whose
     # y_type_ says so
@@ -106,7 +107,7 @@ def convert_skelm(estimator, options: dict) -> Conversion:
                       n_features_in=estimator.n_features_)
 
 
-def convert_skelm_regressor(estimator, options: dict) -> Conversion:
+def convert_skelm_regressor(estimator, options: Options) -> Conversion:
     """Converter for ``skelm.ELMRegressor`` (registered by :func:`register_skelm_regressor`).
 
     Its read-out is ``H @ coef_ + intercept_``: ``coef_`` (n_hidden,) for a 1-D y, else

@@ -25,6 +25,7 @@ from sklearn.isotonic import IsotonicRegression
 from ..errors import ConversionError
 from ..layers import Layer, LayerDescription, LinearUnits, as_buffer
 from ..network.heads import RegressionHead
+from ..options import Options
 from ..registry import Conversion, converts
 
 __all__ = ["RampUnits"]
@@ -82,7 +83,7 @@ class RampUnits(Layer):
 
 
 @converts(IsotonicRegression)
-def _isotonic(estimator: IsotonicRegression, options: dict) -> Conversion:
+def _isotonic(estimator: IsotonicRegression, options: Options) -> Conversion:
     # no transformer converter: transform() returns shape (n,), which no later pipeline step
     # of scikit-learn accepts, so isotonic regression is only ever a final step
     return Conversion(layers=_layers(estimator), head=RegressionHead(1, single=True),

@@ -24,6 +24,7 @@ from ..layers import (
     dense_float64,
 )
 from ..network.heads import RegressionHead
+from ..options import Options
 from ..registry import Conversion, converts
 
 #: pairwise_kernels' names that the kernel units compute exactly -> their kernel (chi2 and
@@ -58,7 +59,7 @@ def _kernel(estimator: KernelRidge) -> str:
 
 
 @converts(KernelRidge)
-def _kernel_ridge(estimator: KernelRidge, options: dict) -> Conversion:
+def _kernel_ridge(estimator: KernelRidge, options: Options) -> Conversion:
     kernel = _kernel(estimator)
     centres = dense_float64(estimator.X_fit_)
     # pairwise_kernels' default: gamma=None is 1 / n_features (the linear kernel has none)

@@ -16,6 +16,7 @@ from sklearn.neural_network import MLPClassifier, MLPRegressor
 from ..errors import UnsupportedEstimatorError, multilabel_refused
 from ..layers import ActivatedUnits, LinearUnits, readout_units
 from ..network.heads import ProbabilityHead, RegressionHead
+from ..options import Options
 from ..registry import Conversion, converts
 
 #: scikit-learn's activation names -> ours
@@ -49,7 +50,7 @@ def hidden_layers(estimator) -> list[ActivatedUnits]:
 
 
 @converts(MLPClassifier)
-def _mlp(estimator: MLPClassifier, options: dict) -> Conversion:
+def _mlp(estimator: MLPClassifier, options: Options) -> Conversion:
     # several logistic output units: independent labels (multilabel), not one class
     if estimator.out_activation_ == "logistic" and estimator.n_outputs_ > 1:
         raise multilabel_refused("MLPClassifier")
@@ -63,7 +64,7 @@ def _mlp(estimator: MLPClassifier, options: dict) -> Conversion:
 
 
 @converts(MLPRegressor)
-def _mlp_regressor(estimator: MLPRegressor, options: dict) -> Conversion:
+def _mlp_regressor(estimator: MLPRegressor, options: Options) -> Conversion:
     layers = hidden_layers(estimator)
     layers.append(LinearUnits(estimator.coefs_[-1].T, estimator.intercepts_[-1],
                               title="output units (identity)"))

@@ -43,6 +43,7 @@ from ..layers import (
     as_numpy,
     dense_float64,
 )
+from ..options import Options
 from ..registry import converts_transformer
 
 #: Nystroem kernel names -> KernelUnits kernels (their defaults: see _nystroem_parameters)
@@ -50,7 +51,7 @@ NYSTROEM_KERNELS = PAIRWISE_KERNELS
 
 
 @converts_transformer(RBFSampler)
-def _rbf_sampler(sampler: RBFSampler, options: dict) -> list:
+def _rbf_sampler(sampler: RBFSampler, options: Options) -> list:
     n = sampler.random_weights_.shape[1]
     return [ActivatedUnits(sampler.random_weights_.T, sampler.random_offset_, activation="cos",
                            scale=(2.0 / n) ** 0.5, title="random Fourier units")]
@@ -77,7 +78,7 @@ def _nystroem_parameters(nystroem: Nystroem, n_features: int) -> dict:
 
 
 @converts_transformer(Nystroem)
-def _nystroem(nystroem: Nystroem, options: dict) -> list:
+def _nystroem(nystroem: Nystroem, options: Options) -> list:
     kernel = nystroem.kernel
     if not isinstance(kernel, str) or kernel not in NYSTROEM_KERNELS:
         raise UnsupportedEstimatorError(
@@ -115,7 +116,7 @@ class ShiftedLog(Layer):
 
 
 @converts_transformer(SkewedChi2Sampler)
-def _skewed_chi2(sampler: SkewedChi2Sampler, options: dict) -> list:
+def _skewed_chi2(sampler: SkewedChi2Sampler, options: Options) -> list:
     fitted = Fitted(sampler)
     n = fitted.n_features
     weights = fitted.array("random_weights_", shape=(n, None))
@@ -173,7 +174,7 @@ class AdditiveChi2Units(Layer):
 
 
 @converts_transformer(AdditiveChi2Sampler)
-def _additive_chi2(sampler: AdditiveChi2Sampler, options: dict) -> list:
+def _additive_chi2(sampler: AdditiveChi2Sampler, options: Options) -> list:
     fitted = Fitted(sampler)
     steps = fitted.integer("sample_steps", low=1, value=sampler.sample_steps)
     if sampler.sample_interval is None:
@@ -226,7 +227,7 @@ class CountSketchUnits(Layer):
 
 
 @converts_transformer(PolynomialCountSketch)
-def _polynomial_count_sketch(sketch: PolynomialCountSketch, options: dict) -> list:
+def _polynomial_count_sketch(sketch: PolynomialCountSketch, options: Options) -> list:
     fitted = Fitted(sketch)
     n = fitted.n_features
     width = n + (sketch.coef0 != 0)

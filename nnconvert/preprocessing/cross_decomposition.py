@@ -15,6 +15,7 @@ from sklearn.cross_decomposition import CCA, PLSSVD, PLSCanonical, PLSRegression
 
 from ..fitted import Fitted
 from ..layers import AffineScaler, LinearUnits
+from ..options import Options
 from ..registry import converts_inverse, converts_transformer
 
 __all__: list[str] = []
@@ -30,7 +31,7 @@ def _standardisation(fitted: Fitted) -> AffineScaler:
 
 
 @converts_transformer(*PLS, PLSSVD)
-def _cross_decomposition(estimator, options: dict) -> list:
+def _cross_decomposition(estimator, options: Options) -> list:
     fitted = Fitted(estimator)
     attribute = "x_weights_" if isinstance(estimator, PLSSVD) else "x_rotations_"
     rotations = fitted.array(attribute, shape=(fitted.n_features, None))
@@ -41,7 +42,7 @@ def _cross_decomposition(estimator, options: dict) -> list:
 
 
 @converts_inverse(*PLS)
-def _cross_decomposition_inverse(estimator, options: dict) -> list:
+def _cross_decomposition_inverse(estimator, options: Options) -> list:
     fitted = Fitted(estimator)
     n = fitted.n_features
     loadings = fitted.array("x_loadings_", shape=(n, None))

@@ -22,6 +22,7 @@ from sklearn.random_projection import GaussianRandomProjection, SparseRandomProj
 
 from ..fitted import Fitted
 from ..layers import AffineScaler, LinearUnits, dense_float64
+from ..options import Options
 from ..registry import converts_inverse, converts_transformer
 
 
@@ -31,7 +32,7 @@ def _component_names(estimator, n: int) -> list[str]:
 
 
 @converts_transformer(PCA, IncrementalPCA)
-def _pca(pca, options: dict) -> list:
+def _pca(pca, options: Options) -> list:
     components = dense_float64(pca.components_)
     mean = np.asarray(pca.mean_, dtype=np.float64)
     names = _component_names(pca, components.shape[0])
@@ -46,21 +47,21 @@ def _pca(pca, options: dict) -> list:
 
 
 @converts_transformer(TruncatedSVD)
-def _truncated_svd(svd: TruncatedSVD, options: dict) -> list:
+def _truncated_svd(svd: TruncatedSVD, options: Options) -> list:
     components = dense_float64(svd.components_)
     return [LinearUnits(components, None, title="singular vectors",
                         unit_names=_component_names(svd, components.shape[0]))]
 
 
 @converts_transformer(GaussianRandomProjection, SparseRandomProjection)
-def _random_projection(projection, options: dict) -> list:
+def _random_projection(projection, options: Options) -> list:
     components = dense_float64(projection.components_)  # sparse for SparseRandomProjection
     return [LinearUnits(components, None, title="random projection",
                         unit_names=_component_names(projection, components.shape[0]))]
 
 
 @converts_transformer(FastICA)
-def _fast_ica(ica: FastICA, options: dict) -> list:
+def _fast_ica(ica: FastICA, options: Options) -> list:
     components = dense_float64(ica.components_)
     # scikit-learn centres before projecting only when it whitened: (x − μ) Wᵀ = x Wᵀ − μ Wᵀ
     bias = -(np.asarray(ica.mean_, dtype=np.float64)[None, :] @ components.T)[0] \
@@ -86,7 +87,7 @@ def _components(fitted: Fitted, attribute: str = "components_") -> np.ndarray:
 
 
 @converts_inverse(PCA, IncrementalPCA)
-def _pca_inverse(pca, options: dict) -> list:
+def _pca_inverse(pca, options: Options) -> list:
     fitted = Fitted(pca)
     components = _components(fitted)
     k, n = components.shape
@@ -98,12 +99,12 @@ def _pca_inverse(pca, options: dict) -> list:
 
 
 @converts_inverse(TruncatedSVD)
-def _truncated_svd_inverse(svd: TruncatedSVD, options: dict) -> list:
+def _truncated_svd_inverse(svd: TruncatedSVD, options: Options) -> list:
     return [back_to_features(_components(Fitted(svd)), None, svd)]
 
 
 @converts_inverse(FastICA)
-def _fast_ica_inverse(ica: FastICA, options: dict) -> list:
+def _fast_ica_inverse(ica: FastICA, options: Options) -> list:
     fitted = Fitted(ica)
     n = fitted.n_features
     mixing = fitted.array("mixing_", shape=(n, None))
@@ -112,7 +113,7 @@ def _fast_ica_inverse(ica: FastICA, options: dict) -> list:
 
 
 @converts_inverse(GaussianRandomProjection, SparseRandomProjection)
-def _random_projection_inverse(projection, options: dict) -> list:
+def _random_projection_inverse(projection, options: Options) -> list:
     fitted = Fitted(projection)
     n = fitted.n_features
     if hasattr(projection, "inverse_components_"):

@@ -25,6 +25,7 @@ from ..errors import UnsupportedEstimatorError
 from ..fitted import Fitted
 from ..layers.columns import ColumnSpec
 from ..layers.describe import Layer, LayerDescription
+from ..options import Options
 from ..registry import converts_inverse
 
 __all__ = ["OneHotDecode", "OrdinalDecode"]
@@ -187,7 +188,7 @@ class OrdinalDecode(Layer):
 
 
 @converts_inverse(OneHotEncoder)
-def _one_hot_inverse(encoder: OneHotEncoder, options: dict) -> list:
+def _one_hot_inverse(encoder: OneHotEncoder, options: Options) -> list:
     _refuse_infrequent(encoder)
     categories = _categories(encoder)
     fitted = Fitted(encoder)
@@ -200,7 +201,7 @@ def _one_hot_inverse(encoder: OneHotEncoder, options: dict) -> list:
 
 
 @converts_inverse(OrdinalEncoder)
-def _ordinal_inverse(encoder: OrdinalEncoder, options: dict) -> list:
+def _ordinal_inverse(encoder: OrdinalEncoder, options: Options) -> list:
     _refuse_infrequent(encoder)
     unknown = (encoder.unknown_value if encoder.handle_unknown == "use_encoded_value"
                else None)

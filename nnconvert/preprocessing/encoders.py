@@ -22,6 +22,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, TargetEncoder
 
 from ..layers.columns import ColumnSpec
 from ..layers.describe import Layer, LayerDescription
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["CategoryLookup"]
@@ -152,7 +153,7 @@ def _infrequent_index(encoder, i: int) -> int | None:
 
 
 @converts_transformer(OneHotEncoder)
-def _one_hot_encoder(encoder: OneHotEncoder, options: dict) -> list:
+def _one_hot_encoder(encoder: OneHotEncoder, options: Options) -> list:
     drops = getattr(encoder, "_drop_idx_after_grouping", None)
     tables = []
     for i, cats in enumerate(encoder.categories_):
@@ -176,7 +177,7 @@ def _one_hot_encoder(encoder: OneHotEncoder, options: dict) -> list:
 
 
 @converts_transformer(OrdinalEncoder)
-def _ordinal_encoder(encoder: OrdinalEncoder, options: dict) -> list:
+def _ordinal_encoder(encoder: OrdinalEncoder, options: Options) -> list:
     encodes_unknown = encoder.handle_unknown == "use_encoded_value"
     tables = []
     for i, cats in enumerate(encoder.categories_):
@@ -190,7 +191,7 @@ def _ordinal_encoder(encoder: OrdinalEncoder, options: dict) -> list:
 
 
 @converts_transformer(TargetEncoder)
-def _target_encoder(encoder: TargetEncoder, options: dict) -> list:
+def _target_encoder(encoder: TargetEncoder, options: Options) -> list:
     n_features = len(encoder.categories_)
     width = len(encoder.encodings_) // n_features  # n_classes for multiclass targets, else 1
     means = np.broadcast_to(np.asarray(encoder.target_mean_, dtype=np.float64), (width,))

@@ -6,11 +6,12 @@ from __future__ import annotations
 from sklearn.preprocessing import FunctionTransformer
 
 from ..errors import UnsupportedEstimatorError
+from ..options import Options
 from ..registry import converts_inverse, converts_transformer
 
 
 @converts_transformer(FunctionTransformer)
-def _function_transformer(transformer: FunctionTransformer, options: dict) -> list:
+def _function_transformer(transformer: FunctionTransformer, options: Options) -> list:
     if transformer.func is not None:
         raise UnsupportedEstimatorError(
             f"FunctionTransformer(func={getattr(transformer.func, '__name__', transformer.func)!r})"
@@ -21,7 +22,7 @@ def _function_transformer(transformer: FunctionTransformer, options: dict) -> li
 
 
 @converts_inverse(FunctionTransformer)
-def _function_transformer_inverse(transformer: FunctionTransformer, options: dict) -> list:
+def _function_transformer_inverse(transformer: FunctionTransformer, options: Options) -> list:
     if transformer.inverse_func is not None:
         raise UnsupportedEstimatorError(
             "FunctionTransformer's inverse_func is arbitrary Python code, not a layer nnconvert "

@@ -39,6 +39,7 @@ from ..layers import (
     dense_float64,
 )
 from ..fitted import Fitted
+from ..options import Options
 from ..registry import converts_inverse, converts_transformer
 
 __all__ = ["KernelCentring"]
@@ -98,7 +99,7 @@ def _centring(centerer) -> KernelCentring:
 
 
 @converts_transformer(KernelCenterer)
-def _kernel_centerer(centerer: KernelCenterer, options: dict) -> list:
+def _kernel_centerer(centerer: KernelCenterer, options: Options) -> list:
     layer = _centring(centerer)
     if layer.fit_rows.shape[0] != Fitted(centerer).n_features:
         raise Fitted(centerer).error("K_fit_rows_", "does not have one entry per column")
@@ -116,7 +117,7 @@ def _kernel(kpca: KernelPCA) -> str:
 
 
 @converts_transformer(KernelPCA)
-def _kernel_pca(kpca: KernelPCA, options: dict) -> list:
+def _kernel_pca(kpca: KernelPCA, options: Options) -> list:
     if kpca.kernel == "precomputed":
         return [_centring(kpca._centerer), _projection(kpca)]
     kernel = _kernel(kpca)
@@ -140,7 +141,7 @@ def _projection(kpca: KernelPCA) -> LinearUnits:
 
 
 @converts_inverse(KernelPCA)
-def _kernel_pca_inverse(kpca: KernelPCA, options: dict) -> list:
+def _kernel_pca_inverse(kpca: KernelPCA, options: Options) -> list:
     if not kpca.fit_inverse_transform:
         raise UnsupportedEstimatorError(
             "KernelPCA was fitted with fit_inverse_transform=False, so it has no inverse "

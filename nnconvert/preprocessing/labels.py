@@ -23,6 +23,7 @@ from sklearn.preprocessing import LabelBinarizer, LabelEncoder
 from ..errors import UnsupportedEstimatorError
 from ..fitted import Fitted
 from ..network.heads import TransformHead
+from ..options import Options
 from ..registry import Conversion, converts
 from .encoders import CategoryLookup
 
@@ -91,14 +92,14 @@ def _network(lookup: LabelLookup) -> Conversion:
 
 
 @converts(LabelEncoder)
-def _label_encoder(encoder: LabelEncoder, options: dict) -> Conversion:
+def _label_encoder(encoder: LabelEncoder, options: Options) -> Conversion:
     classes = _classes(encoder)
     table = np.append(np.arange(len(classes), dtype=np.float64), np.nan).reshape(-1, 1)
     return _network(LabelLookup(classes, table, kind="encoder"))
 
 
 @converts(LabelBinarizer)
-def _label_binarizer(binarizer: LabelBinarizer, options: dict) -> Conversion:
+def _label_binarizer(binarizer: LabelBinarizer, options: Options) -> Conversion:
     kind = Fitted(binarizer).get("y_type_")
     if kind not in ("binary", "multiclass"):
         raise UnsupportedEstimatorError(

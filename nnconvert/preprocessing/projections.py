@@ -27,6 +27,7 @@ from sklearn.neighbors import NeighborhoodComponentsAnalysis
 from ..errors import UnsupportedEstimatorError
 from ..fitted import Fitted
 from ..layers import AffineScaler, LinearUnits, SelectColumns
+from ..options import Options
 from ..registry import converts_inverse, converts_transformer
 from .decomposition import back_to_features
 
@@ -43,7 +44,7 @@ def _centring(mean: np.ndarray) -> AffineScaler:
 
 
 @converts_transformer(NeighborhoodComponentsAnalysis)
-def _nca(nca: NeighborhoodComponentsAnalysis, options: dict) -> list:
+def _nca(nca: NeighborhoodComponentsAnalysis, options: Options) -> list:
     fitted = Fitted(nca)
     components = fitted.array("components_", shape=(None, fitted.n_features))
     return [LinearUnits(components, None, title="NCA projection",
@@ -57,7 +58,7 @@ def _sparse_components(spca) -> tuple[np.ndarray, np.ndarray]:
 
 
 @converts_transformer(SparsePCA, MiniBatchSparsePCA)
-def _sparse_pca(spca, options: dict) -> list:
+def _sparse_pca(spca, options: Options) -> list:
     components, mean = _sparse_components(spca)
     alpha = Fitted(spca).number("ridge_alpha", low=0.0, value=spca.ridge_alpha)
     gram = components @ components.T
@@ -74,13 +75,13 @@ def _sparse_pca(spca, options: dict) -> list:
 
 
 @converts_inverse(SparsePCA, MiniBatchSparsePCA)
-def _sparse_pca_inverse(spca, options: dict) -> list:
+def _sparse_pca_inverse(spca, options: Options) -> list:
     components, mean = _sparse_components(spca)
     return [back_to_features(components, mean, spca)]
 
 
 @converts_transformer(FactorAnalysis)
-def _factor_analysis(fa: FactorAnalysis, options: dict) -> list:
+def _factor_analysis(fa: FactorAnalysis, options: Options) -> list:
     fitted = Fitted(fa)
     n = fitted.n_features
     components = fitted.array("components_", shape=(None, n))
@@ -107,7 +108,7 @@ def _clusters(agglomeration: FeatureAgglomeration) -> tuple[np.ndarray, np.ndarr
 
 
 @converts_transformer(FeatureAgglomeration)
-def _feature_agglomeration(agglomeration: FeatureAgglomeration, options: dict) -> list:
+def _feature_agglomeration(agglomeration: FeatureAgglomeration, options: Options) -> list:
     if agglomeration.pooling_func is not np.mean:
         raise UnsupportedEstimatorError(
             f"FeatureAgglomeration(pooling_func={agglomeration.pooling_func!r}) is not "
@@ -122,7 +123,7 @@ def _feature_agglomeration(agglomeration: FeatureAgglomeration, options: dict) -
 
 
 @converts_inverse(FeatureAgglomeration)
-def _feature_agglomeration_inverse(agglomeration, options: dict) -> list:
+def _feature_agglomeration_inverse(agglomeration, options: Options) -> list:
     labels, sizes = _clusters(agglomeration)
     # np.unique's inverse: clusters numbered 0 … k−1 are their own ranks
     return [SelectColumns(labels, len(sizes))]

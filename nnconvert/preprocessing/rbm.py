@@ -13,13 +13,14 @@ from sklearn.neural_network import BernoulliRBM
 
 from ..fitted import Fitted
 from ..layers import ActivatedUnits
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__: list[str] = []
 
 
 @converts_transformer(BernoulliRBM)
-def _bernoulli_rbm(rbm: BernoulliRBM, options: dict) -> list:
+def _bernoulli_rbm(rbm: BernoulliRBM, options: Options) -> list:
     fitted = Fitted(rbm)
     components = fitted.array("components_", shape=(None, fitted.n_features))
     hidden = fitted.array("intercept_hidden_", shape=(components.shape[0],))

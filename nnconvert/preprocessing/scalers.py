@@ -13,6 +13,7 @@ from sklearn.preprocessing import MaxAbsScaler, MinMaxScaler, RobustScaler, Stan
 
 from ..fitted import Fitted
 from ..layers import AffineScaler
+from ..options import Options
 from ..registry import converts_inverse, converts_transformer
 
 
@@ -25,7 +26,7 @@ def _zeros(n: int) -> np.ndarray:
 
 
 @converts_transformer(StandardScaler)
-def _standard_scaler(scaler: StandardScaler, options: dict) -> list:
+def _standard_scaler(scaler: StandardScaler, options: Options) -> list:
     n = scaler.n_features_in_
     mean = scaler.mean_ if scaler.with_mean else _zeros(n)
     scale = scaler.scale_ if scaler.with_std else _ones(n)
@@ -33,7 +34,7 @@ def _standard_scaler(scaler: StandardScaler, options: dict) -> list:
 
 
 @converts_transformer(RobustScaler)
-def _robust_scaler(scaler: RobustScaler, options: dict) -> list:
+def _robust_scaler(scaler: RobustScaler, options: Options) -> list:
     n = scaler.n_features_in_
     center = scaler.center_ if scaler.with_centering else _zeros(n)
     scale = scaler.scale_ if scaler.with_scaling else _ones(n)
@@ -41,7 +42,7 @@ def _robust_scaler(scaler: RobustScaler, options: dict) -> list:
 
 
 @converts_transformer(MaxAbsScaler)
-def _max_abs_scaler(scaler: MaxAbsScaler, options: dict) -> list:
+def _max_abs_scaler(scaler: MaxAbsScaler, options: Options) -> list:
     clip = (-1.0, 1.0) if getattr(scaler, "clip", False) else None
     n = scaler.n_features_in_
     return [AffineScaler(_zeros(n), scaler.scale_, mode="center-divide", title="max-abs scaler",
@@ -49,7 +50,7 @@ def _max_abs_scaler(scaler: MaxAbsScaler, options: dict) -> list:
 
 
 @converts_transformer(MinMaxScaler)
-def _min_max_scaler(scaler: MinMaxScaler, options: dict) -> list:
+def _min_max_scaler(scaler: MinMaxScaler, options: Options) -> list:
     clip = scaler.feature_range if scaler.clip else None
     return [AffineScaler(scaler.min_, scaler.scale_, mode="multiply-add", title="min-max scaler",
                          clip=clip)]
@@ -67,25 +68,25 @@ def _centre_and_scale(scaler, centre: str, centring: bool, scaling: bool) -> tup
 
 
 @converts_inverse(StandardScaler)
-def _standard_scaler_inverse(scaler: StandardScaler, options: dict) -> list:
+def _standard_scaler_inverse(scaler: StandardScaler, options: Options) -> list:
     mean, scale = _centre_and_scale(scaler, "mean_", scaler.with_mean, scaler.with_std)
     return [AffineScaler(mean, scale, mode="multiply-add", title="standard scaler, inverse")]
 
 
 @converts_inverse(RobustScaler)
-def _robust_scaler_inverse(scaler: RobustScaler, options: dict) -> list:
+def _robust_scaler_inverse(scaler: RobustScaler, options: Options) -> list:
     center, scale = _centre_and_scale(scaler, "center_", scaler.with_centering,
                                       scaler.with_scaling)
     return [AffineScaler(center, scale, mode="multiply-add", title="robust scaler, inverse")]
 
 
 @converts_inverse(MaxAbsScaler)
-def _max_abs_scaler_inverse(scaler: MaxAbsScaler, options: dict) -> list:
+def _max_abs_scaler_inverse(scaler: MaxAbsScaler, options: Options) -> list:
     zeros, scale = _centre_and_scale(scaler, "scale_", False, True)
     return [AffineScaler(zeros, scale, mode="multiply-add", title="max-abs scaler, inverse")]
 
 
 @converts_inverse(MinMaxScaler)
-def _min_max_scaler_inverse(scaler: MinMaxScaler, options: dict) -> list:
+def _min_max_scaler_inverse(scaler: MinMaxScaler, options: Options) -> list:
     minimum, scale = _centre_and_scale(scaler, "min_", True, True)
     return [AffineScaler(minimum, scale, mode="center-divide", title="min-max scaler, inverse")]

@@ -24,6 +24,7 @@ from sklearn.feature_selection import (
 
 from ..errors import ConversionError
 from ..layers import PutColumns, SelectColumns
+from ..options import Options
 from ..registry import converts_inverse, converts_transformer
 
 SELECTORS = (SelectKBest, SelectPercentile, GenericUnivariateSelect, SelectFpr, SelectFdr,
@@ -32,7 +33,7 @@ SELECTORS = (SelectKBest, SelectPercentile, GenericUnivariateSelect, SelectFpr, 
 
 
 @converts_transformer(*SELECTORS)
-def _selector(selector, options: dict) -> list:
+def _selector(selector, options: Options) -> list:
     kept = np.flatnonzero(selector.get_support())
     if kept.size == 0:
         raise ConversionError(
@@ -42,6 +43,6 @@ def _selector(selector, options: dict) -> list:
 
 
 @converts_inverse(*SELECTORS)
-def _selector_inverse(selector, options: dict) -> list:
+def _selector_inverse(selector, options: Options) -> list:
     support = np.asarray(selector.get_support(), dtype=bool)
     return [PutColumns(np.flatnonzero(support), support.size)]

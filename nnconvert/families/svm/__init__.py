@@ -35,6 +35,7 @@ from ...layers import (
 )
 from ...network.heads import RegressionHead
 from ...network.votes import pair_index
+from ...options import Options
 from ...registry import Conversion, converts
 from . import rules  # noqa: F401  (libsvm's margin and score-jump rules)
 from .coupling import PairwiseCoupling
@@ -117,7 +118,7 @@ def pair_weights(dual_coef: np.ndarray, n_support: np.ndarray) -> np.ndarray:
 
 
 @converts(SVC, NuSVC)
-def _kernel_svm(estimator, options: dict) -> Conversion:
+def _kernel_svm(estimator, options: Options) -> Conversion:
     _check_convertible(estimator)
     classes = estimator.classes_
     n_classes = len(classes)
@@ -165,7 +166,7 @@ SVR_NOTE = ("libsvm predicts Σ α·k − ρ and scikit-learn stores intercept_ 
 
 
 @converts(SVR, NuSVR)
-def _kernel_svr(estimator, options: dict) -> Conversion:
+def _kernel_svr(estimator, options: Options) -> Conversion:
     _check_kernel(estimator)
     units = support_vector_units(estimator, [f"sv {index}" for index in estimator.support_])
     # dual_coef_ is (1, n_SV): the signed α_i − α_i* of each support vector

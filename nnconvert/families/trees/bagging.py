@@ -22,6 +22,7 @@ from torch import nn
 
 from ...layers import ColumnBranches, LayerDescription
 from ...network.heads import ClassifierHead, FrequencyHead, RegressionHead, first_argmax
+from ...options import Options
 from ...registry import Conversion, converts
 from .forms import tree_layer
 from .members import member_answers, side_by_side
@@ -48,7 +49,7 @@ def _all_trees(estimator) -> bool:
     return all(isinstance(m, _TREES) for m in estimator.estimators_)
 
 
-def _trees_layer(estimator, trees: list, options: dict):
+def _trees_layer(estimator, trees: list, options: Options):
     return tree_layer(trees, estimator.n_features_in_, options, scale=1.0 / len(trees))
 
 

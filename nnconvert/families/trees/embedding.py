@@ -18,6 +18,7 @@ from sklearn.ensemble import RandomTreesEmbedding
 from ...fitted import Fitted
 from ...layers import Layer, LayerDescription
 from ...network.heads import TransformHead
+from ...options import Options
 from ...registry import Conversion, converts, converts_transformer
 from .forms import tree_layer
 from .network import TreeNetwork
@@ -80,7 +81,7 @@ class LeafEmbedding(Layer):
             formula="{y} = one-hot of the leaf each row reaches in each tree (walked)")
 
 
-def _layers(embedding: RandomTreesEmbedding, options: dict) -> LeafEmbedding:
+def _layers(embedding: RandomTreesEmbedding, options: Options) -> LeafEmbedding:
     fitted = Fitted(embedding)
     n = fitted.n_features
     trees = [tree_arrays(t, classifier=False) for t in fitted.get("estimators_")]
@@ -107,12 +108,12 @@ def _layers(embedding: RandomTreesEmbedding, options: dict) -> LeafEmbedding:
 
 
 @converts_transformer(RandomTreesEmbedding)
-def _random_trees_embedding(embedding: RandomTreesEmbedding, options: dict) -> list:
+def _random_trees_embedding(embedding: RandomTreesEmbedding, options: Options) -> list:
     return [_layers(embedding, options)]
 
 
 @converts(RandomTreesEmbedding)
-def _random_trees_embedding_network(embedding: RandomTreesEmbedding, options: dict):
+def _random_trees_embedding_network(embedding: RandomTreesEmbedding, options: Options):
     """On its own, the embedding also answers the forest's ``apply`` and ``decision_path``."""
     layer = _layers(embedding, options)
     return Conversion(layers=[layer], head=TransformHead(layer.n_out),
