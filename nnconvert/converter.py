@@ -11,6 +11,7 @@ import torch
 from sklearn.base import BaseEstimator
 
 from . import compose, families, preprocessing  # noqa: F401  (each registers its converters)
+from .inverse import attach_inverse
 from .network import (
     ConvertedClassifier,
     ConvertedClusterer,
@@ -155,4 +156,7 @@ def convert(
     net = _network(estimator, conversion)
     net.origin = conversion.origin
     net.text_input = conversion.text_input
+    net.tree_paths = conversion.paths
+    if isinstance(net, ConvertedTransformer):
+        attach_inverse(estimator, options, net)
     return net.to(options.dtype)

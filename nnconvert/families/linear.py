@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from sklearn.cross_decomposition import PLSRegression
+from sklearn.cross_decomposition import CCA, PLSCanonical, PLSRegression
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.linear_model import (
     ARDRegression,
@@ -302,8 +302,8 @@ def _ransac(estimator: RANSACRegressor, options: Options) -> Conversion:
     return Conversion(layers=inner.layers, head=inner.head)
 
 
-@converts(PLSRegression)
-def _pls(estimator: PLSRegression, options: Options) -> Conversion:
+@converts(PLSRegression, PLSCanonical, CCA)
+def _pls(estimator, options: Options) -> Conversion:
     # scikit-learn 1.9 predicts (X − x_mean) @ coef_.T + intercept_ (coef_ already holds the
     # x scaling): centring first, as it does, rather than folding −coef_·x_mean into the bias
     centre = AffineScaler(estimator._x_mean, np.ones_like(estimator._x_mean),

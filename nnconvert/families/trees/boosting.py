@@ -54,6 +54,7 @@ from ...layers.columns import ColumnSpec
 from ...network.heads import LinearHead, RegressionHead
 from ...registry import Conversion, convert_estimator, convert_transformer, converts
 from .forms import tree_layer
+from .paths import TreePaths
 from .sklearn import tree_arrays
 
 #: a classifier's link (the class of ``estimator._loss.link``) -> the head's probability rule
@@ -292,8 +293,13 @@ def _gradient_boosting(estimator, head, options) -> Conversion:
     traversal = tree_layer(trees, estimator.n_features_in_, options, bias=start,
                            allow_nan=False)
     if start is None:
-        return _with_init_estimator(estimator, traversal, head, options)
-    return Conversion(layers=[traversal], head=head)
+        conversion = _with_init_estimator(estimator, traversal, head, options)
+    else:
+        conversion = Conversion(layers=[traversal], head=head)
+    # its apply: leaf indices as floats, (n, stages, k) for a classifier, (n, stages) else
+    shape = "stages" if hasattr(estimator, "classes_") else "stages-flat"
+    conversion.paths = TreePaths(traversal, shape, per_stage=n)
+    return conversion
 
 
 @converts(GradientBoostingClassifier)

@@ -22,6 +22,7 @@ from ...fitted import Fitted
 from ...network.heads import FrequencyHead, RegressionHead
 from ...registry import Conversion, converts, margin_rule
 from .forms import tree_layer
+from .paths import TreePaths
 from .traversal import float32_threshold
 
 
@@ -67,13 +68,19 @@ def refuse_multioutput_classifier(estimator):
                          "(multi-output classification) is not supported; fit one per target")
 
 
+def _paths(estimator, layer) -> TreePaths:
+    # a forest answers apply (n, trees) and decision_path with n_nodes_ptr; a tree (n,)
+    return TreePaths(layer, "forest" if hasattr(estimator, "estimators_") else "tree")
+
+
 def _classifier(estimator, trees, options):
     refuse_multioutput_classifier(estimator)
     layer = tree_layer([tree_arrays(t, True, name) for t, name in
                         zip(trees, member_names(estimator, trees))],
                        estimator.n_features_in_, options, scale=1.0 / len(trees))
     return Conversion(layers=[layer], head=FrequencyHead(len(estimator.classes_),
-                                                         "a tree's step units have no gradient"))
+                                                         "a tree's step units have no gradient"),
+                      paths=_paths(estimator, layer))
 
 
 def _regressor(estimator, trees, options):
@@ -81,7 +88,8 @@ def _regressor(estimator, trees, options):
                         zip(trees, member_names(estimator, trees))],
                        estimator.n_features_in_, options, scale=1.0 / len(trees))
     k = estimator.n_outputs_
-    return Conversion(layers=[layer], head=RegressionHead(k, single=k == 1))
+    return Conversion(layers=[layer], head=RegressionHead(k, single=k == 1),
+                      paths=_paths(estimator, layer))
 
 
 @converts(DecisionTreeClassifier, ExtraTreeClassifier)
