@@ -47,6 +47,8 @@ __all__ = ["NeighbourVote", "RadiusVote", "RadiusHead"]
 _SPARE = 8
 #: distances held per block of query rows
 _BLOCK_ELEMENTS = 1 << 23
+#: candidates' features held per block of query rows in the exact re-rank (8 MiB)
+_RERANK_ELEMENTS = 1 << 20
 #: torch.cdist's p for the metrics it computes from differences
 _CDIST_P = {"manhattan": 1.0, "chebyshev": float("inf")}
 
@@ -241,20 +243,22 @@ class NeighbourVote(Layer):
         top = torch.topk(rough, take, dim=1, largest=False)
         return top.indices, top.values.amax(dim=1).to(x.dtype), error
 
-    def _neighbours(self, x: torch.Tensor, dtype: torch.dtype, checked: bool):
+    def _neighbours(self, x: torch.Tensor, dtype: torch.dtype, checked: bool,
+                    candidates: tuple | None = None):
         """The k nearest training rows (as :meth:`_nearest` returns them): candidates from
-        the fast form in ``dtype``, ranked by exact distances. With ``checked``, rows whose
+        the fast form in ``dtype`` (or ``candidates``, as :meth:`_candidates` returns them,
+        found already), ranked by exact distances. With ``checked``, rows whose
         candidates may miss a nearer training row (the fast form's rounding exceeds the
         margin) are redone in float64, then with every exact distance. The answer is then
         the k nearest by exact distance whichever candidates were found first."""
-        take = min(self.points.shape[0], self.k + _SPARE)
+        take = self._take
         if not self._gemm_form:  # cdist computes these metrics from differences
             points = self.points.to(x.dtype)
             rough = (distances(x, points, self.metric, self.p)  # ONNX has no cdist
                      if torch.compiler.is_exporting()
                      else torch.cdist(x, points, p=_CDIST_P.get(self.metric, self.p)))
             return self._nearest(x, torch.topk(rough, take, dim=1, largest=False).indices)
-        candidates, largest, error = self._candidates(x, dtype, take)
+        candidates, largest, error = candidates or self._candidates(x, dtype, take)
         found = self._nearest(x, candidates)
         if not checked or take == self.points.shape[0]:
             return found
@@ -274,17 +278,35 @@ class NeighbourVote(Layer):
                 part[rows] = new
         return found
 
-    def _block(self, x: torch.Tensor) -> torch.Tensor:
-        if torch.compiler.is_exporting():  # no data-dependent branch: float64 candidates
-            nearest, d = self._neighbours(x, torch.float64, checked=False)
-        else:
-            nearest, d = self._neighbours(x, torch.float32, checked=True)
+    @property
+    def _take(self) -> int:
+        """Candidates found by the fast form, re-ranked by exact distances."""
+        return min(self.points.shape[0], self.k + _SPARE)
+
+    def _vote(self, x: torch.Tensor, found: tuple) -> torch.Tensor:
+        nearest, d = found
         w = _weights(d, self.weights)
         targets = self.targets.to(x.dtype)[nearest]  # (rows, k, outputs)
         votes = (w.unsqueeze(2) * targets).sum(dim=1)
         return votes / w.sum(dim=1, keepdim=True)
 
+    def _block(self, x: torch.Tensor) -> torch.Tensor:
+        if torch.compiler.is_exporting():  # no data-dependent branch: float64 candidates
+            return self._vote(x, self._neighbours(x, torch.float64, checked=False))
+        return self._vote(x, self._neighbours(x, torch.float32, checked=True))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self._gemm_form and self.compiled and nearest_kernel.runs_on(x):
+            # the compiled search keeps `take` candidates a row, not a block of distances:
+            # one call for the whole batch (its threads and torch's then alternate once,
+            # not once a block), then the exact re-rank a block at a time
+            found = self._candidates(x, torch.float32, self._take)
+            rows = max(1, _RERANK_ELEMENTS // (self._take * x.shape[1]))
+            return torch.cat([
+                self._vote(x[i:i + rows], self._neighbours(
+                    x[i:i + rows], torch.float32, checked=True,
+                    candidates=tuple(part[i:i + rows] for part in found)))
+                for i in range(0, x.shape[0], rows)], dim=0)
         rows = max(1, _BLOCK_ELEMENTS // self.points.shape[0])
         return in_row_blocks(self._block, x, rows)
 
