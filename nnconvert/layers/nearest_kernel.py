@@ -19,7 +19,7 @@ from pathlib import Path
 
 import torch
 
-__all__ = ["LANES", "library", "packed", "runs_on", "smallest"]
+__all__ = ["LANES", "library", "load_library", "packed", "runs_on", "smallest"]
 
 #: the version of nearest.cpp's interface this module calls (its nnc_nearest_interface)
 _INTERFACE = 2
@@ -27,6 +27,23 @@ _INTERFACE = 2
 LANES = 16
 
 _library = None
+
+
+def load_library(path) -> ctypes.CDLL | None:
+    """The search built at ``path``, its functions' signatures declared; None where it is not
+    a library this machine loads, or was built from another version of ``nearest.cpp``."""
+    try:
+        loaded = ctypes.CDLL(str(path))
+    except OSError:  # not a library this machine loads: search in torch ops
+        return None
+    if (not hasattr(loaded, "nnc_nearest_interface")
+            or loaded.nnc_nearest_interface() != _INTERFACE):
+        return None  # built from another nearest.cpp: reinstall to rebuild it
+    loaded.nnc_nearest_search.restype = ctypes.c_int
+    loaded.nnc_nearest_search.argtypes = (
+        [ctypes.c_void_p] + [ctypes.c_int64] * 2 + [ctypes.c_void_p] * 2
+        + [ctypes.c_int64] * 2 + [ctypes.c_void_p] * 2 + [ctypes.c_int])
+    return loaded
 
 
 def library() -> ctypes.CDLL | None:
@@ -39,18 +56,7 @@ def library() -> ctypes.CDLL | None:
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             path = here / f"_nearest{suffix}"
             if path.exists():
-                try:
-                    loaded = ctypes.CDLL(str(path))
-                except OSError:  # not a library this machine loads: search in torch ops
-                    break
-                if (not hasattr(loaded, "nnc_nearest_interface")
-                        or loaded.nnc_nearest_interface() != _INTERFACE):
-                    break  # built from another nearest.cpp: reinstall to rebuild it
-                _library = loaded
-                _library.nnc_nearest_search.restype = ctypes.c_int
-                _library.nnc_nearest_search.argtypes = (
-                    [ctypes.c_void_p] + [ctypes.c_int64] * 2 + [ctypes.c_void_p] * 2
-                    + [ctypes.c_int64] * 2 + [ctypes.c_void_p] * 2 + [ctypes.c_int])
+                _library = load_library(path) or False
                 break
     return _library or None
 
