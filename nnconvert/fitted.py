@@ -160,6 +160,28 @@ class Fitted:
                                         "(it divides by these values)")
         return array
 
+    def indices(self, attribute: str, n: int, *, what: str, where: Any = None,
+                item: str = "entry", value: Any = None) -> np.ndarray:
+        """A 1-D array of indices into something of length ``n``, each in ``[0, n)``.
+
+        ``where`` (a boolean mask) limits the check to the entries that are used (a tree's
+        splits, not its leaves); ``what`` says what ``n`` counts and ``item`` what an entry
+        is, for the error, which names the first entry out of range: "... node 7 reads
+        1000000, but the model has 28 features (0 to 27) ...".
+        """
+        array = self.array(attribute, ndim=1, dtype=np.int64, value=value)
+        bad = (array < 0) | (array >= n)
+        if where is not None:
+            if len(where) != len(array):
+                raise self.error(attribute, f"has {len(array)} entries, but {len(where)} were "
+                                            "expected")
+            bad &= np.asarray(where, bool)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise self.error(attribute, f"at {item} {i} reads {array[i]}, but {what} "
+                                        f"(0 to {n - 1})")
+        return array
+
     def bias(self, attribute: str, n_units: int) -> np.ndarray:
         """A per-unit offset (an intercept, a target mean): a finite scalar (scikit-learn's 0.0
         where no intercept was fitted), broadcast to ``n_units``, or one finite value per unit;

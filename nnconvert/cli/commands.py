@@ -70,8 +70,8 @@ def _summary(net) -> dict:
     from ..export import metadata
 
     facts = metadata(net)
-    keys = ("kind", "source", "classes", "n_outputs", "feature_names_out", "n_features_in",
-            "dtype")
+    keys = ("kind", "source", "classes", "labels", "n_outputs", "feature_names_out",
+            "n_features_in", "dtype")
     return {key: facts[key] for key in keys if key in facts}
 
 
@@ -81,6 +81,12 @@ def _answers(net) -> str:
         return f"classes {net.classes_.tolist()}"
     if net.head.kind == "regressor":
         return f"{net.n_outputs_} predicted value(s)"
+    if net.head.kind == "clusterer":
+        return f"cluster labels {net.classes_.tolist()}"
+    if net.head.kind == "outlier_detector":
+        return "+1 (inlier) / −1 (outlier)"
+    if net.head.kind == "density":
+        return "a log density"
     return f"{net.head.n_outputs} output features"
 
 

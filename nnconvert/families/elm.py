@@ -24,6 +24,7 @@ from ..errors import UnsupportedEstimatorError, multilabel_refused
 from ..fitted import Fitted
 from ..layers import ActivatedUnits, Branches, KernelUnits, dense_float64, readout_units
 from ..network.heads import LinearHead, ProbabilityHead, RegressionHead
+from ..options import Options
 from ..registry import Conversion, converts, margin_rule, when_imported
 from .linear import read_linear_classifier, read_linear_regressor, regression_units
 
@@ -42,7 +43,7 @@ def _nnconvert_hidden(estimator: BaseELM):
 
 
 @converts(ELMClassifier)
-def _nnconvert_elm(estimator: ELMClassifier, options: dict) -> Conversion:
+def _nnconvert_elm(estimator: ELMClassifier, options: Options) -> Conversion:
     hidden = _nnconvert_hidden(estimator)
     coef, intercept, classes = read_linear_classifier(Fitted(estimator), hidden.describe().n_out)
     readout = readout_units(coef, intercept, classes)
@@ -51,7 +52,7 @@ def _nnconvert_elm(estimator: ELMClassifier, options: dict) -> Conversion:
 
 
 @converts(ELMRegressor)
-def _nnconvert_elm_regressor(estimator: ELMRegressor, options: dict) -> Conversion:
+def _nnconvert_elm_regressor(estimator: ELMRegressor, options: Options) -> Conversion:
     hidden = _nnconvert_hidden(estimator)
     coef, intercept = read_linear_regressor(Fitted(estimator), hidden.describe().n_out)
     readout = regression_units(coef, intercept, "read-out neurons")
@@ -97,7 +98,7 @@ def _skelm_hidden_layers(estimator) -> list:
     ]
 
 
-def convert_skelm(estimator, options: dict) -> Conversion:
+def convert_skelm(estimator, options: Options) -> Conversion:
     """Converter for ``skelm.ELMClassifier`` (registered by :func:`register_skelm`)."""
     # multilabel or multi-output targets: a MultiLabelBinarizer, or a LabelBinarizer whose
     # y_type_ says so
@@ -115,7 +116,7 @@ def convert_skelm(estimator, options: dict) -> Conversion:
                       n_features_in=estimator.n_features_)
 
 
-def convert_skelm_regressor(estimator, options: dict) -> Conversion:
+def convert_skelm_regressor(estimator, options: Options) -> Conversion:
     """Converter for ``skelm.ELMRegressor`` (registered by :func:`register_skelm_regressor`).
 
     Its read-out is ``H @ coef_ + intercept_``: ``coef_`` (n_hidden,) for a 1-D y, else

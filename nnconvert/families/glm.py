@@ -9,7 +9,6 @@ it rather than re-deriving scikit-learn's ``link='auto'`` rule.
 
 from __future__ import annotations
 
-import numpy as np
 from sklearn._loss.link import IdentityLink, LogLink
 from sklearn.linear_model import GammaRegressor, PoissonRegressor, TweedieRegressor
 
@@ -17,6 +16,7 @@ from ..errors import ConversionError
 from ..fitted import Fitted
 from ..layers import ActivatedUnits
 from ..network.heads import RegressionHead
+from ..options import Options
 from ..registry import Conversion, converts
 
 #: scikit-learn's link classes -> (the activation that inverts the link, how it is named)
@@ -25,7 +25,7 @@ INVERSE_LINKS = {LogLink: ("exp", "log link, inverted by exp"),
 
 
 @converts(PoissonRegressor, GammaRegressor, TweedieRegressor)
-def _glm(estimator, options: dict) -> Conversion:
+def _glm(estimator, options: Options) -> Conversion:
     # the fitted loss (private, but it is what predict() calls) holds the link
     link = type(estimator._base_loss.link)
     if link not in INVERSE_LINKS:

@@ -26,6 +26,7 @@ from ..errors import ConversionError
 from ..fitted import Fitted
 from ..layers import Layer, LayerDescription, LinearUnits, as_buffer
 from ..network.heads import RegressionHead
+from ..options import Options
 from ..registry import Conversion, converts
 
 __all__ = ["RampUnits"]
@@ -83,7 +84,7 @@ class RampUnits(Layer):
 
 
 @converts(IsotonicRegression)
-def _isotonic(estimator: IsotonicRegression, options: dict) -> Conversion:
+def _isotonic(estimator: IsotonicRegression, options: Options) -> Conversion:
     # no transformer converter: transform() returns shape (n,), which no later pipeline step
     # of scikit-learn accepts, so isotonic regression is only ever a final step
     layers = _layers(estimator)

@@ -22,9 +22,9 @@ from ..layers import (
     KernelExpansion,
     KernelUnits,
     LinearUnits,
-    dense_float64,
 )
 from ..network.heads import RegressionHead
+from ..options import Options
 from ..registry import Conversion, converts
 
 #: pairwise_kernels' names that the kernel units compute exactly -> their kernel (chi2 and
@@ -59,7 +59,7 @@ def _kernel(estimator: KernelRidge) -> str:
 
 
 @converts(KernelRidge)
-def _kernel_ridge(estimator: KernelRidge, options: dict) -> Conversion:
+def _kernel_ridge(estimator: KernelRidge, options: Options) -> Conversion:
     kernel = _kernel(estimator)
     fitted = Fitted(estimator)
     centres = fitted.array("X_fit_", shape=(None, fitted.n_features))

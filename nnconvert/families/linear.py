@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from sklearn.cross_decomposition import PLSRegression
+from sklearn.cross_decomposition import CCA, PLSCanonical, PLSRegression
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.linear_model import (
     ARDRegression,
@@ -65,6 +65,7 @@ from ..layers import (
     readout_units,
 )
 from ..network.heads import LinearHead, RegressionHead
+from ..options import Options
 from ..registry import Conversion, convert_estimator, converts
 
 HYPERPLANE_NOTE = "hyperplane w·x − w0 = 0, so the bias is b = −w0"
@@ -120,18 +121,18 @@ def read_linear_classifier(fitted: Fitted, n_inputs: int | None = None
 
 
 @converts(LogisticRegression)
-def _logistic_regression(estimator: LogisticRegression, options: dict) -> Conversion:
+def _logistic_regression(estimator: LogisticRegression, options: Options) -> Conversion:
     # scikit-learn >= 1.5: binary -> sigmoid of one score; three or more classes -> softmax.
     return linear_conversion(estimator, proba="logistic", title="logistic neurons")
 
 
 @converts(LinearDiscriminantAnalysis)
-def _lda(estimator: LinearDiscriminantAnalysis, options: dict) -> Conversion:
+def _lda(estimator: LinearDiscriminantAnalysis, options: Options) -> Conversion:
     return linear_conversion(estimator, proba="logistic", title="discriminant neurons")
 
 
 @converts(LinearSVC)
-def _linear_svc(estimator: LinearSVC, options: dict) -> Conversion:
+def _linear_svc(estimator: LinearSVC, options: Options) -> Conversion:
     return linear_conversion(
         estimator, proba=None, title="linear SVM neurons", bias_note=HYPERPLANE_NOTE,
         bias_form=HYPERPLANE_FORM,
@@ -139,7 +140,7 @@ def _linear_svc(estimator: LinearSVC, options: dict) -> Conversion:
 
 
 @converts(SGDClassifier)
-def _sgd(estimator: SGDClassifier, options: dict) -> Conversion:
+def _sgd(estimator: SGDClassifier, options: Options) -> Conversion:
     proba = {"log_loss": "ovr-logistic", "modified_huber": "modified-huber"}.get(estimator.loss)
     hinge = estimator.loss in ("hinge", "squared_hinge")
     return linear_conversion(
@@ -150,12 +151,12 @@ def _sgd(estimator: SGDClassifier, options: dict) -> Conversion:
 
 
 @converts(Perceptron, PassiveAggressiveClassifier)
-def _plain_linear(estimator, options: dict) -> Conversion:
+def _plain_linear(estimator, options: Options) -> Conversion:
     return linear_conversion(estimator, proba=None, title="linear neurons")
 
 
 @converts(RidgeClassifier, RidgeClassifierCV)
-def _ridge(estimator, options: dict) -> Conversion:
+def _ridge(estimator, options: Options) -> Conversion:
     # only ridge classifiers accept an indicator matrix y (private binariser: no public flag)
     if str(getattr(estimator._label_binarizer, "y_type_", "")).startswith("multilabel"):
         raise multilabel_refused(type(estimator).__name__)
@@ -280,7 +281,7 @@ def _posterior_variance(estimator) -> PosteriorVariance:
 
 
 @converts(*LEAST_SQUARES, *ROBUST)
-def _linear_regressor(estimator, options: dict) -> Conversion:
+def _linear_regressor(estimator, options: Options) -> Conversion:
     coef, intercept = read_linear_regressor(Fitted(estimator))
     units = regression_units(coef, intercept, _regression_title(estimator))
     # a 1-D coef_ means a 1-D y, so a 1-D prediction; 2-D coef_ (k targets) predicts (n, k)
@@ -295,14 +296,14 @@ def _linear_regressor(estimator, options: dict) -> Conversion:
 
 
 @converts(RANSACRegressor)
-def _ransac(estimator: RANSACRegressor, options: dict) -> Conversion:
+def _ransac(estimator: RANSACRegressor, options: Options) -> Conversion:
     # RANSAC predicts with the estimator refitted on the inliers, whatever its kind
     inner = convert_estimator(estimator.estimator_, options)
     return Conversion(layers=inner.layers, head=inner.head)
 
 
-@converts(PLSRegression)
-def _pls(estimator: PLSRegression, options: dict) -> Conversion:
+@converts(PLSRegression, PLSCanonical, CCA)
+def _pls(estimator, options: Options) -> Conversion:
     # scikit-learn 1.9 predicts (X − x_mean) @ coef_.T + intercept_ (coef_ already holds the
     # x scaling): centring first, as it does, rather than folding −coef_·x_mean into the bias
     centre = AffineScaler(estimator._x_mean, np.ones_like(estimator._x_mean),

@@ -18,6 +18,7 @@ from ..errors import UnsupportedEstimatorError, multilabel_refused
 from ..fitted import Fitted
 from ..layers import ActivatedUnits, LinearUnits, readout_units
 from ..network.heads import ProbabilityHead, RegressionHead
+from ..options import Options
 from ..registry import Conversion, converts
 
 #: scikit-learn's activation names -> ours
@@ -78,7 +79,7 @@ def hidden_layers(estimator, layers=None) -> list[ActivatedUnits]:
 
 
 @converts(MLPClassifier)
-def _mlp(estimator: MLPClassifier, options: dict) -> Conversion:
+def _mlp(estimator: MLPClassifier, options: Options) -> Conversion:
     # fitted on an indicator matrix: independent labels (multilabel), not one class
     if str(getattr(estimator._label_binarizer, "y_type_", "")).startswith("multilabel"):
         raise multilabel_refused("MLPClassifier")
@@ -101,7 +102,7 @@ def _mlp(estimator: MLPClassifier, options: dict) -> Conversion:
 
 
 @converts(MLPRegressor)
-def _mlp_regressor(estimator: MLPRegressor, options: dict) -> Conversion:
+def _mlp_regressor(estimator: MLPRegressor, options: Options) -> Conversion:
     layers = read_layers(estimator)
     # scikit-learn's regressor always sets the identity; another rule would be ignored here
     Fitted(estimator).choice("out_activation_", ["identity"])

@@ -14,6 +14,7 @@ from sklearn.preprocessing import KBinsDiscretizer
 
 from ..fitted import Fitted
 from ..layers import Layer, LayerDescription, as_buffer
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["BinCounts"]
@@ -64,7 +65,7 @@ class BinCounts(Layer):
 
 
 @converts_transformer(KBinsDiscretizer)
-def _bins(discretizer: KBinsDiscretizer, options: dict) -> list:
+def _bins(discretizer: KBinsDiscretizer, options: Options) -> list:
     fitted = Fitted(discretizer)
     edges = fitted.get("bin_edges_")
     n = fitted.n_features

@@ -23,6 +23,7 @@ from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, TargetEncoder
 from ..fitted import Fitted
 from ..layers.columns import ColumnSpec
 from ..layers.describe import Layer, LayerDescription
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["CategoryLookup"]
@@ -180,7 +181,7 @@ def _infrequent_index(encoder, i: int) -> int | None:
 
 
 @converts_transformer(OneHotEncoder)
-def _one_hot_encoder(encoder: OneHotEncoder, options: dict) -> list:
+def _one_hot_encoder(encoder: OneHotEncoder, options: Options) -> list:
     categories = checked_categories(encoder)
     drops = getattr(encoder, "_drop_idx_after_grouping", None)
     tables = []
@@ -205,7 +206,7 @@ def _one_hot_encoder(encoder: OneHotEncoder, options: dict) -> list:
 
 
 @converts_transformer(OrdinalEncoder)
-def _ordinal_encoder(encoder: OrdinalEncoder, options: dict) -> list:
+def _ordinal_encoder(encoder: OrdinalEncoder, options: Options) -> list:
     encodes_unknown = encoder.handle_unknown == "use_encoded_value"
     categories = checked_categories(encoder)
     tables = []
@@ -220,7 +221,7 @@ def _ordinal_encoder(encoder: OrdinalEncoder, options: dict) -> list:
 
 
 @converts_transformer(TargetEncoder)
-def _target_encoder(encoder: TargetEncoder, options: dict) -> list:
+def _target_encoder(encoder: TargetEncoder, options: Options) -> list:
     categories = checked_categories(encoder)
     fitted = Fitted(encoder)
     n_features = len(categories)

@@ -13,6 +13,7 @@ from sklearn.preprocessing import PolynomialFeatures
 
 from ..fitted import Fitted
 from ..layers import Layer, LayerDescription
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["ProductUnits"]
@@ -58,7 +59,7 @@ class ProductUnits(Layer):
 
 
 @converts_transformer(PolynomialFeatures)
-def _polynomial(poly: PolynomialFeatures, options: dict) -> list:
+def _polynomial(poly: PolynomialFeatures, options: Options) -> list:
     fitted = Fitted(poly)
     powers = fitted.array("powers_", shape=(None, fitted.n_features), dtype=np.int64, low=0)
     return [ProductUnits(powers, [str(n) for n in poly.get_feature_names_out()])]

@@ -19,6 +19,7 @@ from sklearn.preprocessing import PowerTransformer
 
 from ..fitted import Fitted
 from ..layers import AffineScaler, Layer, LayerDescription, as_buffer
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["PowerUnits"]
@@ -65,7 +66,7 @@ class PowerUnits(Layer):
 
 
 @converts_transformer(PowerTransformer)
-def _power_transformer(transformer: PowerTransformer, options: dict) -> list:
+def _power_transformer(transformer: PowerTransformer, options: Options) -> list:
     fitted = Fitted(transformer)
     n = fitted.n_features
     layers = [PowerUnits(fitted.array("lambdas_", shape=(n,)), transformer.method)]

@@ -29,6 +29,7 @@ from sklearn.preprocessing._data import BOUNDS_THRESHOLD
 from ..fitted import Fitted
 from ..layers import Layer, LayerDescription, as_buffer
 from ..layers.columns import ColumnSpec
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["QuantileUnits", "interpolate", "ndtri"]
@@ -210,7 +211,7 @@ class QuantileUnits(Layer):
 
 
 @converts_transformer(QuantileTransformer)
-def _quantile_transformer(transformer: QuantileTransformer, options: dict) -> list:
+def _quantile_transformer(transformer: QuantileTransformer, options: Options) -> list:
     fitted = Fitted(transformer)
     # numpy's interp needs increasing knots: scikit-learn makes the quantiles monotonic
     quantiles = fitted.array("quantiles_", shape=(None, fitted.n_features))

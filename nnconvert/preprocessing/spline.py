@@ -32,6 +32,7 @@ from sklearn.preprocessing import SplineTransformer
 
 from ..layers import Layer, LayerDescription, as_buffer
 from ..layers.columns import ColumnSpec
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["SplineUnits"]
@@ -197,7 +198,7 @@ def _edges(spline: SplineTransformer, n_splines: int) -> tuple[np.ndarray, ...]:
 
 
 @converts_transformer(SplineTransformer)
-def _spline_transformer(spline: SplineTransformer, options: dict) -> list:
+def _spline_transformer(spline: SplineTransformer, options: Options) -> list:
     knots = np.stack([spl.t for spl in spline.bsplines_])
     n_splines = spline.bsplines_[0].c.shape[1]
     edges, values, slopes = (_edges(spline, n_splines)

@@ -35,6 +35,7 @@ from ...layers import (
 )
 from ...network.heads import RegressionHead
 from ...network.votes import pair_index
+from ...options import Options
 from ...registry import Conversion, converts
 from . import rules  # noqa: F401  (libsvm's margin and score-jump rules)
 from .coupling import PairwiseCoupling
@@ -139,7 +140,7 @@ def pair_weights(dual_coef: np.ndarray, n_support: np.ndarray) -> np.ndarray:
 
 
 @converts(SVC, NuSVC)
-def _kernel_svm(estimator, options: dict) -> Conversion:
+def _kernel_svm(estimator, options: Options) -> Conversion:
     _check_convertible(estimator)
     fitted = Fitted(estimator)
     classes = fitted.classes()
@@ -192,7 +193,7 @@ SVR_NOTE = ("libsvm predicts Σ α·k − ρ and scikit-learn stores intercept_ 
 
 
 @converts(SVR, NuSVR)
-def _kernel_svr(estimator, options: dict) -> Conversion:
+def _kernel_svr(estimator, options: Options) -> Conversion:
     _check_kernel(estimator)
     fitted = Fitted(estimator)
     n_vectors = fitted.array("support_vectors_", ndim=2).shape[0]
