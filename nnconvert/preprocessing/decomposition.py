@@ -31,15 +31,15 @@ def _component_names(estimator, n: int) -> list[str]:
     return [f"{prefix}{i}" for i in range(n)]
 
 
-def _components(estimator) -> tuple[Fitted, np.ndarray]:
-    """``components_``: (n_components, n_features_in_), finite (dense or sparse)."""
+def _read_components(estimator) -> tuple[Fitted, np.ndarray]:
+    """The checked reader and ``components_``: (n_components, n_features_in_), finite."""
     fitted = Fitted(estimator)
-    return fitted, fitted.array("components_", shape=(None, fitted.n_features))
+    return fitted, _components(fitted)
 
 
 @converts_transformer(PCA, IncrementalPCA)
 def _pca(pca, options: Options) -> list:
-    fitted, components = _components(pca)
+    fitted, components = _read_components(pca)
     mean = fitted.array("mean_", shape=(fitted.n_features,))
     names = _component_names(pca, components.shape[0])
     layers = [LinearUnits(components, -(mean[None, :] @ components.T)[0],
@@ -55,21 +55,21 @@ def _pca(pca, options: Options) -> list:
 
 @converts_transformer(TruncatedSVD)
 def _truncated_svd(svd: TruncatedSVD, options: Options) -> list:
-    _, components = _components(svd)
+    _, components = _read_components(svd)
     return [LinearUnits(components, None, title="singular vectors",
                         unit_names=_component_names(svd, components.shape[0]))]
 
 
 @converts_transformer(GaussianRandomProjection, SparseRandomProjection)
 def _random_projection(projection, options: Options) -> list:
-    _, components = _components(projection)  # sparse for SparseRandomProjection
+    _, components = _read_components(projection)  # sparse for SparseRandomProjection
     return [LinearUnits(components, None, title="random projection",
                         unit_names=_component_names(projection, components.shape[0]))]
 
 
 @converts_transformer(FastICA)
 def _fast_ica(ica: FastICA, options: Options) -> list:
-    fitted, components = _components(ica)
+    fitted, components = _read_components(ica)
     # scikit-learn centres before projecting only when it whitened: (x − μ) Wᵀ = x Wᵀ − μ Wᵀ
     bias = -(fitted.array("mean_", shape=(fitted.n_features,))[None, :] @ components.T)[0] \
         if ica.whiten else None
@@ -89,6 +89,7 @@ def back_to_features(weight: np.ndarray, mean: np.ndarray | None, estimator) -> 
 
 
 def _components(fitted: Fitted, attribute: str = "components_") -> np.ndarray:
+    """``components_`` (dense or sparse): (n_components, n_features_in_), finite."""
     raw = fitted.get(attribute)
     return fitted.array(attribute, shape=(None, fitted.n_features), value=dense_float64(raw))
 
