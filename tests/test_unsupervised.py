@@ -248,3 +248,29 @@ def test_lof_onnx_export_is_refused_clearly(tmp_path):
     net = nc.convert(fitted("lof-novelty-wine")[0])
     with pytest.raises(ExportError, match="sort"):
         nc.export(net, tmp_path / "lof.onnx")
+
+
+@pytest.mark.parametrize("case_id", ["kmeans-wine", "bisecting-kmeans-blobs", "meanshift-iris",
+                                     "gmm-full-wine", "isolation-forest-wine",
+                                     "one-class-svm-iris", "kde-gaussian-iris"])
+def test_hypothesis_finds_no_disagreement(case_id):
+    from nnconvert.testing import find_disagreement
+
+    estimator, X_train, _ = fitted(case_id)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert find_disagreement(estimator, nc.convert(estimator), X_train,
+                                 max_examples=30) is None
+
+
+def test_affinity_propagation_without_centres_or_precomputed_is_refused():
+    from sklearn.cluster import AffinityPropagation
+
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    model = AffinityPropagation(random_state=0).fit(X)
+    model.cluster_centers_ = np.empty((0, 3))  # what a fit that did not converge leaves
+    with pytest.raises(ConversionError, match="did not converge"):
+        nc.convert(model)
+    similarities = -((X[:, None] - X[None]) ** 2).sum(axis=2)
+    with pytest.raises(ConversionError, match="precomputed"):
+        nc.convert(AffinityPropagation(affinity="precomputed", random_state=0).fit(similarities))
