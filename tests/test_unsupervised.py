@@ -167,6 +167,19 @@ def test_command_line_verify_convert_draw(tmp_path):
     assert (tmp_path / "km.pt2").exists() and (tmp_path / "km.svg").exists()
 
 
+@pytest.mark.parametrize("case_id", ["kde-gaussian-iris", "isolation-forest-wine"])
+def test_command_line_verifies_densities_and_detectors(case_id, tmp_path):
+    """A density answers score_samples only: the loader accepts it as an estimator."""
+    skops = pytest.importorskip("skops.io")
+    estimator, _, X_test = fitted(case_id)
+    skops.dump(estimator, tmp_path / "model.skops")
+    np.save(tmp_path / "X.npy", X_test)
+    done = subprocess.run([sys.executable, "-m", "nnconvert", "verify", "model.skops", "--data",
+                           "X.npy", "--trust"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and "PASSED" in done.stdout, done.stderr + done.stdout
+
+
 @pytest.mark.parametrize("make", [
     lambda X: DBSCAN().fit(X), lambda X: OPTICS(min_samples=3).fit(X),
     lambda X: SpectralClustering(2, random_state=0).fit(X),
