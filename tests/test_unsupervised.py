@@ -287,3 +287,19 @@ def test_affinity_propagation_without_centres_or_precomputed_is_refused():
     similarities = -((X[:, None] - X[None]) ** 2).sum(axis=2)
     with pytest.raises(ConversionError, match="precomputed"):
         nc.convert(AffinityPropagation(affinity="precomputed", random_state=0).fit(similarities))
+
+
+@pytest.mark.parametrize("case_id", ["kmeans-wine", "minibatch-kmeans-iris",
+                                     "bisecting-kmeans-blobs", "scaled-kmeans-breast-cancer",
+                                     "gmm-tied-wine", "bgmm-full-iris"])
+def test_score_as_scikit_learn(case_id):
+    estimator, X_train, X_test = fitted(case_id)
+    net = nc.convert(estimator)
+    for X in (X_test, _far(X_train)):
+        assert net.score(X) == pytest.approx(estimator.score(X), rel=1e-10)
+
+
+def test_score_is_absent_where_scikit_learn_has_none():
+    for case_id in ("birch-global-iris", "meanshift-iris", "affinity-propagation-iris"):
+        estimator = fitted(case_id)[0]
+        assert hasattr(nc.convert(estimator), "score") == hasattr(estimator, "score")
