@@ -11,7 +11,7 @@ import torch
 from sklearn.base import BaseEstimator
 
 from . import compose, families, preprocessing  # noqa: F401  (each registers its converters)
-from .families.trees.forms import TREE_FORMS
+from .inverse import attach_inverse
 from .network import (
     ConvertedClassifier,
     ConvertedClusterer,
@@ -22,6 +22,7 @@ from .network import (
     ConvertedTransformer,
     TransformHead,
 )
+from .options import SUPPORTED_DTYPES, Options
 from .registry import (
     Conversion,
     check_fitted,
@@ -38,10 +39,8 @@ from .registry import (
 
 __all__ = ["convert", "supported_estimators", "supported_transformers", "SUPPORTED_DTYPES"]
 
-SUPPORTED_DTYPES = (torch.float64, torch.float32)
 
-
-def _conversion(estimator, options: dict) -> Conversion:
+def _conversion(estimator, options: Options) -> Conversion:
     """A whole-network converter's result, or a transformer's layers with a transform head."""
     if has_converter(estimator) or not has_transformer_converter(estimator):
         return convert_estimator(estimator, options)  # unsupported: its error lists both
@@ -92,7 +91,7 @@ def _network(estimator, conversion: Conversion) -> ConvertedNetwork:
 
 def convert(
     estimator: BaseEstimator, dtype: torch.dtype = torch.float64, fuse: bool = False,
-    tree_form: str = "auto",
+    tree_form: str = "auto", **more_options,
 ) -> ConvertedNetwork:
     """Turn a fitted scikit-learn estimator into an equivalent torch network.
 
@@ -137,13 +136,14 @@ def convert(
     UnsupportedEstimatorError
         If there is no converter for the estimator or for one of its steps.
     TypeError
-        If ``dtype`` is not torch.float32 or torch.float64.
+        If ``dtype`` is not torch.float32 or torch.float64, or an option is misspelt.
+    ValueError
+        If ``tree_form`` is not one of 'auto', 'network', 'traversal'.
     """
+    # the options first: a misspelt one fails whatever the model, before any work
+    options = Options.from_keywords(dtype=dtype, fuse=fuse, tree_form=tree_form,
+                                    **more_options)
     load_optional()
-    if dtype not in SUPPORTED_DTYPES:
-        raise TypeError(
-            f"dtype must be torch.float64 (exact) or torch.float32 (fast), got {dtype!r}."
-        )
     if isinstance(estimator, type):
         raise TypeError(
             f"convert() needs a fitted estimator instance, got the class {estimator.__name__}: "
@@ -151,12 +151,12 @@ def convert(
         )
     if not isinstance(estimator, BaseEstimator):
         raise unsupported(estimator)
-    if tree_form not in TREE_FORMS:
-        raise ValueError(f"tree_form must be one of {', '.join(map(repr, TREE_FORMS))}, got "
-                         f"{tree_form!r}")
     check_fitted(estimator)
-    conversion = _conversion(estimator, {"fuse": bool(fuse), "tree_form": tree_form})
+    conversion = _conversion(estimator, options)
     net = _network(estimator, conversion)
     net.origin = conversion.origin
     net.text_input = conversion.text_input
-    return net.to(dtype)
+    net.tree_paths = conversion.paths
+    if isinstance(net, ConvertedTransformer):
+        attach_inverse(estimator, options, net)
+    return net.to(options.dtype)

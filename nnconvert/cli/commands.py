@@ -222,7 +222,12 @@ def _cmd_draw(args: argparse.Namespace) -> int:
         if unknown:
             raise CommandError(f"no example called {', '.join(unknown)}; the examples are "
                                f"{', '.join(known)}")
-        directory = Path(args.examples)
+        from ..files import output_folder
+
+        try:
+            directory = output_folder(args.examples)
+        except ValueError as e:
+            raise CommandError(str(e)) from None
         paths = [str(p) for p in write_diagrams(directory, only=args.only or None)]
         if args.json:
             _print_json({"directory": str(directory), "written": paths})

@@ -6,7 +6,7 @@ layers that arrange other layers.
 """
 
 from .affine import AffineScaler
-from .compose import Branches, ColumnBranches, SelectColumns
+from .compose import Branches, ColumnBranches, PutColumns, SelectColumns
 from .dense import (
     ACTIVATIONS,
     ActivatedUnits,
@@ -50,6 +50,7 @@ __all__ = [
     "Branches",
     "ColumnBranches",
     "SelectColumns",
+    "PutColumns",
     "KernelUnits",
     "KernelExpansion",
     "KERNEL_FORMULAS",

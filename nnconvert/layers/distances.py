@@ -12,7 +12,7 @@ import torch
 
 from .dense import as_buffer
 from .describe import Layer, LayerDescription
-from .rows import in_row_blocks, into_row_blocks
+from .rows import into_row_blocks
 
 __all__ = ["METRIC_FORMULAS", "metric_of", "distances", "DistanceUnits", "SquaredDistanceUnits"]
 
