@@ -23,6 +23,7 @@ from ..errors import ConversionError
 from ..layers import Layer, LayerDescription, as_buffer, distances
 from ..layers.rows import in_row_blocks
 from ..network.heads import RegressionHead
+from ..options import Options
 from ..registry import Conversion, converts
 
 __all__ = ["KernelOfRows", "GaussianProcessMean", "GaussianProcessVariance"]
@@ -208,7 +209,7 @@ class GaussianProcessVariance(Layer):
 
 
 @converts(GaussianProcessRegressor)
-def _gaussian_process(gpr: GaussianProcessRegressor, options: dict) -> Conversion:
+def _gaussian_process(gpr: GaussianProcessRegressor, options: Options) -> Conversion:
     if not hasattr(gpr, "X_train_"):
         raise ConversionError("this GaussianProcessRegressor was never fitted: its prior "
                               "mean is 0 everywhere; fit it first.")

@@ -35,6 +35,7 @@ from sklearn.neighbors import (
 
 from ..agreement import default_margin, score_scale
 from ..errors import ConversionError, UnsupportedEstimatorError
+from ..fitted import Fitted
 from ..layers import METRIC_FORMULAS, Layer, LayerDescription, as_buffer, distances, metric_of
 from ..layers import nearest_kernel
 from ..layers.rows import in_row_blocks
@@ -203,7 +204,9 @@ class NeighbourVote(Layer):
         (the compiled search and torch's ``topk`` list candidates in different orders).
         """
         rows = torch.index_select(self.points.to(x.dtype), 0, candidates.reshape(-1))
-        exact = distances(x, rows.view(*candidates.shape, -1), self.metric, self.p)
+        # explicit width: a 0-row batch has no size to infer a -1 from
+        exact = distances(x, rows.view(*candidates.shape, self.points.shape[1]), self.metric,
+                          self.p)
         mine, theirs = exact.unsqueeze(2), exact.unsqueeze(1)
         before = (theirs < mine) | ((theirs == mine)
                                     & (candidates.unsqueeze(1) < candidates.unsqueeze(2)))
@@ -319,8 +322,27 @@ class NeighbourVote(Layer):
 
 def _vote_layer(estimator, targets, classifier: bool) -> NeighbourVote:
     metric, p = _metric(estimator)
-    return NeighbourVote(_training_rows(estimator), targets, estimator.n_neighbors,
-                         estimator.weights, metric, p, classifier=classifier)
+    rows = _training_rows(estimator)
+    # scikit-learn refuses n_neighbors < 1 and more neighbours than training rows
+    k = Fitted(estimator).integer("n_neighbors", low=1, high=len(rows))
+    return NeighbourVote(rows, targets, k, estimator.weights, metric, p, classifier=classifier)
+
+
+def _class_indicators(estimator) -> np.ndarray:
+    """One row per training row: the indicator of its class (``_y`` indexes ``classes_``)."""
+    fitted = Fitted(estimator)
+    n_classes = len(fitted.classes())
+    n_rows = fitted.integer("n_samples_fit_", low=1)
+    codes = fitted.array("_y", shape=(n_rows,), dtype=np.int64, low=0, high=n_classes - 1)
+    return np.eye(n_classes)[codes]
+
+
+def _regression_targets(estimator) -> np.ndarray:
+    """The training targets ``_y``: (n_samples_fit_,) or (n_samples_fit_, n_targets)."""
+    fitted = Fitted(estimator)
+    n_rows = fitted.integer("n_samples_fit_", low=1)
+    return fitted.array("_y", shape=(n_rows,) if np.ndim(fitted.get("_y")) == 1
+                        else (n_rows, None))
 
 
 @converts(KNeighborsClassifier)
@@ -329,16 +351,15 @@ def _knn_classifier(estimator, options):
         raise UnsupportedEstimatorError(
             "KNeighborsClassifier fitted on several targets (a 2-D y) is not supported: "
             "nnconvert converts single-label classifiers. Fit one per target.")
-    n_classes = len(estimator.classes_)
-    indicators = np.eye(n_classes)[np.asarray(estimator._y).reshape(-1)]
+    indicators = _class_indicators(estimator)
     layer = _vote_layer(estimator, indicators, classifier=True)
     return Conversion(layers=[layer], head=FrequencyHead(
-        n_classes, "a k-smallest selection has no gradient"))
+        indicators.shape[1], "a k-smallest selection has no gradient"))
 
 
 @converts(KNeighborsRegressor)
 def _knn_regressor(estimator, options):
-    y = np.asarray(estimator._y, dtype=np.float64)
+    y = _regression_targets(estimator)
     single = y.ndim == 1
     layer = _vote_layer(estimator, y.reshape(len(y), -1), classifier=False)
     return Conversion(layers=[layer], head=RegressionHead(layer.targets.shape[1], single=single))
@@ -462,15 +483,27 @@ def _metric(estimator) -> tuple[str, float]:
             f"{name}(metric='precomputed') reads distances, not features: there are no "
             "training rows to centre distance units on. Fit it on the features instead.")
     params = dict(estimator.effective_metric_params_)
+    fitted = Fitted(estimator)
+    # scikit-learn's own validation: p > 0 (a Minkowski power); read where the metric uses it
+    p = params.pop("p", estimator.p)
+    if p is not None and estimator.effective_metric_ in ("minkowski", "p"):
+        p = fitted.number("effective_metric_params_['p']", low=0, strict_low=True, value=p)
     try:
-        return metric_of(estimator.effective_metric_, params.pop("p", estimator.p), params)
+        return metric_of(estimator.effective_metric_, p, params)
     except ValueError as e:
         raise ConversionError(f"{name}: {e}") from None
 
 
 def _training_rows(estimator) -> np.ndarray:
-    X = estimator._fit_X
-    return np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64)
+    """``_fit_X``: (n_samples_fit_, n_features_in_), finite (dense or sparse)."""
+    fitted = Fitted(estimator)
+    n_rows = fitted.integer("n_samples_fit_", low=1)
+    return fitted.array("_fit_X", shape=(n_rows, fitted.n_features))
+
+
+def _radius(estimator) -> float:
+    # scikit-learn's own validation: a radius is a finite number >= 0
+    return Fitted(estimator).number("radius", low=0)
 
 
 @converts(RadiusNeighborsClassifier)
@@ -479,7 +512,7 @@ def _radius_classifier(estimator, options):
         raise UnsupportedEstimatorError(
             "RadiusNeighborsClassifier fitted on several targets (a 2-D y) is not supported: "
             "nnconvert converts single-label classifiers. Fit one per target.")
-    classes = estimator.classes_
+    classes = Fitted(estimator).classes()
     outlier = None
     if estimator.outlier_label_ is not None:
         label = estimator.outlier_label_[0]
@@ -491,9 +524,8 @@ def _radius_classifier(estimator, options):
                 "cannot return. Use an outlier label among the classes, or 'most_frequent'.")
         outlier = np.eye(len(classes))[where[0]]
     metric, p = _metric(estimator)
-    layer = RadiusVote(_training_rows(estimator),
-                       np.eye(len(classes))[np.asarray(estimator._y).reshape(-1)],
-                       estimator.radius, estimator.weights, metric, p, classifier=True,
+    layer = RadiusVote(_training_rows(estimator), _class_indicators(estimator),
+                       _radius(estimator), estimator.weights, metric, p, classifier=True,
                        outlier=outlier)
     return Conversion(layers=[layer], head=RadiusHead(
         len(classes), "a within-radius selection has no gradient"))
@@ -501,9 +533,9 @@ def _radius_classifier(estimator, options):
 
 @converts(RadiusNeighborsRegressor)
 def _radius_regressor(estimator, options):
-    y = np.asarray(estimator._y, dtype=np.float64)
+    y = _regression_targets(estimator)
     metric, p = _metric(estimator)
-    layer = RadiusVote(_training_rows(estimator), y.reshape(len(y), -1), estimator.radius,
+    layer = RadiusVote(_training_rows(estimator), y.reshape(len(y), -1), _radius(estimator),
                        estimator.weights, metric, p, classifier=False)
     return Conversion(layers=[layer], head=RadiusNeighborsRegressorHead(
         layer.targets.shape[1], single=y.ndim == 1))

@@ -25,6 +25,7 @@ from .heads import Head
 from .lean import lean_tensor
 from .schema import InputSchema
 from .text import TextInput, documents_refused, looks_like_documents
+from .tree_methods import TreeMethods
 
 __all__ = ["ConvertedNetwork", "SPARSE_BLOCK_ROWS"]
 
@@ -54,7 +55,7 @@ def _sparse_tensor(X: scipy.sparse.csr_matrix, device) -> torch.Tensor:
             torch.tensor(X.data), size=X.shape, device=device, check_invariants=False)
 
 
-class ConvertedNetwork(nn.Module):
+class ConvertedNetwork(TreeMethods, nn.Module):
     """A fitted scikit-learn estimator rebuilt from neural-network layers.
 
     Build one with :func:`nnconvert.convert`, not directly.
@@ -115,6 +116,9 @@ class ConvertedNetwork(nn.Module):
             by_name=bool(getattr(first, "selects_columns_by_name", False)))
         self.origin: tuple[type, dict] | None = None
         self.text_input: TextInput | None = None
+        #: where the estimator answers ``apply`` / ``decision_path`` (a tree or a forest):
+        #: which layer walks the trees and how scikit-learn shapes the answers
+        self.tree_paths = None  # see TreeMethods
 
     # -- torch side -------------------------------------------------------------------------
     @property

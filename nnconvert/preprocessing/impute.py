@@ -16,6 +16,7 @@ from sklearn.impute import MissingIndicator, SimpleImputer
 from ..errors import ConversionError
 from ..layers import Layer, LayerDescription, as_buffer
 from ..layers.columns import ColumnSpec
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["ImputeMissing"]
@@ -103,7 +104,7 @@ class ImputeMissing(Layer):
 
 
 @converts_transformer(SimpleImputer)
-def _simple_imputer(imputer: SimpleImputer, options: dict) -> list:
+def _simple_imputer(imputer: SimpleImputer, options: Options) -> list:
     missing = imputer.missing_values
     try:  # a constant fill keeps an object array of numbers
         statistics = np.asarray(imputer.statistics_).astype(np.float64)
@@ -122,7 +123,7 @@ def _simple_imputer(imputer: SimpleImputer, options: dict) -> list:
 
 
 @converts_transformer(MissingIndicator)
-def _missing_indicator(indicator: MissingIndicator, options: dict) -> list:
+def _missing_indicator(indicator: MissingIndicator, options: Options) -> list:
     # scikit-learn answers booleans; the network's flags are 0.0 and 1.0 in its own dtype
     # (equal to them under ==, and what a following layer reads)
     missing = indicator.missing_values

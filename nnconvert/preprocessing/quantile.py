@@ -28,6 +28,7 @@ from sklearn.preprocessing._data import BOUNDS_THRESHOLD
 
 from ..layers import Layer, LayerDescription, as_buffer
 from ..layers.columns import ColumnSpec
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["QuantileUnits", "interpolate", "ndtri"]
@@ -209,6 +210,6 @@ class QuantileUnits(Layer):
 
 
 @converts_transformer(QuantileTransformer)
-def _quantile_transformer(transformer: QuantileTransformer, options: dict) -> list:
+def _quantile_transformer(transformer: QuantileTransformer, options: Options) -> list:
     return [QuantileUnits(transformer.quantiles_, transformer.references_,
                           transformer.output_distribution)]
