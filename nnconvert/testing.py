@@ -49,7 +49,7 @@ __all__ = [
     "find_disagreement",
 ]
 
-#: the datasets scikit-learn ships that the strategies draw from
+#: The datasets scikit-learn ships that the strategies draw from.
 REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
 
 

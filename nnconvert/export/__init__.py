@@ -97,6 +97,15 @@ def export(
     pathlib.Path
         The written file.
 
+    Raises
+    ------
+    TypeError
+        ``net`` is not a converted network.
+    ValueError
+        Unknown suffix or unsupported dtype.
+    ExportError
+        The exporter failed; the message names the layer that could not be exported.
+
     Notes
     -----
     The exported function maps ``x`` (float tensor of shape ``(n, n_features_in_)``; the
@@ -113,15 +122,6 @@ def export(
     vectorizer's regular expression, n-grams and stop words do); the metadata's
     ``text_input`` names the vectorizer, its parameters and its vocabulary, so that the
     serving side can rebuild the matrix.
-
-    Raises
-    ------
-    TypeError
-        ``net`` is not a converted network.
-    ValueError
-        Unknown suffix or unsupported dtype.
-    ExportError
-        The exporter failed; the message names the layer that could not be exported.
     """
     import copy
     import json

@@ -144,6 +144,12 @@ def _head(estimator) -> JointLikelihoodHead:
 
 @converts(GaussianNB)
 def _gaussian_nb(estimator, options):
+    """Quadratic units, one per class, in the difference form ``−½ Σ (x − θ)²/σ² + log prior − …``,
+    then the joint log-likelihood's softmax.
+
+    The difference form is kept because expanding ``(x − θ)²`` into ``x²`` and ``x`` terms cancels
+    digits. ``predict_log_proba`` is answered too.
+    """
     units = GaussianUnits(estimator.theta_, estimator.var_, estimator.class_prior_)
     return Conversion(layers=[units], head=_head(estimator))
 
@@ -154,6 +160,9 @@ def _class_names(estimator):
 
 @converts(MultinomialNB)
 def _multinomial_nb(estimator, options):
+    """Linear units on ``feature_log_prob_`` (one per class, bias the class log prior), then the joint
+    log-likelihood's softmax; ``predict_log_proba`` too.
+    """
     units = LinearUnits(estimator.feature_log_prob_, estimator.class_log_prior_,
                         title="multinomial log-likelihood units",
                         bias_note="b = class_log_prior_, W = feature_log_prob_",
@@ -164,6 +173,9 @@ def _multinomial_nb(estimator, options):
 @converts(ComplementNB)
 def _complement_nb(estimator, options):
     # scikit-learn adds the prior only when there is a single class (Rennie et al.'s rule)
+    """Linear units on the complement model's ``feature_log_prob_``, then its normalisation and
+    softmax; ``predict_log_proba`` too.
+    """
     bias = estimator.class_log_prior_ if len(estimator.classes_) == 1 else None
     units = LinearUnits(estimator.feature_log_prob_, bias,
                         title="complement log-likelihood units",
@@ -174,6 +186,9 @@ def _complement_nb(estimator, options):
 
 @converts(BernoulliNB)
 def _bernoulli_nb(estimator, options):
+    """A step unit per feature first where ``binarize`` is set, then linear units on the log
+    probabilities of each feature being on and off, then the softmax; ``predict_log_proba`` too.
+    """
     log_p = dense_float64(estimator.feature_log_prob_)
     log_not_p = np.log(1 - np.exp(log_p))  # scikit-learn's neg_prob, computed the same way
     layers = []
@@ -189,6 +204,14 @@ def _bernoulli_nb(estimator, options):
 
 @converts(CategoricalNB)
 def _categorical_nb(estimator, options):
+    """A lookup of each category's row of the fitted log probabilities, summed per class, then the
+    softmax; ``predict_log_proba`` too.
+
+    Categories arrive as codes through the network's input schema.
+
+    Refused: a category never seen in training (scikit-learn has no probability for it), with the
+    name of its column.
+    """
     n_classes = len(estimator.classes_)
     logs = [np.asarray(table, dtype=np.float64).T for table in estimator.feature_log_prob_]
     # each table's last row answers a code outside the categories, which the schema refuses

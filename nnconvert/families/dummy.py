@@ -67,6 +67,13 @@ def _refuse_multioutput(estimator) -> None:
 
 @converts(DummyClassifier)
 def _dummy_classifier(estimator, options):
+    """Constant units that ignore the input: the class prior, or the constant, as scores.
+
+    Strategies most_frequent, prior and constant.
+
+    Refused: ``strategy='stratified'`` and ``'uniform'``: they draw at random on every call, so no
+    function reproduces them.
+    """
     _refuse_multioutput(estimator)
     strategy = estimator.strategy
     if strategy in ("stratified", "uniform"):
@@ -89,6 +96,8 @@ def _dummy_classifier(estimator, options):
 
 @converts(DummyRegressor)
 def _dummy_regressor(estimator, options):
+    """Constant units that ignore the input: the fitted constant of every strategy.
+    """
     constant = np.asarray(estimator.constant_, dtype=np.float64).reshape(-1)
     units = ConstantUnits(constant, estimator.n_features_in_)
     return Conversion(layers=[units], head=RegressionHead(len(constant),

@@ -38,6 +38,12 @@ def _nnconvert_hidden(estimator: BaseELM):
 
 @converts(ELMClassifier)
 def _nnconvert_elm(estimator: ELMClassifier, options: dict) -> Conversion:
+    """A fixed random hidden layer (the activation the ELM was fitted with), then a linear read-out
+    per class: the network the ELM already is.
+
+    :class:`nnconvert.ELMClassifier` regresses ±1 class targets; its ``predict_proba`` is the
+    normalised sigmoid of the scores, not a calibrated probability.
+    """
     readout = readout_units(estimator.coef_, estimator.intercept_, estimator.classes_)
     head = LinearHead(readout.out_features, proba="ovr-logistic")
     return Conversion(layers=[_nnconvert_hidden(estimator), readout], head=head)
@@ -45,6 +51,8 @@ def _nnconvert_elm(estimator: ELMClassifier, options: dict) -> Conversion:
 
 @converts(ELMRegressor)
 def _nnconvert_elm_regressor(estimator: ELMRegressor, options: dict) -> Conversion:
+    """A fixed random hidden layer, then linear read-out neurons: one per target.
+    """
     readout = regression_units(estimator.coef_, estimator.intercept_, "read-out neurons")
     head = RegressionHead(readout.out_features, single=np.ndim(estimator.coef_) == 1)
     return Conversion(layers=[_nnconvert_hidden(estimator), readout], head=head)

@@ -85,6 +85,11 @@ class RampUnits(Layer):
 def _isotonic(estimator: IsotonicRegression, options: dict) -> Conversion:
     # no transformer converter: transform() returns shape (n,), which no later pipeline step
     # of scikit-learn accepts, so isotonic regression is only ever a final step
+    """Ramp units ``clamp((x − x_j)/(x_{j+1} − x_j), 0, 1)`` between the fitted knots, then a
+    read-out of the steps: the piecewise-linear interpolation, exact however close two knots are.
+
+    Increasing or decreasing fits; ``out_of_bounds`` clip or nan.
+    """
     return Conversion(layers=_layers(estimator), head=RegressionHead(1, single=True),
                       # it reads one feature, and scikit-learn sets no n_features_in_
                       n_features_in=1)

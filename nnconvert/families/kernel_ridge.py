@@ -59,6 +59,13 @@ def _kernel(estimator: KernelRidge) -> str:
 
 @converts(KernelRidge)
 def _kernel_ridge(estimator: KernelRidge, options: dict) -> Conversion:
+    """Kernel units centred on every training row, one linear read-out neuron (weights
+    ``dual_coef_``).
+
+    Kernels linear, poly, rbf, sigmoid, laplacian and cosine.
+
+    Refused: precomputed and callable kernels: there is no function of the row to build units from.
+    """
     kernel = _kernel(estimator)
     centres = dense_float64(estimator.X_fit_)
     # pairwise_kernels' default: gamma=None is 1 / n_features (the linear kernel has none)

@@ -103,16 +103,29 @@ def linear_conversion(
 @converts(LogisticRegression)
 def _logistic_regression(estimator: LogisticRegression, options: dict) -> Conversion:
     # scikit-learn >= 1.5: binary -> sigmoid of one score; three or more classes -> softmax.
+    """One layer of neurons: a sigmoid neuron for two classes, softmax neurons for more.
+
+    Every solver, ``class_weight``, no intercept; ``LogisticRegressionCV`` is the same network.
+    """
     return linear_conversion(estimator, proba="logistic", title="logistic neurons")
 
 
 @converts(LinearDiscriminantAnalysis)
 def _lda(estimator: LinearDiscriminantAnalysis, options: dict) -> Conversion:
+    """One layer of linear neurons (``coef_``, ``intercept_``), then the softmax of scikit-learn's
+    ``predict_proba`` (a sigmoid for two classes).
+    """
     return linear_conversion(estimator, proba="logistic", title="discriminant neurons")
 
 
 @converts(LinearSVC)
 def _linear_svc(estimator: LinearSVC, options: dict) -> Conversion:
+    """One neuron per class with no activation: the hyperplane ``w·x − w0 = 0`` as weights ``w`` and
+    bias ``b = −w0``.
+
+    One-vs-rest and ``crammer_singer`` alike. No ``predict_proba``, as in scikit-learn: asking for
+    it says to use ``decision_function`` or ``CalibratedClassifierCV``.
+    """
     return linear_conversion(
         estimator, proba=None, title="linear SVM neurons", bias_note=HYPERPLANE_NOTE,
         bias_form=HYPERPLANE_FORM,
@@ -121,6 +134,11 @@ def _linear_svc(estimator: LinearSVC, options: dict) -> Conversion:
 
 @converts(SGDClassifier)
 def _sgd(estimator: SGDClassifier, options: dict) -> Conversion:
+    """One layer of linear neurons; ``predict_proba`` where the loss has one (``log_loss``: a
+    sigmoid, ``modified_huber``: its clipped ramp, normalised).
+
+    Every loss converts; the decision function is the same linear layer whatever the loss.
+    """
     proba = {"log_loss": "ovr-logistic", "modified_huber": "modified-huber"}.get(estimator.loss)
     hinge = estimator.loss in ("hinge", "squared_hinge")
     return linear_conversion(
@@ -132,12 +150,17 @@ def _sgd(estimator: SGDClassifier, options: dict) -> Conversion:
 
 @converts(Perceptron, PassiveAggressiveClassifier)
 def _plain_linear(estimator, options: dict) -> Conversion:
+    """One layer of linear neurons with no activation; ``predict`` is the sign (two classes) or the
+    argmax.
+    """
     return linear_conversion(estimator, proba=None, title="linear neurons")
 
 
 @converts(RidgeClassifier, RidgeClassifierCV)
 def _ridge(estimator, options: dict) -> Conversion:
     # only ridge classifiers accept an indicator matrix y (private binariser: no public flag)
+    """One layer of linear neurons with no activation, as RidgeClassifier regresses ±1 targets.
+    """
     if str(getattr(estimator._label_binarizer, "y_type_", "")).startswith("multilabel"):
         raise multilabel_refused(type(estimator).__name__)
     return _plain_linear(estimator, options)
@@ -246,6 +269,12 @@ def _posterior_variance(estimator) -> PosteriorVariance:
 
 @converts(*LEAST_SQUARES, *ROBUST)
 def _linear_regressor(estimator, options: dict) -> Conversion:
+    """Linear neurons: one per target, bias ``intercept_``.
+
+    ``BayesianRidge`` and ``ARDRegression`` answer ``predict(X, return_std=True)``: a
+    quadratic-form unit ``σ² = (u·Σ)·u + 1/α`` (``u = x − x̄``, over the features ARD kept) beside
+    the network.
+    """
     units = regression_units(estimator.coef_, estimator.intercept_,
                              _regression_title(estimator))
     # a 1-D coef_ means a 1-D y, so a 1-D prediction; 2-D coef_ (k targets) predicts (n, k)
@@ -262,6 +291,8 @@ def _linear_regressor(estimator, options: dict) -> Conversion:
 @converts(RANSACRegressor)
 def _ransac(estimator: RANSACRegressor, options: dict) -> Conversion:
     # RANSAC predicts with the estimator refitted on the inliers, whatever its kind
+    """The network of the inlier model RANSAC refitted (``estimator_``).
+    """
     inner = convert_estimator(estimator.estimator_, options)
     return Conversion(layers=inner.layers, head=inner.head)
 
@@ -270,6 +301,9 @@ def _ransac(estimator: RANSACRegressor, options: dict) -> Conversion:
 def _pls(estimator: PLSRegression, options: dict) -> Conversion:
     # scikit-learn 1.9 predicts (X − x_mean) @ coef_.T + intercept_ (coef_ already holds the
     # x scaling): centring first, as it does, rather than folding −coef_·x_mean into the bias
+    """Linear neurons: ``PLSRegression``'s prediction is affine in ``x`` (scaling, ``coef_``, the
+    target's mean), folded into one layer.
+    """
     centre = AffineScaler(estimator._x_mean, np.ones_like(estimator._x_mean),
                           mode="center-divide", title="PLS centring (x − x_mean)")
     units = regression_units(estimator.coef_, estimator.intercept_, "PLS regression neurons")

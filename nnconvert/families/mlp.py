@@ -51,6 +51,9 @@ def hidden_layers(estimator) -> list[ActivatedUnits]:
 @converts(MLPClassifier)
 def _mlp(estimator: MLPClassifier, options: dict) -> Conversion:
     # several logistic output units: independent labels (multilabel), not one class
+    """The same layers as the MLP (identity, logistic, tanh or relu hidden units), with a sigmoid
+    output for two classes and a softmax otherwise.
+    """
     if estimator.out_activation_ == "logistic" and estimator.n_outputs_ > 1:
         raise multilabel_refused("MLPClassifier")
     layers = hidden_layers(estimator)
@@ -64,6 +67,8 @@ def _mlp(estimator: MLPClassifier, options: dict) -> Conversion:
 
 @converts(MLPRegressor)
 def _mlp_regressor(estimator: MLPRegressor, options: dict) -> Conversion:
+    """The same layers as the MLP, with linear output neurons, one per target.
+    """
     layers = hidden_layers(estimator)
     layers.append(LinearUnits(estimator.coefs_[-1].T, estimator.intercepts_[-1],
                               title="output units (identity)"))

@@ -27,6 +27,8 @@ NYSTROEM_KERNELS = PAIRWISE_KERNELS
 
 @converts_transformer(RBFSampler)
 def _rbf_sampler(sampler: RBFSampler, options: dict) -> list:
+    """Cosine units ``√(2/n)·cos(W x + b)``: the random Fourier features as a fixed hidden layer.
+    """
     n = sampler.random_weights_.shape[1]
     return [ActivatedUnits(sampler.random_weights_.T, sampler.random_offset_, activation="cos",
                            scale=(2.0 / n) ** 0.5, title="random Fourier units")]
@@ -54,6 +56,12 @@ def _nystroem_parameters(nystroem: Nystroem, n_features: int) -> dict:
 
 @converts_transformer(Nystroem)
 def _nystroem(nystroem: Nystroem, options: dict) -> list:
+    """Kernel units on the sampled components, then the normalisation matrix: a fixed hidden layer.
+
+    Kernels rbf, poly, sigmoid and linear.
+
+    Refused: other kernels (precomputed, callable, additive_chi2, chi2), naming the supported ones.
+    """
     kernel = nystroem.kernel
     if not isinstance(kernel, str) or kernel not in NYSTROEM_KERNELS:
         raise UnsupportedEstimatorError(

@@ -30,12 +30,14 @@ class ConvertedRegressor(ConvertedNetwork):
 
     Parameters
     ----------
-    *args, **kwargs
+    *args
         As :class:`~nnconvert.network.ConvertedNetwork`.
     variance : torch.nn.Module or None
         A branch from the input tensor to the predictive variance per target, for
         estimators whose ``predict`` takes ``return_std=True`` (see
         :attr:`nnconvert.registry.Conversion.variance`).
+    **kwargs
+        As :class:`~nnconvert.network.ConvertedNetwork`.
     """
 
     def __init__(self, *args, variance: nn.Module | None = None, **kwargs):

@@ -24,6 +24,9 @@ def _component_names(estimator, n: int) -> list[str]:
 
 @converts_transformer(PCA, IncrementalPCA)
 def _pca(pca, options: dict) -> list:
+    """One affine layer: ``(x − mean_)·components_ᵀ``, divided by the singular values' scale when
+    whitened.
+    """
     components = dense_float64(pca.components_)
     mean = np.asarray(pca.mean_, dtype=np.float64)
     names = _component_names(pca, components.shape[0])
@@ -39,6 +42,8 @@ def _pca(pca, options: dict) -> list:
 
 @converts_transformer(TruncatedSVD)
 def _truncated_svd(svd: TruncatedSVD, options: dict) -> list:
+    """One linear layer: ``x·components_ᵀ`` (no centring, so sparse rows stay sparse).
+    """
     components = dense_float64(svd.components_)
     return [LinearUnits(components, None, title="singular vectors",
                         unit_names=_component_names(svd, components.shape[0]))]
@@ -46,6 +51,8 @@ def _truncated_svd(svd: TruncatedSVD, options: dict) -> list:
 
 @converts_transformer(GaussianRandomProjection, SparseRandomProjection)
 def _random_projection(projection, options: dict) -> list:
+    """One linear layer holding the random projection matrix.
+    """
     components = dense_float64(projection.components_)  # sparse for SparseRandomProjection
     return [LinearUnits(components, None, title="random projection",
                         unit_names=_component_names(projection, components.shape[0]))]
@@ -53,6 +60,8 @@ def _random_projection(projection, options: dict) -> list:
 
 @converts_transformer(FastICA)
 def _fast_ica(ica: FastICA, options: dict) -> list:
+    """One affine layer: the centring, then the unmixing matrix.
+    """
     components = dense_float64(ica.components_)
     # scikit-learn centres before projecting only when it whitened: (x − μ) Wᵀ = x Wᵀ − μ Wᵀ
     bias = -(np.asarray(ica.mean_, dtype=np.float64)[None, :] @ components.T)[0] \

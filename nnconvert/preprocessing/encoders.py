@@ -153,6 +153,12 @@ def _infrequent_index(encoder, i: int) -> int | None:
 
 @converts_transformer(OneHotEncoder)
 def _one_hot_encoder(encoder: OneHotEncoder, options: dict) -> list:
+    """A lookup layer reading each categorical column's codes: one unit per output column.
+
+    ``drop``, every ``handle_unknown``, infrequent categories; categories arrive as codes through
+    the input schema. With ``fuse=True`` a linear layer that reads the one-hot output is split into
+    a lookup of each category's weights instead.
+    """
     drops = getattr(encoder, "_drop_idx_after_grouping", None)
     tables = []
     for i, cats in enumerate(encoder.categories_):
@@ -177,6 +183,9 @@ def _one_hot_encoder(encoder: OneHotEncoder, options: dict) -> list:
 
 @converts_transformer(OrdinalEncoder)
 def _ordinal_encoder(encoder: OrdinalEncoder, options: dict) -> list:
+    """A lookup layer mapping each category code to its ordinal value; unknown and missing values as
+    fitted.
+    """
     encodes_unknown = encoder.handle_unknown == "use_encoded_value"
     tables = []
     for i, cats in enumerate(encoder.categories_):
@@ -191,6 +200,11 @@ def _ordinal_encoder(encoder: OrdinalEncoder, options: dict) -> list:
 
 @converts_transformer(TargetEncoder)
 def _target_encoder(encoder: TargetEncoder, options: dict) -> list:
+    """A lookup layer of ``encodings_``: each category's encoded target (binary, multiclass or
+    continuous), the target's mean for a category never seen.
+
+    ``transform`` only: ``fit_transform``'s cross-fitting happens at training time.
+    """
     n_features = len(encoder.categories_)
     width = len(encoder.encodings_) // n_features  # n_classes for multiclass targets, else 1
     means = np.broadcast_to(np.asarray(encoder.target_mean_, dtype=np.float64), (width,))

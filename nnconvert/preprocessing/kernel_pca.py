@@ -86,6 +86,14 @@ def _kernel_parameters(kpca: KernelPCA) -> dict:
 
 @converts_transformer(KernelPCA)
 def _kernel_pca(kpca: KernelPCA, options: dict) -> list:
+    """Kernel units on the training rows, scikit-learn's kernel centring, then the scaled
+    eigenvectors as linear units.
+
+    Kernels rbf, poly, sigmoid, cosine and linear; ``remove_zero_eig``; a component whose
+    eigenvalue is 0 projects to 0, as scikit-learn's.
+
+    Refused: precomputed and callable kernels.
+    """
     kernel = kpca.kernel
     if not isinstance(kernel, str) or kernel not in KERNEL_PCA_KERNELS:
         why = ("a precomputed kernel is a matrix the caller computes, not a function of x a "

@@ -23,6 +23,8 @@ def _zeros(n: int) -> np.ndarray:
 
 @converts_transformer(StandardScaler)
 def _standard_scaler(scaler: StandardScaler, options: dict) -> list:
+    """An affine layer: ``(x − mean_) / scale_``; ``fuse=True`` folds it into the next layer.
+    """
     n = scaler.n_features_in_
     mean = scaler.mean_ if scaler.with_mean else _zeros(n)
     scale = scaler.scale_ if scaler.with_std else _ones(n)
@@ -31,6 +33,8 @@ def _standard_scaler(scaler: StandardScaler, options: dict) -> list:
 
 @converts_transformer(RobustScaler)
 def _robust_scaler(scaler: RobustScaler, options: dict) -> list:
+    """An affine layer: ``(x − center_) / scale_``.
+    """
     n = scaler.n_features_in_
     center = scaler.center_ if scaler.with_centering else _zeros(n)
     scale = scaler.scale_ if scaler.with_scaling else _ones(n)
@@ -39,6 +43,8 @@ def _robust_scaler(scaler: RobustScaler, options: dict) -> list:
 
 @converts_transformer(MaxAbsScaler)
 def _max_abs_scaler(scaler: MaxAbsScaler, options: dict) -> list:
+    """An affine layer: ``x / max_abs_``.
+    """
     clip = (-1.0, 1.0) if getattr(scaler, "clip", False) else None
     n = scaler.n_features_in_
     return [AffineScaler(_zeros(n), scaler.scale_, mode="center-divide", title="max-abs scaler",
@@ -47,6 +53,8 @@ def _max_abs_scaler(scaler: MaxAbsScaler, options: dict) -> list:
 
 @converts_transformer(MinMaxScaler)
 def _min_max_scaler(scaler: MinMaxScaler, options: dict) -> list:
+    """An affine layer: ``x · scale_ + min_``, then a clamp where ``clip=True``.
+    """
     clip = scaler.feature_range if scaler.clip else None
     return [AffineScaler(scaler.min_, scaler.scale_, mode="multiply-add", title="min-max scaler",
                          clip=clip)]

@@ -118,6 +118,16 @@ def pair_weights(dual_coef: np.ndarray, n_support: np.ndarray) -> np.ndarray:
 
 @converts(SVC, NuSVC)
 def _kernel_svm(estimator, options: dict) -> Conversion:
+    """Kernel units centred on the support vectors, one neuron per class pair (bias
+    ``intercept_ = −ρ``), then libsvm's one-vs-one vote.
+
+    Kernels linear, poly, rbf and sigmoid (tanh); gamma 'scale', 'auto' or a number;
+    ``decision_function_shape`` ovo and ovr; ``break_ties``; ``class_weight``;
+    ``probability=True`` (Platt's sigmoid per pair, then libsvm's Wu–Lin–Weng coupling). At a
+    pairwise tie the ovr scores jump by a whole vote: ``verify`` counts such rows as near ties.
+
+    Refused: precomputed and callable kernels.
+    """
     _check_convertible(estimator)
     classes = estimator.classes_
     n_classes = len(classes)
@@ -166,6 +176,12 @@ SVR_NOTE = ("libsvm predicts Σ α·k − ρ and scikit-learn stores intercept_ 
 
 @converts(SVR, NuSVR)
 def _kernel_svr(estimator, options: dict) -> Conversion:
+    """Kernel units centred on the support vectors, one read-out neuron (bias ``intercept_``).
+
+    Kernels linear, poly, rbf and sigmoid.
+
+    Refused: precomputed and callable kernels.
+    """
     _check_kernel(estimator)
     units = support_vector_units(estimator, [f"sv {index}" for index in estimator.support_])
     # dual_coef_ is (1, n_SV): the signed α_i − α_i* of each support vector
