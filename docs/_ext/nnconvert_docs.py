@@ -158,7 +158,9 @@ def diagram_scraper(block, block_vars, gallery_conf) -> str:
 
     shown = _shown[block_vars["src_file"]]
     paths = []
-    candidates = list(block_vars["example_globals"].values())
+    candidates = []
+    for value in block_vars["example_globals"].values():
+        candidates.extend(value if isinstance(value, (list, tuple)) else [value])
     for value in candidates:
         if isinstance(value, Diagram) and not any(value is seen for seen in shown):
             shown.append(value)
