@@ -39,6 +39,7 @@ exclude_patterns = ["_build", "_tools", "_ext", "auto_examples/**/*.ipynb",
 html_theme = "furo"
 html_title = f"nnconvert {release}"
 html_static_path = []
+html_favicon = "_static/favicon.png"  # a neuron: three inputs, one unit
 html_show_sourcelink = False
 # a math renderer would load MathJax from the web: formulas are written as code instead
 html_math_renderer = None
@@ -100,7 +101,7 @@ sphinx_gallery_conf = {
     "examples_dirs": ["../examples"],
     "gallery_dirs": ["auto_examples"],
     "filename_pattern": r"/plot_",
-    "ignore_pattern": r"(hard_cases|tang_l2svm)\.py$|__init__\.py$",
+    "ignore_pattern": r"(^|/)(hard_cases|tang_l2svm|__init__)\.py$",
     "image_scrapers": ("matplotlib", "nnconvert_docs.diagram_scraper"),
     "within_subsection_order": "FileNameSortKey",
     "download_all_examples": False,

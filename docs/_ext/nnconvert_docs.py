@@ -84,7 +84,9 @@ def supported_rst() -> list[str]:
     lines: list[str] = []
     for module, converters in rooms():
         doc = paragraphs(module.__doc__)
-        title = doc[0].splitlines()[0].rstrip(".") if doc else module.__name__
+        # the family's name: the docstring's first sentence, up to its colon or parenthesis
+        title = " ".join(doc[0].split()).split(". ")[0] if doc else module.__name__
+        title = title.split(": ")[0].split(" (")[0].rstrip(".")
         lines += [title, "-" * len(title), "", f"Converted in :mod:`{module.__name__}`.", ""]
         for function, classes in converters:
             classes = sorted(classes, key=lambda c: c[0].__name__)
