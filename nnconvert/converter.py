@@ -124,6 +124,19 @@ def convert(
         If there is no converter for the estimator or for one of its steps.
     TypeError
         If ``dtype`` is not torch.float32 or torch.float64.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=1000).fit(X, y)
+    >>> net = nc.convert(model)
+    >>> type(net).__name__, net.dtype
+    ('ConvertedClassifier', torch.float64)
+    >>> bool((net.predict(X) == model.predict(X)).all())
+    True
     """
     load_optional()
     if dtype not in SUPPORTED_DTYPES:

@@ -122,6 +122,18 @@ def export(
     vectorizer's regular expression, n-grams and stop words do); the metadata's
     ``text_input`` names the vectorizer, its parameters and its vocabulary, so that the
     serving side can rebuild the matrix.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from nnconvert.export import read_metadata
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> net = nc.convert(LogisticRegression(max_iter=1000).fit(X, y))
+    >>> path = nc.export(net, "iris.pt2")
+    >>> read_metadata(path)["kind"]
+    'classifier'
     """
     import copy
     import json

@@ -38,6 +38,17 @@ class ConvertedRegressor(ConvertedNetwork):
         :attr:`nnconvert.registry.Conversion.variance`).
     **kwargs
         As :class:`~nnconvert.network.ConvertedNetwork`.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.linear_model import BayesianRidge
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> net = nc.convert(BayesianRidge().fit(X, y))
+    >>> mean, std = net.predict(X[:4], return_std=True)
+    >>> mean.shape, std.shape
+    ((4,), (4,))
     """
 
     def __init__(self, *args, variance: nn.Module | None = None, **kwargs):

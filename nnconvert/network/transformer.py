@@ -26,6 +26,16 @@ class ConvertedTransformer(ConvertedNetwork):
         As :class:`~nnconvert.network.ConvertedNetwork`.
     feature_names_out : sequence of str or None
         What the transformer's ``get_feature_names_out()`` returns, where it has one.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.decomposition import PCA
+    >>> X, _ = load_iris(return_X_y=True)
+    >>> net = nc.convert(PCA(n_components=2).fit(X))
+    >>> net.transform(X[:3]).shape, list(net.get_feature_names_out())
+    ((3, 2), ['pca0', 'pca1'])
     """
 
     def __init__(self, layers: Sequence[nn.Module], head: TransformHead, *,

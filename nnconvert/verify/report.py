@@ -180,6 +180,17 @@ class VerificationReport:
     kind : str
         The network's kind: "classifier", "regressor" (its ``predict`` is compared as a
         score) or "transformer" (its ``transform``). Only a classifier's labels are compared.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=1000).fit(X, y)
+    >>> report = nc.verify(model, nc.convert(model), X)
+    >>> report.passed, sorted(report.max_abs_diff)
+    (True, ['decision_function', 'predict_proba'])
     """
 
     passed: bool
