@@ -8,7 +8,8 @@ PIP_INSTALL := $(BIN)/python -m pip install --disable-pip-version-check -c const
 
 .PHONY: demo test test-thorough bench diagrams clean docs docs-check
 
-$(STAMP): pyproject.toml setup.py constraints.txt nnconvert/families/trees/walk.cpp
+$(STAMP): pyproject.toml setup.py constraints.txt nnconvert/families/trees/walk.cpp \
+		nnconvert/layers/nearest.cpp
 	$(PYTHON) -m venv $(VENV)
 	$(PIP_INSTALL) -e ".[dev,docs]"
 	touch $(STAMP)

@@ -32,7 +32,10 @@ __all__ = [
     "PREDICT_STD",
     "has_method",
     "SCORE_METHODS",
+    "LABEL_KINDS",
+    "RELATIVE_MARGIN",
     "score_methods",
+    "compares_labels",
     "input_rtol",
     "reference_outputs",
     "reference_margin",
@@ -48,12 +51,23 @@ __all__ = [
 ]
 
 #: per kind of network, the methods compared as scores, in order; a classifier's ``predict``
-#: is compared as labels, a regressor's as a score
+#: is compared as labels (so are a clusterer's and an outlier detector's: see
+#: :data:`LABEL_KINDS`), a regressor's as a score
 SCORE_METHODS = {
     "classifier": ("decision_function", "predict_proba", "predict_log_proba"),
     "regressor": ("predict", PREDICT_STD),
     "transformer": ("transform",),
+    "clusterer": ("transform", "predict_proba", "score_samples"),
+    "outlier_detector": ("decision_function", "score_samples", "mahalanobis"),
+    "density": ("score_samples",),
 }
+#: the kinds of network whose ``predict`` answers labels, compared as labels with a near-tie
+#: band: a classifier's classes, a clusterer's cluster labels, an outlier detector's ±1
+LABEL_KINDS = ("classifier", "clusterer", "outlier_detector")
+#: the margin "method" of a model with no score method to measure it in (a MeanShift has
+#: ``predict`` only): its margin rule answers margins relative to the row's own scale, and
+#: the near-tie band is ``rtol`` itself
+RELATIVE_MARGIN = "predict"
 #: compared only where the network has them: most scikit-learn estimators compute
 #: ``predict_log_proba`` as ``log(predict_proba)``, which a network need not repeat; naive
 #: Bayes computes it in log space, and so do their networks. A regressor's std likewise
@@ -65,6 +79,11 @@ METHODS = SCORE_METHODS["classifier"]
 def score_methods(kind: str) -> tuple[str, ...]:
     """The methods a network of ``kind`` is compared on as scores."""
     return SCORE_METHODS[kind]
+
+
+def compares_labels(kind: str) -> bool:
+    """Whether a network of ``kind`` answers labels (:data:`LABEL_KINDS`)."""
+    return kind in LABEL_KINDS
 
 
 def score_scale(reference: np.ndarray) -> float:
@@ -161,6 +180,9 @@ def default_margin(reference: dict) -> np.ndarray:
     decision function where there is one (threshold 0), else the probabilities (0.5)."""
     if "decision_function" in reference:
         return decision_margin(reference["decision_function"], 0.0)
+    if "predict_proba" not in reference and "transform" in reference:
+        # a clusterer's label is the nearest centre's: the gap of the two smallest distances
+        return decision_margin(-np.asarray(reference["transform"], dtype=np.float64))
     proba = reference["predict_proba"]
     if proba.ndim == 2 and proba.shape[1] == 2:
         return decision_margin(proba[:, 1], 0.5)
@@ -280,11 +302,16 @@ def label_mismatches(reference_labels, candidate_labels) -> np.ndarray:
 
 
 def margin_method(reference) -> str:
-    """The score method whose units :func:`reference_margin` measures in.
+    """The score method whose units :func:`reference_margin` measures in: the decision
+    function, else the probabilities, else a clusterer's distances (``transform``), else
+    :data:`RELATIVE_MARGIN`.
 
     ``reference`` is the estimator's answers (a dict by method) or the methods' names.
     """
-    return "decision_function" if "decision_function" in reference else "predict_proba"
+    for method in ("decision_function", "predict_proba", "transform"):
+        if method in reference:
+            return method
+    return RELATIVE_MARGIN
 
 
 def mismatch_margins(estimator, X, reference: dict, rows: np.ndarray) -> np.ndarray:

@@ -338,8 +338,9 @@ def find_disagreement(estimator, net, X, max_examples: int = 200, *, rtol: float
 
     Parameters
     ----------
-    estimator : fitted scikit-learn classifier
-    net : ConvertedClassifier
+    estimator : fitted scikit-learn estimator
+    net : ConvertedNetwork
+        Its network, of any kind (a density has no labels: only its scores are compared).
     X : array-like of shape (n_samples, n_features)
         Data that sets the range searched (typically the training data).
     max_examples : int, default 200
@@ -376,7 +377,7 @@ def find_disagreement(estimator, net, X, max_examples: int = 200, *, rtol: float
         X = np.asarray(X, dtype=np.float64)
         checker = _Checker(estimator, net, X, rtol)
         sources = [st.sampled_from(list(X)), inputs(X, beyond=0.1)]
-        if len(np.unique(estimator.predict(X))) > 1:
+        if hasattr(estimator, "predict") and len(np.unique(estimator.predict(X))) > 1:
             sources.append(boundary_points(estimator, X))
     try:
         return find(

@@ -16,6 +16,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from ..errors import UnsupportedEstimatorError
 from ..network.text import VECTORIZERS, TextInput
+from ..options import Options
 from ..preprocessing.tfidf import tfidf_layers
 from ..registry import converts_transformer
 
@@ -40,7 +41,7 @@ def vectorizer_front(name: str, vectorizer) -> tuple[TextInput, list]:
 
 
 @converts_transformer(*VECTORIZERS)
-def _vectorizer_not_at_front(vectorizer, options: dict) -> list:
+def _vectorizer_not_at_front(vectorizer, options: Options) -> list:
     # reached only where a vectorizer is not a pipeline's first step: the pipeline converter
     # takes the first one off before converting the steps
     """Nothing inside a network: a text vectorizer at the front of a pipeline runs outside it (the

@@ -193,7 +193,8 @@ def read_metadata(path: str | os.PathLike) -> dict:
     dict
         See :func:`~nnconvert.export.common.metadata`: ``kind``, ``source``,
         ``n_features_in``, ``feature_names_in``, ``dtype``, ``outputs``, ``input_schema``,
-        ``version``; a classifier's ``classes`` and ``scores``.
+        ``version``; a classifier's ``classes`` and ``scores``; a clusterer's or an outlier
+        detector's ``labels`` and ``methods``.
     """
     import json
 
@@ -217,6 +218,9 @@ def labels(meta: dict, label_index) -> np.ndarray:
     """``predict``'s labels from an exported model's ``label_index`` output and its metadata."""
     import numpy as np
 
+    if "classes" not in meta and "labels" in meta:  # a clusterer's or a detector's
+        return np.asarray(meta["labels"], dtype=meta.get("labels_dtype")).take(
+            np.asarray(label_index))
     classes = np.asarray(meta["classes"], dtype=meta.get("classes_dtype"))
     return classes.take(np.asarray(label_index))
 

@@ -23,8 +23,10 @@ import torch
 from sklearn.isotonic import IsotonicRegression
 
 from ..errors import ConversionError
+from ..fitted import Fitted
 from ..layers import Layer, LayerDescription, LinearUnits, as_buffer
 from ..network.heads import RegressionHead
+from ..options import Options
 from ..registry import Conversion, converts
 
 __all__ = ["RampUnits"]
@@ -82,7 +84,7 @@ class RampUnits(Layer):
 
 
 @converts(IsotonicRegression)
-def _isotonic(estimator: IsotonicRegression, options: dict) -> Conversion:
+def _isotonic(estimator: IsotonicRegression, options: Options) -> Conversion:
     # no transformer converter: transform() returns shape (n,), which no later pipeline step
     # of scikit-learn accepts, so isotonic regression is only ever a final step
     """Ramp units ``clamp((x − x_j)/(x_{j+1} − x_j), 0, 1)`` between the fitted knots, then a
@@ -96,8 +98,12 @@ def _isotonic(estimator: IsotonicRegression, options: dict) -> Conversion:
 
 
 def _layers(estimator: IsotonicRegression) -> list:
-    x = np.asarray(estimator.X_thresholds_, dtype=np.float64)
-    y = np.asarray(estimator.y_thresholds_, dtype=np.float64)
+    fitted = Fitted(estimator)
+    x = fitted.array("X_thresholds_", ndim=1)
+    if x.size == 0 or np.any(np.diff(x) < 0):
+        raise fitted.error("X_thresholds_", "is empty or not sorted, but scikit-learn "
+                                            "interpolates between sorted knots")
+    y = fitted.array("y_thresholds_", shape=(len(x),))
     # scipy's interp1d was built with bounds_error=True at fit time (out_of_bounds='raise'),
     # even if the parameter was changed since; 'clip' clips before interp1d sees the rows
     raises = estimator.out_of_bounds != "clip" and getattr(estimator.f_, "bounds_error", False)

@@ -17,7 +17,7 @@ from torch import nn
 from .columns import ColumnSpec
 from .describe import Layer, LayerDescription
 
-__all__ = ["Branches", "SelectColumns", "ColumnBranches"]
+__all__ = ["Branches", "SelectColumns", "PutColumns", "ColumnBranches"]
 
 
 class Branches(Layer):
@@ -73,6 +73,33 @@ class SelectColumns(Layer):
         return LayerDescription(
             title="selected columns", n_in=self.n_in, n_out=k, activation="none",
             activation_kind="identity", formula=f"{{y}} = {{x}}[:, [{shown}]]", weight=weight)
+
+
+class PutColumns(Layer):
+    """The inverse of :class:`SelectColumns`: each input column put back at its place among
+    ``n_out`` columns, zeros elsewhere (a selector's ``inverse_transform``).
+
+    A copy, not a product with 0/1 weights, so an infinite value stays where it is rather
+    than spreading NaN; described as dense units with 0/1 weights, one edge per column.
+    """
+
+    def __init__(self, columns: Sequence[int], n_out: int):
+        super().__init__()
+        self.register_buffer("columns", torch.as_tensor(np.asarray(columns, dtype=np.int64)))
+        self.n_out = int(n_out)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = x.new_zeros((x.shape[0], self.n_out))
+        return out.index_copy(1, self.columns, x)
+
+    def describe(self) -> LayerDescription:
+        k = self.columns.numel()
+        weight = np.zeros((self.n_out, k))
+        weight[self.columns.cpu().numpy(), np.arange(k)] = 1.0
+        return LayerDescription(
+            title="columns put back", n_in=k, n_out=self.n_out, activation="none",
+            activation_kind="identity", weight=weight,
+            formula="{y} = zeros, then {y}[:, kept] = {x}")
 
 
 class ColumnBranches(Layer):

@@ -36,6 +36,8 @@ ACTIVATION_KINDS = {
     "weighted-vote": False,  # the kept neighbours' weights summed per output, normalised
     "constant": False,  # the same value whatever the input
     "argmax": False,
+    "argmin": False,  # the index of the smallest unit (the nearest centre), first index wins
+    "logsumexp": False,  # log Σ exp over the units (a mixture's log density)
     "vote": False,  # one-vs-one votes counted over class pairs
     "coupling": False,  # Platt sigmoids and libsvm's pairwise coupling
     "branches": False,  # parallel members, each with its own layers

@@ -22,8 +22,10 @@ from torch import nn
 from ..errors import UnsupportedEstimatorError
 from ..layers import LayerDescription
 from .heads import Head
+from .lean import lean_tensor
 from .schema import InputSchema
 from .text import TextInput, documents_refused, looks_like_documents
+from .tree_methods import TreeMethods
 
 __all__ = ["ConvertedNetwork", "SPARSE_BLOCK_ROWS"]
 
@@ -53,7 +55,7 @@ def _sparse_tensor(X: scipy.sparse.csr_matrix, device) -> torch.Tensor:
             torch.tensor(X.data), size=X.shape, device=device, check_invariants=False)
 
 
-class ConvertedNetwork(nn.Module):
+class ConvertedNetwork(TreeMethods, nn.Module):
     """A fitted scikit-learn estimator rebuilt from neural-network layers.
 
     Build one with :func:`nnconvert.convert`, not directly.
@@ -114,6 +116,9 @@ class ConvertedNetwork(nn.Module):
             by_name=bool(getattr(first, "selects_columns_by_name", False)))
         self.origin: tuple[type, dict] | None = None
         self.text_input: TextInput | None = None
+        #: where the estimator answers ``apply`` / ``decision_path`` (a tree or a forest):
+        #: which layer walks the trees and how scikit-learn shapes the answers
+        self.tree_paths = None  # see TreeMethods
 
     # -- torch side -------------------------------------------------------------------------
     @property
@@ -292,6 +297,9 @@ class ConvertedNetwork(nn.Module):
             Method name to numpy array, as the estimator's method of that name returns it.
         """
         methods = tuple(self.methods if methods is None else methods)
+        x = lean_tensor(self, X)  # a plain float array or tensor: checked in O(1) Python
+        if x is not None:
+            return self._outputs_of(x, methods)
         X = self._documents_as_matrix(X)
         if scipy.sparse.issparse(X) and not self.reads_sparse():
             X = self.input_schema.encode(X, self.dtype)  # checked once, then read in blocks
@@ -301,9 +309,12 @@ class ConvertedNetwork(nn.Module):
         return self._outputs_dense(X, methods)
 
     def _outputs_dense(self, X, methods: tuple) -> dict[str, np.ndarray]:
-        x = self.as_tensor(X)
+        return self._outputs_of(self.checked_tensor(self.as_tensor(X)), methods)
+
+    def _outputs_of(self, x: torch.Tensor, methods: tuple) -> dict[str, np.ndarray]:
+        """The answers for ``x``, the tensor the body reads (checked)."""
         with torch.no_grad():
-            z = self.body(self.checked_tensor(x))
+            z = self.body(x)
             self.head.check_output(z)  # scikit-learn's refusals and warnings, on its side
             answers = self._answers(z, self._known(methods))
         return {m: self._to_numpy(m, t) for m, t in answers.items()}

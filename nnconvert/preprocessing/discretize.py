@@ -13,6 +13,7 @@ import torch
 from sklearn.preprocessing import KBinsDiscretizer
 
 from ..layers import Layer, LayerDescription, as_buffer
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["BinCounts"]
@@ -63,12 +64,6 @@ class BinCounts(Layer):
 
 
 @converts_transformer(KBinsDiscretizer)
-def _bins(discretizer: KBinsDiscretizer, options: dict) -> list:
-    """Step units counting the inner bin edges each value reaches: the bin index (ordinal), or its
-    one-hot encoding.
-
-    Strategies uniform, quantile and kmeans. Float64 networks only are exact: scikit-learn
-    compares to the edges in float64.
-    """
+def _bins(discretizer: KBinsDiscretizer, options: Options) -> list:
     inner = [np.asarray(e, dtype=np.float64)[1:-1] for e in discretizer.bin_edges_]
     return [BinCounts(inner, one_hot=discretizer.encode != "ordinal")]

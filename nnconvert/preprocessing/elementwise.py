@@ -8,6 +8,7 @@ from sklearn.preprocessing import Binarizer, Normalizer
 
 from ..layers import BinarizeUnits, Layer, LayerDescription
 from ..layers.sparse import is_sparse_csr, map_stored, row_sums
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["RowNormalizer"]
@@ -58,14 +59,10 @@ class RowNormalizer(Layer):
 
 
 @converts_transformer(Normalizer)
-def _normalizer(normalizer: Normalizer, options: dict) -> list:
-    """A row normalisation: each row divided by its l1, l2 or max norm.
-    """
+def _normalizer(normalizer: Normalizer, options: Options) -> list:
     return [RowNormalizer(normalizer.n_features_in_, normalizer.norm)]
 
 
 @converts_transformer(Binarizer)
-def _binarizer(binarizer: Binarizer, options: dict) -> list:
-    """Step units: 1 where the value exceeds the threshold, else 0.
-    """
+def _binarizer(binarizer: Binarizer, options: Options) -> list:
     return [BinarizeUnits(binarizer.n_features_in_, binarizer.threshold)]

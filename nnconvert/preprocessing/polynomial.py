@@ -12,6 +12,7 @@ import torch
 from sklearn.preprocessing import PolynomialFeatures
 
 from ..layers import Layer, LayerDescription
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["ProductUnits"]
@@ -57,9 +58,5 @@ class ProductUnits(Layer):
 
 
 @converts_transformer(PolynomialFeatures)
-def _polynomial(poly: PolynomialFeatures, options: dict) -> list:
-    """Product units: each output is a product of input columns.
-
-    Degree ranges, ``interaction_only``, ``include_bias``.
-    """
+def _polynomial(poly: PolynomialFeatures, options: Options) -> list:
     return [ProductUnits(poly.powers_, [str(n) for n in poly.get_feature_names_out()])]

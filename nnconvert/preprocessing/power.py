@@ -18,6 +18,7 @@ import torch
 from sklearn.preprocessing import PowerTransformer
 
 from ..layers import AffineScaler, Layer, LayerDescription, as_buffer
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["PowerUnits"]
@@ -64,10 +65,7 @@ class PowerUnits(Layer):
 
 
 @converts_transformer(PowerTransformer)
-def _power_transformer(transformer: PowerTransformer, options: dict) -> list:
-    """Power units (Yeo-Johnson or Box-Cox, as scipy computes them, with ``expm1``), then the
-    standard scaler where ``standardize`` is set.
-    """
+def _power_transformer(transformer: PowerTransformer, options: Options) -> list:
     layers = [PowerUnits(transformer.lambdas_, transformer.method)]
     if transformer.standardize:
         scaler = transformer._scaler

@@ -28,6 +28,7 @@ from sklearn.preprocessing._data import BOUNDS_THRESHOLD
 
 from ..layers import Layer, LayerDescription, as_buffer
 from ..layers.columns import ColumnSpec
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["QuantileUnits", "interpolate", "ndtri"]
@@ -209,13 +210,6 @@ class QuantileUnits(Layer):
 
 
 @converts_transformer(QuantileTransformer)
-def _quantile_transformer(transformer: QuantileTransformer, options: dict) -> list:
-    """Interpolation units between each feature's fitted quantiles: numpy's ``interp`` run upwards
-    and downwards and averaged, as scikit-learn does; then ``ndtri`` for normal output.
-
-    Uniform output is bit-identical, normal output within one ulp (a float32 network computes it
-    in float64, since ``ndtri`` near 1 needs it). NaN stays NaN. Sparse input is read as dense
-    rows, so its zeros are transformed, where scikit-learn leaves them 0.
-    """
+def _quantile_transformer(transformer: QuantileTransformer, options: Options) -> list:
     return [QuantileUnits(transformer.quantiles_, transformer.references_,
                           transformer.output_distribution)]

@@ -22,6 +22,7 @@ from ..agreement import (
     OPTIONAL_METHODS,
     ScoreDifference,
     class_indices,
+    compares_labels,
     has_default_margin,
     margin_method,
     mismatch_margins,
@@ -86,6 +87,8 @@ def margin_rule(estimator, reference: dict) -> tuple | None:
     if not has_default_margin(estimator):
         return None
     method = margin_method(reference)
+    if method not in ("decision_function", "predict_proba"):
+        return None  # a clusterer's distances: the host measures the few mismatches
     scores = reference[method]
     if method == "decision_function":
         return (method, 1, 0, 0.0) if scores.ndim == 1 else (method, 2, 0, 0.0)
@@ -127,7 +130,7 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
         else:
             compared[method] = outputs[method]
     labels, rule, excused = None, None, {}
-    if kind == "classifier":
+    if compares_labels(kind):
         labels = (class_indices(net.classes_, reference["predict"]), outputs["predict"])
         rule = margin_rule(estimator, reference)
     if compared:

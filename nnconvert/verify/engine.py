@@ -14,6 +14,7 @@ from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
 from ..agreement import (
     OPTIONAL_METHODS,
     PREDICT_STD,
+    compares_labels,
     has_method,
     input_rtol,
     margin_method,
@@ -42,7 +43,7 @@ def comparer_for(net: ConvertedNetwork):
 
 def _checked_methods(estimator, net: ConvertedNetwork, methods) -> list[str]:
     kind = net.head.kind
-    known = [*score_methods(kind), *(("predict",) if kind == "classifier" else ())]
+    known = [*score_methods(kind), *(("predict",) if compares_labels(kind) else ())]
     has = [m for m in known if hasattr(estimator, m)
            and (m not in OPTIONAL_METHODS or m in net.methods)]
     if methods is None:
@@ -64,7 +65,7 @@ def _checked_methods(estimator, net: ConvertedNetwork, methods) -> list[str]:
             f"{type(estimator).__name__} has no {', '.join(missing)}; leave methods=None to "
             f"verify every method it has."
         )
-    if kind != "classifier":
+    if not compares_labels(kind):
         return list(dict.fromkeys(methods))
     # labels are always compared, and a label mismatch needs its margin's scores
     return list(dict.fromkeys([*methods, margin_method(has), "predict"]))
@@ -133,7 +134,7 @@ def run_verify(estimator, net: ConvertedNetwork, X, *, methods=None,
     if source.n_rows == 0:
         raise ValueError("X has no rows: there is nothing to verify.")
     batch_size = int(batch_size or default_batch_size(net.n_features_in_))
-    margin_on = margin_method(methods) if net.head.kind == "classifier" else None
+    margin_on = margin_method(methods) if compares_labels(net.head.kind) else None
     started = time.perf_counter()
 
     from .distributed import current_client, verify_on_cluster
@@ -173,7 +174,7 @@ def run_compare(estimator, net: ConvertedNetwork, X, *, rtol: float = 1e-9, meth
     if scale_floor:
         part.scale = {m: max(s, scale_floor.get(m, 0.0)) for m, s in part.scale.items()}
     return finalize(part, rtol=rtol,
-                    margin_method=margin_method(methods) if net.head.kind == "classifier"
+                    margin_method=margin_method(methods) if compares_labels(net.head.kind)
                     else None,
                     elapsed_s=time.perf_counter() - started, backend=comparer.name,
                     device=str(net.device), estimator=estimator_name(estimator),

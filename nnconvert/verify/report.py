@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..agreement import tie_band
+from ..agreement import RELATIVE_MARGIN, compares_labels, tie_band
 
 __all__ = ["Row", "Partial", "merge", "finalize", "VerificationReport"]
 
@@ -179,18 +179,8 @@ class VerificationReport:
     estimator : str
     kind : str
         The network's kind: "classifier", "regressor" (its ``predict`` is compared as a
-        score) or "transformer" (its ``transform``). Only a classifier's labels are compared.
-
-    Examples
-    --------
-    >>> import nnconvert as nc
-    >>> from sklearn.datasets import load_iris
-    >>> from sklearn.linear_model import LogisticRegression
-    >>> X, y = load_iris(return_X_y=True)
-    >>> model = LogisticRegression(max_iter=1000).fit(X, y)
-    >>> report = nc.verify(model, nc.convert(model), X)
-    >>> report.passed, sorted(report.max_abs_diff)
-    (True, ['decision_function', 'predict_proba'])
+        score), "transformer" (its ``transform``), "clusterer", "outlier_detector" or
+        "density". Labels are compared for classifiers, clusterers and outlier detectors.
     """
 
     passed: bool
@@ -214,7 +204,7 @@ class VerificationReport:
     @property
     def compares_labels(self) -> bool:
         """Whether labels were compared (a classifier's ``predict``)."""
-        return self.kind == "classifier"
+        return compares_labels(self.kind)
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (disagreeing rows: at most the first 1000)."""
@@ -304,6 +294,8 @@ def finalize(partial: Partial, *, rtol: float, margin_method: str | None, elapse
     max_rel = {m: partial.max_abs[m] / partial.scale[m] for m in partial.max_abs}
     if margin_method is not None and margin_method in partial.max_abs:
         band = tie_band(partial.max_abs[margin_method], partial.scale[margin_method], rtol)
+    elif margin_method == RELATIVE_MARGIN:  # no score to measure in: relative margins
+        band = rtol
     else:
         band = 0.0
     tie = partial.mismatch_margins <= band  # NaN margin: never inside the band
