@@ -124,6 +124,16 @@ class ConvertedRegressor(ConvertedNetwork):
                 answers[PREDICT_STD] = self._std_of_rows(X)
         return {m: answers[m] for m in methods}
 
+    def _outputs_of(self, x: torch.Tensor, methods: tuple) -> dict[str, np.ndarray]:
+        # the lean path of plain arrays (ConvertedNetwork.outputs) arrives here, not through
+        # _outputs_dense: the std is answered here too
+        rest = tuple(m for m in methods if m != PREDICT_STD)
+        answers = super()._outputs_of(x, rest) if rest else {}
+        if PREDICT_STD in methods:
+            with torch.no_grad():
+                answers[PREDICT_STD] = self._std(x).cpu().numpy()
+        return {m: answers[m] for m in methods}
+
     def _std_of_rows(self, X) -> np.ndarray:
         with torch.no_grad():
             return self._std(self.checked_tensor(self.as_tensor(X))).cpu().numpy()
