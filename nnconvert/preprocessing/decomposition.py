@@ -39,6 +39,9 @@ def _components(estimator) -> tuple[Fitted, np.ndarray]:
 
 @converts_transformer(PCA, IncrementalPCA)
 def _pca(pca, options: Options) -> list:
+    """One affine layer: ``(x − mean_)·components_ᵀ``, divided by the singular values' scale when
+    whitened.
+    """
     fitted, components = _components(pca)
     mean = fitted.array("mean_", shape=(fitted.n_features,))
     names = _component_names(pca, components.shape[0])
@@ -55,6 +58,8 @@ def _pca(pca, options: Options) -> list:
 
 @converts_transformer(TruncatedSVD)
 def _truncated_svd(svd: TruncatedSVD, options: Options) -> list:
+    """One linear layer: ``x·components_ᵀ`` (no centring, so sparse rows stay sparse).
+    """
     _, components = _components(svd)
     return [LinearUnits(components, None, title="singular vectors",
                         unit_names=_component_names(svd, components.shape[0]))]
@@ -62,6 +67,8 @@ def _truncated_svd(svd: TruncatedSVD, options: Options) -> list:
 
 @converts_transformer(GaussianRandomProjection, SparseRandomProjection)
 def _random_projection(projection, options: Options) -> list:
+    """One linear layer holding the random projection matrix.
+    """
     _, components = _components(projection)  # sparse for SparseRandomProjection
     return [LinearUnits(components, None, title="random projection",
                         unit_names=_component_names(projection, components.shape[0]))]
@@ -69,6 +76,8 @@ def _random_projection(projection, options: Options) -> list:
 
 @converts_transformer(FastICA)
 def _fast_ica(ica: FastICA, options: Options) -> list:
+    """One affine layer: the centring, then the unmixing matrix.
+    """
     fitted, components = _components(ica)
     # scikit-learn centres before projecting only when it whitened: (x − μ) Wᵀ = x Wᵀ − μ Wᵀ
     bias = -(fitted.array("mean_", shape=(fitted.n_features,))[None, :] @ components.T)[0] \
@@ -88,7 +97,7 @@ def back_to_features(weight: np.ndarray, mean: np.ndarray | None, estimator) -> 
                        else [f"x{j}" for j in range(n)])
 
 
-def _components(fitted: Fitted, attribute: str = "components_") -> np.ndarray:
+def _fitted_components(fitted: Fitted, attribute: str = "components_") -> np.ndarray:
     raw = fitted.get(attribute)
     return fitted.array(attribute, shape=(None, fitted.n_features), value=dense_float64(raw))
 
@@ -96,7 +105,7 @@ def _components(fitted: Fitted, attribute: str = "components_") -> np.ndarray:
 @converts_inverse(PCA, IncrementalPCA)
 def _pca_inverse(pca, options: Options) -> list:
     fitted = Fitted(pca)
-    components = _components(fitted)
+    components = _fitted_components(fitted)
     k, n = components.shape
     mean = fitted.array("mean_", shape=(n,))
     if pca.whiten:
@@ -107,7 +116,7 @@ def _pca_inverse(pca, options: Options) -> list:
 
 @converts_inverse(TruncatedSVD)
 def _truncated_svd_inverse(svd: TruncatedSVD, options: Options) -> list:
-    return [back_to_features(_components(Fitted(svd)), None, svd)]
+    return [back_to_features(_fitted_components(Fitted(svd)), None, svd)]
 
 
 @converts_inverse(FastICA)
@@ -126,5 +135,5 @@ def _random_projection_inverse(projection, options: Options) -> list:
     if hasattr(projection, "inverse_components_"):
         inverse = fitted.array("inverse_components_", shape=(n, None))
     else:  # scikit-learn computes the pseudo-inverse at each call: the same one, once
-        inverse = scipy.linalg.pinv(_components(fitted), check_finite=False)
+        inverse = scipy.linalg.pinv(_fitted_components(fitted), check_finite=False)
     return [back_to_features(inverse.T, None, projection)]
