@@ -101,7 +101,8 @@ sphinx_gallery_conf = {
     "examples_dirs": ["../examples"],
     "gallery_dirs": ["auto_examples"],
     "filename_pattern": r"/plot_",
-    "ignore_pattern": r"(^|/)(hard_cases|tang_l2svm|__init__)\.py$",
+    # the scripts at examples/ itself are modules the gallery's pages import and run
+    "ignore_pattern": r"examples/(?!plot_)[^/]+\.py$",
     "image_scrapers": ("matplotlib", "nnconvert_docs.diagram_scraper"),
     "within_subsection_order": "FileNameSortKey",
     "download_all_examples": False,

@@ -39,18 +39,39 @@ def public_path(cls: type) -> str:
     return ".".join(public + [cls.__name__])
 
 
-def answers(cls: type, transformer: bool) -> list[str]:
-    """The scikit-learn methods a converted network of this class answers (where the fitted
-    model itself answers them: an SVC without ``probability=True`` has no ``predict_proba``)."""
-    from sklearn.base import ClassifierMixin, RegressorMixin
+#: the methods a network of each kind of estimator may answer, in the order they are listed
+KIND_METHODS = {
+    "classifier": CLASSIFIER_METHODS,
+    "regressor": ("predict",),
+    "transformer": ("transform",),
+    "clusterer": ("predict", "transform"),
+    "outlier detector": ("decision_function", "score_samples", "predict"),
+    "density": ("predict_proba", "predict", "score_samples"),
+}
+
+
+def kind(cls: type, transformer: bool) -> str:
+    from sklearn.base import (ClassifierMixin, ClusterMixin, DensityMixin, OutlierMixin,
+                              RegressorMixin)
     if transformer:
-        return ["transform"]
-    if issubclass(cls, ClassifierMixin) or (hasattr(cls, "predict_proba")
-                                           and not issubclass(cls, RegressorMixin)):
-        return [m for m in CLASSIFIER_METHODS if hasattr(cls, m)]
-    if issubclass(cls, RegressorMixin) or hasattr(cls, "predict"):
-        return ["predict"]
-    return [m for m in ("transform", "predict") if hasattr(cls, m)]
+        return "transformer"
+    for mixin, name in ((OutlierMixin, "outlier detector"), (ClusterMixin, "clusterer"),
+                        (ClassifierMixin, "classifier"), (RegressorMixin, "regressor"),
+                        (DensityMixin, "density")):
+        if issubclass(cls, mixin):
+            return name
+    if hasattr(cls, "predict_proba"):  # a boosting library's classifier, scikit-elm's ELM
+        return "classifier"
+    if hasattr(cls, "score_samples") and not hasattr(cls, "predict"):
+        return "density"
+    return "regressor" if hasattr(cls, "predict") else "transformer"
+
+
+def answers(cls: type, transformer: bool) -> list[str]:
+    """The scikit-learn methods a converted network of this class may answer: those of its
+    kind that the class has (where the fitted model answers them too: an SVC without
+    ``probability=True`` has no ``predict_proba``, and neither has its network)."""
+    return [m for m in KIND_METHODS[kind(cls, transformer)] if hasattr(cls, m)]
 
 
 def rooms() -> list[tuple[object, list[tuple[object, list[tuple[type, bool]]]]]]:
@@ -91,8 +112,7 @@ def supported_rst() -> list[str]:
         for function, classes in converters:
             classes = sorted(classes, key=lambda c: c[0].__name__)
             names = ", ".join(f":class:`~{public_path(cls)}`" for cls, _ in classes)
-            methods = sorted({m for cls, t in classes for m in answers(cls, t)},
-                             key=lambda m: (CLASSIFIER_METHODS + ("transform",)).index(m))
+            methods = list(dict.fromkeys(m for cls, t in classes for m in answers(cls, t)))
             kind = ("a pipeline step or a transformer on its own" if classes[0][1]
                     else "an estimator")
             lines += [f".. rubric:: {', '.join(cls.__name__ for cls, _ in classes)}", "",
@@ -160,9 +180,14 @@ def diagram_scraper(block, block_vars, gallery_conf) -> str:
 
     shown = _shown[block_vars["src_file"]]
     paths = []
-    candidates = []
-    for value in block_vars["example_globals"].values():
-        candidates.extend(value if isinstance(value, (list, tuple)) else [value])
+    def within(value, depth=2):  # a Diagram, or one held in a list or dict (two levels)
+        if isinstance(value, Diagram):
+            yield value
+        elif depth and isinstance(value, (list, tuple, dict)):
+            for item in (value.values() if isinstance(value, dict) else value):
+                yield from within(item, depth - 1)
+
+    candidates = [d for value in block_vars["example_globals"].values() for d in within(value)]
     for value in candidates:
         if isinstance(value, Diagram) and not any(value is seen for seen in shown):
             shown.append(value)

@@ -65,5 +65,11 @@ class BinCounts(Layer):
 
 @converts_transformer(KBinsDiscretizer)
 def _bins(discretizer: KBinsDiscretizer, options: Options) -> list:
+    """Step units counting the inner bin edges each value reaches: the bin index (ordinal), or its
+    one-hot encoding.
+
+    Strategies uniform, quantile and kmeans. Float64 networks only are exact: scikit-learn
+    compares to the edges in float64.
+    """
     inner = [np.asarray(e, dtype=np.float64)[1:-1] for e in discretizer.bin_edges_]
     return [BinCounts(inner, one_hot=discretizer.encode != "ordinal")]

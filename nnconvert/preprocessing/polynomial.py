@@ -59,4 +59,8 @@ class ProductUnits(Layer):
 
 @converts_transformer(PolynomialFeatures)
 def _polynomial(poly: PolynomialFeatures, options: Options) -> list:
+    """Product units: each output is a product of input columns.
+
+    Degree ranges, ``interaction_only``, ``include_bias``.
+    """
     return [ProductUnits(poly.powers_, [str(n) for n in poly.get_feature_names_out()])]

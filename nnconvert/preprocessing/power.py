@@ -66,6 +66,9 @@ class PowerUnits(Layer):
 
 @converts_transformer(PowerTransformer)
 def _power_transformer(transformer: PowerTransformer, options: Options) -> list:
+    """Power units (Yeo-Johnson or Box-Cox, as scipy computes them, with ``expm1``), then the
+    standard scaler where ``standardize`` is set.
+    """
     layers = [PowerUnits(transformer.lambdas_, transformer.method)]
     if transformer.standardize:
         scaler = transformer._scaler

@@ -211,5 +211,12 @@ class QuantileUnits(Layer):
 
 @converts_transformer(QuantileTransformer)
 def _quantile_transformer(transformer: QuantileTransformer, options: Options) -> list:
+    """Interpolation units between each feature's fitted quantiles: numpy's ``interp`` run upwards
+    and downwards and averaged, as scikit-learn does; then ``ndtri`` for normal output.
+
+    Uniform output is bit-identical, normal output within one ulp (a float32 network computes it
+    in float64, since ``ndtri`` near 1 needs it). NaN stays NaN. Sparse input is read as dense
+    rows, so its zeros are transformed, where scikit-learn leaves them 0.
+    """
     return [QuantileUnits(transformer.quantiles_, transformer.references_,
                           transformer.output_distribution)]

@@ -181,6 +181,17 @@ class VerificationReport:
         The network's kind: "classifier", "regressor" (its ``predict`` is compared as a
         score), "transformer" (its ``transform``), "clusterer", "outlier_detector" or
         "density". Labels are compared for classifiers, clusterers and outlier detectors.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=1000).fit(X, y)
+    >>> report = nc.verify(model, nc.convert(model), X)
+    >>> report.passed, sorted(report.max_abs_diff)
+    (True, ['decision_function', 'predict_proba'])
     """
 
     passed: bool
