@@ -141,6 +141,19 @@ def convert(
         If ``dtype`` is not torch.float32 or torch.float64, or an option is misspelt.
     ValueError
         If ``tree_form`` is not one of 'auto', 'network', 'traversal'.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=1000).fit(X, y)
+    >>> net = nc.convert(model)
+    >>> type(net).__name__, net.dtype
+    ('ConvertedClassifier', torch.float64)
+    >>> bool((net.predict(X) == model.predict(X)).all())
+    True
     """
     # the options first: a misspelt one fails whatever the model, before any work
     options = Options.from_keywords(dtype=dtype, fuse=fuse, tree_form=tree_form,

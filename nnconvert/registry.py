@@ -272,13 +272,27 @@ def _names(table) -> list[str]:
 
 
 def supported_estimators() -> list[str]:
-    """Names of the estimator classes :func:`nnconvert.convert` turns into whole networks."""
+    """Names of the estimator classes :func:`nnconvert.convert` turns into whole networks.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> "LogisticRegression" in nc.supported_estimators()
+    True
+    """
     load_optional(every_installed=True)
     return _names(_estimator_converter)
 
 
 def supported_transformers() -> list[str]:
-    """Names of the transformer classes accepted as pipeline steps (and on their own)."""
+    """Names of the transformer classes accepted as pipeline steps (and on their own).
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> "StandardScaler" in nc.supported_transformers()
+    True
+    """
     load_optional()
     return _names(_transformer_converter)
 

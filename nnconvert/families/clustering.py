@@ -111,6 +111,9 @@ def _nearest_centre(centres: np.ndarray, labels, classes, *, transform: bool,
 
 @converts(KMeans, MiniBatchKMeans)
 def _kmeans(estimator, options):
+    """Squared-distance units, one per cluster centre, then an argmin (the first index wins a tie);
+    ``transform`` is the square root of the same units. Labels are int32, as scikit-learn's.
+    """
     centres = _centres(estimator)
     k = centres.shape[0]
     if k == 0:
@@ -121,6 +124,9 @@ def _kmeans(estimator, options):
 
 @converts(MeanShift, AffinityPropagation)
 def _nearest_exemplar(estimator, options):
+    """Squared-distance units on the cluster centres (MeanShift) or exemplars (AffinityPropagation),
+    then an argmin; labels int64, as scikit-learn's.
+    """
     if isinstance(estimator, AffinityPropagation) and estimator.affinity == "precomputed":
         raise ConversionError(
             "AffinityPropagation(affinity='precomputed') has no predict for new rows (its "
@@ -135,6 +141,9 @@ def _nearest_exemplar(estimator, options):
 
 @converts(Birch)
 def _birch(estimator, options):
+    """Squared-distance units on the subcluster centres, then the label of the nearest subcluster:
+    its global clustering's label, or the subcluster's own index without one.
+    """
     fitted = Fitted(estimator)
     centres = _centres(estimator, "subcluster_centers_")
     raw = np.asarray(fitted.get("subcluster_labels_"))
@@ -242,6 +251,9 @@ def _bisecting_tree(estimator, n_features: int) -> tuple[list, list, np.ndarray,
 
 @converts(BisectingKMeans)
 def _bisecting_kmeans(estimator, options):
+    """Distance units on every centre of the bisecting tree, a comparison of each pair of siblings
+    (the left one at a tie), and the leaf whose every split on its path went its way.
+    """
     n_features = Fitted(estimator).n_features
     centres, splits, leaves = _bisecting_tree(estimator, n_features)
     if not splits:  # one cluster: every row is in it

@@ -223,7 +223,7 @@ class ConvertedNetwork(TreeMethods, nn.Module):
 
         Returns
         -------
-        scipy.sparse.csr_matrix of shape (n_documents, n_features_in_)
+        scipy.sparse.csr_matrix of shape (n_documents, ``n_features_in_``)
 
         Raises
         ------

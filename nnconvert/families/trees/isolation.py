@@ -62,6 +62,12 @@ class IsolationScore(Layer):
 
 @converts(IsolationForest)
 def _isolation_forest(estimator, options):
+    """Every isolation tree through the tree walk, each leaf holding its path length, then the
+    anomaly score ``−2^(−Σ h / (n_trees · c(max_samples_)))`` and ``offset_``:
+    ``score_samples``, ``decision_function``, ``predict`` (±1).
+
+    Splits compare ``float32(x)``, as scikit-learn's.
+    """
     fitted = Fitted(estimator)
     d = fitted.n_features
     trees = list(fitted.get("estimators_"))
