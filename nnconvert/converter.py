@@ -11,14 +11,20 @@ import torch
 from sklearn.base import BaseEstimator
 
 from . import compose, families, preprocessing  # noqa: F401  (each registers its converters)
-from .families.trees.forms import TREE_FORMS
+from .inverse import attach_inverse
+from .likelihood import attach_scores
+from .scoring import score_refusal
 from .network import (
     ConvertedClassifier,
+    ConvertedClusterer,
+    ConvertedDensity,
     ConvertedNetwork,
+    ConvertedOutlierDetector,
     ConvertedRegressor,
     ConvertedTransformer,
     TransformHead,
 )
+from .options import SUPPORTED_DTYPES, Options
 from .registry import (
     Conversion,
     check_fitted,
@@ -35,10 +41,8 @@ from .registry import (
 
 __all__ = ["convert", "supported_estimators", "supported_transformers", "SUPPORTED_DTYPES"]
 
-SUPPORTED_DTYPES = (torch.float64, torch.float32)
 
-
-def _conversion(estimator, options: dict) -> Conversion:
+def _conversion(estimator, options: Options) -> Conversion:
     """A whole-network converter's result, or a transformer's layers with a transform head."""
     if has_converter(estimator) or not has_transformer_converter(estimator):
         return convert_estimator(estimator, options)  # unsupported: its error lists both
@@ -50,6 +54,10 @@ def _width(layers, estimator) -> int:
     if layers:
         return layers[-1].describe().n_out
     return estimator.n_features_in_
+
+
+#: networks whose labels (cluster labels, ±1) the converter gives in ``Conversion.classes``
+_LABELLED = {"clusterer": ConvertedClusterer, "outlier_detector": ConvertedOutlierDetector}
 
 
 def _network(estimator, conversion: Conversion) -> ConvertedNetwork:
@@ -68,6 +76,11 @@ def _network(estimator, conversion: Conversion) -> ConvertedNetwork:
     if kind == "regressor":
         return ConvertedRegressor(conversion.layers, conversion.head,
                                   variance=conversion.variance, **common)
+    if kind in _LABELLED:  # unsupervised kinds: the converter names the labels
+        return _LABELLED[kind](conversion.layers, conversion.head, classes=conversion.classes,
+                               **common)
+    if kind == "density":
+        return ConvertedDensity(conversion.layers, conversion.head, **common)
     names_out = None
     if hasattr(estimator, "get_feature_names_out"):
         try:
@@ -80,14 +93,15 @@ def _network(estimator, conversion: Conversion) -> ConvertedNetwork:
 
 def convert(
     estimator: BaseEstimator, dtype: torch.dtype = torch.float64, fuse: bool = False,
-    tree_form: str = "auto",
+    tree_form: str = "auto", **more_options,
 ) -> ConvertedNetwork:
     """Turn a fitted scikit-learn estimator into an equivalent torch network.
 
     Parameters
     ----------
     estimator : fitted scikit-learn estimator
-        A classifier, a regressor or a transformer: see :func:`supported_estimators` and
+        A classifier, a regressor, a transformer, a clusterer, an outlier detector or a
+        density: see :func:`supported_estimators` and
         :func:`supported_transformers`; pipelines and meta-estimators of supported parts
         work too.
     dtype : torch.float64 or torch.float32, default torch.float64
@@ -111,10 +125,11 @@ def convert(
 
     Returns
     -------
-    ConvertedClassifier, ConvertedRegressor or ConvertedTransformer
-        A ``torch.nn.Module`` with the estimator's methods (``decision_function``,
-        ``predict_proba``, ``predict``, ``transform``: those it has), ``outputs`` and
-        ``explain``.
+    ConvertedNetwork
+        A ConvertedClassifier, ConvertedRegressor, ConvertedTransformer, ConvertedClusterer,
+        ConvertedOutlierDetector or ConvertedDensity: a ``torch.nn.Module`` with the estimator's methods (``decision_function``,
+        ``predict_proba``, ``predict``, ``transform``, ``score_samples``: those it has),
+        ``outputs`` and ``explain``.
 
     Raises
     ------
@@ -123,13 +138,27 @@ def convert(
     UnsupportedEstimatorError
         If there is no converter for the estimator or for one of its steps.
     TypeError
-        If ``dtype`` is not torch.float32 or torch.float64.
+        If ``dtype`` is not torch.float32 or torch.float64, or an option is misspelt.
+    ValueError
+        If ``tree_form`` is not one of 'auto', 'network', 'traversal'.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=1000).fit(X, y)
+    >>> net = nc.convert(model)
+    >>> type(net).__name__, net.dtype
+    ('ConvertedClassifier', torch.float64)
+    >>> bool((net.predict(X) == model.predict(X)).all())
+    True
     """
+    # the options first: a misspelt one fails whatever the model, before any work
+    options = Options.from_keywords(dtype=dtype, fuse=fuse, tree_form=tree_form,
+                                    **more_options)
     load_optional()
-    if dtype not in SUPPORTED_DTYPES:
-        raise TypeError(
-            f"dtype must be torch.float64 (exact) or torch.float32 (fast), got {dtype!r}."
-        )
     if isinstance(estimator, type):
         raise TypeError(
             f"convert() needs a fitted estimator instance, got the class {estimator.__name__}: "
@@ -137,12 +166,15 @@ def convert(
         )
     if not isinstance(estimator, BaseEstimator):
         raise unsupported(estimator)
-    if tree_form not in TREE_FORMS:
-        raise ValueError(f"tree_form must be one of {', '.join(map(repr, TREE_FORMS))}, got "
-                         f"{tree_form!r}")
     check_fitted(estimator)
-    conversion = _conversion(estimator, {"fuse": bool(fuse), "tree_form": tree_form})
+    conversion = _conversion(estimator, options)
     net = _network(estimator, conversion)
     net.origin = conversion.origin
     net.text_input = conversion.text_input
-    return net.to(dtype)
+    net.tree_paths = conversion.paths
+    if isinstance(net, ConvertedTransformer):
+        attach_inverse(estimator, options, net)
+        attach_scores(estimator, options, net)
+    else:
+        net.score_refused = score_refusal(estimator)
+    return net.to(options.dtype)

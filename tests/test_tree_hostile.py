@@ -16,7 +16,6 @@ import textwrap
 import numpy as np
 import pytest
 import skops.io as sio
-import torch
 from hypothesis import example, given
 from hypothesis import strategies as st
 from sklearn.datasets import load_breast_cancer, load_iris, load_wine

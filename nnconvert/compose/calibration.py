@@ -32,6 +32,7 @@ from torch import nn
 from ..errors import ConversionError
 from ..layers import Branches, Layer, LayerDescription
 from ..network.heads import FrequencyHead
+from ..options import Options
 from ..registry import Conversion, convert_estimator, converts
 from .ensembles import MemberAnswer
 
@@ -165,14 +166,21 @@ class Calibration(Layer):
         )
 
 
-def _calibration_map(calibrator, method: str) -> list:
+def _calibration_map(calibrator, method: str, options: Options) -> list:
     if method == "sigmoid":
         return [PlattUnit(calibrator.a_, calibrator.b_)]
-    return convert_estimator(calibrator, {}).layers  # an IsotonicRegression's own network
+    return convert_estimator(calibrator, options).layers  # an IsotonicRegression's own network
 
 
 @converts(CalibratedClassifierCV)
-def _calibrated(calibrated: CalibratedClassifierCV, options: dict) -> Conversion:
+def _calibrated(calibrated: CalibratedClassifierCV, options: Options) -> Conversion:
+    """The calibrated classifiers side by side, each score through its calibration map (Platt
+    sigmoids, isotonic ramp units, or a tempered softmax), then their average.
+
+    Methods sigmoid, isotonic and temperature; ``ensemble`` true or false. Two classes with
+    saturated probabilities (p within 1e-9 of 1) agree to about 1e-5 only: scikit-learn's
+    ``log(1 − p + 1e-12)`` magnifies a one-ulp difference in p.
+    """
     method = calibrated.method
     if method not in ("sigmoid", "isotonic", "temperature"):
         raise ConversionError(
@@ -193,7 +201,7 @@ def _calibrated(calibrated: CalibratedClassifierCV, options: dict) -> Conversion
                                             probabilities=answer == "predict_proba")])
             columns.append(np.arange(len(classes)) if len(classes) > 2 else [1])
             continue
-        maps.append([_calibration_map(c, method) for c in cc.calibrators])
+        maps.append([_calibration_map(c, method, options) for c in cc.calibrators])
         columns.append(LabelEncoder().fit(cc.classes).transform(base.classes_)
                        if len(classes) > 2 else [1])
     body = Branches([[m] for m in members], [m.width() for m in members],

@@ -30,6 +30,7 @@ from ..agreement import decision_margin
 from ..errors import UnsupportedEstimatorError
 from ..layers import Branches, Layer, LayerDescription, LinearUnits
 from ..network.heads import ClassifierHead, FrequencyHead, RegressionHead, first_argmax
+from ..options import Options
 from ..registry import Conversion, convert_estimator, converts, margin_rule
 
 __all__ = ["MemberAnswer", "HardVoteHead"]
@@ -102,12 +103,12 @@ class MemberAnswer(Layer):
         )
 
 
-def _members(ensemble, methods: list[str], *, drop_first=None) -> Branches:
+def _members(ensemble, methods: list[str], options: Options, *, drop_first=None) -> Branches:
     members = []
     names = [name for name, est in ensemble.estimators if est != "drop"]
     for k, (name, estimator, method) in enumerate(zip(names, ensemble.estimators_, methods)):
         try:
-            conversion = convert_estimator(estimator, {})
+            conversion = convert_estimator(estimator, options)
         except UnsupportedEstimatorError as error:
             raise UnsupportedEstimatorError(
                 f"{type(ensemble).__name__} member {name!r}: {error}") from None
@@ -168,37 +169,42 @@ def _averaging(widths: int, weights: np.ndarray, title: str) -> LinearUnits:
 
 
 @converts(VotingClassifier)
-def _voting_classifier(voting: VotingClassifier, options: dict) -> Conversion:
+def _voting_classifier(voting: VotingClassifier, options: Options) -> Conversion:
+    """The members side by side, then the (weighted) average of their probabilities (soft) or their
+    vote (hard).
+    """
     n_classes = len(voting.classes_)
     n = len(voting.estimators_)
     weights = _weights(voting, n)
     if voting.voting == "soft":
-        members = _members(voting, ["predict_proba"] * n)
+        members = _members(voting, ["predict_proba"] * n, options)
         body = Branches([[m] for m in members], [m.width() for m in members],
                         title="members' probabilities")
         layers = [body, _averaging(n_classes, weights, "soft vote")]
         head = FrequencyHead(n_classes, "it averages its members' probabilities",
                              log_proba=False)
         return Conversion(layers=layers, head=head)
-    members = _members(voting, ["predict"] * n)
+    members = _members(voting, ["predict"] * n, options)
     body = Branches([[m] for m in members], [1] * n, title="members' predictions")
     return Conversion(layers=[body], head=HardVoteHead(weights, n_classes))
 
 
 @converts(VotingRegressor)
-def _voting_regressor(voting: VotingRegressor, options: dict) -> Conversion:
+def _voting_regressor(voting: VotingRegressor, options: Options) -> Conversion:
+    """The members side by side, then the (weighted) average of their predictions.
+    """
     n = len(voting.estimators_)
-    members = _members(voting, ["predict"] * n)
+    members = _members(voting, ["predict"] * n, options)
     body = Branches([[m] for m in members], [1] * n, title="members' predictions")
     return Conversion(layers=[body, _averaging(1, _weights(voting, n), "average")],
                       head=RegressionHead(1, single=True))
 
 
-def _stack(stacking, options: dict) -> tuple[list, Conversion]:
+def _stack(stacking, options: Options) -> tuple[list, Conversion]:
     methods = list(stacking.stack_method_)
     binary = isinstance(stacking, StackingClassifier) and len(stacking.classes_) == 2
     drop = [binary and m == "predict_proba" for m in methods]
-    members = _members(stacking, methods, drop_first=drop)
+    members = _members(stacking, methods, options, drop_first=drop)
     branches = [[m] for m in members]
     widths = [m.width() for m in members]
     if stacking.passthrough:
@@ -209,13 +215,19 @@ def _stack(stacking, options: dict) -> tuple[list, Conversion]:
 
 
 @converts(StackingClassifier)
-def _stacking_classifier(stacking: StackingClassifier, options: dict) -> Conversion:
+def _stacking_classifier(stacking: StackingClassifier, options: Options) -> Conversion:
+    """The members side by side, each answering its ``stack_method``, then the final estimator's
+    network on their outputs (and on the input where ``passthrough``).
+    """
     layers, final = _stack(stacking, options)
     return Conversion(layers=layers, head=final.head, classes=stacking.classes_)
 
 
 @converts(StackingRegressor)
-def _stacking_regressor(stacking: StackingRegressor, options: dict) -> Conversion:
+def _stacking_regressor(stacking: StackingRegressor, options: Options) -> Conversion:
+    """The members side by side, then the final estimator's network on their predictions (and on the
+    input where ``passthrough``).
+    """
     layers, final = _stack(stacking, options)
     return Conversion(layers=layers, head=final.head)
 

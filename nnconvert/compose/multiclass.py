@@ -16,6 +16,7 @@ from ..errors import UnsupportedEstimatorError, multilabel_refused
 from ..layers import Branches, LayerDescription, LinearUnits
 from ..network.heads import ClassifierHead, binary_pair, first_argmax
 from ..network.votes import ovo_to_ovr
+from ..options import Options
 from ..registry import Conversion, convert_estimator, converts
 
 
@@ -130,7 +131,7 @@ class OneVsOneHead(_BinaryMembers):
         )
 
 
-def _members(estimators, options: dict) -> tuple[list, list, list[int]]:
+def _members(estimators, options: Options) -> tuple[list, list, list[int]]:
     """Convert every member; return their layer lists, heads and output widths."""
     conversions = [convert_estimator(e, options) for e in estimators]
     widths = [c.layers[-1].describe().n_out for c in conversions]
@@ -152,7 +153,9 @@ def _side_by_side(member_layers: list, widths: list[int], title: str) -> list:
 
 
 @converts(OneVsRestClassifier)
-def _one_vs_rest(model: OneVsRestClassifier, options: dict) -> Conversion:
+def _one_vs_rest(model: OneVsRestClassifier, options: Options) -> Conversion:
+    """One member per class side by side; their scores, normalised where probabilities are asked.
+    """
     if model.multilabel_:
         raise multilabel_refused("OneVsRestClassifier")
     layers, heads, widths = _members(model.estimators_, options)
@@ -163,7 +166,9 @@ def _one_vs_rest(model: OneVsRestClassifier, options: dict) -> Conversion:
 
 
 @converts(OneVsOneClassifier)
-def _one_vs_one(model: OneVsOneClassifier, options: dict) -> Conversion:
+def _one_vs_one(model: OneVsOneClassifier, options: Options) -> Conversion:
+    """One member per class pair side by side, then scikit-learn's one-vs-one vote.
+    """
     if model.pairwise_indices_ is not None:
         raise UnsupportedEstimatorError(
             "OneVsOneClassifier around a precomputed-kernel estimator is not supported."

@@ -16,6 +16,7 @@ from sklearn.multioutput import MultiOutputRegressor, RegressorChain
 from ..errors import UnsupportedEstimatorError
 from ..layers import ColumnBranches, SelectColumns
 from ..network.heads import RegressionHead
+from ..options import Options
 from ..registry import Conversion, convert_estimator, converts
 from .multiclass import _members, _side_by_side
 
@@ -31,7 +32,9 @@ def _check_members(name: str, heads) -> None:
 
 
 @converts(MultiOutputRegressor)
-def _multi_output(model: MultiOutputRegressor, options: dict) -> Conversion:
+def _multi_output(model: MultiOutputRegressor, options: Options) -> Conversion:
+    """One member per target, side by side.
+    """
     layers, heads, widths = _members(model.estimators_, options)
     _check_members("MultiOutputRegressor", heads)
     return Conversion(layers=_side_by_side(layers, widths, "one per target"),
@@ -39,7 +42,10 @@ def _multi_output(model: MultiOutputRegressor, options: dict) -> Conversion:
 
 
 @converts(RegressorChain)
-def _regressor_chain(model: RegressorChain, options: dict) -> Conversion:
+def _regressor_chain(model: RegressorChain, options: Options) -> Conversion:
+    """One member per target in the chain's order, each reading the input and the previous
+    members' predictions.
+    """
     n_features = model.n_features_in_
     layers = []
     for k, member in enumerate(model.estimators_):

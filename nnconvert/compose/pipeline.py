@@ -2,7 +2,8 @@
 
 Transformer steps become layers (``'passthrough'`` and None steps none); the last step is a
 whole network (a classifier or a regressor) or, for a pipeline of transformers, layers too.
-With ``fuse=True`` unclipped scalers fold into the layer that reads them. A text vectorizer as
+With ``fuse=True`` unclipped scalers fold into the layer that reads them. A pipeline's
+``inverse_transform`` is its steps' inverses in reverse order. A text vectorizer as
 the first step runs outside the network (:mod:`nnconvert.compose.text`): the network reads its
 output, the vectorised matrix.
 """
@@ -15,11 +16,16 @@ from torch import nn
 from ..errors import UnsupportedEstimatorError
 from ..layers.fuse import fuse_affine
 from ..network.heads import TransformHead
+from ..options import Options
 from ..registry import (
     Conversion,
     convert_estimator,
+    convert_inverse,
+    convert_score_samples,
     convert_transformer,
     converts,
+    converts_inverse,
+    converts_score_samples,
     converts_transformer,
     has_converter,
     has_rule,
@@ -35,7 +41,7 @@ def _is_skipped(step) -> bool:
     return step is None or (isinstance(step, str) and step == "passthrough")
 
 
-def _step_layers(steps, options: dict) -> list:
+def _step_layers(steps, options: Options) -> list:
     layers: list = []
     for name, step in steps:
         if _is_skipped(step):
@@ -66,7 +72,12 @@ def _text_front(steps: list) -> tuple:
 
 
 @converts(Pipeline)
-def _pipeline(pipeline: Pipeline, options: dict) -> Conversion:
+def _pipeline(pipeline: Pipeline, options: Options) -> Conversion:
+    """Each step's layers in order, then the last step's network.
+
+    Nested pipelines, ``'passthrough'`` and None steps. ``fuse=True`` folds scalers into the
+    weights of the next layer; the unfused form keeps one layer per step, as drawn.
+    """
     text, layers, steps = _text_front(pipeline.steps)
     if not steps:  # the vectorizer alone: a transformer whose layers are its weighting
         steps = [("passthrough", "passthrough")]
@@ -86,7 +97,7 @@ def _pipeline(pipeline: Pipeline, options: dict) -> Conversion:
     # a scaler into the final layer must not change the input the branch reads
     variance = None if final.variance is None else nn.Sequential(*layers, final.variance)
     layers += final.layers
-    if options.get("fuse"):
+    if options.fuse:
         layers = fuse_affine(layers)
     first = _first_real_step(pipeline)
     if first is None:
@@ -103,10 +114,34 @@ def _pipeline(pipeline: Pipeline, options: dict) -> Conversion:
 
 
 @converts_transformer(Pipeline)
-def _pipeline_of_transformers(pipeline: Pipeline, options: dict) -> list:
+def _pipeline_of_transformers(pipeline: Pipeline, options: Options) -> list:
     """A pipeline used as a step (nested in a pipeline or a column transformer)."""
     layers = _step_layers(pipeline.steps, options)
-    return fuse_affine(layers) if options.get("fuse") else layers
+    return fuse_affine(layers) if options.fuse else layers
+
+
+@converts_inverse(Pipeline)
+def _pipeline_inverse(pipeline: Pipeline, options: Options) -> list:
+    """The steps' inverses, last step first (scikit-learn has one only where every step has)."""
+    layers: list = []
+    for name, step in reversed(pipeline.steps):
+        if _is_skipped(step):
+            continue
+        try:
+            layers += convert_inverse(step, options)
+        except UnsupportedEstimatorError as error:
+            raise UnsupportedEstimatorError(f"Pipeline step {name!r}: {error}") from None
+    return layers
+
+
+@converts_score_samples(Pipeline)
+def _pipeline_score_samples(pipeline: Pipeline, options: Options) -> list:
+    """The earlier steps' transform, then the last step's score_samples (scikit-learn's)."""
+    *steps, (name, last) = pipeline.steps
+    try:
+        return _step_layers(steps, options) + convert_score_samples(last, options)
+    except UnsupportedEstimatorError as error:
+        raise UnsupportedEstimatorError(f"Pipeline step {name!r}: {error}") from None
 
 
 # -- agreement rules: the last step decides, on what the earlier steps make of X -------------

@@ -15,13 +15,14 @@ from sklearn.compose import TransformedTargetRegressor
 from ..errors import ConversionError
 from ..layers import ActivatedUnits, AffineScaler
 from ..network.heads import RegressionHead
+from ..options import Options
 from ..registry import Conversion, convert_estimator, convert_transformer, converts
 from .ensembles import MemberAnswer
 
 _FLIPPED = {"center-divide": "multiply-add", "multiply-add": "center-divide"}
 
 
-def _inverse(regressor: TransformedTargetRegressor, width: int) -> list:
+def _inverse(regressor: TransformedTargetRegressor, width: int, options: Options) -> list:
     transformer = regressor.transformer_
     if regressor.transformer is None and regressor.func is None:
         return []  # the identity
@@ -33,7 +34,7 @@ def _inverse(regressor: TransformedTargetRegressor, width: int) -> list:
             f"TransformedTargetRegressor(inverse_func={regressor.inverse_func!r}) is Python "
             "code, not a network; inverse_func=np.exp (with func=np.log) or a scaler as "
             "transformer convert.")
-    layers = convert_transformer(transformer, {})
+    layers = convert_transformer(transformer, options)
     if (len(layers) == 1 and isinstance(layers[0], AffineScaler)
             and layers[0].clip is None):
         scaler = layers[0]
@@ -47,9 +48,13 @@ def _inverse(regressor: TransformedTargetRegressor, width: int) -> list:
 
 
 @converts(TransformedTargetRegressor)
-def _transformed_target(regressor: TransformedTargetRegressor, options: dict) -> Conversion:
+def _transformed_target(regressor: TransformedTargetRegressor, options: Options) -> Conversion:
+    """The regressor's network, then the inverse of the target's transform.
+
+    No transform, a scaler, or ``func=np.log, inverse_func=np.exp``.
+    """
     member = MemberAnswer("regressor", convert_estimator(regressor.regressor_, options),
                           "predict", n_in=regressor.n_features_in_)
     width = member.width()
-    return Conversion(layers=[member, *_inverse(regressor, width)],
+    return Conversion(layers=[member, *_inverse(regressor, width, options)],
                       head=RegressionHead(width, single=regressor._training_dim == 1))

@@ -16,6 +16,7 @@ from sklearn.utils._response import _get_response_values_binary
 
 from ..layers import LayerDescription
 from ..network.heads import ClassifierHead
+from ..options import Options
 from ..registry import Conversion, convert_estimator, converts, margin_rule
 
 __all__ = ["ThresholdHead"]
@@ -100,7 +101,11 @@ def _setting(model):
 
 
 @converts(FixedThresholdClassifier, TunedThresholdClassifierCV)
-def _thresholded(model, options: dict) -> Conversion:
+def _thresholded(model, options: Options) -> Conversion:
+    """The classifier's network, with ``predict`` as ``score ≥ threshold``.
+
+    ``pos_label`` and every response method.
+    """
     inner = convert_estimator(model.estimator_, options)
     method, positive, threshold, _ = _setting(model)
     return Conversion(layers=inner.layers, head=ThresholdHead(inner.head, method, positive,

@@ -8,6 +8,7 @@ from sklearn.preprocessing import Binarizer, Normalizer
 
 from ..layers import BinarizeUnits, Layer, LayerDescription
 from ..layers.sparse import is_sparse_csr, map_stored, row_sums
+from ..options import Options
 from ..registry import converts_transformer
 
 __all__ = ["RowNormalizer"]
@@ -58,10 +59,14 @@ class RowNormalizer(Layer):
 
 
 @converts_transformer(Normalizer)
-def _normalizer(normalizer: Normalizer, options: dict) -> list:
+def _normalizer(normalizer: Normalizer, options: Options) -> list:
+    """A row normalisation: each row divided by its l1, l2 or max norm.
+    """
     return [RowNormalizer(normalizer.n_features_in_, normalizer.norm)]
 
 
 @converts_transformer(Binarizer)
-def _binarizer(binarizer: Binarizer, options: dict) -> list:
+def _binarizer(binarizer: Binarizer, options: Options) -> list:
+    """Step units: 1 where the value exceeds the threshold, else 0.
+    """
     return [BinarizeUnits(binarizer.n_features_in_, binarizer.threshold)]

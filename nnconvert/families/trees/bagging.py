@@ -23,6 +23,7 @@ from torch import nn
 from ...fitted import Fitted, corrupt
 from ...layers import ColumnBranches, LayerDescription
 from ...network.heads import ClassifierHead, FrequencyHead, RegressionHead, first_argmax
+from ...options import Options
 from ...registry import Conversion, converts
 from .forms import tree_layer
 from .members import member_answers, side_by_side
@@ -62,7 +63,7 @@ def _all_trees(estimator) -> bool:
     return all(isinstance(m, _TREES) for m in estimator.estimators_)
 
 
-def _trees_layer(estimator, trees: list, options: dict):
+def _trees_layer(estimator, trees: list, options: Options):
     return tree_layer(trees, estimator.n_features_in_, options, scale=1.0 / len(trees))
 
 
@@ -164,6 +165,11 @@ def _members_on_their_features(estimator, options) -> tuple[ColumnBranches, list
 
 @converts(BaggingClassifier)
 def _bagging_classifier(estimator, options):
+    """The members side by side, each on its feature subset, then their averaged probabilities (or
+    votes); trees merge into one tree layer.
+
+    Any supported member; feature subsets and ``max_samples``.
+    """
     n_classes = len(estimator.classes_)
     if not _all_trees(estimator):
         layer, heads, widths = _members_on_their_features(estimator, options)
@@ -184,6 +190,8 @@ def _bagging_classifier(estimator, options):
 
 @converts(BaggingRegressor)
 def _bagging_regressor(estimator, options):
+    """The members side by side, each on its feature subset, then their mean.
+    """
     if not _all_trees(estimator):
         layer, heads, widths = _members_on_their_features(estimator, options)
         return Conversion(layers=[layer], head=BaggedRegressorHead(heads, widths))

@@ -9,10 +9,9 @@ the traversal). Both compute the same function, to the bit.
 from __future__ import annotations
 
 from ...errors import ConversionError
+from ...options import TREE_FORMS, Options
 from .network import TreeNetwork
 from .traversal import TreeTraversal
-
-TREE_FORMS = ("auto", "network", "traversal")
 
 #: 'auto' takes the network form up to this many leaf-unit weights (trees × leaves × splits):
 #: a tree of depth 7, or a few dozen shallow trees, drawn unit by unit
@@ -30,15 +29,15 @@ def network_weights(trees: list[dict]) -> tuple[int, int, int]:
     return len(trees), leaves, splits
 
 
-def tree_layer(trees: list[dict], n_features: int, options: dict, scale: float = 1.0,
+def tree_layer(trees: list[dict], n_features: int, options: Options, scale: float = 1.0,
                **kwargs):
-    """The layer of ``trees`` in the form ``options['tree_form']`` asks for (default 'auto').
+    """The layer of ``trees`` in the form ``options.tree_form`` asks for.
 
     Parameters
     ----------
     trees, n_features, scale, **kwargs
         As :class:`~.traversal.TreeLayer` takes them.
-    options : dict
+    options : Options
         The conversion's options.
 
     Raises
@@ -47,7 +46,7 @@ def tree_layer(trees: list[dict], n_features: int, options: dict, scale: float =
         If the network form is asked for and the trees split on category codes, or its
         weights would take more than 256 MiB.
     """
-    form = options.get("tree_form", "auto")
+    form = options.tree_form
     n_trees, leaves, splits = network_weights(trees)
     weights = n_trees * leaves * splits
     categorical = any(t.get("categorical") is not None and t["categorical"].any()

@@ -44,6 +44,7 @@ from ...fitted import corrupt
 from ...layers import LayerDescription
 from ...layers.columns import ColumnSpec
 from ...network.heads import PROBA_RULES, RegressionHead
+from ...options import Options
 from ...registry import Conversion, converts, when_imported
 from .boosting import BoostingHead, ExpHead, one_column
 from .codes import MAX_CODE, CategoryCodes, categorical_columns
@@ -275,7 +276,7 @@ def _used_iterations(estimator, dump: dict) -> int:
     return min(best, total) if best > 0 else total
 
 
-def _layers(estimator, classifier: bool, options: dict) -> tuple[list, int | None]:
+def _layers(estimator, classifier: bool, options: Options) -> tuple[list, int | None]:
     """The layers, and the number of iterations a classifier's probabilities average (rf)."""
     dump = estimator.booster_.dump_model()
     labels = _dataframe_categories(estimator, dump)
@@ -302,7 +303,7 @@ def _layers(estimator, classifier: bool, options: dict) -> tuple[list, int | Non
     return layers, average
 
 
-def convert_lgbm_classifier(estimator, options: dict) -> Conversion:
+def convert_lgbm_classifier(estimator, options: Options) -> Conversion:
     """Converter of ``lightgbm.LGBMClassifier`` (registered once lightgbm is imported)."""
     dump = estimator.booster_.dump_model(num_iteration=1)
     if _objective(estimator, dump) != "logistic":
@@ -318,7 +319,7 @@ def convert_lgbm_classifier(estimator, options: dict) -> Conversion:
     return Conversion(layers=layers, head=head)
 
 
-def convert_lgbm_regressor(estimator, options: dict) -> Conversion:
+def convert_lgbm_regressor(estimator, options: Options) -> Conversion:
     """Converter of ``lightgbm.LGBMRegressor`` (registered once lightgbm is imported)."""
     dump = estimator.booster_.dump_model(num_iteration=1)
     output = _objective(estimator, dump)

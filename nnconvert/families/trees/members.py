@@ -12,10 +12,11 @@ from __future__ import annotations
 import torch
 
 from ...layers import ColumnBranches
+from ...options import Options
 from ...registry import convert_estimator
 
 
-def side_by_side(estimators, n_features: int, options: dict, *, features=None,
+def side_by_side(estimators, n_features: int, options: Options, *, features=None,
                  title: str, by_name: bool = False) -> tuple[ColumnBranches, list, list[int]]:
     """The members' layers as one :class:`ColumnBranches`, their heads and output widths.
 

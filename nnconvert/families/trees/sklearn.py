@@ -22,6 +22,7 @@ from ...fitted import Fitted
 from ...network.heads import FrequencyHead, RegressionHead
 from ...registry import Conversion, converts, margin_rule
 from .forms import tree_layer
+from .paths import TreePaths
 from .traversal import float32_threshold
 
 
@@ -67,13 +68,19 @@ def refuse_multioutput_classifier(estimator):
                          "(multi-output classification) is not supported; fit one per target")
 
 
+def _paths(estimator, layer) -> TreePaths:
+    # a forest answers apply (n, trees) and decision_path with n_nodes_ptr; a tree (n,)
+    return TreePaths(layer, "forest" if hasattr(estimator, "estimators_") else "tree")
+
+
 def _classifier(estimator, trees, options):
     refuse_multioutput_classifier(estimator)
     layer = tree_layer([tree_arrays(t, True, name) for t, name in
                         zip(trees, member_names(estimator, trees))],
                        estimator.n_features_in_, options, scale=1.0 / len(trees))
     return Conversion(layers=[layer], head=FrequencyHead(len(estimator.classes_),
-                                                         "a tree's step units have no gradient"))
+                                                         "a tree's step units have no gradient"),
+                      paths=_paths(estimator, layer))
 
 
 def _regressor(estimator, trees, options):
@@ -81,26 +88,47 @@ def _regressor(estimator, trees, options):
                         zip(trees, member_names(estimator, trees))],
                        estimator.n_features_in_, options, scale=1.0 / len(trees))
     k = estimator.n_outputs_
-    return Conversion(layers=[layer], head=RegressionHead(k, single=k == 1))
+    return Conversion(layers=[layer], head=RegressionHead(k, single=k == 1),
+                      paths=_paths(estimator, layer))
 
 
 @converts(DecisionTreeClassifier, ExtraTreeClassifier)
 def _tree_classifier(estimator, options):
+    """A tree layer, then the leaf's class frequencies: in the network form a decision unit per split
+    ``step(t − x_f)`` and a leaf unit per leaf; in the traversal form a walk of the node table.
+
+    Splits compare ``float32(x_f) ≤ t`` as scikit-learn's trees do; NaN goes where
+    ``missing_go_to_left`` says. ``convert(..., tree_form=)`` picks the form: ``'auto'`` takes
+    the network while its leaf units hold at most 65,536 weights. Both forms give the same bits.
+    Only exact ties of frequencies count as near ties in ``verify``.
+
+    Refused: ``tree_form='network'`` beyond 256 MiB of weights (with its size).
+    """
     return _classifier(estimator, [estimator], options)
 
 
 @converts(DecisionTreeRegressor, ExtraTreeRegressor)
 def _tree_regressor(estimator, options):
+    """A tree layer, then the leaf values; one target or several.
+
+    The same two forms and split rules as the classifier.
+    """
     return _regressor(estimator, [estimator], options)
 
 
 @converts(RandomForestClassifier, ExtraTreesClassifier)
 def _forest_classifier(estimator, options):
+    """One tree layer for all the trees, then the average of their class frequencies.
+
+    A forest draws its first and last trees and "… N more members".
+    """
     return _classifier(estimator, list(estimator.estimators_), options)
 
 
 @converts(RandomForestRegressor, ExtraTreesRegressor)
 def _forest_regressor(estimator, options):
+    """One tree layer for all the trees, then the average of their leaf values; one target or several.
+    """
     return _regressor(estimator, list(estimator.estimators_), options)
 
 

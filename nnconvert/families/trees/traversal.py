@@ -80,6 +80,13 @@ class TreeLayer(Layer):
         self.n_trees, self.n_nodes, self.depth = table.n_trees, table.n_nodes, table.depth
         self.has_categories = table.categorical is not None
         self.n_out = table.value.shape[1]
+        # apply / decision_path name nodes as the fitted trees do: each table node's own
+        # tree and index there (not saved: rebuilt from the trees with the layer)
+        self.register_buffer("node_tree", torch.as_tensor(table.tree.astype(np.int64)),
+                             persistent=False)
+        self.register_buffer("node_source", torch.as_tensor(table.source.astype(np.int64)),
+                             persistent=False)
+        self.tree_sizes = np.bincount(table.tree, minlength=table.n_trees).tolist()
         self.register_buffer("bias", None if bias is None else as_buffer(bias).reshape(-1))
         # boosting trees each add to one output column: keep one value per leaf and sum the
         # trees into their columns with a matrix product, rather than k values per leaf
@@ -96,6 +103,11 @@ class TreeLayer(Layer):
 
     def build(self, table, node_value: np.ndarray) -> None:
         """Register the form's own buffers from the node table and each node's value."""
+        raise NotImplementedError
+
+    def path_nodes(self, x: torch.Tensor) -> torch.Tensor:
+        """The table nodes each row passes, per tree, root first: (rows, trees, depth + 1),
+        the leaf repeated after a row reaches it (``apply`` and ``decision_path`` read it)."""
         raise NotImplementedError
 
     def compared(self, x: torch.Tensor) -> torch.Tensor:
@@ -223,6 +235,24 @@ class TreeTraversal(TreeLayer):
         super().__setstate__(state)
 
     def _walk(self, x):
+        node = self._descend(x)
+        n = x.shape[0]
+        leaf_values = self.value.to(x.dtype).index_select(0, node)
+        leaf_values = leaf_values.reshape(self.n_trees, n, *self.value.shape[1:])
+        # back to the trees' own order, which the sum follows (as the network form's does)
+        leaf_values = leaf_values.index_select(0, self.own_order)
+        return self.leaf_sum(leaf_values.transpose(0, 1))
+
+    def path_nodes(self, x):
+        levels: list = []
+        self._descend(x, levels)
+        n = x.shape[0]
+        nodes = torch.stack(levels).reshape(len(levels), self.n_trees, n)
+        return nodes.index_select(1, self.own_order).permute(2, 1, 0).long()
+
+    def _descend(self, x, levels: list | None = None):
+        """Every row down every tree (deepest tree first, rows side by side): the leaves'
+        nodes; ``levels``, where given, receives the nodes of every level, root first."""
         xs = self.compared(x)
         n, width = xs.shape
         flat = xs.reshape(-1)
@@ -234,6 +264,8 @@ class TreeTraversal(TreeLayer):
         row_start = (torch.arange(n, dtype=torch.int32, device=x.device) * width
                      ).unsqueeze(0).expand(trees_by_rows).reshape(-1)
         node = self.roots.unsqueeze(1).expand(trees_by_rows).reshape(-1)
+        if levels is not None:
+            levels.append(node)
         for walking in self.walking:
             here = node[:walking * n]  # the trees deeper than this level
             xf = flat.index_select(0, row_start[:walking * n]
@@ -244,11 +276,9 @@ class TreeTraversal(TreeLayer):
             stepped = self.base.index_select(0, here) + goes_left
             node = stepped if walking == self.n_trees else torch.cat(
                 [stepped, node[walking * n:]])
-        leaf_values = self.value.to(x.dtype).index_select(0, node)
-        leaf_values = leaf_values.reshape(self.n_trees, n, *self.value.shape[1:])
-        # back to the trees' own order, which the sum follows (as the network form's does)
-        leaf_values = leaf_values.index_select(0, self.own_order)
-        return self.leaf_sum(leaf_values.transpose(0, 1))
+            if levels is not None:
+                levels.append(node)
+        return node
 
     def _category_test(self, node, xf, goes_left):
         """At a categorical split, whether the code goes left (bitset row, or the split's

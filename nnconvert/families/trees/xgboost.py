@@ -41,6 +41,7 @@ from ...errors import ConversionError
 from ...fitted import Fitted
 from ...layers import LayerDescription
 from ...network.heads import ProbabilityHead, RegressionHead
+from ...options import Options
 from ...registry import Conversion, converts, reference_rtol, when_imported
 from .boosting import _NO_GRADIENT, ExpHead, one_column
 from .codes import MAX_CODE, CategoryCodes, categorical_columns
@@ -233,7 +234,7 @@ def _n_outputs(learner: dict) -> int:
     return max(1, int(param["num_class"]), int(param.get("num_target", "1")))
 
 
-def _layers(estimator, learner: dict, link: str, options: dict) -> list:
+def _layers(estimator, learner: dict, link: str, options: Options) -> list:
     model, weights = _check_booster(estimator, learner)
     n_groups = _n_outputs(learner)
     # dart: each tree's leaves times its weight (XGBoost multiplies in float32, we in float64)
@@ -257,7 +258,7 @@ def _layers(estimator, learner: dict, link: str, options: dict) -> list:
     return [codes, traversal]
 
 
-def convert_xgb_classifier(estimator, options: dict) -> Conversion:
+def convert_xgb_classifier(estimator, options: Options) -> Conversion:
     """Converter of ``xgboost.XGBClassifier`` (registered once xgboost is imported)."""
     learner = xgboost_model(estimator)
     link, output = _objective(estimator, learner)
@@ -270,7 +271,7 @@ def convert_xgb_classifier(estimator, options: dict) -> Conversion:
     return Conversion(layers=layers, head=XGBoostClassifierHead(n_scores, "logistic"))
 
 
-def convert_xgb_regressor(estimator, options: dict) -> Conversion:
+def convert_xgb_regressor(estimator, options: Options) -> Conversion:
     """Converter of ``xgboost.XGBRegressor`` (registered once xgboost is imported)."""
     learner = xgboost_model(estimator)
     link, output = _objective(estimator, learner)
