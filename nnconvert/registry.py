@@ -272,20 +272,61 @@ def _names(table) -> list[str]:
 
 
 def supported_estimators() -> list[str]:
-    """Names of the estimator classes :func:`nnconvert.convert` turns into whole networks."""
+    """Names of the estimator classes :func:`nnconvert.convert` turns into whole networks.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> "LogisticRegression" in nc.supported_estimators()
+    True
+    """
     load_optional(every_installed=True)
     return _names(_estimator_converter)
 
 
 def supported_transformers() -> list[str]:
-    """Names of the transformer classes accepted as pipeline steps (and on their own)."""
+    """Names of the transformer classes accepted as pipeline steps (and on their own).
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> "StandardScaler" in nc.supported_transformers()
+    True
+    """
     load_optional()
     return _names(_transformer_converter)
 
 
+#: estimators refused on purpose, by class name (the registry imports no estimator): why no
+#: network can compute them, and what to do instead
+REFUSED = {
+    **dict.fromkeys(
+        ("DBSCAN", "HDBSCAN", "OPTICS", "SpectralClustering", "AgglomerativeClustering",
+         "SpectralBiclustering", "SpectralCoclustering"),
+        "has no predict for new rows: its labels_ exist for the training rows only (fit_predict "
+        "is fitting, not inference). Train a classifier on its labels_ (e.g. "
+        "KNeighborsClassifier) and convert that, or use KMeans, Birch or a GaussianMixture, "
+        "which predict new rows."),
+    **dict.fromkeys(
+        ("TSNE", "MDS", "SpectralEmbedding", "LocallyLinearEmbedding", "Isomap"),
+        "embeds its training rows only (no transform of new rows that is a fixed function), "
+        "or solves an optimisation per call. Use PCA or KernelPCA for a transform of new rows."),
+    **dict.fromkeys(
+        ("NMF", "MiniBatchNMF", "LatentDirichletAllocation", "DictionaryLearning",
+         "MiniBatchDictionaryLearning", "SparseCoder"),
+        "transforms by solving an iterative optimisation for every row (coordinate descent, "
+        "variational updates, a sparse coding solver), not a fixed function a network can "
+        "compute exactly. Convert its components_ as a linear projection yourself if an "
+        "approximation will do."),
+}
+
+
 def unsupported(estimator) -> UnsupportedEstimatorError:
-    """The error for an estimator nothing converts, listing what is supported."""
+    """The error for an estimator nothing converts, listing what is supported, or saying
+    why it is refused (:data:`REFUSED`)."""
     name = type(estimator).__name__
+    if name in REFUSED:
+        return UnsupportedEstimatorError(f"{name} cannot be converted: it {REFUSED[name]}")
     if not isinstance(estimator, BaseEstimator) and not hasattr(estimator, "fit"):
         return UnsupportedEstimatorError(
             f"convert() needs a fitted scikit-learn estimator, got {name} "

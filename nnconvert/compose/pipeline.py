@@ -73,6 +73,11 @@ def _text_front(steps: list) -> tuple:
 
 @converts(Pipeline)
 def _pipeline(pipeline: Pipeline, options: Options) -> Conversion:
+    """Each step's layers in order, then the last step's network.
+
+    Nested pipelines, ``'passthrough'`` and None steps. ``fuse=True`` folds scalers into the
+    weights of the next layer; the unfused form keeps one layer per step, as drawn.
+    """
     text, layers, steps = _text_front(pipeline.steps)
     if not steps:  # the vectorizer alone: a transformer whose layers are its weighting
         steps = [("passthrough", "passthrough")]

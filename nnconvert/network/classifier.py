@@ -64,6 +64,18 @@ class ConvertedClassifier(ConvertedNetwork):
     n_features_in_ : int
     feature_names_in_ : numpy.ndarray
         Only present when the estimator has it.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> X, y = load_iris(return_X_y=True)
+    >>> net = nc.convert(SVC().fit(X, y))
+    >>> net.decision_function(X[:2]).shape, net.predict(X[:2])
+    ((2, 3), array([0, 0]))
+    >>> sorted(net.outputs(X[:2], methods=("decision_function", "predict")))
+    ['decision_function', 'predict']
     """
 
     def __init__(self, layers: Sequence[nn.Module], head: ClassifierHead, *, classes,

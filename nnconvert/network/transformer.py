@@ -53,6 +53,16 @@ class ConvertedTransformer(ConvertedNetwork):
     inverse_refused : str or None
         Why :meth:`inverse_transform` is refused, where scikit-learn has one that nnconvert
         does not convert.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.decomposition import PCA
+    >>> X, _ = load_iris(return_X_y=True)
+    >>> net = nc.convert(PCA(n_components=2).fit(X))
+    >>> net.transform(X[:3]).shape, list(net.get_feature_names_out())
+    ((3, 2), ['pca0', 'pca1'])
     """
 
     def __init__(self, layers: Sequence[nn.Module], head: TransformHead, *,
@@ -88,7 +98,7 @@ class ConvertedTransformer(ConvertedNetwork):
 
         Returns
         -------
-        numpy.ndarray of shape (n_samples, n_features_in_)
+        numpy.ndarray of shape (n_samples, ``n_features_in_``)
             Of the estimator's dtype: float64, or the categories' own dtype (object where
             a row holds an unknown category, None) for encoders.
 

@@ -9,7 +9,6 @@ function applies it to every submodule, as on any torch module.
 
 from __future__ import annotations
 
-import numpy as np
 from sklearn.utils.metaestimators import available_if
 from torch import nn
 

@@ -31,15 +31,25 @@ def _component_names(estimator, n: int) -> list[str]:
     return [f"{prefix}{i}" for i in range(n)]
 
 
+def _read_components(estimator) -> tuple[Fitted, np.ndarray]:
+    """The checked reader and ``components_``: (n_components, n_features_in_), finite."""
+    fitted = Fitted(estimator)
+    return fitted, _components(fitted)
+
+
 @converts_transformer(PCA, IncrementalPCA)
 def _pca(pca, options: Options) -> list:
-    components = dense_float64(pca.components_)
-    mean = np.asarray(pca.mean_, dtype=np.float64)
+    """One affine layer: ``(x − mean_)·components_ᵀ``, divided by the singular values' scale when
+    whitened.
+    """
+    fitted, components = _read_components(pca)
+    mean = fitted.array("mean_", shape=(fitted.n_features,))
     names = _component_names(pca, components.shape[0])
     layers = [LinearUnits(components, -(mean[None, :] @ components.T)[0],
                           title="principal components", unit_names=names)]
     if pca.whiten:
-        scale = np.sqrt(np.asarray(pca.explained_variance_, dtype=np.float64))
+        scale = np.sqrt(fitted.array("explained_variance_", shape=(len(components),),
+                                     low=0.0))
         scale = np.maximum(scale, np.finfo(scale.dtype).eps)
         layers.append(AffineScaler(np.zeros_like(scale), scale, mode="center-divide",
                                    title="whitening"))
@@ -48,23 +58,29 @@ def _pca(pca, options: Options) -> list:
 
 @converts_transformer(TruncatedSVD)
 def _truncated_svd(svd: TruncatedSVD, options: Options) -> list:
-    components = dense_float64(svd.components_)
+    """One linear layer: ``x·components_ᵀ`` (no centring, so sparse rows stay sparse).
+    """
+    _, components = _read_components(svd)
     return [LinearUnits(components, None, title="singular vectors",
                         unit_names=_component_names(svd, components.shape[0]))]
 
 
 @converts_transformer(GaussianRandomProjection, SparseRandomProjection)
 def _random_projection(projection, options: Options) -> list:
-    components = dense_float64(projection.components_)  # sparse for SparseRandomProjection
+    """One linear layer holding the random projection matrix.
+    """
+    _, components = _read_components(projection)  # sparse for SparseRandomProjection
     return [LinearUnits(components, None, title="random projection",
                         unit_names=_component_names(projection, components.shape[0]))]
 
 
 @converts_transformer(FastICA)
 def _fast_ica(ica: FastICA, options: Options) -> list:
-    components = dense_float64(ica.components_)
+    """One affine layer: the centring, then the unmixing matrix.
+    """
+    fitted, components = _read_components(ica)
     # scikit-learn centres before projecting only when it whitened: (x − μ) Wᵀ = x Wᵀ − μ Wᵀ
-    bias = -(np.asarray(ica.mean_, dtype=np.float64)[None, :] @ components.T)[0] \
+    bias = -(fitted.array("mean_", shape=(fitted.n_features,))[None, :] @ components.T)[0] \
         if ica.whiten else None
     return [LinearUnits(components, bias, title="independent components",
                         unit_names=_component_names(ica, components.shape[0]))]
@@ -82,6 +98,7 @@ def back_to_features(weight: np.ndarray, mean: np.ndarray | None, estimator) -> 
 
 
 def _components(fitted: Fitted, attribute: str = "components_") -> np.ndarray:
+    """``components_`` (dense or sparse): (n_components, n_features_in_), finite."""
     raw = fitted.get(attribute)
     return fitted.array(attribute, shape=(None, fitted.n_features), value=dense_float64(raw))
 

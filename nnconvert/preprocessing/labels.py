@@ -100,6 +100,11 @@ def _network(lookup: LabelLookup) -> Conversion:
 
 @converts(LabelEncoder)
 def _label_encoder(encoder: LabelEncoder, options: Options) -> Conversion:
+    """A lookup table from each label (one categorical column) to its index in ``classes_``
+    (int64).
+
+    Refused: labels never seen in training, with scikit-learn's message.
+    """
     classes = _classes(encoder)
     table = np.append(np.arange(len(classes), dtype=np.float64), np.nan).reshape(-1, 1)
     return _network(LabelLookup(classes, table, kind="encoder"))
@@ -107,6 +112,12 @@ def _label_encoder(encoder: LabelEncoder, options: Options) -> Conversion:
 
 @converts(LabelBinarizer)
 def _label_binarizer(binarizer: LabelBinarizer, options: Options) -> Conversion:
+    """A lookup table from each label to its row of ``neg_label`` / ``pos_label`` (one column per
+    class, one for two classes; sparse CSR where ``sparse_output=True``).
+
+    Refused: three or more distinct labels given at once to a two-class binarizer (scikit-learn
+    would answer another shape, depending on which rows came together).
+    """
     kind = Fitted(binarizer).get("y_type_")
     if kind not in ("binary", "multiclass"):
         raise UnsupportedEstimatorError(

@@ -137,6 +137,11 @@ class SammeMembersHead(SammeHead):
 
 @converts(AdaBoostClassifier)
 def _adaboost_classifier(estimator, options):
+    """The members' networks side by side (trees merge into one tree layer), then SAMME's weighted
+    vote.
+
+    Any supported member.
+    """
     classes = estimator.classes_
     if not _all(estimator, DecisionTreeClassifier):
         layer, heads, widths = _members_side_by_side(estimator, options)
@@ -144,11 +149,12 @@ def _adaboost_classifier(estimator, options):
                                 estimator.estimator_weights_.sum(), len(classes))
         return Conversion(layers=[layer], head=head)
     trees = []
-    for tree, weight in zip(estimator.estimators_, _weights(estimator)):
+    for i, (tree, weight) in enumerate(zip(estimator.estimators_, _weights(estimator))):
+        arrays = tree_arrays(tree, False, f"{type(estimator).__name__}.estimators_[{i}]")
         votes = _leaf_votes(tree, weight, classes)
         if len(classes) == 2:  # scikit-learn negates the vote for classes_[0] and sums
             votes = votes[:, 1:] - votes[:, :1]
-        trees.append({**tree_arrays(tree, False), "value": votes})
+        trees.append({**arrays, "value": votes})
     # AdaBoost validates X as finite: NaN is refused, as scikit-learn refuses it
     readout = ("output = Σ_trees w_tree · vote / Σ w (vote: 1 for the leaf's class, "
                "−1 / (K − 1) for the others" + ("; class 1's minus class 0's)"
@@ -208,13 +214,16 @@ class MembersMedianHead(WeightedMedianHead):
 
 @converts(AdaBoostRegressor)
 def _adaboost_regressor(estimator, options):
+    """The members' networks side by side, then AdaBoost.R2's weighted median.
+    """
     if not _all(estimator, DecisionTreeRegressor):
         layer, heads, widths = _members_side_by_side(estimator, options)
         return Conversion(layers=[layer],
                           head=MembersMedianHead(heads, widths, _weights(estimator)))
     m = len(estimator.estimators_)
     # every tree writes its prediction into its own column: the median needs them apart
-    trees = [one_column(tree_arrays(tree, False), j, m)
+    name = f"{type(estimator).__name__}.estimators_"
+    trees = [one_column(tree_arrays(tree, False, f"{name}[{j}]"), j, m)
              for j, tree in enumerate(estimator.estimators_)]
     layer = tree_layer(trees, estimator.n_features_in_, options, allow_nan=False,
                        readout="output_j = the leaf value of tree j")

@@ -15,6 +15,7 @@ from ...layers import Layer, LayerDescription, as_buffer, as_numpy
 from ...layers.columns import ColumnSpec
 from ...layers.rows import in_row_blocks
 from . import walk_kernel
+from .guard import CheckedBuffers
 from .table import node_table
 
 
@@ -25,7 +26,8 @@ def float32_threshold(threshold: np.ndarray) -> np.ndarray:
     rounding the threshold down once lets the comparison run in float32 for any network dtype.
     """
     t = np.asarray(threshold, dtype=np.float64)
-    s = t.astype(np.float32)
+    with np.errstate(over="ignore"):  # beyond float32's range: ±inf, stepped down below
+        s = t.astype(np.float32)
     above = s.astype(np.float64) > t
     s[above] = np.nextafter(s[above], np.float32(-np.inf))
     return s
@@ -160,6 +162,15 @@ class TreeLayer(Layer):
         return self.readout or f"output = {scale}Σ_trees leaf value{bias}"
 
 
+def _tracing() -> bool:
+    return (torch.compiler.is_compiling() or torch.compiler.is_exporting()
+            or torch.jit.is_tracing())
+
+
+def _check_loaded(layer, incompatible_keys) -> None:
+    layer._checked.ensure(layer)
+
+
 class TreeTraversal(TreeLayer):
     """The fast form: every row walks every tree, one level per step, to a leaf.
 
@@ -176,6 +187,9 @@ class TreeTraversal(TreeLayer):
         # still have one (a prefix): boosted trees differ in depth, 5 to 17 in one model
         self.compiled = walk_kernel.library() is not None
         self._compiled_walk = walk_kernel.CompiledWalk()
+        self._checked = CheckedBuffers()
+        # an edited state_dict is refused as it is loaded (and again before any walk)
+        self.register_load_state_dict_post_hook(_check_loaded)
         deepest_first = np.argsort(-table.tree_depth, kind="stable")
         self.walking = [int((table.tree_depth > level).sum()) for level in range(self.depth)]
         # int32 indices: half the memory traffic of int64, and index_select takes them
@@ -193,6 +207,8 @@ class TreeTraversal(TreeLayer):
             self.register_buffer("category_left", torch.as_tensor(table.category_left))
 
     def forward(self, x):
+        if not _tracing():  # a traced graph holds stand-ins of the buffers, not their values
+            self._checked.ensure(self)
         if self.compiled and walk_kernel.runs_on(x) and self.base.device.type == "cpu":
             # the whole batch in one call: the kernel keeps its memory to a block of rows
             # per thread, and torch ops between calls would keep torch's idle threads
@@ -209,11 +225,13 @@ class TreeTraversal(TreeLayer):
         where torch keeps no count (through ``.data`` or a numpy view); ``load_state_dict``,
         ``to`` and in-place torch operations are followed by themselves."""
         self._compiled_walk.forget()
+        self._checked.forget()
 
     def __setstate__(self, state):
         # a traversal pickled before the compiled walk existed walks in torch ops
         state.setdefault("compiled", False)
         state.setdefault("_compiled_walk", walk_kernel.CompiledWalk())
+        state.setdefault("_checked", CheckedBuffers())
         super().__setstate__(state)
 
     def _walk(self, x):
