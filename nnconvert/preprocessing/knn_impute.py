@@ -138,6 +138,17 @@ class NearestImpute(Layer):
 
 @converts_transformer(KNNImputer)
 def _knn_imputer(imputer: KNNImputer, options: Options) -> list:
+    """Distance units to the training rows (``nan_euclidean``, in scikit-learn's expansion
+    form), the ``n_neighbors`` nearest that have each missing column, their mean (``uniform``)
+    or ``1/d``-weighted mean (``distance``); the column's mean where no distance exists.
+
+    At an exact tie of the k-th distance the lower training index is kept (scikit-learn's
+    ``argpartition`` keeps an arbitrary one). Neighbours are chosen in float64 whatever the
+    network's dtype.
+
+    Refused: ``missing_values`` other than NaN, metrics other than ``nan_euclidean``, and
+    callable weights.
+    """
     fitted = Fitted(imputer)
     n = fitted.n_features
     missing_values = imputer.missing_values
