@@ -48,6 +48,8 @@ __all__ = [
     "label_mismatches",
     "margin_method",
     "mismatch_margins",
+    "float64_copy",
+    "within_reference_precision",
 ]
 
 #: per kind of network, the methods compared as scores, in order; a classifier's ``predict``
@@ -127,7 +129,10 @@ def input_rtol(rtol: float, X, estimator=None) -> float:
     input's dtype (a StandardScaler does), so its answers are themselves only float32-accurate
     while the network computes in float64: agreement is judged at the precision the reference
     was computed in (the same tolerance a float32 network is held to), not by reproducing
-    scikit-learn's dtype path.
+    scikit-learn's dtype path. Only inputs that have no float64 cast to run the reference on
+    (documents, whose vectorizer makes float32) take this blanket rule; numeric arrays are
+    judged at the precision the reference achieved (:func:`within_reference_precision`),
+    and pass ``X=None`` here.
     """
     # a dataframe: float32 only when every column is (a Series has one dtype, as an array)
     dtypes = getattr(X, "dtypes", None) if hasattr(X, "columns") else None
@@ -327,3 +332,52 @@ def mismatch_margins(estimator, X, reference: dict, rows: np.ndarray) -> np.ndar
     subset = {method: np.asarray(values)[rows] for method, values in reference.items()}
     margin = reference_margin(estimator, _safe_indexing(X, rows), subset)
     return np.asarray(margin, dtype=np.float64).reshape(-1)
+
+
+# -- the precision the reference achieved ---------------------------------------------------
+# On float32 or float16 data scikit-learn computes some steps in that precision (a scaler keeps
+# the input's dtype) and others in float64 (a linear model's product with float64 weights):
+# which, depends on the estimator. Rather than guess, the reference runs twice, on the data as
+# given and on its float64 cast (the values the network computes from, exactly); the network
+# may differ from the first by what separates the two, plus its own float64 rounding.
+
+
+def float64_copy(X):
+    """``X`` with its low-precision float columns cast to float64 (the same values, exactly),
+    or None where ``X`` holds no float column narrower than float64."""
+    if hasattr(X, "columns") and hasattr(X, "dtypes"):  # a dataframe
+        narrow = [c for c, d in zip(X.columns, X.dtypes)
+                  if getattr(d, "kind", "") == "f" and getattr(d, "itemsize", 8) < 8]
+        return X.astype({c: np.float64 for c in narrow}) if narrow else None
+    dtype = getattr(X, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize < 8:
+        return X.astype(np.float64)  # numpy arrays and scipy.sparse matrices alike
+    return None
+
+
+def within_reference_precision(reference: dict, exact: dict, outputs: dict
+                               ) -> tuple[dict, dict]:
+    """The reference each network score is judged against, and the reference's own spread.
+
+    ``reference`` holds scikit-learn's answers on the data as given, ``exact`` on its float64
+    cast, ``outputs`` the network's (tensors). Per element, the reference's precision spans
+    ``a = |reference − exact|``; the network is judged against the point of
+    ``[reference − a, reference + a]`` nearest to it, so only what it differs *beyond* the
+    reference's own rounding counts (a NaN on one side only leaves that element unjudged).
+    Returns ``(judged, spread)``: ``judged`` the references to compare with, ``spread`` per
+    method the largest finite ``a``.
+    """
+    judged, spread = dict(reference), {}
+    for method, got in outputs.items():
+        if method not in exact or method not in reference:
+            continue
+        given = np.asarray(reference[method], dtype=np.float64)
+        span = elementwise_difference(given, exact[method])
+        network = got.detach().cpu().numpy().astype(np.float64)
+        with np.errstate(invalid="ignore"):
+            nearest = np.clip(network, given - span, given + span)
+        judged[method] = np.where(np.isfinite(span) & ~np.isnan(given), nearest,
+                                  np.where(np.isfinite(span), given, network))
+        finite = span[np.isfinite(span)]
+        spread[method] = float(finite.max()) if finite.size else 0.0
+    return judged, spread

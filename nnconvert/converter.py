@@ -12,6 +12,8 @@ from sklearn.base import BaseEstimator
 
 from . import compose, families, preprocessing  # noqa: F401  (each registers its converters)
 from .inverse import attach_inverse
+from .likelihood import attach_scores
+from .scoring import score_refusal
 from .network import (
     ConvertedClassifier,
     ConvertedClusterer,
@@ -172,4 +174,7 @@ def convert(
     net.tree_paths = conversion.paths
     if isinstance(net, ConvertedTransformer):
         attach_inverse(estimator, options, net)
+        attach_scores(estimator, options, net)
+    else:
+        net.score_refused = score_refusal(estimator)
     return net.to(options.dtype)

@@ -184,8 +184,9 @@ def _load_pickle(path: Path, trust: bool):
 def _check_estimator(model, path: Path) -> None:
     from sklearn.base import BaseEstimator
 
-    if not isinstance(model, BaseEstimator) or not (hasattr(model, "predict")
-                                                    or hasattr(model, "transform")):
+    # a density (KernelDensity) answers score_samples only
+    answers = ("predict", "transform", "score_samples")
+    if not isinstance(model, BaseEstimator) or not any(hasattr(model, m) for m in answers):
         raise ModelLoadError(
             f"{path} holds a {type(model).__module__}.{type(model).__name__}, not a "
             "scikit-learn estimator; save the fitted estimator itself"

@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-import numpy as np
 
 import nnconvert as nc
 

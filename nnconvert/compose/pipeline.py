@@ -21,9 +21,11 @@ from ..registry import (
     Conversion,
     convert_estimator,
     convert_inverse,
+    convert_score_samples,
     convert_transformer,
     converts,
     converts_inverse,
+    converts_score_samples,
     converts_transformer,
     has_converter,
     has_rule,
@@ -130,6 +132,16 @@ def _pipeline_inverse(pipeline: Pipeline, options: Options) -> list:
         except UnsupportedEstimatorError as error:
             raise UnsupportedEstimatorError(f"Pipeline step {name!r}: {error}") from None
     return layers
+
+
+@converts_score_samples(Pipeline)
+def _pipeline_score_samples(pipeline: Pipeline, options: Options) -> list:
+    """The earlier steps' transform, then the last step's score_samples (scikit-learn's)."""
+    *steps, (name, last) = pipeline.steps
+    try:
+        return _step_layers(steps, options) + convert_score_samples(last, options)
+    except UnsupportedEstimatorError as error:
+        raise UnsupportedEstimatorError(f"Pipeline step {name!r}: {error}") from None
 
 
 # -- agreement rules: the last step decides, on what the earlier steps make of X -------------

@@ -85,14 +85,17 @@ class RampUnits(Layer):
 
 @converts(IsotonicRegression)
 def _isotonic(estimator: IsotonicRegression, options: Options) -> Conversion:
-    # no transformer converter: transform() returns shape (n,), which no later pipeline step
-    # of scikit-learn accepts, so isotonic regression is only ever a final step
     """Ramp units ``clamp((x − x_j)/(x_{j+1} − x_j), 0, 1)`` between the fitted knots, then a
     read-out of the steps: the piecewise-linear interpolation, exact however close two knots are.
 
     Increasing or decreasing fits; ``out_of_bounds`` clip or nan.
     """
-    return Conversion(layers=_layers(estimator), head=RegressionHead(1, single=True),
+    # no transformer converter: transform() returns shape (n,), which no later pipeline step
+    # of scikit-learn accepts, so isotonic regression is only ever a final step
+    layers = _layers(estimator)
+    # scikit-learn's predict takes a 1-D X (one value per row) as well as one column
+    layers[0].reads_one_dimensional_input = True
+    return Conversion(layers=layers, head=RegressionHead(1, single=True),
                       # it reads one feature, and scikit-learn sets no n_features_in_
                       n_features_in=1)
 

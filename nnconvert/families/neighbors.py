@@ -299,7 +299,8 @@ class NeighbourVote(Layer):
         return self._vote(x, self._neighbours(x, torch.float32, checked=True))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self._gemm_form and self.compiled and nearest_kernel.runs_on(x):
+        if (self._gemm_form and self.compiled and x.shape[0] > 0
+                and nearest_kernel.runs_on(x)):
             # the compiled search keeps `take` candidates a row, not a block of distances:
             # one call for the whole batch (its threads and torch's then alternate once,
             # not once a block), then the exact re-rank a block at a time

@@ -136,7 +136,10 @@ class ColumnBranches(Layer):
         for branch in self.branches:
             inner = branch[1].input_columns() if len(branch) > 1 else None
             for k, column in enumerate(branch[0].columns.tolist()):
-                specs[column] = ColumnSpec() if inner is None else inner[k]
+                spec = ColumnSpec() if inner is None else inner[k]
+                # a column two branches read must suit both (NaN only if both handle it)
+                specs[column] = spec if specs[column].kind == "unused" \
+                    else specs[column].shared_with(spec)
                 found |= inner is not None
         found |= any(spec.kind == "unused" for spec in specs)
         return tuple(specs) if found else None

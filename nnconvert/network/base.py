@@ -113,7 +113,8 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         self.input_schema = InputSchema(
             first.input_columns() if hasattr(first, "input_columns") else None,
             self.n_features_in_, feature_names_in, model=source,
-            by_name=bool(getattr(first, "selects_columns_by_name", False)))
+            by_name=bool(getattr(first, "selects_columns_by_name", False)),
+            one_dimensional=bool(getattr(first, "reads_one_dimensional_input", False)))
         self.origin: tuple[type, dict] | None = None
         self.text_input: TextInput | None = None
         #: where the estimator answers ``apply`` / ``decision_path`` (a tree or a forest):
@@ -297,7 +298,9 @@ class ConvertedNetwork(TreeMethods, nn.Module):
             Method name to numpy array, as the estimator's method of that name returns it.
         """
         methods = tuple(self.methods if methods is None else methods)
-        x = lean_tensor(self, X)  # a plain float array or tensor: checked in O(1) Python
+        # a plain float array or tensor, checked in O(1) Python, for the head's answers (a
+        # kind's own, such as a regressor's std, take its full path)
+        x = lean_tensor(self, X) if set(methods) <= set(self.head.methods) else None
         if x is not None:
             return self._outputs_of(x, methods)
         X = self._documents_as_matrix(X)

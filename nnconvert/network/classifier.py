@@ -157,6 +157,14 @@ class ConvertedClassifier(ConvertedNetwork):
         """
         return self._answer(X, "predict")
 
+    def score(self, X, y, sample_weight=None) -> float:
+        """The accuracy of :meth:`predict` on ``X`` against ``y``, as the estimator's
+        ``score`` (scikit-learn's ``accuracy_score``)."""
+        from sklearn.metrics import accuracy_score  # only for those who score
+        if getattr(self, "score_refused", None):
+            raise NotImplementedError(self.score_refused)
+        return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
+
     output_symbol = "s"  # the scores
 
     def _output_names(self, n_out: int, labels=None) -> list[str] | None:

@@ -55,13 +55,15 @@ _PLAIN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 def _plain_input(net) -> bool:
     """Whether ``net`` reads plain numbers with nothing to check by name: every column
-    numeric, no names to compare, no vectorizer in front. (Columns where NaN is allowed
-    qualify: the lean path takes finite rows only, which such columns read as they are.)"""
+    numeric, no names to compare, no vectorizer in front. (Columns where NaN or ±inf is
+    allowed qualify: the lean path takes finite rows only, which such columns read as they
+    are; columns read as float32 do not: a finite float64 may overflow them.)"""
     schema = net.input_schema
     plain = _PLAIN.get(schema)
     if plain is None:
         plain = _PLAIN[schema] = (
-            schema.all_numeric and not schema.by_name and schema.feature_names is None)
+            schema.all_numeric and not schema.by_name and schema.feature_names is None
+            and not any(spec.float32 for spec in schema.columns))
     return plain and net.text_input is None
 
 

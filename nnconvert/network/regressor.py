@@ -60,6 +60,14 @@ class ConvertedRegressor(ConvertedNetwork):
         """Whether :meth:`predict` answers ``return_std=True`` (its estimator's does)."""
         return self.variance is not None
 
+    def score(self, X, y, sample_weight=None) -> float:
+        """The coefficient of determination R² of :meth:`predict` on ``X`` against ``y``,
+        as the estimator's ``score`` (scikit-learn's ``r2_score``, outputs averaged)."""
+        from sklearn.metrics import r2_score  # only for those who score
+        if getattr(self, "score_refused", None):
+            raise NotImplementedError(self.score_refused)
+        return float(r2_score(y, self.predict(X), sample_weight=sample_weight))
+
     def predict(self, X, return_std: bool = False, return_cov: bool = False):
         """Predictions, as the estimator's ``predict``.
 

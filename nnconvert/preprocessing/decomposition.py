@@ -31,10 +31,10 @@ def _component_names(estimator, n: int) -> list[str]:
     return [f"{prefix}{i}" for i in range(n)]
 
 
-def _components(estimator) -> tuple[Fitted, np.ndarray]:
-    """``components_``: (n_components, n_features_in_), finite (dense or sparse)."""
+def _read_components(estimator) -> tuple[Fitted, np.ndarray]:
+    """The checked reader and ``components_``: (n_components, n_features_in_), finite."""
     fitted = Fitted(estimator)
-    return fitted, fitted.array("components_", shape=(None, fitted.n_features))
+    return fitted, _components(fitted)
 
 
 @converts_transformer(PCA, IncrementalPCA)
@@ -42,7 +42,7 @@ def _pca(pca, options: Options) -> list:
     """One affine layer: ``(x − mean_)·components_ᵀ``, divided by the singular values' scale when
     whitened.
     """
-    fitted, components = _components(pca)
+    fitted, components = _read_components(pca)
     mean = fitted.array("mean_", shape=(fitted.n_features,))
     names = _component_names(pca, components.shape[0])
     layers = [LinearUnits(components, -(mean[None, :] @ components.T)[0],
@@ -60,7 +60,7 @@ def _pca(pca, options: Options) -> list:
 def _truncated_svd(svd: TruncatedSVD, options: Options) -> list:
     """One linear layer: ``x·components_ᵀ`` (no centring, so sparse rows stay sparse).
     """
-    _, components = _components(svd)
+    _, components = _read_components(svd)
     return [LinearUnits(components, None, title="singular vectors",
                         unit_names=_component_names(svd, components.shape[0]))]
 
@@ -69,7 +69,7 @@ def _truncated_svd(svd: TruncatedSVD, options: Options) -> list:
 def _random_projection(projection, options: Options) -> list:
     """One linear layer holding the random projection matrix.
     """
-    _, components = _components(projection)  # sparse for SparseRandomProjection
+    _, components = _read_components(projection)  # sparse for SparseRandomProjection
     return [LinearUnits(components, None, title="random projection",
                         unit_names=_component_names(projection, components.shape[0]))]
 
@@ -78,7 +78,7 @@ def _random_projection(projection, options: Options) -> list:
 def _fast_ica(ica: FastICA, options: Options) -> list:
     """One affine layer: the centring, then the unmixing matrix.
     """
-    fitted, components = _components(ica)
+    fitted, components = _read_components(ica)
     # scikit-learn centres before projecting only when it whitened: (x − μ) Wᵀ = x Wᵀ − μ Wᵀ
     bias = -(fitted.array("mean_", shape=(fitted.n_features,))[None, :] @ components.T)[0] \
         if ica.whiten else None
@@ -97,7 +97,8 @@ def back_to_features(weight: np.ndarray, mean: np.ndarray | None, estimator) -> 
                        else [f"x{j}" for j in range(n)])
 
 
-def _fitted_components(fitted: Fitted, attribute: str = "components_") -> np.ndarray:
+def _components(fitted: Fitted, attribute: str = "components_") -> np.ndarray:
+    """``components_`` (dense or sparse): (n_components, n_features_in_), finite."""
     raw = fitted.get(attribute)
     return fitted.array(attribute, shape=(None, fitted.n_features), value=dense_float64(raw))
 
@@ -105,7 +106,7 @@ def _fitted_components(fitted: Fitted, attribute: str = "components_") -> np.nda
 @converts_inverse(PCA, IncrementalPCA)
 def _pca_inverse(pca, options: Options) -> list:
     fitted = Fitted(pca)
-    components = _fitted_components(fitted)
+    components = _components(fitted)
     k, n = components.shape
     mean = fitted.array("mean_", shape=(n,))
     if pca.whiten:
@@ -116,7 +117,7 @@ def _pca_inverse(pca, options: Options) -> list:
 
 @converts_inverse(TruncatedSVD)
 def _truncated_svd_inverse(svd: TruncatedSVD, options: Options) -> list:
-    return [back_to_features(_fitted_components(Fitted(svd)), None, svd)]
+    return [back_to_features(_components(Fitted(svd)), None, svd)]
 
 
 @converts_inverse(FastICA)
@@ -135,5 +136,5 @@ def _random_projection_inverse(projection, options: Options) -> list:
     if hasattr(projection, "inverse_components_"):
         inverse = fitted.array("inverse_components_", shape=(n, None))
     else:  # scikit-learn computes the pseudo-inverse at each call: the same one, once
-        inverse = scipy.linalg.pinv(_fitted_components(fitted), check_finite=False)
+        inverse = scipy.linalg.pinv(_components(fitted), check_finite=False)
     return [back_to_features(inverse.T, None, projection)]

@@ -14,6 +14,7 @@ import torch
 from sklearn.impute import MissingIndicator, SimpleImputer
 
 from ..errors import ConversionError
+from ..fitted import Fitted
 from ..layers import Layer, LayerDescription, as_buffer
 from ..layers.columns import ColumnSpec
 from ..options import Options
@@ -124,10 +125,21 @@ def _simple_imputer(imputer: SimpleImputer, options: Options) -> list:
             "strings or objects, which a network's numeric input cannot hold; impute "
             "categorical columns after encoding them, or use OrdinalEncoder/OneHotEncoder's "
             "own handling of missing values.")
-    kept = np.flatnonzero(~np.isnan(statistics))  # scikit-learn drops columns empty at fit
-    flagged = (imputer.indicator_.features_ if imputer.add_indicator else [])
-    return [ImputeMissing(statistics[kept], kept, flagged, imputer.n_features_in_,
-                          float(missing))]
+    fitted = Fitted(imputer)
+    n = fitted.n_features
+    # NaN: a column empty at fit, which scikit-learn drops; infinity is never a fill
+    statistics = fitted.array("statistics_", shape=(n,), finite=False, value=statistics)
+    if np.isinf(statistics).any():
+        raise fitted.error("statistics_", "holds infinite values")
+    kept = np.flatnonzero(~np.isnan(statistics))
+    flagged = (_flagged(Fitted(fitted.get("indicator_"), name="SimpleImputer.indicator_"), n)
+               if imputer.add_indicator else [])
+    return [ImputeMissing(statistics[kept], kept, flagged, n, float(missing))]
+
+
+def _flagged(fitted: Fitted, n_features: int) -> np.ndarray:
+    """``features_``: the indices of the columns a missing indicator flags."""
+    return fitted.array("features_", ndim=1, dtype=np.int64, low=0, high=n_features - 1)
 
 
 @converts_transformer(MissingIndicator)
@@ -146,8 +158,8 @@ def _missing_indicator(indicator: MissingIndicator, options: Options) -> list:
             f"MissingIndicator(missing_values={missing!r}) flags strings or objects, which a "
             "network's numeric input cannot hold; use a numeric missing_values (NaN or a "
             "number).")
-    n_in = indicator.n_features_in_
-    flagged = np.asarray(indicator.features_, dtype=np.int64)
+    n_in = Fitted(indicator).n_features
+    flagged = _flagged(Fitted(indicator), n_in)
     refused = (np.setdiff1d(np.arange(n_in), flagged)
                if indicator.features == "missing-only" and indicator.error_on_new else [])
     return [ImputeMissing(np.zeros(0), [], flagged, n_in, float(missing), refused=refused,

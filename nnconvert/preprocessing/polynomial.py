@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from sklearn.preprocessing import PolynomialFeatures
 
+from ..fitted import Fitted
 from ..layers import Layer, LayerDescription
 from ..options import Options
 from ..registry import converts_transformer
@@ -63,4 +64,6 @@ def _polynomial(poly: PolynomialFeatures, options: Options) -> list:
 
     Degree ranges, ``interaction_only``, ``include_bias``.
     """
-    return [ProductUnits(poly.powers_, [str(n) for n in poly.get_feature_names_out()])]
+    fitted = Fitted(poly)
+    powers = fitted.array("powers_", shape=(None, fitted.n_features), dtype=np.int64, low=0)
+    return [ProductUnits(powers, [str(n) for n in poly.get_feature_names_out()])]

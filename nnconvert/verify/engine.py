@@ -72,11 +72,17 @@ def _checked_methods(estimator, net: ConvertedNetwork, methods) -> list[str]:
 
 
 def _judged_rtol(net: ConvertedNetwork, rtol: float, X, estimator) -> float:
-    """:func:`~nnconvert.agreement.input_rtol` of what scikit-learn computes on: for
-    documents, the matrix its vectorizer makes (float32 where its ``dtype`` says so)."""
+    """:func:`~nnconvert.agreement.input_rtol` of what scikit-learn computes on.
+
+    Numeric data of low precision is judged per block at the precision the reference
+    achieved on it (:func:`~nnconvert.agreement.within_reference_precision`), so ``rtol``
+    is not loosened for it. Documents have no float64 cast to run the reference on: the
+    matrix their vectorizer makes (float32 where its ``dtype`` says so) sets the tolerance.
+    """
     if net.text_input is not None and looks_like_documents(X):
-        X = np.empty((0, 0), dtype=net.text_input.vectorizer.dtype)
-    return input_rtol(rtol, X, estimator)
+        return input_rtol(rtol, np.empty((0, 0), dtype=net.text_input.vectorizer.dtype),
+                          estimator)
+    return input_rtol(rtol, None, estimator)
 
 
 def _on_device(net: ConvertedNetwork, device) -> ConvertedNetwork:

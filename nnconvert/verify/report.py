@@ -93,6 +93,11 @@ class Partial:
         The mismatches with the largest margins (the most confident disagreements).
     problems : tuple of str
         What could not be compared (a method the network lacks, a shape that differs).
+    reference_spread : dict
+        Per score method, on low-precision data only: how far scikit-learn's answers on the
+        data as given lie from its answers on the float64 cast; ``max_abs`` counts only
+        what the network differs beyond that (see
+        :func:`~nnconvert.agreement.within_reference_precision`).
     """
 
     n_samples: int = 0
@@ -103,6 +108,7 @@ class Partial:
     mismatch_margins: np.ndarray = field(default_factory=_empty_float)
     examples: tuple = ()
     problems: tuple = ()
+    reference_spread: dict = field(default_factory=dict)
 
     def shifted(self, offset: int) -> "Partial":
         """The same partial with row indices moved by ``offset`` (block to global rows)."""
@@ -144,6 +150,8 @@ def merge(a: Partial, b: Partial) -> Partial:
         mismatch_margins=margins[order],
         examples=_most_confident(a.examples + b.examples),
         problems=tuple(dict.fromkeys(a.problems + b.problems)),
+        reference_spread={m: max(a.reference_spread.get(m, 0.0), b.reference_spread.get(m, 0.0))
+                          for m in dict.fromkeys([*a.reference_spread, *b.reference_spread])},
     )
 
 
@@ -181,6 +189,11 @@ class VerificationReport:
         The network's kind: "classifier", "regressor" (its ``predict`` is compared as a
         score), "transformer" (its ``transform``), "clusterer", "outlier_detector" or
         "density". Labels are compared for classifiers, clusterers and outlier detectors.
+    reference_spread : dict
+        Filled for float32 / float16 data only, per score method: how far scikit-learn's
+        answers on the data as given lie from its answers on the same values cast to float64.
+        That is the precision the reference achieved; ``max_abs_diff`` then counts only what
+        the network differs beyond it, judged at ``rtol``.
 
     Examples
     --------
@@ -211,6 +224,7 @@ class VerificationReport:
     device: str
     estimator: str
     kind: str = "classifier"
+    reference_spread: dict = field(default_factory=dict)
 
     @property
     def compares_labels(self) -> bool:
@@ -237,6 +251,7 @@ class VerificationReport:
             "rows_per_s": self.rows_per_s,
             "backend": self.backend,
             "device": self.device,
+            "reference_spread": {k: _plain(float(v)) for k, v in self.reference_spread.items()},
         }
 
     def to_json(self, **kwargs) -> str:
@@ -265,6 +280,11 @@ class VerificationReport:
             )
         for problem in self.problems:
             lines.append(f"  problem: {problem}")
+        if self.reference_spread:
+            spread = max(self.reference_spread.values())
+            lines.append(f"  (low-precision data: scikit-learn's own answers move by up to "
+                         f"{spread:.2e} when it is cast to float64; the differences above "
+                         "are what the network adds beyond that)")
         if self.worst_rows:
             # labels and scores sit in separately headed columns so a label is never read as
             # a value next to a score difference; the score shown is the row's most-differing one
@@ -337,4 +357,5 @@ def finalize(partial: Partial, *, rtol: float, margin_method: str | None, elapse
         device=device,
         estimator=estimator,
         kind=kind,
+        reference_spread=dict(partial.reference_spread),
     )

@@ -85,11 +85,11 @@ def _isolation_forest(estimator, options):
         length = fitted.array("_decision_path_lengths", shape=(nodes,), value=depths[i])
         average = fitted.array("_average_path_length_per_tree", shape=(nodes,),
                                value=averages[i])
-        tree_dict = dict(tree_arrays(tree, False), value=((length + average) - 1.0)[:, None])
+        name = f"IsolationForest.estimators_[{i}]"
+        tree_dict = dict(tree_arrays(tree, False, name),
+                         value=((length + average) - 1.0)[:, None])
         if subset:
-            used = fitted.array("estimators_features_", shape=(None,), dtype=np.int64, low=0,
-                                high=d - 1, value=features[i])
-            tree_dict = _on_all_features(tree_dict, used)
+            tree_dict = _on_all_features(tree_dict, features[i], d, name)
         arrays.append(tree_dict)
     samples = fitted.integer("max_samples_", low=1)
     denominator = n * float(average_path_length(np.array([samples]))[0])
