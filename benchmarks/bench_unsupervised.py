@@ -60,9 +60,11 @@ def main() -> None:
         for name, method, model, X_fit, X_query in _cases(scale):
             model.fit(X_fit)
             net = nc.convert(model)
+            net32 = nc.convert(model, dtype=torch.float32)
             reference = f"scikit-learn {method}"
             contenders = {reference: lambda: getattr(model, method)(X_query),
-                          f"nnconvert float64 {method}": lambda: getattr(net, method)(X_query)}
+                          f"nnconvert float64 {method}": lambda: getattr(net, method)(X_query),
+                          f"nnconvert float32 {method}": lambda: getattr(net32, method)(X_query)}
             hb, why = _hummingbird(model)
             if hb is not None:
                 contenders[f"hummingbird-ml {method}"] = lambda: getattr(hb, method)(X_query)

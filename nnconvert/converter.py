@@ -12,6 +12,8 @@ from sklearn.base import BaseEstimator
 
 from . import compose, families, preprocessing  # noqa: F401  (each registers its converters)
 from .inverse import attach_inverse
+from .likelihood import attach_scores
+from .scoring import score_refusal
 from .network import (
     ConvertedClassifier,
     ConvertedClusterer,
@@ -139,6 +141,19 @@ def convert(
         If ``dtype`` is not torch.float32 or torch.float64, or an option is misspelt.
     ValueError
         If ``tree_form`` is not one of 'auto', 'network', 'traversal'.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=1000).fit(X, y)
+    >>> net = nc.convert(model)
+    >>> type(net).__name__, net.dtype
+    ('ConvertedClassifier', torch.float64)
+    >>> bool((net.predict(X) == model.predict(X)).all())
+    True
     """
     # the options first: a misspelt one fails whatever the model, before any work
     options = Options.from_keywords(dtype=dtype, fuse=fuse, tree_form=tree_form,
@@ -159,4 +174,7 @@ def convert(
     net.tree_paths = conversion.paths
     if isinstance(net, ConvertedTransformer):
         attach_inverse(estimator, options, net)
+        attach_scores(estimator, options, net)
+    else:
+        net.score_refused = score_refusal(estimator)
     return net.to(options.dtype)

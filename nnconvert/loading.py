@@ -184,8 +184,9 @@ def _load_pickle(path: Path, trust: bool):
 def _check_estimator(model, path: Path) -> None:
     from sklearn.base import BaseEstimator
 
-    if not isinstance(model, BaseEstimator) or not (hasattr(model, "predict")
-                                                    or hasattr(model, "transform")):
+    # a density (KernelDensity) answers score_samples only
+    answers = ("predict", "transform", "score_samples")
+    if not isinstance(model, BaseEstimator) or not any(hasattr(model, m) for m in answers):
         raise ModelLoadError(
             f"{path} holds a {type(model).__module__}.{type(model).__name__}, not a "
             "scikit-learn estimator; save the fitted estimator itself"
@@ -228,6 +229,17 @@ def load_model(
         The file is missing, empty, unreadable, of an unknown kind, holds untrusted content,
         or holds something other than a scikit-learn estimator, or a ``.skops`` archive
         would inflate past the limit. The message names the fix.
+
+    Examples
+    --------
+    >>> import skops.io
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from nnconvert import load_model
+    >>> X, y = load_iris(return_X_y=True)
+    >>> skops.io.dump(LogisticRegression(max_iter=1000).fit(X, y), "model.skops")
+    >>> type(load_model("model.skops")).__name__
+    'LogisticRegression'
     """
     path = Path(path)
     if not path.exists():

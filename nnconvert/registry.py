@@ -11,6 +11,8 @@ and there are no strings to keep in sync.
   transformers converted on their own).
 - :func:`converts_inverse`: the layers of a transformer's ``inverse_transform`` (the inverse
   network a converted transformer carries).
+- :func:`converts_score_samples`: the layers of a transformer's ``score_samples`` (a
+  probabilistic PCA's log-likelihood), from its input to one column.
 - :func:`margin_rule` and :func:`score_jump_rule`: how a family's ``predict`` decides, where
   it is not a threshold or an argmax of its scores (libsvm's vote); read by
   :mod:`nnconvert.agreement`.
@@ -44,6 +46,8 @@ __all__ = [
     "convert_transformer",
     "converts_inverse",
     "convert_inverse",
+    "converts_score_samples",
+    "convert_score_samples",
     "margin_rule",
     "score_jump_rule",
     "reference_rtol",
@@ -121,6 +125,14 @@ def _inverse_converter(transformer, options: Options) -> list[nn.Module]:
     )
 
 
+@functools.singledispatch
+def _score_converter(transformer, options: Options) -> list[nn.Module]:
+    raise UnsupportedEstimatorError(
+        f"nnconvert does not convert the score_samples of {type(transformer).__name__}. "
+        "Call the estimator's own score_samples, or open an issue asking for it."
+    )
+
+
 #: ``@converts(Cls, ...)``: the function ``(estimator, options) -> Conversion`` converts a
 #: fitted estimator of these classes (and their subclasses) into a whole network
 converts = _registrar(_estimator_converter)
@@ -131,6 +143,10 @@ converts_transformer = _registrar(_transformer_converter)
 #: computes the ``inverse_transform`` of a fitted transformer of these classes: layers from
 #: its output width back to its input width (none for the identity)
 converts_inverse = _registrar(_inverse_converter)
+#: ``@converts_score_samples(Cls, ...)``: the function ``(transformer, options) -> list of
+#: layers`` computes the ``score_samples`` of a fitted transformer of these classes, from its
+#: input to one column
+converts_score_samples = _registrar(_score_converter)
 
 
 def check_fitted(estimator, purpose: str = "before nnconvert.convert()") -> None:
@@ -166,6 +182,12 @@ def convert_inverse(transformer, options: Options) -> list[nn.Module]:
 def has_inverse_converter(estimator) -> bool:
     """Whether ``estimator``'s class has an ``inverse_transform`` converter."""
     return has_rule(_inverse_converter, estimator)
+
+
+def convert_score_samples(transformer, options: Options) -> list[nn.Module]:
+    """The layers of one fitted transformer's ``score_samples`` (one output column)."""
+    check_fitted(transformer)
+    return _score_converter(transformer, options)
 
 
 def has_converter(estimator) -> bool:
@@ -250,13 +272,27 @@ def _names(table) -> list[str]:
 
 
 def supported_estimators() -> list[str]:
-    """Names of the estimator classes :func:`nnconvert.convert` turns into whole networks."""
+    """Names of the estimator classes :func:`nnconvert.convert` turns into whole networks.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> "LogisticRegression" in nc.supported_estimators()
+    True
+    """
     load_optional(every_installed=True)
     return _names(_estimator_converter)
 
 
 def supported_transformers() -> list[str]:
-    """Names of the transformer classes accepted as pipeline steps (and on their own)."""
+    """Names of the transformer classes accepted as pipeline steps (and on their own).
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> "StandardScaler" in nc.supported_transformers()
+    True
+    """
     load_optional()
     return _names(_transformer_converter)
 

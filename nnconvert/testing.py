@@ -49,7 +49,7 @@ __all__ = [
     "find_disagreement",
 ]
 
-#: the datasets scikit-learn ships that the strategies draw from
+#: The datasets scikit-learn ships that the strategies draw from.
 REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
 
 
@@ -355,6 +355,17 @@ def find_disagreement(estimator, net, X, max_examples: int = 200, *, rtol: float
     numpy.ndarray of shape (n_features,) or None
         A document (str) instead, where the network runs a text vectorizer and ``X`` holds
         documents: drawn by :func:`documents` from them.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from nnconvert.testing import find_disagreement
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=1000).fit(X, y)
+    >>> find_disagreement(model, nc.convert(model), X, max_examples=20) is None
+    True
     """
     if rtol is None:
         rtol = default_rtol(getattr(net, "dtype", None))

@@ -132,3 +132,18 @@ def test_a_numpy_subclass_or_frame_of_floats_takes_the_full_path():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert np.array_equal(net.predict(pd.DataFrame(X)), net.predict(X))
+
+
+def test_a_regressors_std_answers_as_on_the_full_path(monkeypatch):
+    from sklearn.datasets import load_diabetes
+    from sklearn.gaussian_process import GaussianProcessRegressor
+
+    X, y = load_diabetes(return_X_y=True)
+    net = nc.convert(GaussianProcessRegressor(alpha=1e-2).fit(X[:200], y[:200]))
+    rows = X[200:260]
+    mean, std = net.predict(rows, return_std=True)
+    with monkeypatch.context() as patch:
+        patch.setattr(base, "lean_tensor", lambda net, X: None)
+        full_mean, full_std = net.predict(rows, return_std=True)
+    assert np.array_equal(mean, full_mean) and np.array_equal(std, full_std)
+    assert np.array_equal(net.predict(rows), full_mean)

@@ -167,6 +167,19 @@ def test_command_line_verify_convert_draw(tmp_path):
     assert (tmp_path / "km.pt2").exists() and (tmp_path / "km.svg").exists()
 
 
+@pytest.mark.parametrize("case_id", ["kde-gaussian-iris", "isolation-forest-wine"])
+def test_command_line_verifies_densities_and_detectors(case_id, tmp_path):
+    """A density answers score_samples only: the loader accepts it as an estimator."""
+    skops = pytest.importorskip("skops.io")
+    estimator, _, X_test = fitted(case_id)
+    skops.dump(estimator, tmp_path / "model.skops")
+    np.save(tmp_path / "X.npy", X_test)
+    done = subprocess.run([sys.executable, "-m", "nnconvert", "verify", "model.skops", "--data",
+                           "X.npy", "--trust"], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0 and "PASSED" in done.stdout, done.stderr + done.stdout
+
+
 @pytest.mark.parametrize("make", [
     lambda X: DBSCAN().fit(X), lambda X: OPTICS(min_samples=3).fit(X),
     lambda X: SpectralClustering(2, random_state=0).fit(X),
@@ -248,3 +261,45 @@ def test_lof_onnx_export_is_refused_clearly(tmp_path):
     net = nc.convert(fitted("lof-novelty-wine")[0])
     with pytest.raises(ExportError, match="sort"):
         nc.export(net, tmp_path / "lof.onnx")
+
+
+@pytest.mark.parametrize("case_id", ["kmeans-wine", "bisecting-kmeans-blobs", "meanshift-iris",
+                                     "gmm-full-wine", "isolation-forest-wine",
+                                     "one-class-svm-iris", "kde-gaussian-iris"])
+def test_hypothesis_finds_no_disagreement(case_id):
+    from nnconvert.testing import find_disagreement
+
+    estimator, X_train, _ = fitted(case_id)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        assert find_disagreement(estimator, nc.convert(estimator), X_train,
+                                 max_examples=30) is None
+
+
+def test_affinity_propagation_without_centres_or_precomputed_is_refused():
+    from sklearn.cluster import AffinityPropagation
+
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    model = AffinityPropagation(random_state=0).fit(X)
+    model.cluster_centers_ = np.empty((0, 3))  # what a fit that did not converge leaves
+    with pytest.raises(ConversionError, match="did not converge"):
+        nc.convert(model)
+    similarities = -((X[:, None] - X[None]) ** 2).sum(axis=2)
+    with pytest.raises(ConversionError, match="precomputed"):
+        nc.convert(AffinityPropagation(affinity="precomputed", random_state=0).fit(similarities))
+
+
+@pytest.mark.parametrize("case_id", ["kmeans-wine", "minibatch-kmeans-iris",
+                                     "bisecting-kmeans-blobs", "scaled-kmeans-breast-cancer",
+                                     "gmm-tied-wine", "bgmm-full-iris"])
+def test_score_as_scikit_learn(case_id):
+    estimator, X_train, X_test = fitted(case_id)
+    net = nc.convert(estimator)
+    for X in (X_test, _far(X_train)):
+        assert net.score(X) == pytest.approx(estimator.score(X), rel=1e-10)
+
+
+def test_score_is_absent_where_scikit_learn_has_none():
+    for case_id in ("birch-global-iris", "meanshift-iris", "affinity-propagation-iris"):
+        estimator = fitted(case_id)[0]
+        assert hasattr(nc.convert(estimator), "score") == hasattr(estimator, "score")

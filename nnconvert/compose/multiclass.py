@@ -154,6 +154,8 @@ def _side_by_side(member_layers: list, widths: list[int], title: str) -> list:
 
 @converts(OneVsRestClassifier)
 def _one_vs_rest(model: OneVsRestClassifier, options: Options) -> Conversion:
+    """One member per class side by side; their scores, normalised where probabilities are asked.
+    """
     if model.multilabel_:
         raise multilabel_refused("OneVsRestClassifier")
     layers, heads, widths = _members(model.estimators_, options)
@@ -165,6 +167,8 @@ def _one_vs_rest(model: OneVsRestClassifier, options: Options) -> Conversion:
 
 @converts(OneVsOneClassifier)
 def _one_vs_one(model: OneVsOneClassifier, options: Options) -> Conversion:
+    """One member per class pair side by side, then scikit-learn's one-vs-one vote.
+    """
     if model.pairwise_indices_ is not None:
         raise UnsupportedEstimatorError(
             "OneVsOneClassifier around a precomputed-kernel estimator is not supported."

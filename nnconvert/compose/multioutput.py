@@ -33,6 +33,8 @@ def _check_members(name: str, heads) -> None:
 
 @converts(MultiOutputRegressor)
 def _multi_output(model: MultiOutputRegressor, options: Options) -> Conversion:
+    """One member per target, side by side.
+    """
     layers, heads, widths = _members(model.estimators_, options)
     _check_members("MultiOutputRegressor", heads)
     return Conversion(layers=_side_by_side(layers, widths, "one per target"),
@@ -41,6 +43,9 @@ def _multi_output(model: MultiOutputRegressor, options: Options) -> Conversion:
 
 @converts(RegressorChain)
 def _regressor_chain(model: RegressorChain, options: Options) -> Conversion:
+    """One member per target in the chain's order, each reading the input and the previous
+    members' predictions.
+    """
     n_features = model.n_features_in_
     layers = []
     for k, member in enumerate(model.estimators_):

@@ -21,9 +21,11 @@ from ..registry import (
     Conversion,
     convert_estimator,
     convert_inverse,
+    convert_score_samples,
     convert_transformer,
     converts,
     converts_inverse,
+    converts_score_samples,
     converts_transformer,
     has_converter,
     has_rule,
@@ -71,6 +73,11 @@ def _text_front(steps: list) -> tuple:
 
 @converts(Pipeline)
 def _pipeline(pipeline: Pipeline, options: Options) -> Conversion:
+    """Each step's layers in order, then the last step's network.
+
+    Nested pipelines, ``'passthrough'`` and None steps. ``fuse=True`` folds scalers into the
+    weights of the next layer; the unfused form keeps one layer per step, as drawn.
+    """
     text, layers, steps = _text_front(pipeline.steps)
     if not steps:  # the vectorizer alone: a transformer whose layers are its weighting
         steps = [("passthrough", "passthrough")]
@@ -125,6 +132,16 @@ def _pipeline_inverse(pipeline: Pipeline, options: Options) -> list:
         except UnsupportedEstimatorError as error:
             raise UnsupportedEstimatorError(f"Pipeline step {name!r}: {error}") from None
     return layers
+
+
+@converts_score_samples(Pipeline)
+def _pipeline_score_samples(pipeline: Pipeline, options: Options) -> list:
+    """The earlier steps' transform, then the last step's score_samples (scikit-learn's)."""
+    *steps, (name, last) = pipeline.steps
+    try:
+        return _step_layers(steps, options) + convert_score_samples(last, options)
+    except UnsupportedEstimatorError as error:
+        raise UnsupportedEstimatorError(f"Pipeline step {name!r}: {error}") from None
 
 
 # -- agreement rules: the last step decides, on what the earlier steps make of X -------------

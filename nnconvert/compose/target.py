@@ -49,6 +49,10 @@ def _inverse(regressor: TransformedTargetRegressor, width: int, options: Options
 
 @converts(TransformedTargetRegressor)
 def _transformed_target(regressor: TransformedTargetRegressor, options: Options) -> Conversion:
+    """The regressor's network, then the inverse of the target's transform.
+
+    No transform, a scaler, or ``func=np.log, inverse_func=np.exp``.
+    """
     member = MemberAnswer("regressor", convert_estimator(regressor.regressor_, options),
                           "predict", n_in=regressor.n_features_in_)
     width = member.width()

@@ -102,6 +102,10 @@ def _setting(model):
 
 @converts(FixedThresholdClassifier, TunedThresholdClassifierCV)
 def _thresholded(model, options: Options) -> Conversion:
+    """The classifier's network, with ``predict`` as ``score ≥ threshold``.
+
+    ``pos_label`` and every response method.
+    """
     inner = convert_estimator(model.estimator_, options)
     method, positive, threshold, _ = _setting(model)
     return Conversion(layers=inner.layers, head=ThresholdHead(inner.head, method, positive,

@@ -97,6 +97,15 @@ def export(
     pathlib.Path
         The written file.
 
+    Raises
+    ------
+    TypeError
+        ``net`` is not a converted network.
+    ValueError
+        Unknown suffix or unsupported dtype.
+    ExportError
+        The exporter failed; the message names the layer that could not be exported.
+
     Notes
     -----
     The exported function maps ``x`` (float tensor of shape ``(n, n_features_in_)``; the
@@ -114,14 +123,17 @@ def export(
     ``text_input`` names the vectorizer, its parameters and its vocabulary, so that the
     serving side can rebuild the matrix.
 
-    Raises
-    ------
-    TypeError
-        ``net`` is not a converted network.
-    ValueError
-        Unknown suffix or unsupported dtype.
-    ExportError
-        The exporter failed; the message names the layer that could not be exported.
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from nnconvert.export import read_metadata
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> net = nc.convert(LogisticRegression(max_iter=1000).fit(X, y))
+    >>> path = nc.export(net, "iris.pt2")
+    >>> read_metadata(path)["kind"]
+    'classifier'
     """
     import copy
     import json

@@ -17,7 +17,8 @@ from torch import nn
 from ..network import ConvertedNetwork
 
 __all__ = ["ExportError", "ScoresModule", "metadata", "EXPORT_FORMATS", "METADATA_FILE",
-           "OUTPUT_NAMES", "METHOD_OUTPUT_NAMES", "output_names", "exported_methods", "sample_input", "quiet", "first_line"]
+           "OUTPUT_NAMES", "METHOD_OUTPUT_NAMES", "output_names", "exported_methods",
+           "sample_input", "quiet", "first_line"]
 
 #: suffix -> format name
 EXPORT_FORMATS = {".pt2": "torch.export", ".onnx": "onnx"}

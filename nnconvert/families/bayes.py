@@ -156,6 +156,12 @@ def _log_prior(fitted: Fitted, n_classes: int) -> np.ndarray:
 
 @converts(GaussianNB)
 def _gaussian_nb(estimator, options):
+    """Quadratic units, one per class, in the difference form ``−½ Σ (x − θ)²/σ² + log prior − …``,
+    then the joint log-likelihood's softmax.
+
+    The difference form is kept because expanding ``(x − θ)²`` into ``x²`` and ``x`` terms cancels
+    digits. ``predict_log_proba`` is answered too.
+    """
     fitted, n_classes, n_features = _read(estimator)
     units = GaussianUnits(fitted.array("theta_", shape=(n_classes, n_features)),
                           # scikit-learn adds epsilon_ to every variance: never 0
@@ -171,6 +177,9 @@ def _class_names(estimator):
 
 @converts(MultinomialNB)
 def _multinomial_nb(estimator, options):
+    """Linear units on ``feature_log_prob_`` (one per class, bias the class log prior), then the joint
+    log-likelihood's softmax; ``predict_log_proba`` too.
+    """
     fitted, n_classes, n_features = _read(estimator)
     units = LinearUnits(fitted.array("feature_log_prob_", shape=(n_classes, n_features),
                                      high=0.0, log=True),
@@ -183,6 +192,9 @@ def _multinomial_nb(estimator, options):
 
 @converts(ComplementNB)
 def _complement_nb(estimator, options):
+    """Linear units on the complement model's ``feature_log_prob_``, then its normalisation and
+    softmax; ``predict_log_proba`` too.
+    """
     fitted, n_classes, n_features = _read(estimator)
     # scikit-learn adds the prior only when there is a single class (Rennie et al.'s rule)
     bias = _log_prior(fitted, n_classes) if n_classes == 1 else None
@@ -196,6 +208,9 @@ def _complement_nb(estimator, options):
 
 @converts(BernoulliNB)
 def _bernoulli_nb(estimator, options):
+    """A step unit per feature first where ``binarize`` is set, then linear units on the log
+    probabilities of each feature being on and off, then the softmax; ``predict_log_proba`` too.
+    """
     fitted, n_classes, n_features = _read(estimator)
     # log p < 0: a probability of 1 would make log(1 − p) = −inf (smoothing never gives it)
     log_p = fitted.array("feature_log_prob_", shape=(n_classes, n_features), high=0.0,
@@ -218,6 +233,14 @@ def _bernoulli_nb(estimator, options):
 
 @converts(CategoricalNB)
 def _categorical_nb(estimator, options):
+    """A lookup of each category's row of the fitted log probabilities, summed per class, then the
+    softmax; ``predict_log_proba`` too.
+
+    Categories arrive as codes through the network's input schema.
+
+    Refused: a category never seen in training (scikit-learn has no probability for it), with the
+    name of its column.
+    """
     fitted, n_classes, n_features = _read(estimator)
     n_categories = fitted.array("n_categories_", shape=(n_features,), dtype=np.int64, low=1)
     tables = fitted.get("feature_log_prob_")

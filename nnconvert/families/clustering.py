@@ -46,13 +46,21 @@ class NearestCentreHead(ClusterHead):
         Per unit, the index into ``classes_`` that it predicts.
     transform : bool
         Whether the estimator has ``transform``.
+    inertia : bool, default False
+        Whether its ``score`` is k-means' ``−inertia``.
     """
 
-    def __init__(self, unit_labels, *, transform: bool):
+    def __init__(self, unit_labels, *, transform: bool, inertia: bool = False):
         super().__init__()
         self.register_buffer("unit_labels", torch.as_tensor(np.asarray(unit_labels,
                                                                        dtype=np.int64)))
         self.has_transform = bool(transform)
+        self.has_inertia = bool(inertia)
+
+    def nearest_squared(self, z: torch.Tensor) -> torch.Tensor:
+        if not self.has_inertia:
+            raise AttributeError("this clusterer has no inertia")
+        return z.amin(dim=1)
 
     @property
     def scores_method(self) -> str | None:
@@ -94,25 +102,31 @@ def _refuse_no_centres(estimator, centres: np.ndarray) -> None:
 
 
 def _nearest_centre(centres: np.ndarray, labels, classes, *, transform: bool,
-                    title: str) -> Conversion:
+                    title: str, inertia: bool = False) -> Conversion:
     units = SquaredDistanceUnits(centres, title=title,
                                  unit_names=[f"c{k}" for k in range(len(centres))])
-    return Conversion(layers=[units], head=NearestCentreHead(labels, transform=transform),
-                      classes=classes)
+    head = NearestCentreHead(labels, transform=transform, inertia=inertia)
+    return Conversion(layers=[units], head=head, classes=classes)
 
 
 @converts(KMeans, MiniBatchKMeans)
 def _kmeans(estimator, options):
+    """Squared-distance units, one per cluster centre, then an argmin (the first index wins a tie);
+    ``transform`` is the square root of the same units. Labels are int32, as scikit-learn's.
+    """
     centres = _centres(estimator)
     k = centres.shape[0]
     if k == 0:
         raise Fitted(estimator).error("cluster_centers_", "holds no centre")
     return _nearest_centre(centres, np.arange(k), np.arange(k, dtype=np.int32), transform=True,
-                           title="squared distance units, one per cluster centre")
+                           title="squared distance units, one per cluster centre", inertia=True)
 
 
 @converts(MeanShift, AffinityPropagation)
 def _nearest_exemplar(estimator, options):
+    """Squared-distance units on the cluster centres (MeanShift) or exemplars (AffinityPropagation),
+    then an argmin; labels int64, as scikit-learn's.
+    """
     if isinstance(estimator, AffinityPropagation) and estimator.affinity == "precomputed":
         raise ConversionError(
             "AffinityPropagation(affinity='precomputed') has no predict for new rows (its "
@@ -127,6 +141,9 @@ def _nearest_exemplar(estimator, options):
 
 @converts(Birch)
 def _birch(estimator, options):
+    """Squared-distance units on the subcluster centres, then the label of the nearest subcluster:
+    its global clustering's label, or the subcluster's own index without one.
+    """
     fitted = Fitted(estimator)
     centres = _centres(estimator, "subcluster_centers_")
     raw = np.asarray(fitted.get("subcluster_labels_"))
@@ -157,6 +174,7 @@ class BisectingHead(ClusterHead):
     """
 
     has_transform = True
+    has_inertia = True  # its score is k-means' −inertia, over the leaves' centres
     scores_method = "transform"
 
     def __init__(self, left, right, paths, leaf_units):
@@ -173,6 +191,9 @@ class BisectingHead(ClusterHead):
 
     def transform(self, z: torch.Tensor) -> torch.Tensor:
         return torch.sqrt(z[:, self.leaf_units])
+
+    def nearest_squared(self, z: torch.Tensor) -> torch.Tensor:
+        return z[:, self.leaf_units].amin(dim=1)  # scikit-learn's score: the flat nearest
 
     def predict_index(self, z: torch.Tensor) -> torch.Tensor:
         left = (z[:, self.left] <= z[:, self.right]).to(z.dtype)  # a tie goes left
@@ -230,11 +251,15 @@ def _bisecting_tree(estimator, n_features: int) -> tuple[list, list, np.ndarray,
 
 @converts(BisectingKMeans)
 def _bisecting_kmeans(estimator, options):
+    """Distance units on every centre of the bisecting tree, a comparison of each pair of siblings
+    (the left one at a tie), and the leaf whose every split on its path went its way.
+    """
     n_features = Fitted(estimator).n_features
     centres, splits, leaves = _bisecting_tree(estimator, n_features)
     if not splits:  # one cluster: every row is in it
         return _nearest_centre(_centres(estimator), [0], np.arange(1, dtype=np.int32),
-                               transform=True, title="squared distance units, one per cluster")
+                               transform=True, title="squared distance units, one per cluster",
+                               inertia=True)
     split_of_unit = {child: s for s, (_, a, b) in enumerate(splits) for child in (a, b)}
     paths = np.zeros((len(leaves), len(splits)))
     for label, unit in leaves.items():

@@ -153,6 +153,12 @@ def _parts(estimator) -> tuple:
 
 @converts(KernelDensity)
 def _kernel_density(estimator, options):
+    """Kernel units, one per training row (the log of the kernel of the row's distance to it), then
+    a log-sum-exp and scikit-learn's normalisation: ``score_samples``.
+
+    Every kernel scikit-learn offers, in the log form its tree computes; distances euclidean,
+    manhattan, chebyshev and minkowski (any p).
+    """
     fitted, d, points, log_weights, total = _parts(estimator)
     kernel = fitted.choice("kernel", list(KERNELS), value=estimator.kernel)
     h = fitted.number("bandwidth_", low=0.0, strict_low=True)

@@ -158,6 +158,11 @@ def _class_names(estimator) -> list[str]:
 
 @converts(QuadraticDiscriminantAnalysis)
 def _qda(estimator, options):
+    """Quadratic units, one per class (``−½‖(x − μ)R S^−½‖²`` plus the log determinant and log
+    prior), then scikit-learn's log-softmax.
+
+    ``reg_param`` and ``priors`` are read as fitted.
+    """
     fitted = Fitted(estimator)
     n_classes, n_features = len(fitted.classes()), fitted.n_features
     rotations, scalings = fitted.get("rotations_"), fitted.get("scalings_")
@@ -215,6 +220,13 @@ class CentroidScores(Layer):
 
 @converts(NearestCentroid)
 def _nearest_centroid(estimator, options):
+    """Distance units centred on the class centroids, then the nearest one.
+
+    Euclidean centroids answer ``decision_function`` and probabilities; manhattan ones ``predict``
+    only. ``shrink_threshold`` and priors are read as fitted. With uniform priors scikit-learn's
+    ``predict`` takes the nearest centroid in the raw distance, which can differ from the argmax
+    of its own scores; the network does the same.
+    """
     names = _class_names(estimator)
     fitted = Fitted(estimator)
     k = len(fitted.classes())

@@ -68,6 +68,13 @@ def _refuse_multioutput(estimator) -> None:
 
 @converts(DummyClassifier)
 def _dummy_classifier(estimator, options):
+    """Constant units that ignore the input: the class prior, or the constant, as scores.
+
+    Strategies most_frequent, prior and constant.
+
+    Refused: ``strategy='stratified'`` and ``'uniform'``: they draw at random on every call, so no
+    function reproduces them.
+    """
     _refuse_multioutput(estimator)
     strategy = estimator.strategy
     if strategy in ("stratified", "uniform"):
@@ -92,6 +99,8 @@ def _dummy_classifier(estimator, options):
 
 @converts(DummyRegressor)
 def _dummy_regressor(estimator, options):
+    """Constant units that ignore the input: the fitted constant of every strategy.
+    """
     fitted = Fitted(estimator)
     constant = fitted.array("constant_", ndim=None).reshape(-1)
     units = ConstantUnits(constant, fitted.n_features)

@@ -44,6 +44,12 @@ def _nnconvert_hidden(estimator: BaseELM):
 
 @converts(ELMClassifier)
 def _nnconvert_elm(estimator: ELMClassifier, options: Options) -> Conversion:
+    """A fixed random hidden layer (the activation the ELM was fitted with), then a linear read-out
+    per class: the network the ELM already is.
+
+    :class:`nnconvert.ELMClassifier` regresses ±1 class targets; its ``predict_proba`` is the
+    normalised sigmoid of the scores, not a calibrated probability.
+    """
     hidden = _nnconvert_hidden(estimator)
     coef, intercept, classes = read_linear_classifier(Fitted(estimator), hidden.describe().n_out)
     readout = readout_units(coef, intercept, classes)
@@ -53,6 +59,8 @@ def _nnconvert_elm(estimator: ELMClassifier, options: Options) -> Conversion:
 
 @converts(ELMRegressor)
 def _nnconvert_elm_regressor(estimator: ELMRegressor, options: Options) -> Conversion:
+    """A fixed random hidden layer, then linear read-out neurons: one per target.
+    """
     hidden = _nnconvert_hidden(estimator)
     coef, intercept = read_linear_regressor(Fitted(estimator), hidden.describe().n_out)
     readout = regression_units(coef, intercept, "read-out neurons")

@@ -27,6 +27,8 @@ INVERSE_LINKS = {LogLink: ("exp", "log link, inverted by exp"),
 @converts(PoissonRegressor, GammaRegressor, TweedieRegressor)
 def _glm(estimator, options: Options) -> Conversion:
     # the fitted loss (private, but it is what predict() calls) holds the link
+    """One linear neuron, then the inverse of the link (an exp unit for the log link).
+    """
     link = type(estimator._base_loss.link)
     if link not in INVERSE_LINKS:
         raise ConversionError(

@@ -85,6 +85,11 @@ class RampUnits(Layer):
 
 @converts(IsotonicRegression)
 def _isotonic(estimator: IsotonicRegression, options: Options) -> Conversion:
+    """Ramp units ``clamp((x − x_j)/(x_{j+1} − x_j), 0, 1)`` between the fitted knots, then a
+    read-out of the steps: the piecewise-linear interpolation, exact however close two knots are.
+
+    Increasing or decreasing fits; ``out_of_bounds`` clip or nan.
+    """
     # no transformer converter: transform() returns shape (n,), which no later pipeline step
     # of scikit-learn accepts, so isotonic regression is only ever a final step
     layers = _layers(estimator)

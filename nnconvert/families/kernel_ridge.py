@@ -60,6 +60,13 @@ def _kernel(estimator: KernelRidge) -> str:
 
 @converts(KernelRidge)
 def _kernel_ridge(estimator: KernelRidge, options: Options) -> Conversion:
+    """Kernel units centred on every training row, one linear read-out neuron (weights
+    ``dual_coef_``).
+
+    Kernels linear, poly, rbf, sigmoid, laplacian and cosine.
+
+    Refused: precomputed and callable kernels: there is no function of the row to build units from.
+    """
     kernel = _kernel(estimator)
     fitted = Fitted(estimator)
     centres = fitted.array("X_fit_", shape=(None, fitted.n_features))

@@ -123,16 +123,29 @@ def read_linear_classifier(fitted: Fitted, n_inputs: int | None = None
 @converts(LogisticRegression)
 def _logistic_regression(estimator: LogisticRegression, options: Options) -> Conversion:
     # scikit-learn >= 1.5: binary -> sigmoid of one score; three or more classes -> softmax.
+    """One layer of neurons: a sigmoid neuron for two classes, softmax neurons for more.
+
+    Every solver, ``class_weight``, no intercept; ``LogisticRegressionCV`` is the same network.
+    """
     return linear_conversion(estimator, proba="logistic", title="logistic neurons")
 
 
 @converts(LinearDiscriminantAnalysis)
 def _lda(estimator: LinearDiscriminantAnalysis, options: Options) -> Conversion:
+    """One layer of linear neurons (``coef_``, ``intercept_``), then the softmax of scikit-learn's
+    ``predict_proba`` (a sigmoid for two classes).
+    """
     return linear_conversion(estimator, proba="logistic", title="discriminant neurons")
 
 
 @converts(LinearSVC)
 def _linear_svc(estimator: LinearSVC, options: Options) -> Conversion:
+    """One neuron per class with no activation: the hyperplane ``w·x − w0 = 0`` as weights ``w`` and
+    bias ``b = −w0``.
+
+    One-vs-rest and ``crammer_singer`` alike. No ``predict_proba``, as in scikit-learn: asking for
+    it says to use ``decision_function`` or ``CalibratedClassifierCV``.
+    """
     return linear_conversion(
         estimator, proba=None, title="linear SVM neurons", bias_note=HYPERPLANE_NOTE,
         bias_form=HYPERPLANE_FORM,
@@ -141,6 +154,11 @@ def _linear_svc(estimator: LinearSVC, options: Options) -> Conversion:
 
 @converts(SGDClassifier)
 def _sgd(estimator: SGDClassifier, options: Options) -> Conversion:
+    """One layer of linear neurons; ``predict_proba`` where the loss has one (``log_loss``: a
+    sigmoid, ``modified_huber``: its clipped ramp, normalised).
+
+    Every loss converts; the decision function is the same linear layer whatever the loss.
+    """
     proba = {"log_loss": "ovr-logistic", "modified_huber": "modified-huber"}.get(estimator.loss)
     hinge = estimator.loss in ("hinge", "squared_hinge")
     return linear_conversion(
@@ -152,12 +170,17 @@ def _sgd(estimator: SGDClassifier, options: Options) -> Conversion:
 
 @converts(Perceptron, PassiveAggressiveClassifier)
 def _plain_linear(estimator, options: Options) -> Conversion:
+    """One layer of linear neurons with no activation; ``predict`` is the sign (two classes) or the
+    argmax.
+    """
     return linear_conversion(estimator, proba=None, title="linear neurons")
 
 
 @converts(RidgeClassifier, RidgeClassifierCV)
 def _ridge(estimator, options: Options) -> Conversion:
     # only ridge classifiers accept an indicator matrix y (private binariser: no public flag)
+    """One layer of linear neurons with no activation, as RidgeClassifier regresses ±1 targets.
+    """
     if str(getattr(estimator._label_binarizer, "y_type_", "")).startswith("multilabel"):
         raise multilabel_refused(type(estimator).__name__)
     return _plain_linear(estimator, options)
@@ -282,6 +305,12 @@ def _posterior_variance(estimator) -> PosteriorVariance:
 
 @converts(*LEAST_SQUARES, *ROBUST)
 def _linear_regressor(estimator, options: Options) -> Conversion:
+    """Linear neurons: one per target, bias ``intercept_``.
+
+    ``BayesianRidge`` and ``ARDRegression`` answer ``predict(X, return_std=True)``: a
+    quadratic-form unit ``σ² = (u·Σ)·u + 1/α`` (``u = x − x̄``, over the features ARD kept) beside
+    the network.
+    """
     coef, intercept = read_linear_regressor(Fitted(estimator))
     units = regression_units(coef, intercept, _regression_title(estimator))
     # a 1-D coef_ means a 1-D y, so a 1-D prediction; 2-D coef_ (k targets) predicts (n, k)
@@ -298,12 +327,17 @@ def _linear_regressor(estimator, options: Options) -> Conversion:
 @converts(RANSACRegressor)
 def _ransac(estimator: RANSACRegressor, options: Options) -> Conversion:
     # RANSAC predicts with the estimator refitted on the inliers, whatever its kind
+    """The network of the inlier model RANSAC refitted (``estimator_``).
+    """
     inner = convert_estimator(estimator.estimator_, options)
     return Conversion(layers=inner.layers, head=inner.head)
 
 
 @converts(PLSRegression, PLSCanonical, CCA)
 def _pls(estimator, options: Options) -> Conversion:
+    """Linear neurons: ``PLSRegression``'s prediction is affine in ``x`` (scaling, ``coef_``, the
+    target's mean), folded into one layer.
+    """
     # scikit-learn 1.9 predicts (X − x_mean) @ coef_.T + intercept_ (coef_ already holds the
     # x scaling): centring first, as it does, rather than folding −coef_·x_mean into the bias
     fitted = Fitted(estimator)

@@ -182,6 +182,11 @@ def _mixture(estimator, means, chol, kind, constants) -> Conversion:
 
 @converts(GaussianMixture)
 def _gaussian_mixture(estimator, options):
+    """A quadratic unit per component (its weighted log-likelihood, read through the fitted precision
+    Cholesky factor), then a log-sum-exp: ``score_samples``, ``predict_proba`` and ``predict``.
+
+    Every covariance type; ``diag`` and ``spherical`` in the difference form.
+    """
     fitted, kind, means, chol, constant = _gaussian_parts(estimator)
     weights = fitted.array("weights_", shape=(len(means),), low=0.0)
     with np.errstate(divide="ignore"):  # a weight of 0 is log 0 = −inf, as in scikit-learn
@@ -199,6 +204,9 @@ def _per_component(fitted: Fitted, attribute: str, k: int) -> np.ndarray:
 
 @converts(BayesianGaussianMixture)
 def _bayesian_mixture(estimator, options):
+    """As :class:`~sklearn.mixture.GaussianMixture`, each unit's constant holding the variational
+    terms (expected log weights, the Wishart terms).
+    """
     fitted, kind, means, chol, constant = _gaussian_parts(estimator)
     k, d = means.shape
     prior = fitted.choice("weight_concentration_prior_type",

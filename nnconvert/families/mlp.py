@@ -81,6 +81,9 @@ def hidden_layers(estimator, layers=None) -> list[ActivatedUnits]:
 @converts(MLPClassifier)
 def _mlp(estimator: MLPClassifier, options: Options) -> Conversion:
     # fitted on an indicator matrix: independent labels (multilabel), not one class
+    """The same layers as the MLP (identity, logistic, tanh or relu hidden units), with a sigmoid
+    output for two classes and a softmax otherwise.
+    """
     if str(getattr(estimator._label_binarizer, "y_type_", "")).startswith("multilabel"):
         raise multilabel_refused("MLPClassifier")
     fitted = Fitted(estimator)
@@ -103,6 +106,8 @@ def _mlp(estimator: MLPClassifier, options: Options) -> Conversion:
 
 @converts(MLPRegressor)
 def _mlp_regressor(estimator: MLPRegressor, options: Options) -> Conversion:
+    """The same layers as the MLP, with linear output neurons, one per target.
+    """
     layers = read_layers(estimator)
     # scikit-learn's regressor always sets the identity; another rule would be ignored here
     Fitted(estimator).choice("out_activation_", ["identity"])

@@ -299,7 +299,8 @@ class NeighbourVote(Layer):
         return self._vote(x, self._neighbours(x, torch.float32, checked=True))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if self._gemm_form and self.compiled and nearest_kernel.runs_on(x):
+        if (self._gemm_form and self.compiled and x.shape[0] > 0
+                and nearest_kernel.runs_on(x)):
             # the compiled search keeps `take` candidates a row, not a block of distances:
             # one call for the whole batch (its threads and torch's then alternate once,
             # not once a block), then the exact re-rank a block at a time
@@ -347,6 +348,17 @@ def _regression_targets(estimator) -> np.ndarray:
 
 @converts(KNeighborsClassifier)
 def _knn_classifier(estimator, options):
+    """Distance units on the training rows, the k smallest, then a vote (uniform or weighted by
+    inverse distance).
+
+    Metrics euclidean, manhattan, chebyshev, minkowski (any p) and cosine. A row at distance 0
+    takes those rows' vote alone. Tied votes go to the first class; equal distances to the lowest
+    training row, as brute force does (a kd-tree or ball tree may choose otherwise, and
+    ``verify`` counts such rows as near ties).
+
+    Refused: ``metric='precomputed'`` (it reads distances, not features: there are no
+    training rows to centre units on) and a weight function (Python code, not a network).
+    """
     if estimator.outputs_2d_:
         raise UnsupportedEstimatorError(
             "KNeighborsClassifier fitted on several targets (a 2-D y) is not supported: "
@@ -359,6 +371,11 @@ def _knn_classifier(estimator, options):
 
 @converts(KNeighborsRegressor)
 def _knn_regressor(estimator, options):
+    """Distance units on the training rows, the k smallest, then their (weighted) mean target; one
+    target or several.
+
+    The same metrics and tie rules as :class:`~sklearn.neighbors.KNeighborsClassifier`.
+    """
     y = _regression_targets(estimator)
     single = y.ndim == 1
     layer = _vote_layer(estimator, y.reshape(len(y), -1), classifier=False)
@@ -508,6 +525,11 @@ def _radius(estimator) -> float:
 
 @converts(RadiusNeighborsClassifier)
 def _radius_classifier(estimator, options):
+    """Distance units on the training rows, those within the radius, then a vote.
+
+    Outlier labels are honoured; a row with no neighbour within the radius gets scikit-learn's
+    error where it has no outlier label.
+    """
     if estimator.outputs_2d_:
         raise UnsupportedEstimatorError(
             "RadiusNeighborsClassifier fitted on several targets (a 2-D y) is not supported: "
@@ -533,6 +555,10 @@ def _radius_classifier(estimator, options):
 
 @converts(RadiusNeighborsRegressor)
 def _radius_regressor(estimator, options):
+    """Distance units on the training rows, the mean target of those within the radius.
+
+    A row with no neighbour within the radius answers NaN with scikit-learn's warning.
+    """
     y = _regression_targets(estimator)
     metric, p = _metric(estimator)
     layer = RadiusVote(_training_rows(estimator), y.reshape(len(y), -1), _radius(estimator),

@@ -54,6 +54,9 @@ def offset(fitted: Fitted) -> float:
 
 @converts(OneClassSVM)
 def _one_class_svm(estimator, options):
+    """Kernel units on the support vectors and one neuron (the kernel sum − ρ): ``decision_function``;
+    ``score_samples`` adds ``offset_`` back; ``predict`` is ±1.
+    """
     fitted = Fitted(estimator)
     d = fitted.n_features
     kernel = estimator.kernel
@@ -81,6 +84,9 @@ def _one_class_svm(estimator, options):
 
 @converts(SGDOneClassSVM)
 def _sgd_one_class_svm(estimator, options):
+    """One linear neuron: ``decision_function``, ``score_samples`` and ``predict`` (±1) as
+    scikit-learn's.
+    """
     fitted = Fitted(estimator)
     d = fitted.n_features
     neuron = LinearUnits(fitted.array("coef_", shape=(d,)).reshape(1, d), [-offset(fitted)],
@@ -124,6 +130,9 @@ class MahalanobisUnit(Layer):
 
 @converts(EllipticEnvelope)
 def _elliptic_envelope(estimator, options):
+    """A Mahalanobis quadratic unit on the robust location and precision; the head subtracts
+    ``offset_``: ``decision_function``, ``score_samples``, ``predict`` (±1).
+    """
     fitted = Fitted(estimator)
     d = fitted.n_features
     location = fitted.array("location_", shape=(d,))
@@ -194,6 +203,11 @@ class LocalOutlierUnits(Layer):
 
 @converts(LocalOutlierFactor)
 def _local_outlier_factor(estimator, options):
+    """Distance units to the training rows, the k nearest kept, then reachability distances and the
+    local densities: LOF's score; ``novelty=True`` only.
+
+    Refused: ``novelty=False``: scikit-learn itself offers no ``predict`` on new rows then.
+    """
     if not estimator.novelty:
         raise ConversionError(
             "LocalOutlierFactor(novelty=False) has no predict for new rows (only fit_predict on "

@@ -51,6 +51,8 @@ NYSTROEM_KERNELS = PAIRWISE_KERNELS
 
 @converts_transformer(RBFSampler)
 def _rbf_sampler(sampler: RBFSampler, options: Options) -> list:
+    """Cosine units ``√(2/n)·cos(W x + b)``: the random Fourier features as a fixed hidden layer.
+    """
     fitted = Fitted(sampler)
     n = fitted.integer("n_components", low=1)  # how many random units it drew
     weights = fitted.array("random_weights_", shape=(fitted.n_features, n))
@@ -81,6 +83,12 @@ def _nystroem_parameters(nystroem: Nystroem, n_features: int) -> dict:
 
 @converts_transformer(Nystroem)
 def _nystroem(nystroem: Nystroem, options: Options) -> list:
+    """Kernel units on the sampled components, then the normalisation matrix: a fixed hidden layer.
+
+    Kernels rbf, poly, sigmoid and linear.
+
+    Refused: other kernels (precomputed, callable, additive_chi2, chi2), naming the supported ones.
+    """
     kernel = nystroem.kernel
     if not isinstance(kernel, str) or kernel not in NYSTROEM_KERNELS:
         raise UnsupportedEstimatorError(
@@ -122,6 +130,8 @@ class ShiftedLog(Layer):
 
 @converts_transformer(SkewedChi2Sampler)
 def _skewed_chi2(sampler: SkewedChi2Sampler, options: Options) -> list:
+    """Cosine units on ``log(x + c)``: the skewed chi-squared random features as a fixed hidden layer.
+    """
     fitted = Fitted(sampler)
     n = fitted.n_features
     weights = fitted.array("random_weights_", shape=(n, None))
@@ -180,6 +190,9 @@ class AdditiveChi2Units(Layer):
 
 @converts_transformer(AdditiveChi2Sampler)
 def _additive_chi2(sampler: AdditiveChi2Sampler, options: Options) -> list:
+    """Fourier units (cos/sin of ``log x`` times each sampled frequency, scaled by ``√x``): the
+    additive chi-squared map as a fixed layer.
+    """
     fitted = Fitted(sampler)
     steps = fitted.integer("sample_steps", low=1, value=sampler.sample_steps)
     if sampler.sample_interval is None:
@@ -233,6 +246,9 @@ class CountSketchUnits(Layer):
 
 @converts_transformer(PolynomialCountSketch)
 def _polynomial_count_sketch(sketch: PolynomialCountSketch, options: Options) -> list:
+    """Count sketches of the input as linear units, then their product through the FFT: the
+    polynomial kernel's sketch as a fixed layer.
+    """
     fitted = Fitted(sketch)
     n = fitted.n_features
     width = n + (sketch.coef0 != 0)

@@ -223,7 +223,7 @@ class ConvertedNetwork(TreeMethods, nn.Module):
 
         Returns
         -------
-        scipy.sparse.csr_matrix of shape (n_documents, n_features_in_)
+        scipy.sparse.csr_matrix of shape (n_documents, ``n_features_in_``)
 
         Raises
         ------
@@ -298,7 +298,9 @@ class ConvertedNetwork(TreeMethods, nn.Module):
             Method name to numpy array, as the estimator's method of that name returns it.
         """
         methods = tuple(self.methods if methods is None else methods)
-        x = lean_tensor(self, X)  # a plain float array or tensor: checked in O(1) Python
+        # a plain float array or tensor, checked in O(1) Python, for the head's answers (a
+        # kind's own, such as a regressor's std, take its full path)
+        x = lean_tensor(self, X) if set(methods) <= set(self.head.methods) else None
         if x is not None:
             return self._outputs_of(x, methods)
         X = self._documents_as_matrix(X)

@@ -73,6 +73,14 @@ class ClusterHead(Head):
     def score_samples(self, z: torch.Tensor) -> torch.Tensor:
         raise AttributeError("this clusterer has no score_samples")
 
+    #: whether the estimator's ``score`` is k-means' −inertia (see :meth:`nearest_squared`)
+    has_inertia: bool = False
+
+    def nearest_squared(self, z: torch.Tensor) -> torch.Tensor:
+        """Each row's squared distance to its nearest cluster centre, where ``score`` is
+        k-means' ``−Σ`` of them (``has_inertia``)."""
+        raise AttributeError("this clusterer has no inertia")
+
 
 def _has(method: str):
     return lambda net: method in net.head.methods
@@ -140,10 +148,15 @@ class ConvertedClusterer(LabelledNetwork):
         """
         return self._answer(X, "score_samples")
 
-    @available_if(_has("score_samples"))
+    @available_if(lambda net: "score_samples" in net.head.methods or net.head.has_inertia)
     def score(self, X, y=None) -> float:
-        """The mean log density over the rows, as a mixture's ``score``."""
-        return float(np.mean(self.score_samples(X)))
+        """A mixture's ``score`` (the mean log density over the rows), or a k-means model's
+        (``−inertia``: minus the sum of each row's squared distance to its nearest centre)."""
+        if "score_samples" in self.head.methods:
+            return float(np.mean(self.score_samples(X)))
+        with torch.no_grad():
+            z = self.body(self.checked_tensor(self.as_tensor(X)))
+            return -float(self.head.nearest_squared(z).sum())
 
     def _output_names(self, n_out: int, labels=None) -> list[str] | None:
         if labels is None and n_out == len(self.classes_):

@@ -27,6 +27,10 @@ def _has_inverse(net: "ConvertedTransformer") -> bool:
     return net.inverse_network is not None or net.inverse_refused is not None
 
 
+def _has_scores(net: "ConvertedTransformer") -> bool:
+    return net.score_network is not None or net.score_refused is not None
+
+
 class ConvertedTransformer(ConvertedNetwork):
     """A fitted scikit-learn transformer (or pipeline of transformers) as layers.
 
@@ -49,6 +53,16 @@ class ConvertedTransformer(ConvertedNetwork):
     inverse_refused : str or None
         Why :meth:`inverse_transform` is refused, where scikit-learn has one that nnconvert
         does not convert.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.decomposition import PCA
+    >>> X, _ = load_iris(return_X_y=True)
+    >>> net = nc.convert(PCA(n_components=2).fit(X))
+    >>> net.transform(X[:3]).shape, list(net.get_feature_names_out())
+    ((3, 2), ['pca0', 'pca1'])
     """
 
     def __init__(self, layers: Sequence[nn.Module], head: TransformHead, *,
@@ -60,13 +74,15 @@ class ConvertedTransformer(ConvertedNetwork):
                                    else np.array(feature_names_out, dtype=object, copy=True))
         self.inverse_network: ConvertedTransformer | None = None
         self.inverse_refused: str | None = None
+        self.score_network: ConvertedTransformer | None = None
+        self.score_refused: str | None = None
 
     def __getattr__(self, name: str):
         # available_if's AttributeError sends Python to torch's Module.__getattr__, whose
         # message says only that the attribute is missing: say that the estimator has none
-        if name == "inverse_transform":
-            raise AttributeError(f"{self.source} has no inverse_transform (nor has its "
-                                 "estimator)") from None
+        if name in ("inverse_transform", "score_samples", "score"):
+            raise AttributeError(f"{self.source} has no {name} (nor has its estimator)") \
+                from None
         return super().__getattr__(name)
 
     @available_if(_has_inverse)
@@ -82,7 +98,7 @@ class ConvertedTransformer(ConvertedNetwork):
 
         Returns
         -------
-        numpy.ndarray of shape (n_samples, n_features_in_)
+        numpy.ndarray of shape (n_samples, ``n_features_in_``)
             Of the estimator's dtype: float64, or the categories' own dtype (object where
             a row holds an unknown category, None) for encoders.
 
@@ -105,6 +121,28 @@ class ConvertedTransformer(ConvertedNetwork):
         if self.inverse_network is None:
             raise UnsupportedEstimatorError(self.inverse_refused)
         return self.inverse_network.transform(X)
+
+    @available_if(_has_scores)
+    def score_samples(self, X) -> np.ndarray:
+        """Each row's log-likelihood, as the estimator's ``score_samples`` (PCA,
+        FactorAnalysis, a pipeline ending in one); computed by :attr:`score_network`.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        numpy.ndarray of shape (n_samples,)
+        """
+        if self.score_network is None:
+            raise UnsupportedEstimatorError(self.score_refused)
+        return self.score_network.transform(X)[:, 0]
+
+    @available_if(_has_scores)
+    def score(self, X, y=None) -> float:
+        """The mean log-likelihood of the rows, as the estimator's ``score``."""
+        return float(np.mean(self.score_samples(X)))
 
     def _to_numpy(self, method: str, answer: torch.Tensor) -> np.ndarray:
         values = answer.cpu().numpy()

@@ -32,6 +32,11 @@ def _standardisation(fitted: Fitted) -> AffineScaler:
 
 @converts_transformer(*PLS, PLSSVD)
 def _cross_decomposition(estimator, options: Options) -> list:
+    """A standardisation layer, then linear units onto the X scores (``x_rotations_``;
+    PLSSVD: ``x_weights_``); ``inverse_transform`` maps back through ``x_loadings_``.
+
+    As a pipeline step; PLSRegression, PLSCanonical and CCA convert whole as regressors.
+    """
     fitted = Fitted(estimator)
     attribute = "x_weights_" if isinstance(estimator, PLSSVD) else "x_rotations_"
     rotations = fitted.array(attribute, shape=(fitted.n_features, None))

@@ -39,6 +39,9 @@ def _read_components(estimator) -> tuple[Fitted, np.ndarray]:
 
 @converts_transformer(PCA, IncrementalPCA)
 def _pca(pca, options: Options) -> list:
+    """One affine layer: ``(x − mean_)·components_ᵀ``, divided by the singular values' scale when
+    whitened.
+    """
     fitted, components = _read_components(pca)
     mean = fitted.array("mean_", shape=(fitted.n_features,))
     names = _component_names(pca, components.shape[0])
@@ -55,6 +58,8 @@ def _pca(pca, options: Options) -> list:
 
 @converts_transformer(TruncatedSVD)
 def _truncated_svd(svd: TruncatedSVD, options: Options) -> list:
+    """One linear layer: ``x·components_ᵀ`` (no centring, so sparse rows stay sparse).
+    """
     _, components = _read_components(svd)
     return [LinearUnits(components, None, title="singular vectors",
                         unit_names=_component_names(svd, components.shape[0]))]
@@ -62,6 +67,8 @@ def _truncated_svd(svd: TruncatedSVD, options: Options) -> list:
 
 @converts_transformer(GaussianRandomProjection, SparseRandomProjection)
 def _random_projection(projection, options: Options) -> list:
+    """One linear layer holding the random projection matrix.
+    """
     _, components = _read_components(projection)  # sparse for SparseRandomProjection
     return [LinearUnits(components, None, title="random projection",
                         unit_names=_component_names(projection, components.shape[0]))]
@@ -69,6 +76,8 @@ def _random_projection(projection, options: Options) -> list:
 
 @converts_transformer(FastICA)
 def _fast_ica(ica: FastICA, options: Options) -> list:
+    """One affine layer: the centring, then the unmixing matrix.
+    """
     fitted, components = _read_components(ica)
     # scikit-learn centres before projecting only when it whitened: (x − μ) Wᵀ = x Wᵀ − μ Wᵀ
     bias = -(fitted.array("mean_", shape=(fitted.n_features,))[None, :] @ components.T)[0] \

@@ -66,6 +66,12 @@ class BinCounts(Layer):
 
 @converts_transformer(KBinsDiscretizer)
 def _bins(discretizer: KBinsDiscretizer, options: Options) -> list:
+    """Step units counting the inner bin edges each value reaches: the bin index (ordinal), or its
+    one-hot encoding.
+
+    Strategies uniform, quantile and kmeans. Float64 networks only are exact: scikit-learn
+    compares to the edges in float64.
+    """
     fitted = Fitted(discretizer)
     edges = fitted.get("bin_edges_")
     n = fitted.n_features

@@ -182,6 +182,12 @@ def _infrequent_index(encoder, i: int) -> int | None:
 
 @converts_transformer(OneHotEncoder)
 def _one_hot_encoder(encoder: OneHotEncoder, options: Options) -> list:
+    """A lookup layer reading each categorical column's codes: one unit per output column.
+
+    ``drop``, every ``handle_unknown``, infrequent categories; categories arrive as codes through
+    the input schema. With ``fuse=True`` a linear layer that reads the one-hot output is split into
+    a lookup of each category's weights instead.
+    """
     categories = checked_categories(encoder)
     drops = getattr(encoder, "_drop_idx_after_grouping", None)
     tables = []
@@ -207,6 +213,9 @@ def _one_hot_encoder(encoder: OneHotEncoder, options: Options) -> list:
 
 @converts_transformer(OrdinalEncoder)
 def _ordinal_encoder(encoder: OrdinalEncoder, options: Options) -> list:
+    """A lookup layer mapping each category code to its ordinal value; unknown and missing values as
+    fitted.
+    """
     encodes_unknown = encoder.handle_unknown == "use_encoded_value"
     categories = checked_categories(encoder)
     tables = []
@@ -222,6 +231,11 @@ def _ordinal_encoder(encoder: OrdinalEncoder, options: Options) -> list:
 
 @converts_transformer(TargetEncoder)
 def _target_encoder(encoder: TargetEncoder, options: Options) -> list:
+    """A lookup layer of ``encodings_``: each category's encoded target (binary, multiclass or
+    continuous), the target's mean for a category never seen.
+
+    ``transform`` only: ``fit_transform``'s cross-fitting happens at training time.
+    """
     categories = checked_categories(encoder)
     fitted = Fitted(encoder)
     n_features = len(categories)

@@ -12,6 +12,10 @@ from ..registry import converts_inverse, converts_transformer
 
 @converts_transformer(FunctionTransformer)
 def _function_transformer(transformer: FunctionTransformer, options: Options) -> list:
+    """No layer: the identity.
+
+    Refused: any ``func``: an arbitrary Python function is not a network.
+    """
     if transformer.func is not None:
         raise UnsupportedEstimatorError(
             f"FunctionTransformer(func={getattr(transformer.func, '__name__', transformer.func)!r})"

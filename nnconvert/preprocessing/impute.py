@@ -106,6 +106,14 @@ class ImputeMissing(Layer):
 
 @converts_transformer(SimpleImputer)
 def _simple_imputer(imputer: SimpleImputer, options: Options) -> list:
+    """Fill units that read NaN and put the fitted statistic in its place; ``add_indicator``
+    appends the missing flags.
+
+    Strategies mean, median, most_frequent and constant; columns empty at fit are dropped, as
+    scikit-learn does.
+
+    Refused: string data (fill categories with the encoders' own missing-value handling instead).
+    """
     missing = imputer.missing_values
     try:  # a constant fill keeps an object array of numbers
         statistics = np.asarray(imputer.statistics_).astype(np.float64)
@@ -138,6 +146,12 @@ def _flagged(fitted: Fitted, n_features: int) -> np.ndarray:
 def _missing_indicator(indicator: MissingIndicator, options: Options) -> list:
     # scikit-learn answers booleans; the network's flags are 0.0 and 1.0 in its own dtype
     # (equal to them under ==, and what a following layer reads)
+    """Flag units: 1.0 where a value is missing, else 0.0 (scikit-learn answers booleans: equal value
+    by value).
+
+    ``features`` 'missing-only' or 'all'; NaN or a number as the missing value. ``error_on_new``
+    raises scikit-learn's error, naming the columns, when run in Python.
+    """
     missing = indicator.missing_values
     if not isinstance(missing, (int, float)):
         raise ConversionError(

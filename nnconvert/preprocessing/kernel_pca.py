@@ -100,6 +100,9 @@ def _centring(centerer) -> KernelCentring:
 
 @converts_transformer(KernelCenterer)
 def _kernel_centerer(centerer: KernelCenterer, options: Options) -> list:
+    """A centring layer: scikit-learn's kernel centring of a kernel row against the fitted
+    training kernel.
+    """
     layer = _centring(centerer)
     if layer.fit_rows.shape[0] != Fitted(centerer).n_features:
         raise Fitted(centerer).error("K_fit_rows_", "does not have one entry per column")
@@ -118,6 +121,14 @@ def _kernel(kpca: KernelPCA) -> str:
 
 @converts_transformer(KernelPCA)
 def _kernel_pca(kpca: KernelPCA, options: Options) -> list:
+    """Kernel units on the training rows, scikit-learn's kernel centring, then the scaled
+    eigenvectors as linear units.
+
+    Kernels rbf, poly, sigmoid, cosine and linear; ``remove_zero_eig``; a component whose
+    eigenvalue is 0 projects to 0, as scikit-learn's.
+
+    Refused: precomputed and callable kernels.
+    """
     if kpca.kernel == "precomputed":
         return [_centring(kpca._centerer), _projection(kpca)]
     kernel = _kernel(kpca)

@@ -67,6 +67,9 @@ class PowerUnits(Layer):
 
 @converts_transformer(PowerTransformer)
 def _power_transformer(transformer: PowerTransformer, options: Options) -> list:
+    """Power units (Yeo-Johnson or Box-Cox, as scipy computes them, with ``expm1``), then the
+    standard scaler where ``standardize`` is set.
+    """
     fitted = Fitted(transformer)
     n = fitted.n_features
     layers = [PowerUnits(fitted.array("lambdas_", shape=(n,)), transformer.method)]

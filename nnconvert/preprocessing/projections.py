@@ -45,6 +45,8 @@ def _centring(mean: np.ndarray) -> AffineScaler:
 
 @converts_transformer(NeighborhoodComponentsAnalysis)
 def _nca(nca: NeighborhoodComponentsAnalysis, options: Options) -> list:
+    """Linear units: ``x Lᵀ`` (``components_``).
+    """
     fitted = Fitted(nca)
     components = fitted.array("components_", shape=(None, fitted.n_features))
     return [LinearUnits(components, None, title="NCA projection",
@@ -59,6 +61,9 @@ def _sparse_components(spca) -> tuple[np.ndarray, np.ndarray]:
 
 @converts_transformer(SparsePCA, MiniBatchSparsePCA)
 def _sparse_pca(spca, options: Options) -> list:
+    """A centring layer, then linear units holding the ridge solve ``(C Cᵀ + αI)⁻¹ C``, computed
+    once; ``inverse_transform`` is ``y C + μ``.
+    """
     components, mean = _sparse_components(spca)
     alpha = Fitted(spca).number("ridge_alpha", low=0.0, value=spca.ridge_alpha)
     gram = components @ components.T
@@ -82,6 +87,9 @@ def _sparse_pca_inverse(spca, options: Options) -> list:
 
 @converts_transformer(FactorAnalysis)
 def _factor_analysis(fa: FactorAnalysis, options: Options) -> list:
+    """A centring layer, then linear units: the posterior mean of the factors
+    ``(x − μ) Ψ⁻¹Wᵀ (I + WΨ⁻¹Wᵀ)⁻¹``.
+    """
     fitted = Fitted(fa)
     n = fitted.n_features
     components = fitted.array("components_", shape=(None, n))
@@ -109,6 +117,9 @@ def _clusters(agglomeration: FeatureAgglomeration) -> tuple[np.ndarray, np.ndarr
 
 @converts_transformer(FeatureAgglomeration)
 def _feature_agglomeration(agglomeration: FeatureAgglomeration, options: Options) -> list:
+    """Mean pooling: each cluster's features summed and divided by its size; ``inverse_transform``
+    gives each feature its cluster's value.
+    """
     if agglomeration.pooling_func is not np.mean:
         raise UnsupportedEstimatorError(
             f"FeatureAgglomeration(pooling_func={agglomeration.pooling_func!r}) is not "

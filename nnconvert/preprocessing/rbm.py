@@ -21,6 +21,10 @@ __all__: list[str] = []
 
 @converts_transformer(BernoulliRBM)
 def _bernoulli_rbm(rbm: BernoulliRBM, options: Options) -> list:
+    """One layer of sigmoid units: ``P(h = 1 | v) = σ(v Wᵀ + c)``.
+
+    ``gibbs`` and ``score_samples`` are not converted: they draw at random.
+    """
     fitted = Fitted(rbm)
     components = fitted.array("components_", shape=(None, fitted.n_features))
     hidden = fitted.array("intercept_hidden_", shape=(components.shape[0],))

@@ -38,12 +38,16 @@ def _vectors(scaler, shift: str, scale: str, use_shift: bool = True,
 
 @converts_transformer(StandardScaler)
 def _standard_scaler(scaler: StandardScaler, options: Options) -> list:
+    """An affine layer: ``(x − mean_) / scale_``; ``fuse=True`` folds it into the next layer.
+    """
     mean, scale = _vectors(scaler, "mean_", "scale_", scaler.with_mean, scaler.with_std)
     return [AffineScaler(mean, scale, mode="center-divide", title="standard scaler")]
 
 
 @converts_transformer(RobustScaler)
 def _robust_scaler(scaler: RobustScaler, options: Options) -> list:
+    """An affine layer: ``(x − center_) / scale_``.
+    """
     center, scale = _vectors(scaler, "center_", "scale_", scaler.with_centering,
                              scaler.with_scaling)
     return [AffineScaler(center, scale, mode="center-divide", title="robust scaler")]
@@ -51,6 +55,8 @@ def _robust_scaler(scaler: RobustScaler, options: Options) -> list:
 
 @converts_transformer(MaxAbsScaler)
 def _max_abs_scaler(scaler: MaxAbsScaler, options: Options) -> list:
+    """An affine layer: ``x / max_abs_``.
+    """
     clip = (-1.0, 1.0) if getattr(scaler, "clip", False) else None
     zeros, scale = _vectors(scaler, "", "scale_", use_shift=False)
     return [AffineScaler(zeros, scale, mode="center-divide", title="max-abs scaler",
@@ -59,6 +65,8 @@ def _max_abs_scaler(scaler: MaxAbsScaler, options: Options) -> list:
 
 @converts_transformer(MinMaxScaler)
 def _min_max_scaler(scaler: MinMaxScaler, options: Options) -> list:
+    """An affine layer: ``x · scale_ + min_``, then a clamp where ``clip=True``.
+    """
     clip = scaler.feature_range if scaler.clip else None
     shift, scale = _vectors(scaler, "min_", "scale_")
     return [AffineScaler(shift, scale, mode="multiply-add", title="min-max scaler",

@@ -34,6 +34,8 @@ SELECTORS = (SelectKBest, SelectPercentile, GenericUnivariateSelect, SelectFpr, 
 
 @converts_transformer(*SELECTORS)
 def _selector(selector, options: Options) -> list:
+    """A column selection: the columns ``get_support()`` keeps, in order.
+    """
     kept = np.flatnonzero(selector.get_support())
     if kept.size == 0:
         raise ConversionError(

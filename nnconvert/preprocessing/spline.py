@@ -199,6 +199,14 @@ def _edges(spline: SplineTransformer, n_splines: int) -> tuple[np.ndarray, ...]:
 
 @converts_transformer(SplineTransformer)
 def _spline_transformer(spline: SplineTransformer, options: Options) -> list:
+    """B-spline basis units by de Boor's recursion, as scipy runs it: equal to the last bit on and
+    beside the knots.
+
+    Any degree, ``n_knots``, knots uniform, quantile or an array; extrapolation constant, linear,
+    continue, periodic and error (``transform`` raises scikit-learn's ``ValueError``; an exported
+    file, which cannot raise, answers NaN); ``include_bias``; ``handle_missing``.
+    ``sparse_output`` gives a dense array.
+    """
     knots = np.stack([spl.t for spl in spline.bsplines_])
     n_splines = spline.bsplines_[0].c.shape[1]
     edges, values, slopes = (_edges(spline, n_splines)

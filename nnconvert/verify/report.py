@@ -194,6 +194,17 @@ class VerificationReport:
         answers on the data as given lie from its answers on the same values cast to float64.
         That is the precision the reference achieved; ``max_abs_diff`` then counts only what
         the network differs beyond it, judged at ``rtol``.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=1000).fit(X, y)
+    >>> report = nc.verify(model, nc.convert(model), X)
+    >>> report.passed, sorted(report.max_abs_diff)
+    (True, ['decision_function', 'predict_proba'])
     """
 
     passed: bool

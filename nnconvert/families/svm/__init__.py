@@ -141,6 +141,16 @@ def pair_weights(dual_coef: np.ndarray, n_support: np.ndarray) -> np.ndarray:
 
 @converts(SVC, NuSVC)
 def _kernel_svm(estimator, options: Options) -> Conversion:
+    """Kernel units centred on the support vectors, one neuron per class pair (bias
+    ``intercept_ = −ρ``), then libsvm's one-vs-one vote.
+
+    Kernels linear, poly, rbf and sigmoid (tanh); gamma 'scale', 'auto' or a number;
+    ``decision_function_shape`` ovo and ovr; ``break_ties``; ``class_weight``;
+    ``probability=True`` (Platt's sigmoid per pair, then libsvm's Wu–Lin–Weng coupling). At a
+    pairwise tie the ovr scores jump by a whole vote: ``verify`` counts such rows as near ties.
+
+    Refused: precomputed and callable kernels.
+    """
     _check_convertible(estimator)
     fitted = Fitted(estimator)
     classes = fitted.classes()
@@ -194,6 +204,12 @@ SVR_NOTE = ("libsvm predicts Σ α·k − ρ and scikit-learn stores intercept_ 
 
 @converts(SVR, NuSVR)
 def _kernel_svr(estimator, options: Options) -> Conversion:
+    """Kernel units centred on the support vectors, one read-out neuron (bias ``intercept_``).
+
+    Kernels linear, poly, rbf and sigmoid.
+
+    Refused: precomputed and callable kernels.
+    """
     _check_kernel(estimator)
     fitted = Fitted(estimator)
     n_vectors = fitted.array("support_vectors_", ndim=2).shape[0]

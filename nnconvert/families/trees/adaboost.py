@@ -137,6 +137,11 @@ class SammeMembersHead(SammeHead):
 
 @converts(AdaBoostClassifier)
 def _adaboost_classifier(estimator, options):
+    """The members' networks side by side (trees merge into one tree layer), then SAMME's weighted
+    vote.
+
+    Any supported member.
+    """
     classes = estimator.classes_
     if not _all(estimator, DecisionTreeClassifier):
         layer, heads, widths = _members_side_by_side(estimator, options)
@@ -209,6 +214,8 @@ class MembersMedianHead(WeightedMedianHead):
 
 @converts(AdaBoostRegressor)
 def _adaboost_regressor(estimator, options):
+    """The members' networks side by side, then AdaBoost.R2's weighted median.
+    """
     if not _all(estimator, DecisionTreeRegressor):
         layer, heads, widths = _members_side_by_side(estimator, options)
         return Conversion(layers=[layer],

@@ -165,6 +165,11 @@ def _members_on_their_features(estimator, options) -> tuple[ColumnBranches, list
 
 @converts(BaggingClassifier)
 def _bagging_classifier(estimator, options):
+    """The members side by side, each on its feature subset, then their averaged probabilities (or
+    votes); trees merge into one tree layer.
+
+    Any supported member; feature subsets and ``max_samples``.
+    """
     n_classes = len(estimator.classes_)
     if not _all_trees(estimator):
         layer, heads, widths = _members_on_their_features(estimator, options)
@@ -185,6 +190,8 @@ def _bagging_classifier(estimator, options):
 
 @converts(BaggingRegressor)
 def _bagging_regressor(estimator, options):
+    """The members side by side, each on its feature subset, then their mean.
+    """
     if not _all_trees(estimator):
         layer, heads, widths = _members_on_their_features(estimator, options)
         return Conversion(layers=[layer], head=BaggedRegressorHead(heads, widths))

@@ -304,12 +304,22 @@ def _gradient_boosting(estimator, head, options) -> Conversion:
 
 @converts(GradientBoostingClassifier)
 def _gradient_boosting_classifier(estimator, options):
+    """One tree layer summing the boosting stages, the prior (``init_``) as the bias, then the
+    sigmoid or softmax.
+
+    Losses log_loss and exponential; ``init_`` as the prior, 'zero', or a tree or forest. The
+    tree layer takes the form ``convert(..., tree_form=)`` picks.
+    """
     head = _classifier_head(estimator, zero_is_positive=True, log_proba=True)
     return _gradient_boosting(estimator, head, options)
 
 
 @converts(GradientBoostingRegressor)
 def _gradient_boosting_regressor(estimator, options):
+    """One tree layer summing the boosting stages, the prior (``init_``) as the bias.
+
+    Losses squared_error, absolute_error, huber and quantile.
+    """
     return _gradient_boosting(estimator, _regressor_head(estimator), options)
 
 
@@ -436,10 +446,23 @@ def _hist_layers(estimator, options) -> list:
 
 @converts(HistGradientBoostingClassifier)
 def _hist_gradient_boosting_classifier(estimator, options):
+    """One tree layer over the model's own thresholds (compared in float64), the baseline as the
+    bias, then the sigmoid or softmax.
+
+    NaN routed as each split says, ``categorical_features`` with bitset splits (category codes
+    through the input schema), early stopping, ``class_weight``.
+
+    Refused: ``tree_form='network'`` where splits test category codes (the traversal handles them).
+    """
     head = _classifier_head(estimator, zero_is_positive=False, log_proba=False)
     return Conversion(layers=_hist_layers(estimator, options), head=head)
 
 
 @converts(HistGradientBoostingRegressor)
 def _hist_gradient_boosting_regressor(estimator, options):
+    """One tree layer over the model's own thresholds, the baseline as the bias, then the inverse
+    link (exp for poisson and gamma losses).
+
+    NaN and categorical splits as for the classifier.
+    """
     return Conversion(layers=_hist_layers(estimator, options), head=_regressor_head(estimator))

@@ -109,6 +109,10 @@ def _layers(embedding: RandomTreesEmbedding, options: Options) -> LeafEmbedding:
 
 @converts_transformer(RandomTreesEmbedding)
 def _random_trees_embedding(embedding: RandomTreesEmbedding, options: Options) -> list:
+    """The leaf units of the forest are the output: one column per leaf, tree after tree (the network
+    form's leaf layer, or the walk's leaves scattered into their columns); sparse CSR where
+    scikit-learn's is.
+    """
     return [_layers(embedding, options)]
 
 

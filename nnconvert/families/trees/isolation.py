@@ -62,6 +62,12 @@ class IsolationScore(Layer):
 
 @converts(IsolationForest)
 def _isolation_forest(estimator, options):
+    """Every isolation tree through the tree walk, each leaf holding its path length, then the
+    anomaly score ``−2^(−Σ h / (n_trees · c(max_samples_)))`` and ``offset_``:
+    ``score_samples``, ``decision_function``, ``predict`` (±1).
+
+    Splits compare ``float32(x)``, as scikit-learn's.
+    """
     fitted = Fitted(estimator)
     d = fitted.n_features
     trees = list(fitted.get("estimators_"))
@@ -79,11 +85,11 @@ def _isolation_forest(estimator, options):
         length = fitted.array("_decision_path_lengths", shape=(nodes,), value=depths[i])
         average = fitted.array("_average_path_length_per_tree", shape=(nodes,),
                                value=averages[i])
-        tree_dict = dict(tree_arrays(tree, False), value=((length + average) - 1.0)[:, None])
+        name = f"IsolationForest.estimators_[{i}]"
+        tree_dict = dict(tree_arrays(tree, False, name),
+                         value=((length + average) - 1.0)[:, None])
         if subset:
-            used = fitted.array("estimators_features_", shape=(None,), dtype=np.int64, low=0,
-                                high=d - 1, value=features[i])
-            tree_dict = _on_all_features(tree_dict, used)
+            tree_dict = _on_all_features(tree_dict, features[i], d, name)
         arrays.append(tree_dict)
     samples = fitted.integer("max_samples_", low=1)
     denominator = n * float(average_path_length(np.array([samples]))[0])

@@ -94,21 +94,41 @@ def _regressor(estimator, trees, options):
 
 @converts(DecisionTreeClassifier, ExtraTreeClassifier)
 def _tree_classifier(estimator, options):
+    """A tree layer, then the leaf's class frequencies: in the network form a decision unit per split
+    ``step(t − x_f)`` and a leaf unit per leaf; in the traversal form a walk of the node table.
+
+    Splits compare ``float32(x_f) ≤ t`` as scikit-learn's trees do; NaN goes where
+    ``missing_go_to_left`` says. ``convert(..., tree_form=)`` picks the form: ``'auto'`` takes
+    the network while its leaf units hold at most 65,536 weights. Both forms give the same bits.
+    Only exact ties of frequencies count as near ties in ``verify``.
+
+    Refused: ``tree_form='network'`` beyond 256 MiB of weights (with its size).
+    """
     return _classifier(estimator, [estimator], options)
 
 
 @converts(DecisionTreeRegressor, ExtraTreeRegressor)
 def _tree_regressor(estimator, options):
+    """A tree layer, then the leaf values; one target or several.
+
+    The same two forms and split rules as the classifier.
+    """
     return _regressor(estimator, [estimator], options)
 
 
 @converts(RandomForestClassifier, ExtraTreesClassifier)
 def _forest_classifier(estimator, options):
+    """One tree layer for all the trees, then the average of their class frequencies.
+
+    A forest draws its first and last trees and "… N more members".
+    """
     return _classifier(estimator, list(estimator.estimators_), options)
 
 
 @converts(RandomForestRegressor, ExtraTreesRegressor)
 def _forest_regressor(estimator, options):
+    """One tree layer for all the trees, then the average of their leaf values; one target or several.
+    """
     return _regressor(estimator, list(estimator.estimators_), options)
 
 
