@@ -335,14 +335,17 @@ def _ransac(estimator: RANSACRegressor, options: Options) -> Conversion:
 
 @converts(PLSRegression, PLSCanonical, CCA)
 def _pls(estimator, options: Options) -> Conversion:
-    # scikit-learn 1.9 predicts (X − x_mean) @ coef_.T + intercept_ (coef_ already holds the
-    # x scaling): centring first, as it does, rather than folding −coef_·x_mean into the bias
     """Linear neurons: ``PLSRegression``'s prediction is affine in ``x`` (scaling, ``coef_``, the
     target's mean), folded into one layer.
     """
-    centre = AffineScaler(estimator._x_mean, np.ones_like(estimator._x_mean),
+    # scikit-learn 1.9 predicts (X − x_mean) @ coef_.T + intercept_ (coef_ already holds the
+    # x scaling): centring first, as it does, rather than folding −coef_·x_mean into the bias
+    fitted = Fitted(estimator)
+    x_mean = fitted.array("_x_mean", shape=(fitted.n_features,))
+    centre = AffineScaler(x_mean, np.ones_like(x_mean),
                           mode="center-divide", title="PLS centring (x − x_mean)")
-    units = regression_units(estimator.coef_, estimator.intercept_, "PLS regression neurons")
+    coef, intercept = read_linear_regressor(fitted)
+    units = regression_units(coef, intercept, "PLS regression neurons")
     return Conversion(
         layers=[centre, units],
         head=RegressionHead(units.out_features, single=estimator._predict_1d),

@@ -41,7 +41,6 @@ from ..layers import (
     LinearUnits,
     as_buffer,
     as_numpy,
-    dense_float64,
 )
 from ..options import Options
 from ..registry import converts_transformer
@@ -54,9 +53,12 @@ NYSTROEM_KERNELS = PAIRWISE_KERNELS
 def _rbf_sampler(sampler: RBFSampler, options: Options) -> list:
     """Cosine units ``√(2/n)·cos(W x + b)``: the random Fourier features as a fixed hidden layer.
     """
-    n = sampler.random_weights_.shape[1]
-    return [ActivatedUnits(sampler.random_weights_.T, sampler.random_offset_, activation="cos",
-                           scale=(2.0 / n) ** 0.5, title="random Fourier units")]
+    fitted = Fitted(sampler)
+    n = fitted.integer("n_components", low=1)  # how many random units it drew
+    weights = fitted.array("random_weights_", shape=(fitted.n_features, n))
+    return [ActivatedUnits(weights.T, fitted.array("random_offset_", shape=(n,)),
+                           activation="cos", scale=(2.0 / n) ** 0.5,
+                           title="random Fourier units")]
 
 
 def _nystroem_parameters(nystroem: Nystroem, n_features: int) -> dict:
@@ -93,11 +95,14 @@ def _nystroem(nystroem: Nystroem, options: Options) -> list:
             f"Nystroem with kernel={kernel!r} is not supported; supported kernels: "
             f"{sorted(NYSTROEM_KERNELS)}."
         )
-    components = dense_float64(nystroem.components_)
+    fitted = Fitted(nystroem)
+    components = fitted.array("components_", shape=(None, fitted.n_features))
     units = KernelUnits(components, kernel=NYSTROEM_KERNELS[kernel],
                         title="Nyström kernel units",
                         **_nystroem_parameters(nystroem, components.shape[1]))
-    return [units, LinearUnits(nystroem.normalization_, None, title="Nyström normalisation")]
+    # the normalisation reads one kernel value per component
+    normalization = fitted.array("normalization_", shape=(None, len(components)))
+    return [units, LinearUnits(normalization, None, title="Nyström normalisation")]
 
 
 def _refuse(x: torch.Tensor, bad: torch.Tensor, message: str) -> None:
