@@ -101,9 +101,11 @@ sphinx_gallery_conf = {
     "examples_dirs": ["../examples"],
     "gallery_dirs": ["auto_examples"],
     "filename_pattern": r"/plot_",
-    # the scripts at examples/ itself are modules the gallery's pages import and run
-    "ignore_pattern": r"examples/(?!plot_)[^/]+\.py$",
+    # (matched against file names) every other script is a module the gallery's pages run
+    "ignore_pattern": r"^(?!plot_).*\.py$",
     "image_scrapers": ("matplotlib", "nnconvert_docs.diagram_scraper"),
+    "subsection_order": [f"../examples/{name}" for name in (
+        "seeds", "families", "unsupervised", "scale", "gallery", "benchmarks")],
     "within_subsection_order": "FileNameSortKey",
     "download_all_examples": False,
     "remove_config_comments": True,

@@ -33,7 +33,7 @@ WORDS = {"rbm-digits": "σ(W·", "nca-wine": "NCA projection",
          "plscanonical-transform-diabetes2": "X scores",
          "cca-transform-diabetes2": "X scores", "plssvd-transform-diabetes2": "X scores",
          "plscanonical-diabetes2": "PLS", "cca-diabetes2": "PLS",
-         "trees-embedding-wine": "leaf units"}
+         "trees-embedding-wine": "leaf units", "knn-imputer-wine": "k-NN imputation"}
 
 
 @pytest.mark.parametrize("case_id", CLOSED_FORM)

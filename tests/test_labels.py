@@ -71,3 +71,30 @@ def test_a_multilabel_binarizer_is_refused_with_the_reason():
     binarizer = LabelBinarizer().fit(np.array([[1, 0], [0, 1], [1, 1]]))
     with pytest.raises(nc.UnsupportedEstimatorError, match="multilabel"):
         nc.convert(binarizer)
+
+
+@pytest.mark.parametrize("labels", [IRIS, load_iris().target * 7 - 3], ids=["strings", "ints"])
+def test_label_encoder_inverse(labels):
+    encoder = LabelEncoder().fit(labels)
+    net = nc.convert(encoder)
+    codes = encoder.transform(labels)[::-3]
+    _same(net.inverse_transform(codes), encoder.inverse_transform(codes))
+    with pytest.raises(ValueError, match="previously unseen labels"):
+        encoder.inverse_transform([0, 3])
+    with pytest.raises(ValueError, match="previously unseen labels"):
+        net.inverse_transform([0, 3])
+
+
+@pytest.mark.parametrize("make", [LabelBinarizer, lambda: LabelBinarizer(neg_label=-1)],
+                         ids=["default", "negative"])
+@pytest.mark.parametrize("labels", [IRIS, IRIS == "setosa"], ids=["three", "two"])
+def test_label_binarizer_inverse_reads_argmax_or_threshold(make, labels):
+    binarizer = make().fit(labels)
+    net = nc.convert(binarizer)
+    rng = np.random.default_rng(0)
+    width = binarizer.transform(labels[:1]).shape[1]
+    rows = np.vstack([binarizer.transform(labels[::7]),
+                      rng.uniform(-1.5, 1.5, size=(30, width)),
+                      np.zeros((1, width))])  # a tie everywhere: the first class
+    _same(net.inverse_transform(rows), binarizer.inverse_transform(rows))
+    assert "labels back" in net.inverse_network.explain()

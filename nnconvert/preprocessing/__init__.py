@@ -13,6 +13,7 @@ from . import (  # noqa: F401
     function,
     impute,
     kernel_pca,
+    knn_impute,
     labels,
     polynomial,
     power,

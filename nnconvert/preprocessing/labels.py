@@ -12,22 +12,29 @@ LabelBinarizer writes ``neg_label`` in every column, as scikit-learn's ``label_b
 does. A two-class LabelBinarizer given three or more distinct labels at once answers two
 columns in scikit-learn (it reads them as a multiclass target): that is refused here, as
 a function of the rows cannot depend on which other rows came with them.
+
+``inverse_transform`` maps back to the labels (:class:`LabelDecode`): LabelEncoder's codes
+(1-D, integers in range, as scikit-learn demands), LabelBinarizer's rows (the first argmax
+of each row; for two classes, the one column above ``(pos_label + neg_label) / 2``, its
+default threshold).
 """
 
 from __future__ import annotations
 
 import numpy as np
 import scipy.sparse
+import torch
 from sklearn.preprocessing import LabelBinarizer, LabelEncoder
 
 from ..errors import UnsupportedEstimatorError
 from ..fitted import Fitted
+from ..layers import Layer, LayerDescription
 from ..network.heads import TransformHead
 from ..options import Options
-from ..registry import Conversion, converts
+from ..registry import Conversion, converts, converts_inverse
 from .encoders import CategoryLookup
 
-__all__ = ["LabelLookup"]
+__all__ = ["LabelLookup", "LabelDecode"]
 
 
 class LabelLookup(CategoryLookup):
@@ -127,3 +134,74 @@ def _label_binarizer(binarizer: LabelBinarizer, options: Options) -> Conversion:
         table = np.full((2, 1), neg)  # scikit-learn's single class: every label negative
     return _network(LabelLookup(classes, table, kind="binarizer",
                                 sparse_output=binarizer.sparse_output))
+
+
+class LabelDecode(Layer):
+    """The index of each row's label in ``classes_``; :meth:`decode` names it.
+
+    Parameters
+    ----------
+    classes : array-like
+        ``classes_``.
+    rule : {"code", "argmax", "threshold"}
+        Read the code as it is (LabelEncoder: a 1-D input), the first argmax of the row
+        (a LabelBinarizer of several classes), or ``1 if x > threshold else 0`` (two classes).
+    n_in : int
+    threshold : float, default 0.0
+    """
+
+    def __init__(self, classes, rule: str, n_in: int, threshold: float = 0.0):
+        super().__init__()
+        self.classes = np.array(classes, copy=True)
+        self.rule, self.n_in, self.threshold = rule, int(n_in), float(threshold)
+
+    def labels_in(self, y) -> np.ndarray:
+        """LabelEncoder's codes come 1-D, as scikit-learn takes them; rows pass as they are."""
+        if self.rule != "code":
+            return y
+        array = np.asarray(y)
+        if array.ndim == 2 and array.shape[1] == 1:
+            array = array[:, 0]
+        if array.ndim != 1:
+            raise ValueError(f"y should be a 1d array, got an array of shape {array.shape} "
+                             "instead.")
+        if array.dtype.kind not in "iu" or ((array < 0) | (array >= len(self.classes))).any():
+            unseen = np.setdiff1d(array, np.arange(len(self.classes)))
+            raise ValueError(f"y contains previously unseen labels: {unseen}")
+        return array.reshape(-1, 1).astype(np.float64)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.rule == "argmax":
+            return x.argmax(dim=1, keepdim=True).to(x.dtype)  # the first index wins a tie
+        if self.rule == "threshold":
+            return (x > self.threshold).to(x.dtype)
+        return x
+
+    def decode(self, values: np.ndarray) -> np.ndarray:
+        """The labels the indices name, of ``classes_``'s dtype."""
+        return self.classes[values[:, 0].astype(np.int64)]
+
+    def describe(self) -> LayerDescription:
+        words = {"code": "{y} = classes_[{x}]",
+                 "argmax": "{y} = classes_[argmax_k {x}_k]   (first index wins a tie)",
+                 "threshold": f"{{y}} = classes_[1] if {{x}} > {self.threshold:g} else "
+                              "classes_[0]"}[self.rule]
+        return LayerDescription(
+            title="labels back from their codes", n_in=self.n_in, n_out=1,
+            activation="argmax" if self.rule == "argmax" else "none",
+            activation_kind="argmax" if self.rule == "argmax" else "identity",
+            formula=words)
+
+
+@converts_inverse(LabelEncoder)
+def _label_encoder_inverse(encoder: LabelEncoder, options: Options) -> list:
+    return [LabelDecode(_classes(encoder), "code", 1)]
+
+
+@converts_inverse(LabelBinarizer)
+def _label_binarizer_inverse(binarizer: LabelBinarizer, options: Options) -> list:
+    classes = _classes(binarizer)
+    if len(classes) > 2:
+        return [LabelDecode(classes, "argmax", len(classes))]
+    threshold = (binarizer.pos_label + binarizer.neg_label) / 2.0  # scikit-learn's default
+    return [LabelDecode(classes, "threshold", 1, threshold)]

@@ -6,6 +6,7 @@ from sklearn.cluster import FeatureAgglomeration
 from sklearn.cross_decomposition import CCA, PLSSVD, PLSCanonical
 from sklearn.decomposition import FactorAnalysis, MiniBatchSparsePCA, SparsePCA
 from sklearn.ensemble import RandomTreesEmbedding
+from sklearn.impute import KNNImputer
 from sklearn.kernel_approximation import (
     AdditiveChi2Sampler,
     PolynomialCountSketch,
@@ -56,6 +57,7 @@ CASES = [
     _transformer("cca-transform-diabetes2", lambda: _transform_only(CCA(2)), "diabetes2"),
     _transformer("plssvd-transform-diabetes2", lambda: _transform_only(PLSSVD(2)), "diabetes2"),
     # dense output, so the zoo's numeric checks read it (the sparse default: its own tests)
+    _transformer("knn-imputer-wine", lambda: KNNImputer(n_neighbors=4), "wine"),
     _transformer("trees-embedding-wine", lambda: RandomTreesEmbedding(
         n_estimators=6, max_depth=3, sparse_output=False, random_state=0), "wine"),
     Case("plscanonical-diabetes2", lambda: PLSCanonical(2), "diabetes2",
