@@ -13,13 +13,9 @@ place to hostile values. Each call ends in an answer or a clear error; the proce
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
-import sys
-import textwrap
 from pathlib import Path
 
-import pytest
+from sanitizer import fuzz_sanitized
 
 WALK = Path(__file__).resolve().parents[1] / "nnconvert" / "families" / "trees" / "walk.cpp"
 
@@ -150,33 +146,5 @@ print("FUZZED")
 '''
 
 
-def _sanitizer_runtime() -> Path | None:
-    gxx = shutil.which("g++")
-    if gxx is None:
-        return None
-    found = subprocess.run([gxx, "-print-file-name=libasan.so"], capture_output=True,
-                           text=True).stdout.strip()
-    return Path(found) if os.path.isabs(found) and Path(found).exists() else None
-
-
 def test_the_walk_under_address_and_undefined_behaviour_sanitizers(tmp_path):
-    libasan = _sanitizer_runtime()
-    if libasan is None:
-        pytest.skip("g++ with AddressSanitizer (libasan) is not installed here")
-    library = tmp_path / "_walk_sanitized.so"
-    build = subprocess.run(
-        ["g++", "-std=c++17", "-O1", "-g", "-fno-omit-frame-pointer", "-shared", "-fPIC",
-         "-pthread", "-fsanitize=address,undefined", "-fno-sanitize-recover=undefined",
-         str(WALK), "-o", str(library)], capture_output=True, text=True, timeout=300)
-    if build.returncode != 0:
-        pytest.skip(f"g++ cannot build with -fsanitize=address,undefined: {build.stderr[-500:]}")
-    env = dict(os.environ, LD_PRELOAD=str(libasan), OMP_NUM_THREADS="1",
-               ASAN_OPTIONS="detect_leaks=0:halt_on_error=1:abort_on_error=0",
-               UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1", PYTHONWARNINGS="ignore")
-    examples = os.environ.get("NNCONVERT_FUZZ_EXAMPLES", "60")
-    run = subprocess.run([sys.executable, "-c", textwrap.dedent(_FUZZ), str(library), examples],
-                         env=env, capture_output=True, text=True, timeout=600)
-    report = run.stderr
-    assert run.returncode == 0 and "FUZZED" in run.stdout, report[-5000:]
-    for word in ("AddressSanitizer", "runtime error", "UndefinedBehaviorSanitizer"):
-        assert word not in report, report[-5000:]
+    fuzz_sanitized(WALK, _FUZZ, tmp_path, os.environ.get("NNCONVERT_FUZZ_EXAMPLES", "60"))

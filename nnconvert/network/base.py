@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import warnings
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import numpy as np
 import scipy.sparse
@@ -27,10 +27,24 @@ from .schema import InputSchema
 from .text import TextInput, documents_refused, looks_like_documents
 from .tree_methods import TreeMethods
 
-__all__ = ["ConvertedNetwork", "SPARSE_BLOCK_ROWS"]
+__all__ = ["ConvertedNetwork", "SPARSE_BLOCK_ROWS", "SPARSE_BLOCK_BYTES", "sparse_blocks"]
 
-#: rows of a sparse matrix densified at a time for a network whose first layer is not linear
+#: the most rows of a sparse matrix densified at a time for a network whose first layer is
+#: not linear
 SPARSE_BLOCK_ROWS = 4096
+#: the most bytes a densified block may take: wide rows (a HashingVectorizer's 2**20
+#: columns are 8 MiB a row in float64) come a few at a time, so memory follows this budget
+#: whatever the width
+SPARSE_BLOCK_BYTES = 16 << 20
+
+
+def sparse_blocks(X, dtype) -> Iterator:
+    """The rows of the sparse matrix ``X`` as dense numpy blocks of ``dtype``, each at most
+    :data:`SPARSE_BLOCK_BYTES` (one row at least) and :data:`SPARSE_BLOCK_ROWS` rows."""
+    row_bytes = max(1, X.shape[1]) * np.dtype(dtype).itemsize
+    rows = max(1, min(SPARSE_BLOCK_ROWS, SPARSE_BLOCK_BYTES // row_bytes))
+    for start in range(0, X.shape[0], rows):
+        yield X[start:start + rows].toarray()
 
 
 def _refuse_inner_categorical(layers, source: str) -> None:
@@ -267,6 +281,10 @@ class ConvertedNetwork(TreeMethods, nn.Module):
             warnings.filterwarnings("ignore", message="The given NumPy array is not writable")
             return torch.as_tensor(X, device=self.device)
 
+    def _encoded_tensor(self, X: np.ndarray) -> torch.Tensor:
+        """A dense block of already encoded rows as the body's tensor."""
+        return torch.as_tensor(X, device=self.device)
+
     def reads_sparse(self) -> bool:
         """Whether the body takes a sparse tensor as it is: its first layer multiplies one,
         or the leading layers keep rows sparse (tf-idf weighting, a row normalisation) up to
@@ -286,8 +304,9 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         X : array-like of shape (n_samples, n_features)
             numpy array, list, pandas dataframe, torch tensor or scipy.sparse matrix. A
             sparse matrix is never densified whole: a first linear layer multiplies it as it
-            is, other networks read it :data:`SPARSE_BLOCK_ROWS` rows at a time. A network
-            with a text vectorizer (:attr:`text_input`) takes documents too: a list, array
+            is, other networks read it in dense blocks of at most :data:`SPARSE_BLOCK_BYTES`
+            (and :data:`SPARSE_BLOCK_ROWS` rows), so memory stays bounded whatever its width.
+            A network with a text vectorizer (:attr:`text_input`) takes documents too: a list, array
             or Series of strings, vectorised first.
         methods : sequence of str, optional
             Among :attr:`methods`; default: all of them.
@@ -306,13 +325,17 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         X = self._documents_as_matrix(X)
         if scipy.sparse.issparse(X) and not self.reads_sparse():
             X = self.input_schema.encode(X, self.dtype)  # checked once, then read in blocks
-            blocks = [self._outputs_dense(X[i:i + SPARSE_BLOCK_ROWS].toarray(), methods)
-                      for i in range(0, X.shape[0], SPARSE_BLOCK_ROWS)]
+            blocks = [self._outputs_dense(block, methods, encoded=True)
+                      for block in sparse_blocks(X, X.dtype)]
             return {m: np.concatenate([b[m] for b in blocks]) for m in methods}
         return self._outputs_dense(X, methods)
 
-    def _outputs_dense(self, X, methods: tuple) -> dict[str, np.ndarray]:
-        return self._outputs_of(self.checked_tensor(self.as_tensor(X)), methods)
+    def _outputs_dense(self, X, methods: tuple, encoded: bool = False
+                       ) -> dict[str, np.ndarray]:
+        """``outputs`` of dense ``X``; ``encoded``: a block the schema already mapped (the
+        rows of an encoded sparse matrix), which it need not read column by column again."""
+        x = self._encoded_tensor(X) if encoded else self.as_tensor(X)
+        return self._outputs_of(self.checked_tensor(x), methods)
 
     def _outputs_of(self, x: torch.Tensor, methods: tuple) -> dict[str, np.ndarray]:
         """The answers for ``x``, the tensor the body reads (checked)."""

@@ -9,7 +9,7 @@ import scipy.sparse
 import torch
 from torch import nn
 
-from .base import SPARSE_BLOCK_ROWS, ConvertedNetwork
+from .base import ConvertedNetwork, sparse_blocks
 
 __all__ = ["ConvertedRegressor", "PREDICT_STD"]
 
@@ -119,17 +119,17 @@ class ConvertedRegressor(ConvertedNetwork):
             answers[PREDICT_STD] = self._std(self.checked_tensor(x))
         return {m: answers[m] for m in methods}
 
-    def _outputs_dense(self, X, methods: tuple) -> dict[str, np.ndarray]:
+    def _outputs_dense(self, X, methods: tuple, encoded: bool = False
+                       ) -> dict[str, np.ndarray]:
         rest = tuple(m for m in methods if m != PREDICT_STD)
-        answers = super()._outputs_dense(X, rest) if rest else {}
+        answers = super()._outputs_dense(X, rest, encoded) if rest else {}
         if PREDICT_STD in methods:
             if scipy.sparse.issparse(X):  # a linear first layer read it sparse; the variance
                 X = self.input_schema.encode(X, self.dtype)  # branch reads dense blocks
                 answers[PREDICT_STD] = np.concatenate([
-                    self._std_of_rows(X[i:i + SPARSE_BLOCK_ROWS].toarray())
-                    for i in range(0, X.shape[0], SPARSE_BLOCK_ROWS)])
+                    self._std_of_rows(block, True) for block in sparse_blocks(X, X.dtype)])
             else:
-                answers[PREDICT_STD] = self._std_of_rows(X)
+                answers[PREDICT_STD] = self._std_of_rows(X, encoded)
         return {m: answers[m] for m in methods}
 
     def _outputs_of(self, x: torch.Tensor, methods: tuple) -> dict[str, np.ndarray]:
@@ -142,9 +142,10 @@ class ConvertedRegressor(ConvertedNetwork):
                 answers[PREDICT_STD] = self._std(x).cpu().numpy()
         return {m: answers[m] for m in methods}
 
-    def _std_of_rows(self, X) -> np.ndarray:
+    def _std_of_rows(self, X, encoded: bool = False) -> np.ndarray:
+        x = self._encoded_tensor(X) if encoded else self.as_tensor(X)
         with torch.no_grad():
-            return self._std(self.checked_tensor(self.as_tensor(X))).cpu().numpy()
+            return self._std(self.checked_tensor(x)).cpu().numpy()
 
     def _std(self, x: torch.Tensor) -> torch.Tensor:
         """The variance branch's answer as scikit-learn's std: clipped at 0, its root, shaped
