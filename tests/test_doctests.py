@@ -21,7 +21,8 @@ import nnconvert
 MUST_SHOW = ["convert", "supported_estimators", "supported_transformers", "verify",
              "VerificationReport", "draw", "Diagram", "to_networkx", "export", "load_model",
              "to_sklearn", "fine_tune", "ELMClassifier", "ELMRegressor", "ConvertedClassifier",
-             "ConvertedRegressor", "ConvertedTransformer"]
+             "ConvertedRegressor", "ConvertedTransformer", "ConvertedClusterer",
+             "ConvertedOutlierDetector", "ConvertedDensity"]
 
 
 def _module_names() -> list[str]:

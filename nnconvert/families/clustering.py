@@ -111,6 +111,8 @@ def _nearest_centre(centres: np.ndarray, labels, classes, *, transform: bool,
 
 @converts(KMeans, MiniBatchKMeans)
 def _kmeans(estimator, options):
+    """One squared distance unit per cluster centre and an argmin (first index at a tie):
+    ``predict`` (int32 labels), ``transform`` (the distances) and ``score`` (−inertia)."""
     """Squared-distance units, one per cluster centre, then an argmin (the first index wins a tie);
     ``transform`` is the square root of the same units. Labels are int32, as scikit-learn's.
     """
@@ -124,6 +126,11 @@ def _kmeans(estimator, options):
 
 @converts(MeanShift, AffinityPropagation)
 def _nearest_exemplar(estimator, options):
+    """One squared distance unit per mode (MeanShift) or exemplar (AffinityPropagation) and
+    an argmin: ``predict`` (int64 labels), as scikit-learn's ``pairwise_distances_argmin``.
+
+    Refused: AffinityPropagation with ``affinity='precomputed'`` (no predict for new rows),
+    or fitted without converging (no centres: its predict labels every row −1)."""
     """Squared-distance units on the cluster centres (MeanShift) or exemplars (AffinityPropagation),
     then an argmin; labels int64, as scikit-learn's.
     """
@@ -141,6 +148,9 @@ def _nearest_exemplar(estimator, options):
 
 @converts(Birch)
 def _birch(estimator, options):
+    """One squared distance unit per subcluster and an argmin, read through
+    ``subcluster_labels_`` (the global clustering's labels, or the subclusters' own indices
+    without one): ``predict`` and ``transform`` (the distances to the subclusters)."""
     """Squared-distance units on the subcluster centres, then the label of the nearest subcluster:
     its global clustering's label, or the subcluster's own index without one.
     """
@@ -251,6 +261,9 @@ def _bisecting_tree(estimator, n_features: int) -> tuple[list, list, np.ndarray,
 
 @converts(BisectingKMeans)
 def _bisecting_kmeans(estimator, options):
+    """Squared distance units to every node of the bisection tree; each split's nearer child
+    wins (the left one at a tie) and the leaf whose every split went its way is the label,
+    as scikit-learn's hierarchical ``predict``; ``transform`` and ``score`` over the leaves."""
     """Distance units on every centre of the bisecting tree, a comparison of each pair of siblings
     (the left one at a tie), and the leaf whose every split on its path went its way.
     """

@@ -153,6 +153,11 @@ def _parts(estimator) -> tuple:
 
 @converts(KernelDensity)
 def _kernel_density(estimator, options):
+    """One kernel unit per training row and a log-sum-exp: ``score_samples`` (and
+    ``score``), every kernel, Minkowski-family metrics, sample weights.
+
+    Refused: ``atol > 0`` (an answer that depends on the tree's traversal), the tree's other
+    metrics (haversine, mahalanobis, ...)."""
     """Kernel units, one per training row (the log of the kernel of the row's distance to it), then
     a log-sum-exp and scikit-learn's normalisation: ``score_samples``.
 

@@ -182,6 +182,9 @@ def _mixture(estimator, means, chol, kind, constants) -> Conversion:
 
 @converts(GaussianMixture)
 def _gaussian_mixture(estimator, options):
+    """One quadratic unit per component (through the precision Cholesky factor, every
+    covariance type) and a log-sum-exp: ``predict``, ``predict_proba``, ``score_samples``
+    and ``score``."""
     """A quadratic unit per component (its weighted log-likelihood, read through the fitted precision
     Cholesky factor), then a log-sum-exp: ``score_samples``, ``predict_proba`` and ``predict``.
 
@@ -204,6 +207,8 @@ def _per_component(fitted: Fitted, attribute: str, k: int) -> np.ndarray:
 
 @converts(BayesianGaussianMixture)
 def _bayesian_mixture(estimator, options):
+    """As GaussianMixture, each unit's constant holding the variational terms: the expected
+    log weights (Dirichlet process or distribution) and the Wishart terms."""
     """As :class:`~sklearn.mixture.GaussianMixture`, each unit's constant holding the variational
     terms (expected log weights, the Wishart terms).
     """

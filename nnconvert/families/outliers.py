@@ -54,6 +54,11 @@ def offset(fitted: Fitted) -> float:
 
 @converts(OneClassSVM)
 def _one_class_svm(estimator, options):
+    """Kernel units (one per support vector) and a decision neuron ``Σ α·k − ρ``;
+    ``score_samples`` adds ``offset_`` back; ``predict`` is +1 where the decision is > 0, as
+    libsvm's.
+
+    Refused: a callable or precomputed kernel."""
     """Kernel units on the support vectors and one neuron (the kernel sum − ρ): ``decision_function``;
     ``score_samples`` adds ``offset_`` back; ``predict`` is ±1.
     """
@@ -84,6 +89,7 @@ def _one_class_svm(estimator, options):
 
 @converts(SGDOneClassSVM)
 def _sgd_one_class_svm(estimator, options):
+    """One linear neuron ``w·x − offset_``; ``predict`` (int32) is +1 where it is ≥ 0."""
     """One linear neuron: ``decision_function``, ``score_samples`` and ``predict`` (±1) as
     scikit-learn's.
     """
@@ -130,6 +136,8 @@ class MahalanobisUnit(Layer):
 
 @converts(EllipticEnvelope)
 def _elliptic_envelope(estimator, options):
+    """One Mahalanobis quadratic unit around the robust location: ``mahalanobis``,
+    ``score_samples`` (its negative), ``decision_function`` and ``predict``."""
     """A Mahalanobis quadratic unit on the robust location and precision; the head subtracts
     ``offset_``: ``decision_function``, ``score_samples``, ``predict`` (±1).
     """
@@ -203,6 +211,11 @@ class LocalOutlierUnits(Layer):
 
 @converts(LocalOutlierFactor)
 def _local_outlier_factor(estimator, options):
+    """Distance units to the training rows (its metric), the k nearest kept (the lower
+    index at a tie), reachability distances and local reachability densities.
+
+    Refused: ``novelty=False`` (no predict for new rows), metrics outside the Minkowski
+    family. Its ONNX export is refused (no ONNX operator for a stable sort): use .pt2."""
     """Distance units to the training rows, the k nearest kept, then reachability distances and the
     local densities: LOF's score; ``novelty=True`` only.
 

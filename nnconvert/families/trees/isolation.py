@@ -62,6 +62,9 @@ class IsolationScore(Layer):
 
 @converts(IsolationForest)
 def _isolation_forest(estimator, options):
+    """Path lengths through the tree walk (each leaf's ``depth + c(n_leaf) − 1``, trees on
+    their feature subsets, NaN on each split's missing-value side), then
+    ``−2^(−Σh / (n_trees · c(max_samples_)))`` and the ``offset_`` threshold."""
     """Every isolation tree through the tree walk, each leaf holding its path length, then the
     anomaly score ``−2^(−Σ h / (n_trees · c(max_samples_)))`` and ``offset_``:
     ``score_samples``, ``decision_function``, ``predict`` (±1).
