@@ -147,3 +147,26 @@ def test_a_regressors_std_answers_as_on_the_full_path(monkeypatch):
         full_mean, full_std = net.predict(rows, return_std=True)
     assert np.array_equal(mean, full_mean) and np.array_equal(std, full_std)
     assert np.array_equal(net.predict(rows), full_mean)
+
+
+def test_values_beyond_float32_for_a_float32_reader_are_refused_as_on_the_full_path():
+    # a column read as float32 (as scikit-learn's trees cast X) refuses finite values that
+    # overflow float32: the lean path leaves such rows to the full path, which names them
+    import dataclasses
+
+    from nnconvert.network.schema import InputSchema
+
+    X, y = load_iris(return_X_y=True)
+    net = nc.convert(RandomForestClassifier(5, random_state=0).fit(X, y))
+    schema = net.input_schema
+    net.input_schema = InputSchema(
+        tuple(dataclasses.replace(spec, float32=True) for spec in schema.columns),
+        schema.n_features, model=schema.model)
+    big = X[:3].copy()
+    big[1, 2] = 1e39
+    assert lean_tensor(net, big) is None
+    assert lean_tensor(net, torch.as_tensor(big)) is None
+    with pytest.raises(ValueError, match="float32"):
+        net.predict(big)
+    assert lean_tensor(net, X[:3]) is not None
+    assert lean_tensor(net, big.astype(np.float32)) is None  # inf already: not finite

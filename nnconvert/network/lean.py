@@ -49,22 +49,36 @@ def _network_dtype(net) -> torch.dtype | None:
     return first_parameter or first_buffer or torch.float64
 
 
-#: per schema (which does not change once made), whether it reads plain numbers only
+#: per schema (which does not change once made): whether it reads plain numbers only, and
+#: whether some column is read as float32
 _PLAIN: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _plain_input(net) -> bool:
-    """Whether ``net`` reads plain numbers with nothing to check by name: every column
-    numeric, no names to compare, no vectorizer in front. (Columns where NaN or ±inf is
-    allowed qualify: the lean path takes finite rows only, which such columns read as they
-    are; columns read as float32 do not: a finite float64 may overflow them.)"""
+def _plain_input(net) -> tuple[bool, bool]:
+    """Whether ``net`` reads plain numbers with nothing to check by name (every column
+    numeric, no names to compare, no vectorizer in front), and whether some column is cast
+    to float32 as scikit-learn's trees cast it (which refuses finite values beyond
+    float32's range). Columns where NaN or ±inf are allowed qualify: the lean path takes
+    finite rows only, which such columns read as they are."""
     schema = net.input_schema
     plain = _PLAIN.get(schema)
     if plain is None:
         plain = _PLAIN[schema] = (
             schema.all_numeric and not schema.by_name and schema.feature_names is None
-            and not any(spec.float32 for spec in schema.columns))
-    return plain and net.text_input is None
+            and not getattr(schema, "one_dimensional", False),
+            any(getattr(spec, "float32", False) for spec in schema.columns))
+    return plain[0] and net.text_input is None, plain[1]
+
+
+#: the smallest float64 magnitude that rounds to infinity in float32: halfway between
+#: float32's largest (2^128 − 2^104) and 2^128, which rounds up (to even)
+_FLOAT32_OVERFLOW = 2.0 ** 128 - 2.0 ** 103
+
+
+def _within_float32(X) -> bool:
+    """Whether every value of the float64 ``X`` stays finite cast to float32 (the cast is
+    monotone: the largest magnitude decides)."""
+    return max(float(X.max()), -float(X.min())) < _FLOAT32_OVERFLOW
 
 
 def lean_tensor(net, X) -> torch.Tensor | None:
@@ -91,7 +105,7 @@ def lean_tensor(net, X) -> torch.Tensor | None:
     True
     """
     if type(X) is np.ndarray:
-        source = _FLOATS.get(X.dtype)
+        source = _FLOATS.get(X.dtype)  # the torch dtype it holds
         if (source is None or X.ndim != 2 or any(s < 0 for s in X.strides)
                 or not np.isfinite(X.sum())):  # negative strides: torch cannot wrap them
             return None
@@ -103,8 +117,11 @@ def lean_tensor(net, X) -> torch.Tensor | None:
             return None
     else:
         return None
-    if X.shape[0] < 1 or X.shape[1] != net.n_features_in_ or not _plain_input(net):
+    plain, float32_columns = _plain_input(net)
+    if X.shape[0] < 1 or X.shape[1] != net.n_features_in_ or not plain:
         return None
+    if float32_columns and source == torch.float64 and not _within_float32(X):
+        return None  # the full path names the column beyond float32's range
     dtype = _network_dtype(net)
     if dtype is None:
         return None
