@@ -24,20 +24,12 @@ from ..network import ConvertedNetwork
 from ..network.text import looks_like_documents
 from ..registry import estimator_name
 from .blocks import verify_block, verify_blocks
+from .comparers import comparer_for
+from .distributed import current_client, verify_on_cluster
 from .report import VerificationReport, finalize
 from .sources import as_source, default_batch_size
 
 __all__ = ["run_verify", "run_compare", "comparer_for"]
-
-
-def comparer_for(net: ConvertedNetwork):
-    """The CuPy path where the network lives on a CUDA device and CuPy sees it, else NumPy."""
-    from .cupy_path import CupyComparer, cupy_available
-    from .numpy_path import NumpyComparer
-
-    if net.device.type == "cuda" and cupy_available():
-        return CupyComparer()
-    return NumpyComparer()
 
 
 def _checked_methods(estimator, net: ConvertedNetwork, methods) -> list[str]:
@@ -135,8 +127,6 @@ def run_verify(estimator, net: ConvertedNetwork, X, *, methods=None,
     batch_size = int(batch_size or default_batch_size(net.n_features_in_))
     margin_on = margin_method(methods) if net.head.kind == "classifier" else None
     started = time.perf_counter()
-
-    from .distributed import current_client, verify_on_cluster
 
     client = current_client() if source.kind == "dask" else None
     if client is not None:
