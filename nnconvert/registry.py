@@ -14,6 +14,10 @@ and there are no strings to keep in sync.
   :mod:`nnconvert.agreement`.
 - :func:`reference_rtol`: how precise an estimator's own answers are, where it computes below
   float64 (XGBoost sums its trees in float32); read by :mod:`nnconvert.agreement`.
+- :func:`merges_bodies` and :func:`members_fast_path`: the fast paths of meta-estimators,
+  registered by the family that owns the members (linear members merged into one linear
+  layer; tree members into one traversal), each equal to the general path of
+  :mod:`nnconvert.compose.members`, which a test holds it to.
 - :func:`when_imported`: converters of an optional package, registered once it is imported.
 """
 
@@ -44,6 +48,9 @@ __all__ = [
     "score_jump_rule",
     "reference_rtol",
     "has_rule",
+    "merges_bodies",
+    "merged_bodies",
+    "members_fast_path",
     "when_imported",
     "load_optional",
     "supported_estimators",
@@ -189,6 +196,44 @@ def reference_rtol(estimator) -> float | None:
 def has_rule(table, estimator) -> bool:
     """Whether ``table`` (a singledispatch function) has a rule of its own for ``estimator``."""
     return table.dispatch(type(estimator)) is not table.dispatch(object)
+
+
+# -- fast paths of meta-estimators ----------------------------------------------------------
+
+_BODY_MERGES: list[Callable] = []
+
+
+def merges_bodies(function: Callable) -> Callable:
+    """Register ``function(conversions) -> layers or None``: one body computing every
+    member's body output side by side (their concatenation), or None where it cannot.
+
+    A family registers the merge of its own members (linear members: one linear layer);
+    :func:`nnconvert.compose.members.side_by_side` tries them where the meta-estimator
+    allows it, and each member's head then answers from its slice of the merged output.
+    """
+    _BODY_MERGES.append(function)
+    return function
+
+
+def merged_bodies(conversions: Sequence[Conversion]) -> list[nn.Module] | None:
+    """The first registered merge of these members' bodies, or None."""
+    for merge in _BODY_MERGES:
+        layers = merge(list(conversions))
+        if layers is not None:
+            return layers
+    return None
+
+
+@functools.singledispatch
+def members_fast_path(estimator, options: Options) -> Conversion | None:
+    """A whole meta-estimator converted by the family that owns its members, or None.
+
+    Registered on the meta-estimator's class (``@members_fast_path.register(Cls)``) by
+    the family whose members it merges (bagging or AdaBoost of trees: every tree in one
+    traversal). The converter in :mod:`nnconvert.compose` asks it first; None (the
+    default, or the members are not the family's) takes the general path.
+    """
+    return None
 
 
 # -- optional packages ----------------------------------------------------------------------

@@ -151,12 +151,16 @@ class _GraphBuilder:
                     self.graph.add_edge(source, node, weight=w)
 
     def pairwise(self, d: LayerDescription, sources: list[str], nodes: list[str]) -> None:
-        if d.n_in == d.n_out * (d.n_out - 1) // 2:
-            # one input per class pair (i, j), feeding the units of classes i and j
-            for source, (i, j) in zip(sources, pair_index(d.n_out)):
-                self.name_pair(source, nodes[i], nodes[j])
-                self.graph.add_edge(source, nodes[i], weight=None, pair=(i, j))
-                self.graph.add_edge(source, nodes[j], weight=None, pair=(i, j))
+        n_pairs = d.n_out * (d.n_out - 1) // 2
+        if n_pairs and d.n_in % n_pairs == 0:
+            # per class pair (i, j) one input, or a run of inputs (a member's answers: its
+            # prediction and its score), feeding the units of classes i and j
+            k = d.n_in // n_pairs
+            for p, (i, j) in enumerate(pair_index(d.n_out)):
+                for source in sources[p * k:(p + 1) * k]:
+                    self.name_pair(source, nodes[i], nodes[j])
+                    self.graph.add_edge(source, nodes[i], weight=None, pair=(i, j))
+                    self.graph.add_edge(source, nodes[j], weight=None, pair=(i, j))
         elif d.n_out == d.n_in * (d.n_in - 1) // 2:
             # one unit per class pair (i, j), reading the scores of classes i and j
             for node, (i, j) in zip(nodes, pair_index(d.n_in)):
