@@ -140,5 +140,5 @@ def convert(
     conversion = _conversion(estimator, options)
     net = _network(estimator, conversion)
     net.origin = conversion.origin
-    net.text_input = conversion.text_input
+    net.input_stage = conversion.input_stage
     return net.to(options.dtype)

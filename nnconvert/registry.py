@@ -68,9 +68,8 @@ class Conversion:
     attributes; converters of meta-estimators set them when they differ. ``origin`` is the
     class and parameters of the estimator whose fitted attributes the last layer holds, for
     the way back (:func:`nnconvert.to_sklearn`); ``None`` where no single estimator does.
-    ``text_input`` is the fitted text vectorizer the network runs outside itself, before
-    its first layer (a :class:`~nnconvert.network.text.TextInput`), where the estimator is a
-    pipeline that starts with one.
+    ``input_stage`` is what the network runs outside itself, before its first layer (an
+    :class:`~nnconvert.network.stage.InputStage`: a text vectorizer at a pipeline's front).
     ``variance`` is a module from the network's input tensor to the predictive variance,
     shape (n, n_targets), for regressors whose ``predict`` takes ``return_std=True``
     (Bayesian linear models, Gaussian processes); ``None`` for the others. It is a branch
@@ -83,7 +82,7 @@ class Conversion:
     n_features_in: int | None = None
     feature_names_in: Sequence[str] | None = None
     origin: tuple[type, dict] | None = None
-    text_input: object | None = None
+    input_stage: object | None = None
     variance: nn.Module | None = None
 
 

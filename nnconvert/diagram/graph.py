@@ -234,9 +234,9 @@ def to_networkx(net, *, feature_names=None, class_names=None, output_names=None)
     n_features = int(net.n_features_in_)
     if feature_names is None:
         feature_names = getattr(net, "feature_names_in_", None)
-    text = net.text_input
-    if feature_names is None and text is not None:
-        feature_names = text.terms()  # a column per term of the vocabulary
+    stage = net.input_stage
+    if feature_names is None and stage is not None:
+        feature_names = stage.column_names()  # a vectorizer's: a column per term
     if feature_names is None:
         feature_names = [f"x{i}" for i in range(n_features)]
     feature_names = [str(f) for f in feature_names]
@@ -255,7 +255,7 @@ def to_networkx(net, *, feature_names=None, class_names=None, output_names=None)
     )
     builder = _GraphBuilder(graph)
     # tokenising is not a network: the diagram starts at the vectorizer's matrix and says so
-    title = "input" if text is None else f"{text.made()} (outside the network)"
+    title = "input" if stage is None else f"{stage.made()} (outside the network)"
     builder.group(_Group(id="input", kind="input", layer=0, title=title,
                          activation="none", activation_kind="identity", connectivity="none",
                          n_units=n_features))

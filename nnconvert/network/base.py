@@ -23,7 +23,7 @@ from ..errors import UnsupportedEstimatorError
 from ..layers import LayerDescription
 from .heads import Head
 from .schema import InputSchema
-from .text import TextInput, documents_refused, looks_like_documents
+from .stage import InputStage, documents_refused, looks_like_documents
 
 __all__ = ["ConvertedNetwork", "SPARSE_BLOCK_ROWS"]
 
@@ -84,10 +84,11 @@ class ConvertedNetwork(nn.Module):
     origin : tuple of (type, dict) or None
         Class and parameters of the estimator the last layer came from, set by
         :func:`nnconvert.convert` for linear models; :func:`nnconvert.to_sklearn` reads it.
-    text_input : TextInput or None
-        The fitted text vectorizer the scikit-learn methods run on documents before the
-        first layer (a pipeline that starts with one), set by :func:`nnconvert.convert`;
-        None for networks that read numbers only.
+    input_stage : InputStage or None
+        What the scikit-learn methods run outside the network before its first layer (a
+        text vectorizer at a pipeline's front: documents in, the matrix out), set by
+        :func:`nnconvert.convert`; None for networks that read numbers only.
+        ``text_input`` is the same, by its former name.
     """
 
     def __init__(
@@ -113,7 +114,12 @@ class ConvertedNetwork(nn.Module):
             self.n_features_in_, feature_names_in, model=source,
             by_name=bool(getattr(first, "selects_columns_by_name", False)))
         self.origin: tuple[type, dict] | None = None
-        self.text_input: TextInput | None = None
+        self.input_stage: InputStage | None = None
+
+    @property
+    def text_input(self) -> InputStage | None:
+        """The input stage, by its former name (a text vectorizer is the one there is)."""
+        return self.input_stage
 
     # -- torch side -------------------------------------------------------------------------
     @property
@@ -208,7 +214,7 @@ class ConvertedNetwork(nn.Module):
     # -- scikit-learn side ------------------------------------------------------------------
     def vectorize(self, documents) -> scipy.sparse.csr_matrix:
         """The matrix :meth:`forward` reads (sparse), for ``documents``, from the fitted
-        vectorizer the network holds (:attr:`text_input`).
+        vectorizer the network holds (:attr:`input_stage`).
 
         Parameters
         ----------
@@ -224,24 +230,24 @@ class ConvertedNetwork(nn.Module):
         ValueError
             If the network has no vectorizer, or ``documents`` is not a sequence of strings.
         """
-        if self.text_input is None:
+        if self.input_stage is None:
             raise ValueError(
                 f"{self.source} has no text vectorizer: vectorize() is for networks converted "
                 "from a pipeline that starts with CountVectorizer, TfidfVectorizer or "
                 "HashingVectorizer.")
-        return self.text_input.transform(documents, self.source)
+        return self.input_stage.transform(documents, self.source)
 
     def _documents_as_matrix(self, X):
         """``X`` itself, or the vectorised matrix where ``X`` is documents and the network
         has a vectorizer; documents given to a network without one are refused."""
-        if self.text_input is None:
+        if self.input_stage is None:
             if looks_like_documents(X):
                 raise documents_refused(X, self.source)
             return X
         if scipy.sparse.issparse(X) or isinstance(X, torch.Tensor) or (
                 isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "biuf"):
-            return X  # already vectorised: the matrix the first layer reads
-        return self.text_input.transform(X, self.source)
+            return X  # already the matrix the first layer reads
+        return self.input_stage.transform(X, self.source)
 
     def as_tensor(self, X) -> torch.Tensor:
         """``X`` (numpy, pandas, list, torch or scipy.sparse) checked as scikit-learn would and
@@ -281,7 +287,7 @@ class ConvertedNetwork(nn.Module):
             numpy array, list, pandas dataframe, torch tensor or scipy.sparse matrix. A
             sparse matrix is never densified whole: a first linear layer multiplies it as it
             is, other networks read it :data:`SPARSE_BLOCK_ROWS` rows at a time. A network
-            with a text vectorizer (:attr:`text_input`) takes documents too: a list, array
+            with a text vectorizer (:attr:`input_stage`) takes documents too: a list, array
             or Series of strings, vectorised first.
         methods : sequence of str, optional
             Among :attr:`methods`; default: all of them.
@@ -359,8 +365,8 @@ class ConvertedNetwork(nn.Module):
         names = ["x"] + [f"h{i}" for i in range(1, len(body))] + [self.output_symbol]
         lines = [self._title()]
         columns = self.input_schema.columns
-        if self.text_input is not None:
-            lines.append(f"  {self.text_input.describe()}")
+        if self.input_stage is not None:
+            lines.append(f"  {self.input_stage.describe()}")
         if any(spec.kind != "numeric" for spec in columns):
             # the tensor forward() reads holds codes, not the raw values: say which is which
             lines.append("  x, the input tensor (the scikit-learn methods map raw values onto it):")

@@ -6,7 +6,6 @@ import copy
 import numbers
 import time
 
-import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
@@ -21,7 +20,6 @@ from ..agreement import (
 )
 from ..errors import NotFittedError
 from ..network import ConvertedNetwork
-from ..network.text import looks_like_documents
 from ..registry import estimator_name
 from .blocks import verify_block, verify_blocks
 from .comparers import comparer_for
@@ -65,8 +63,8 @@ def _checked_methods(estimator, net: ConvertedNetwork, methods) -> list[str]:
 def _judged_rtol(net: ConvertedNetwork, rtol: float, X, estimator) -> float:
     """:func:`~nnconvert.agreement.input_rtol` of what scikit-learn computes on: for
     documents, the matrix its vectorizer makes (float32 where its ``dtype`` says so)."""
-    if net.text_input is not None and looks_like_documents(X):
-        X = np.empty((0, 0), dtype=net.text_input.vectorizer.dtype)
+    if net.input_stage is not None and net.input_stage.accepts(X):
+        X = net.input_stage.empty()
     return input_rtol(rtol, X, estimator)
 
 
@@ -120,7 +118,9 @@ def run_verify(estimator, net: ConvertedNetwork, X, *, methods=None,
     _check(estimator, net, rtol, batch_size)
     methods = _checked_methods(estimator, net, methods)
     net = _on_device(net, device)
-    source = as_source(X, net.n_features_in_, documents=net.text_input is not None)
+    stage = net.input_stage
+    source = as_source(X, net.n_features_in_,
+                       documents=stage is not None and stage.input_kind == "documents")
     rtol = _judged_rtol(net, rtol, source.X, estimator)
     if source.n_rows == 0:
         raise ValueError("X has no rows: there is nothing to verify.")
