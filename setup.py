@@ -1,12 +1,23 @@
-"""The one compiled part: the traversal's fused tree walk (nnconvert/families/trees/walk.cpp).
+"""The compiled parts: the traversal's fused tree walk (nnconvert/families/trees/walk.cpp) and
+the distance layers' k-smallest search (nnconvert/layers/nearest.cpp).
 
-Everything else is in pyproject.toml. The walk is loaded with ctypes, not imported, and is
-optional: without a C++ compiler the install goes on and trees walk in torch ops instead.
+Everything else is in pyproject.toml. Both are loaded with ctypes, not imported, and are
+optional: without a C++ compiler the install goes on and the layers run in torch ops instead.
 """
 
 from setuptools import Extension, setup
 
-setup(ext_modules=[Extension(
-    "nnconvert.families.trees._walk", ["nnconvert/families/trees/walk.cpp"],
-    language="c++", extra_compile_args=["-O3", "-std=c++17", "-pthread"],
-    extra_link_args=["-pthread"], optional=True)])
+
+def _optional(name: str, source: str, *flags: str) -> Extension:
+    return Extension(name, [source], language="c++",
+                     extra_compile_args=["-O3", "-std=c++17", "-pthread", *flags],
+                     extra_link_args=["-pthread"], optional=True)
+
+
+setup(ext_modules=[
+    _optional("nnconvert.families.trees._walk", "nnconvert/families/trees/walk.cpp"),
+    # fused multiply-adds in the dot products (ISO C++ mode leaves them off); the search's
+    # error bound holds for any rounding of them
+    _optional("nnconvert.layers._nearest", "nnconvert/layers/nearest.cpp",
+              "-ffp-contract=fast"),
+])

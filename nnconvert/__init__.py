@@ -1,8 +1,13 @@
 """nnconvert: fitted scikit-learn estimators as PyTorch networks that compute the same function.
 
 >>> import nnconvert as nc
->>> net = nc.convert(fitted_estimator)          # doctest: +SKIP
->>> net.predict(X)                              # doctest: +SKIP
+>>> from sklearn.datasets import load_iris
+>>> from sklearn.svm import LinearSVC
+>>> X, y = load_iris(return_X_y=True)
+>>> model = LinearSVC().fit(X, y)
+>>> net = nc.convert(model)
+>>> bool((net.predict(X) == model.predict(X)).all())
+True
 
 The names below load on first use (``import nnconvert`` itself imports neither torch nor
 scikit-learn), so that the command line starts quickly.
@@ -19,6 +24,9 @@ __all__ = [
     "ConvertedClassifier",
     "ConvertedRegressor",
     "ConvertedTransformer",
+    "ConvertedClusterer",
+    "ConvertedOutlierDetector",
+    "ConvertedDensity",
     "ELMClassifier",
     "ELMRegressor",
     "ConversionError",
@@ -51,6 +59,9 @@ _HOMES = {
     "ConvertedClassifier": ".network",
     "ConvertedRegressor": ".network",
     "ConvertedTransformer": ".network",
+    "ConvertedClusterer": ".network",
+    "ConvertedOutlierDetector": ".network",
+    "ConvertedDensity": ".network",
     "Diagram": ".diagram",
     "draw": ".diagram",
     "to_networkx": ".diagram",

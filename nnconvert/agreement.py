@@ -32,7 +32,10 @@ __all__ = [
     "PREDICT_STD",
     "has_method",
     "SCORE_METHODS",
+    "LABEL_KINDS",
+    "RELATIVE_MARGIN",
     "score_methods",
+    "compares_labels",
     "input_rtol",
     "reference_outputs",
     "reference_margin",
@@ -45,15 +48,28 @@ __all__ = [
     "label_mismatches",
     "margin_method",
     "mismatch_margins",
+    "float64_copy",
+    "within_reference_precision",
 ]
 
 #: per kind of network, the methods compared as scores, in order; a classifier's ``predict``
-#: is compared as labels, a regressor's as a score
+#: is compared as labels (so are a clusterer's and an outlier detector's: see
+#: :data:`LABEL_KINDS`), a regressor's as a score
 SCORE_METHODS = {
     "classifier": ("decision_function", "predict_proba", "predict_log_proba"),
     "regressor": ("predict", PREDICT_STD),
     "transformer": ("transform",),
+    "clusterer": ("transform", "predict_proba", "score_samples"),
+    "outlier_detector": ("decision_function", "score_samples", "mahalanobis"),
+    "density": ("score_samples",),
 }
+#: the kinds of network whose ``predict`` answers labels, compared as labels with a near-tie
+#: band: a classifier's classes, a clusterer's cluster labels, an outlier detector's ±1
+LABEL_KINDS = ("classifier", "clusterer", "outlier_detector")
+#: the margin "method" of a model with no score method to measure it in (a MeanShift has
+#: ``predict`` only): its margin rule answers margins relative to the row's own scale, and
+#: the near-tie band is ``rtol`` itself
+RELATIVE_MARGIN = "predict"
 #: compared only where the network has them: most scikit-learn estimators compute
 #: ``predict_log_proba`` as ``log(predict_proba)``, which a network need not repeat; naive
 #: Bayes computes it in log space, and so do their networks. A regressor's std likewise
@@ -65,6 +81,11 @@ METHODS = SCORE_METHODS["classifier"]
 def score_methods(kind: str) -> tuple[str, ...]:
     """The methods a network of ``kind`` is compared on as scores."""
     return SCORE_METHODS[kind]
+
+
+def compares_labels(kind: str) -> bool:
+    """Whether a network of ``kind`` answers labels (:data:`LABEL_KINDS`)."""
+    return kind in LABEL_KINDS
 
 
 def score_scale(reference: np.ndarray) -> float:
@@ -108,7 +129,10 @@ def input_rtol(rtol: float, X, estimator=None) -> float:
     input's dtype (a StandardScaler does), so its answers are themselves only float32-accurate
     while the network computes in float64: agreement is judged at the precision the reference
     was computed in (the same tolerance a float32 network is held to), not by reproducing
-    scikit-learn's dtype path.
+    scikit-learn's dtype path. Only inputs that have no float64 cast to run the reference on
+    (documents, whose vectorizer makes float32) take this blanket rule; numeric arrays are
+    judged at the precision the reference achieved (:func:`within_reference_precision`),
+    and pass ``X=None`` here.
     """
     # a dataframe: float32 only when every column is (a Series has one dtype, as an array)
     dtypes = getattr(X, "dtypes", None) if hasattr(X, "columns") else None
@@ -161,6 +185,9 @@ def default_margin(reference: dict) -> np.ndarray:
     decision function where there is one (threshold 0), else the probabilities (0.5)."""
     if "decision_function" in reference:
         return decision_margin(reference["decision_function"], 0.0)
+    if "predict_proba" not in reference and "transform" in reference:
+        # a clusterer's label is the nearest centre's: the gap of the two smallest distances
+        return decision_margin(-np.asarray(reference["transform"], dtype=np.float64))
     proba = reference["predict_proba"]
     if proba.ndim == 2 and proba.shape[1] == 2:
         return decision_margin(proba[:, 1], 0.5)
@@ -280,11 +307,16 @@ def label_mismatches(reference_labels, candidate_labels) -> np.ndarray:
 
 
 def margin_method(reference) -> str:
-    """The score method whose units :func:`reference_margin` measures in.
+    """The score method whose units :func:`reference_margin` measures in: the decision
+    function, else the probabilities, else a clusterer's distances (``transform``), else
+    :data:`RELATIVE_MARGIN`.
 
     ``reference`` is the estimator's answers (a dict by method) or the methods' names.
     """
-    return "decision_function" if "decision_function" in reference else "predict_proba"
+    for method in ("decision_function", "predict_proba", "transform"):
+        if method in reference:
+            return method
+    return RELATIVE_MARGIN
 
 
 def mismatch_margins(estimator, X, reference: dict, rows: np.ndarray) -> np.ndarray:
@@ -300,3 +332,52 @@ def mismatch_margins(estimator, X, reference: dict, rows: np.ndarray) -> np.ndar
     subset = {method: np.asarray(values)[rows] for method, values in reference.items()}
     margin = reference_margin(estimator, _safe_indexing(X, rows), subset)
     return np.asarray(margin, dtype=np.float64).reshape(-1)
+
+
+# -- the precision the reference achieved ---------------------------------------------------
+# On float32 or float16 data scikit-learn computes some steps in that precision (a scaler keeps
+# the input's dtype) and others in float64 (a linear model's product with float64 weights):
+# which, depends on the estimator. Rather than guess, the reference runs twice, on the data as
+# given and on its float64 cast (the values the network computes from, exactly); the network
+# may differ from the first by what separates the two, plus its own float64 rounding.
+
+
+def float64_copy(X):
+    """``X`` with its low-precision float columns cast to float64 (the same values, exactly),
+    or None where ``X`` holds no float column narrower than float64."""
+    if hasattr(X, "columns") and hasattr(X, "dtypes"):  # a dataframe
+        narrow = [c for c, d in zip(X.columns, X.dtypes)
+                  if getattr(d, "kind", "") == "f" and getattr(d, "itemsize", 8) < 8]
+        return X.astype({c: np.float64 for c in narrow}) if narrow else None
+    dtype = getattr(X, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "f" and dtype.itemsize < 8:
+        return X.astype(np.float64)  # numpy arrays and scipy.sparse matrices alike
+    return None
+
+
+def within_reference_precision(reference: dict, exact: dict, outputs: dict
+                               ) -> tuple[dict, dict]:
+    """The reference each network score is judged against, and the reference's own spread.
+
+    ``reference`` holds scikit-learn's answers on the data as given, ``exact`` on its float64
+    cast, ``outputs`` the network's (tensors). Per element, the reference's precision spans
+    ``a = |reference − exact|``; the network is judged against the point of
+    ``[reference − a, reference + a]`` nearest to it, so only what it differs *beyond* the
+    reference's own rounding counts (a NaN on one side only leaves that element unjudged).
+    Returns ``(judged, spread)``: ``judged`` the references to compare with, ``spread`` per
+    method the largest finite ``a``.
+    """
+    judged, spread = dict(reference), {}
+    for method, got in outputs.items():
+        if method not in exact or method not in reference:
+            continue
+        given = np.asarray(reference[method], dtype=np.float64)
+        span = elementwise_difference(given, exact[method])
+        network = got.detach().cpu().numpy().astype(np.float64)
+        with np.errstate(invalid="ignore"):
+            nearest = np.clip(network, given - span, given + span)
+        judged[method] = np.where(np.isfinite(span) & ~np.isnan(given), nearest,
+                                  np.where(np.isfinite(span), given, network))
+        finite = span[np.isfinite(span)]
+        spread[method] = float(finite.max()) if finite.size else 0.0
+    return judged, spread

@@ -11,9 +11,15 @@ import torch
 from sklearn.base import BaseEstimator
 
 from . import compose, families, preprocessing  # noqa: F401  (each registers its converters)
+from .inverse import attach_inverse
+from .likelihood import attach_scores
+from .scoring import score_refusal
 from .network import (
     ConvertedClassifier,
+    ConvertedClusterer,
+    ConvertedDensity,
     ConvertedNetwork,
+    ConvertedOutlierDetector,
     ConvertedRegressor,
     ConvertedTransformer,
     TransformHead,
@@ -50,6 +56,10 @@ def _width(layers, estimator) -> int:
     return estimator.n_features_in_
 
 
+#: networks whose labels (cluster labels, ±1) the converter gives in ``Conversion.classes``
+_LABELLED = {"clusterer": ConvertedClusterer, "outlier_detector": ConvertedOutlierDetector}
+
+
 def _network(estimator, conversion: Conversion) -> ConvertedNetwork:
     n_features = conversion.n_features_in
     if n_features is None:
@@ -66,6 +76,11 @@ def _network(estimator, conversion: Conversion) -> ConvertedNetwork:
     if kind == "regressor":
         return ConvertedRegressor(conversion.layers, conversion.head,
                                   variance=conversion.variance, **common)
+    if kind in _LABELLED:  # unsupervised kinds: the converter names the labels
+        return _LABELLED[kind](conversion.layers, conversion.head, classes=conversion.classes,
+                               **common)
+    if kind == "density":
+        return ConvertedDensity(conversion.layers, conversion.head, **common)
     names_out = None
     if hasattr(estimator, "get_feature_names_out"):
         try:
@@ -85,7 +100,8 @@ def convert(
     Parameters
     ----------
     estimator : fitted scikit-learn estimator
-        A classifier, a regressor or a transformer: see :func:`supported_estimators` and
+        A classifier, a regressor, a transformer, a clusterer, an outlier detector or a
+        density: see :func:`supported_estimators` and
         :func:`supported_transformers`; pipelines and meta-estimators of supported parts
         work too.
     dtype : torch.float64 or torch.float32, default torch.float64
@@ -109,10 +125,11 @@ def convert(
 
     Returns
     -------
-    ConvertedClassifier, ConvertedRegressor or ConvertedTransformer
-        A ``torch.nn.Module`` with the estimator's methods (``decision_function``,
-        ``predict_proba``, ``predict``, ``transform``: those it has), ``outputs`` and
-        ``explain``.
+    ConvertedNetwork
+        A ConvertedClassifier, ConvertedRegressor, ConvertedTransformer, ConvertedClusterer,
+        ConvertedOutlierDetector or ConvertedDensity: a ``torch.nn.Module`` with the estimator's methods (``decision_function``,
+        ``predict_proba``, ``predict``, ``transform``, ``score_samples``: those it has),
+        ``outputs`` and ``explain``.
 
     Raises
     ------
@@ -124,6 +141,19 @@ def convert(
         If ``dtype`` is not torch.float32 or torch.float64, or an option is misspelt.
     ValueError
         If ``tree_form`` is not one of 'auto', 'network', 'traversal'.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=1000).fit(X, y)
+    >>> net = nc.convert(model)
+    >>> type(net).__name__, net.dtype
+    ('ConvertedClassifier', torch.float64)
+    >>> bool((net.predict(X) == model.predict(X)).all())
+    True
     """
     # the options first: a misspelt one fails whatever the model, before any work
     options = Options.from_keywords(dtype=dtype, fuse=fuse, tree_form=tree_form,
@@ -141,4 +171,10 @@ def convert(
     net = _network(estimator, conversion)
     net.origin = conversion.origin
     net.input_stage = conversion.input_stage
+    net.tree_paths = conversion.paths
+    if isinstance(net, ConvertedTransformer):
+        attach_inverse(estimator, options, net)
+        attach_scores(estimator, options, net)
+    else:
+        net.score_refused = score_refusal(estimator)
     return net.to(options.dtype)

@@ -113,11 +113,11 @@ _PARAMETERS_DOC = """    Parameters
         Seeds the hidden layer (and the choice of RBF centres).
 """
 #: the hidden layer's fitted attributes, shared likewise
-_HIDDEN_ATTRIBUTES_DOC = """    hidden_weights_ : ndarray of shape (n_features_in_, n_hidden)
+_HIDDEN_ATTRIBUTES_DOC = """    hidden_weights_ : ndarray of shape (``n_features_in_``, n_hidden)
         Input-to-hidden weights (not used by ``"rbf"`` units).
     hidden_bias_ : ndarray of shape (n_hidden,)
         Hidden biases (not used by ``"rbf"`` units).
-    centres_ : ndarray of shape (n_hidden, n_features_in_)
+    centres_ : ndarray of shape (n_hidden, ``n_features_in_``)
         Centres of ``"rbf"`` units (only for ``activation="rbf"``).
     gamma_ : float
         Inverse squared width of ``"rbf"`` units (only for ``activation="rbf"``).
@@ -211,11 +211,12 @@ class ELMClassifier(ClassifierMixin, BaseELM):
     (+1 for the class, −1 otherwise, as :class:`~sklearn.linear_model.RidgeClassifier` uses) on
     the hidden activations.
 
-%(parameters)s    Attributes
+%(parameters)s
+    Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Only when X had string column names.
 %(hidden_attributes)s    coef_ : ndarray, shape (1, n_hidden) (two classes) or (n_classes, n_hidden)
         Read-out weights.
@@ -253,7 +254,8 @@ class ELMClassifier(ClassifierMixin, BaseELM):
 
         Returns
         -------
-        self : ELMClassifier
+        ELMClassifier
+            The fitted estimator, ``self``.
         """
         self._check_params()  # before the data: a bad parameter is named first
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=False)
@@ -332,7 +334,7 @@ class ELMRegressor(RegressorMixin, BaseELM):
     Attributes
     ----------
     n_features_in_ : int
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (``n_features_in_``,)
         Only when X had string column names.
 %(hidden_attributes)s    coef_ : ndarray of shape (n_hidden,) (a 1-D y) or (n_targets, n_hidden)
         Read-out weights, shaped as :class:`~sklearn.linear_model.Ridge`'s.
@@ -370,7 +372,8 @@ class ELMRegressor(RegressorMixin, BaseELM):
 
         Returns
         -------
-        self : ELMRegressor
+        ELMRegressor
+            The fitted estimator, ``self``.
         """
         self._check_params()  # before the data: a bad parameter is named first
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, multi_output=True)

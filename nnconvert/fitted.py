@@ -28,6 +28,7 @@ import numbers
 from typing import Any, Iterable, Sequence
 
 import numpy as np
+import scipy.sparse
 
 from .errors import InvalidModelError
 
@@ -110,14 +111,20 @@ class Fitted:
 
     def array(self, attribute: str, shape: Sequence[int | None] | None = None, *,
               ndim: int | None = None, finite: bool = True, dtype: Any = np.float64,
-              low: float | None = None, high: float | None = None,
-              value: Any = None) -> np.ndarray:
+              low: float | None = None, high: float | None = None, strict_low: bool = False,
+              nonzero: bool = False, log: bool = False, value: Any = None) -> np.ndarray:
         """A numeric array attribute, checked and returned as a fresh array of ``dtype``.
 
         ``shape`` entries of ``None`` match any length; ``low`` / ``high`` bound every element
-        (integer arrays: an index range). The estimator's own array is never modified.
+        (integer arrays: an index range), ``strict_low`` makes ``low`` exclusive (a variance,
+        a bandwidth), ``nonzero`` refuses zeros (a divisor), ``log`` accepts −inf besides finite
+        values (the log of a probability that is 0). A sparse matrix (support vectors,
+        a ``coef_`` after ``sparsify()``) is read densely. The estimator's own array is never
+        modified.
         """
         raw = self.get(attribute) if value is None else value
+        if scipy.sparse.issparse(raw):
+            raw = raw.toarray()
         if np.iscomplexobj(raw):
             raise self.error(attribute, "holds complex numbers")
         try:
@@ -139,18 +146,84 @@ class Fitted:
                 (",)" if len(shape) == 1 else ")")
             raise self.error(attribute, f"has shape {array.shape}, but {wanted} was expected")
         if finite and array.dtype.kind == "f" and not np.isfinite(array).all():
-            raise self.error(attribute, "holds NaN or infinite values")
+            if not log or np.isnan(array).any() or (array == np.inf).any():
+                raise self.error(attribute, "holds NaN or infinite values")
         if array.size and ((low is not None and array.min() < low)
                            or (high is not None and array.max() > high)):
             raise self.error(attribute, f"holds values from {array.min()} to {array.max()}, "
                                         f"outside the allowed range {_range(low, high)}")
+        if strict_low and array.size and array.min() <= low:
+            raise self.error(attribute, f"holds {array.min()}, but every value must be "
+                                        f"greater than {low}")
+        if nonzero and array.size and not array.all():
+            raise self.error(attribute, "holds zeros, which scikit-learn never stores there "
+                                        "(it divides by these values)")
         return array
+
+    def indices(self, attribute: str, n: int, *, what: str, where: Any = None,
+                item: str = "entry", value: Any = None) -> np.ndarray:
+        """A 1-D array of indices into something of length ``n``, each in ``[0, n)``.
+
+        ``where`` (a boolean mask) limits the check to the entries that are used (a tree's
+        splits, not its leaves); ``what`` says what ``n`` counts and ``item`` what an entry
+        is, for the error, which names the first entry out of range: "... node 7 reads
+        1000000, but the model has 28 features (0 to 27) ...".
+        """
+        array = self.array(attribute, ndim=1, dtype=np.int64, value=value)
+        bad = (array < 0) | (array >= n)
+        if where is not None:
+            if len(where) != len(array):
+                raise self.error(attribute, f"has {len(array)} entries, but {len(where)} were "
+                                            "expected")
+            bad &= np.asarray(where, bool)
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise self.error(attribute, f"at {item} {i} reads {array[i]}, but {what} "
+                                        f"(0 to {n - 1})")
+        return array
+
+    def bias(self, attribute: str, n_units: int) -> np.ndarray:
+        """A per-unit offset (an intercept, a target mean): a finite scalar (scikit-learn's 0.0
+        where no intercept was fitted), broadcast to ``n_units``, or one finite value per unit;
+        returned as a fresh (n_units,) array."""
+        raw = self.get(attribute)
+        if np.ndim(raw) == 0:
+            return np.full(n_units, self.number(attribute, value=_scalar(raw)))
+        return self.array(attribute, shape=(n_units,), value=raw)
+
+    def classes(self, attribute: str = "classes_") -> np.ndarray:
+        """The class labels: a non-empty 1-D array of distinct labels, returned as a copy."""
+        raw = self.get(attribute)
+        labels = np.array(raw, copy=True)
+        if labels.ndim != 1 or labels.size == 0:
+            raise self.error(attribute, f"has shape {labels.shape}, but a non-empty 1-D array "
+                                        "of labels was expected")
+        if np.iscomplexobj(labels):
+            raise self.error(attribute, "holds complex numbers")
+        if labels.dtype.kind == "f" and not np.isfinite(labels).all():
+            raise self.error(attribute, "holds NaN or infinite values")
+        self.unique(attribute, labels)
+        return labels
+
+    def same(self, attribute: str, found: Any, expected: Any, what: str) -> None:
+        """Refuse an attribute whose ``what`` (its length, its sum, ...) contradicts another.
+
+        ``what`` completes "``attribute`` has ``what`` ``found``, but ``expected`` ...", e.g.
+        ``fitted.same("n_support_", n_support.sum(), len(vectors), "a total of")``.
+        """
+        if found != expected:
+            raise self.error(attribute, f"has {what} {found}, but {expected} was expected")
 
     def unique(self, attribute: str, values: Any) -> None:
         """Refuse repeated entries (categories, classes), which make lookups ambiguous."""
         seen = list(values)
         if len(set(map(_hashable, seen))) != len(seen):
             raise self.error(attribute, "holds repeated entries")
+
+
+def _scalar(value):
+    # a 0-d array (np.array(0.5)) reads as its number
+    return value.item() if isinstance(value, (np.ndarray, np.generic)) else value
 
 
 def _hashable(value):

@@ -5,21 +5,39 @@ instead of unpickling them, and refuses types outside its trusted list unless th
 them. A pickle or joblib file can run arbitrary code the moment it is opened, so it is read only
 when the caller says it trusts the file (``trust=True``, ``--trust`` on the command line).
 
+A ``.skops`` file is a zip archive, and a small one can inflate to gigabytes: before skops
+opens it, its central directory is read and the sizes its members would inflate to (and the
+arrays their ``.npy`` headers declare) are added up; past a limit
+(:data:`MAX_INFLATED_BYTES`, or the ``NNCONVERT_MAX_INFLATED_BYTES`` environment variable, or
+``load_model(..., max_inflated_bytes=...)``) the file is refused unopened. A member that
+inflates past the size the directory declares is not read beyond it: Python's ``zipfile``
+stops at the declared size and the member then fails its CRC check.
+
 Every failure is a :class:`ModelLoadError` with one message that says what is wrong and what to
 do about it.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import zipfile
 from pathlib import Path
 from typing import Iterable
 
-__all__ = ["load_model", "ModelLoadError", "SKOPS_SUFFIXES", "PICKLE_SUFFIXES"]
+__all__ = ["load_model", "ModelLoadError", "SKOPS_SUFFIXES", "PICKLE_SUFFIXES",
+           "MAX_INFLATED_BYTES"]
 
 SKOPS_SUFFIXES = (".skops",)
 PICKLE_SUFFIXES = (".pkl", ".pickle", ".joblib", ".jbl")
+
+#: what a .skops archive's members may inflate to, all together, unless the caller allows
+#: more: far beyond any fitted model we convert, far below what takes a machine down
+MAX_INFLATED_BYTES = 2 << 30
+#: the environment variable that sets another limit (bytes), for the command line too
+INFLATED_BYTES_VARIABLE = "NNCONVERT_MAX_INFLATED_BYTES"
+#: the most bytes of a member read to learn its array's size (an .npy header)
+_NPY_HEADER_BYTES = 1 << 16
 
 _ZIP_MAGIC = b"PK\x03\x04"
 # protocol 2+ pickles start with PROTO (0x80); joblib's compressed files with a zlib/gzip header
@@ -49,18 +67,73 @@ def _kind(path: Path) -> str:
     )
 
 
-def _load_skops(path: Path, trust: bool, trusted_types: Iterable[str]):
+def _inflated_limit(limit: int | None) -> int:
+    """The limit asked for, else the environment's, else :data:`MAX_INFLATED_BYTES`."""
+    if limit is None:
+        text = os.environ.get(INFLATED_BYTES_VARIABLE)
+        if text is None:
+            return MAX_INFLATED_BYTES
+        try:
+            limit = int(text)
+        except ValueError:
+            raise ModelLoadError(f"{INFLATED_BYTES_VARIABLE}={text!r} is not a number of "
+                                 "bytes; set it to an integer such as 4294967296") from None
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+        raise ModelLoadError(f"max_inflated_bytes={limit!r}: give a number of bytes >= 0")
+    return limit
+
+
+def _array_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """The bytes the array of an ``.npy`` member declares (its header alone is read)."""
+    import numpy as np
+    from numpy.lib import format as npy
+
+    try:
+        with archive.open(info) as member:
+            header = io.BytesIO(member.read(_NPY_HEADER_BYTES))
+        version = npy.read_magic(header)
+        read = npy.read_array_header_1_0 if version == (1, 0) else npy.read_array_header_2_0
+        shape, _, dtype = read(header)
+    except Exception:  # not an array we can size: skops reads it (or refuses it) later
+        return 0
+    return int(np.prod(shape, dtype=object)) * dtype.itemsize
+
+
+def _check_archive(path: Path, limit: int) -> None:
+    """Refuse an archive whose members would inflate past ``limit`` bytes, before any of
+    them is inflated (see the module docstring)."""
+    total = 0
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            size = info.file_size
+            if info.filename.endswith(".npy"):
+                size = max(size, _array_bytes(archive, info))
+            total += size
+            if total > limit:
+                raise ModelLoadError(
+                    f"refusing to open {path}: its members would inflate to at least "
+                    f"{total:,} bytes ({total / 2**20:,.1f} MiB; the file itself is "
+                    f"{path.stat().st_size:,} bytes), over the limit of {limit:,} bytes. If "
+                    "you trust the file and have the memory, raise the limit: "
+                    f"load_model(..., max_inflated_bytes=N) or the environment variable "
+                    f"{INFLATED_BYTES_VARIABLE}=N")
+
+
+def _load_skops(path: Path, trust: bool, trusted_types: Iterable[str], limit: int):
     import skops.io as sio
 
     if isinstance(trusted_types, str):  # one type name, not its characters
         trusted_types = [trusted_types]
 
     try:
+        _check_archive(path, limit)
         untrusted = sio.get_untrusted_types(file=path)
-    except zipfile.BadZipFile:
+    except ModelLoadError:
+        raise
+    except zipfile.BadZipFile as e:
         raise ModelLoadError(
-            f"{path} is not a skops file (it is not a zip archive); save models with "
-            "skops.io.dump(model, path)"
+            f"{path} is not a skops file: not a zip archive, or a corrupt one ({e}); save "
+            "models with skops.io.dump(model, path)"
         ) from None
     except Exception as e:  # a schema skops cannot read: KeyError, TypeError, AttributeError...
         raise ModelLoadError(
@@ -111,8 +184,9 @@ def _load_pickle(path: Path, trust: bool):
 def _check_estimator(model, path: Path) -> None:
     from sklearn.base import BaseEstimator
 
-    if not isinstance(model, BaseEstimator) or not (hasattr(model, "predict")
-                                                    or hasattr(model, "transform")):
+    # a density (KernelDensity) answers score_samples only
+    answers = ("predict", "transform", "score_samples")
+    if not isinstance(model, BaseEstimator) or not any(hasattr(model, m) for m in answers):
         raise ModelLoadError(
             f"{path} holds a {type(model).__module__}.{type(model).__name__}, not a "
             "scikit-learn estimator; save the fitted estimator itself"
@@ -120,7 +194,8 @@ def _check_estimator(model, path: Path) -> None:
 
 
 def load_model(
-    path: str | os.PathLike, *, trust: bool = False, trusted_types: Iterable[str] = ()
+    path: str | os.PathLike, *, trust: bool = False, trusted_types: Iterable[str] = (),
+    max_inflated_bytes: int | None = None,
 ):
     """Load a fitted scikit-learn model from a file, refusing anything unsafe by default.
 
@@ -136,6 +211,11 @@ def load_model(
     trusted_types : iterable of str, default ()
         Type names (as ``skops.io.get_untrusted_types`` lists them) to accept from a skops
         file in addition to skops' defaults.
+    max_inflated_bytes : int, optional
+        The most bytes a ``.skops`` archive's members may inflate to, all together (their
+        arrays as their headers declare them); a larger archive is refused before it is
+        opened. Default: the ``NNCONVERT_MAX_INFLATED_BYTES`` environment variable, else
+        :data:`MAX_INFLATED_BYTES` (2 GiB).
 
     Returns
     -------
@@ -147,7 +227,19 @@ def load_model(
     ------
     ModelLoadError
         The file is missing, empty, unreadable, of an unknown kind, holds untrusted content,
-        or holds something other than a scikit-learn estimator. The message names the fix.
+        or holds something other than a scikit-learn estimator, or a ``.skops`` archive
+        would inflate past the limit. The message names the fix.
+
+    Examples
+    --------
+    >>> import skops.io
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> from nnconvert import load_model
+    >>> X, y = load_iris(return_X_y=True)
+    >>> skops.io.dump(LogisticRegression(max_iter=1000).fit(X, y), "model.skops")
+    >>> type(load_model("model.skops")).__name__
+    'LogisticRegression'
     """
     path = Path(path)
     if not path.exists():
@@ -158,7 +250,7 @@ def load_model(
         raise ModelLoadError(f"{path} is empty; it holds no model")
     kind = _kind(path)
     if kind == "skops":
-        model = _load_skops(path, trust, trusted_types)
+        model = _load_skops(path, trust, trusted_types, _inflated_limit(max_inflated_bytes))
     else:
         model = _load_pickle(path, trust)
     _check_estimator(model, path)

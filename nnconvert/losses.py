@@ -165,7 +165,7 @@ def softmax_cross_entropy(scores: torch.Tensor, y) -> torch.Tensor:
     return F.cross_entropy(scores, _class_indices(scores, y))
 
 
-#: losses by the name :func:`nnconvert.training.fine_tune` and the examples use
+#: Losses by the name :func:`nnconvert.training.fine_tune` and the examples use.
 LOSSES = {
     "hinge": hinge,
     "logistic": logistic,
@@ -198,5 +198,5 @@ def huber(predictions: torch.Tensor, y, delta: float = 1.0) -> torch.Tensor:
     return F.huber_loss(predictions, _checked_targets(predictions, y), delta=delta)
 
 
-#: regression losses by name, for :func:`nnconvert.training.fine_tune` of a regressor
+#: Regression losses by name, for :func:`nnconvert.training.fine_tune` of a regressor.
 REGRESSION_LOSSES = {"squared": squared, "absolute": absolute, "huber": huber}

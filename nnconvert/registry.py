@@ -9,6 +9,10 @@ and there are no strings to keep in sync.
   its layers and head): classifiers, regressors, and meta-estimators around them.
 - :func:`converts_transformer`: transformers converted into layers (pipeline steps, and
   transformers converted on their own).
+- :func:`converts_inverse`: the layers of a transformer's ``inverse_transform`` (the inverse
+  network a converted transformer carries).
+- :func:`converts_score_samples`: the layers of a transformer's ``score_samples`` (a
+  probabilistic PCA's log-likelihood), from its input to one column.
 - :func:`margin_rule` and :func:`score_jump_rule`: how a family's ``predict`` decides, where
   it is not a threshold or an argmax of its scores (libsvm's vote); read by
   :mod:`nnconvert.agreement`.
@@ -44,6 +48,10 @@ __all__ = [
     "converts_transformer",
     "convert_estimator",
     "convert_transformer",
+    "converts_inverse",
+    "convert_inverse",
+    "converts_score_samples",
+    "convert_score_samples",
     "margin_rule",
     "score_jump_rule",
     "reference_rtol",
@@ -84,6 +92,9 @@ class Conversion:
     origin: tuple[type, dict] | None = None
     input_stage: object | None = None
     variance: nn.Module | None = None
+    #: where the estimator answers ``apply`` and ``decision_path`` (a tree or a forest): the
+    #: tree layer and how scikit-learn shapes its answers (a ``TreePaths``); else None
+    paths: object | None = None
 
 
 # -- converters -----------------------------------------------------------------------------
@@ -112,12 +123,36 @@ def _registrar(table) -> Callable:
     return decorator
 
 
+@functools.singledispatch
+def _inverse_converter(transformer, options: Options) -> list[nn.Module]:
+    raise UnsupportedEstimatorError(
+        f"nnconvert does not convert the inverse_transform of {type(transformer).__name__}. "
+        "Call the estimator's own inverse_transform, or open an issue asking for it."
+    )
+
+
+@functools.singledispatch
+def _score_converter(transformer, options: Options) -> list[nn.Module]:
+    raise UnsupportedEstimatorError(
+        f"nnconvert does not convert the score_samples of {type(transformer).__name__}. "
+        "Call the estimator's own score_samples, or open an issue asking for it."
+    )
+
+
 #: ``@converts(Cls, ...)``: the function ``(estimator, options) -> Conversion`` converts a
 #: fitted estimator of these classes (and their subclasses) into a whole network
 converts = _registrar(_estimator_converter)
 #: ``@converts_transformer(Cls, ...)``: the function ``(transformer, options) -> list of
 #: layers`` converts a fitted transformer of these classes into layers
 converts_transformer = _registrar(_transformer_converter)
+#: ``@converts_inverse(Cls, ...)``: the function ``(transformer, options) -> list of layers``
+#: computes the ``inverse_transform`` of a fitted transformer of these classes: layers from
+#: its output width back to its input width (none for the identity)
+converts_inverse = _registrar(_inverse_converter)
+#: ``@converts_score_samples(Cls, ...)``: the function ``(transformer, options) -> list of
+#: layers`` computes the ``score_samples`` of a fitted transformer of these classes, from its
+#: input to one column
+converts_score_samples = _registrar(_score_converter)
 
 
 def check_fitted(estimator, purpose: str = "before nnconvert.convert()") -> None:
@@ -142,6 +177,23 @@ def convert_transformer(transformer, options: Options) -> list[nn.Module]:
     """Convert one fitted transformer into layers."""
     check_fitted(transformer)
     return _transformer_converter(transformer, options)
+
+
+def convert_inverse(transformer, options: Options) -> list[nn.Module]:
+    """The layers of one fitted transformer's ``inverse_transform``."""
+    check_fitted(transformer)
+    return _inverse_converter(transformer, options)
+
+
+def has_inverse_converter(estimator) -> bool:
+    """Whether ``estimator``'s class has an ``inverse_transform`` converter."""
+    return has_rule(_inverse_converter, estimator)
+
+
+def convert_score_samples(transformer, options: Options) -> list[nn.Module]:
+    """The layers of one fitted transformer's ``score_samples`` (one output column)."""
+    check_fitted(transformer)
+    return _score_converter(transformer, options)
 
 
 def has_converter(estimator) -> bool:
@@ -264,20 +316,61 @@ def _names(table) -> list[str]:
 
 
 def supported_estimators() -> list[str]:
-    """Names of the estimator classes :func:`nnconvert.convert` turns into whole networks."""
+    """Names of the estimator classes :func:`nnconvert.convert` turns into whole networks.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> "LogisticRegression" in nc.supported_estimators()
+    True
+    """
     load_optional(every_installed=True)
     return _names(_estimator_converter)
 
 
 def supported_transformers() -> list[str]:
-    """Names of the transformer classes accepted as pipeline steps (and on their own)."""
+    """Names of the transformer classes accepted as pipeline steps (and on their own).
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> "StandardScaler" in nc.supported_transformers()
+    True
+    """
     load_optional()
     return _names(_transformer_converter)
 
 
+#: estimators refused on purpose, by class name (the registry imports no estimator): why no
+#: network can compute them, and what to do instead
+REFUSED = {
+    **dict.fromkeys(
+        ("DBSCAN", "HDBSCAN", "OPTICS", "SpectralClustering", "AgglomerativeClustering",
+         "SpectralBiclustering", "SpectralCoclustering"),
+        "has no predict for new rows: its labels_ exist for the training rows only (fit_predict "
+        "is fitting, not inference). Train a classifier on its labels_ (e.g. "
+        "KNeighborsClassifier) and convert that, or use KMeans, Birch or a GaussianMixture, "
+        "which predict new rows."),
+    **dict.fromkeys(
+        ("TSNE", "MDS", "SpectralEmbedding", "LocallyLinearEmbedding", "Isomap"),
+        "embeds its training rows only (no transform of new rows that is a fixed function), "
+        "or solves an optimisation per call. Use PCA or KernelPCA for a transform of new rows."),
+    **dict.fromkeys(
+        ("NMF", "MiniBatchNMF", "LatentDirichletAllocation", "DictionaryLearning",
+         "MiniBatchDictionaryLearning", "SparseCoder"),
+        "transforms by solving an iterative optimisation for every row (coordinate descent, "
+        "variational updates, a sparse coding solver), not a fixed function a network can "
+        "compute exactly. Convert its components_ as a linear projection yourself if an "
+        "approximation will do."),
+}
+
+
 def unsupported(estimator) -> UnsupportedEstimatorError:
-    """The error for an estimator nothing converts, listing what is supported."""
+    """The error for an estimator nothing converts, listing what is supported, or saying
+    why it is refused (:data:`REFUSED`)."""
     name = type(estimator).__name__
+    if name in REFUSED:
+        return UnsupportedEstimatorError(f"{name} cannot be converted: it {REFUSED[name]}")
     if not isinstance(estimator, BaseEstimator) and not hasattr(estimator, "fit"):
         return UnsupportedEstimatorError(
             f"convert() needs a fitted scikit-learn estimator, got {name} "

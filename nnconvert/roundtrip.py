@@ -118,6 +118,20 @@ def to_sklearn(
         If the network is not linear, or its original class cannot be rebuilt from weights.
     ValueError
         If ``kind`` is unknown, or an ``nn.Linear`` comes without ``classes`` and ``kind``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_breast_cancer
+    >>> from sklearn.svm import LinearSVC
+    >>> X, y = load_breast_cancer(return_X_y=True)
+    >>> net = nc.convert(LinearSVC().fit(X / X.max(axis=0), y))
+    >>> back = nc.to_sklearn(net)
+    >>> type(back).__name__
+    'LinearSVC'
+    >>> bool(np.allclose(back.decision_function(X), net.decision_function(X)))
+    True
     """
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {sorted(KINDS)}, got {kind!r}")

@@ -48,7 +48,7 @@ __all__ = [
     "find_disagreement",
 ]
 
-#: the datasets scikit-learn ships that the strategies draw from
+#: The datasets scikit-learn ships that the strategies draw from.
 REAL_DATASETS = ("iris", "wine", "breast_cancer", "digits")
 
 
@@ -337,8 +337,9 @@ def find_disagreement(estimator, net, X, max_examples: int = 200, *, rtol: float
 
     Parameters
     ----------
-    estimator : fitted scikit-learn classifier
-    net : ConvertedClassifier
+    estimator : fitted scikit-learn estimator
+    net : ConvertedNetwork
+        Its network, of any kind (a density has no labels: only its scores are compared).
     X : array-like of shape (n_samples, n_features)
         Data that sets the range searched (typically the training data).
     max_examples : int, default 200
@@ -353,6 +354,17 @@ def find_disagreement(estimator, net, X, max_examples: int = 200, *, rtol: float
     numpy.ndarray of shape (n_features,) or None
         A document (str) instead, where the network runs a text vectorizer and ``X`` holds
         documents: drawn by :func:`documents` from them.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from nnconvert.testing import find_disagreement
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=1000).fit(X, y)
+    >>> find_disagreement(model, nc.convert(model), X, max_examples=20) is None
+    True
     """
     if rtol is None:
         rtol = default_rtol(getattr(net, "dtype", None))
@@ -365,7 +377,7 @@ def find_disagreement(estimator, net, X, max_examples: int = 200, *, rtol: float
         X = np.asarray(X, dtype=np.float64)
         checker = _Checker(estimator, net, X, rtol)
         sources = [st.sampled_from(list(X)), inputs(X, beyond=0.1)]
-        if len(np.unique(estimator.predict(X))) > 1:
+        if hasattr(estimator, "predict") and len(np.unique(estimator.predict(X))) > 1:
             sources.append(boundary_points(estimator, X))
     try:
         return find(

@@ -95,6 +95,17 @@ def fine_tune(
     ConvertedClassifier or ConvertedRegressor
         The trained copy, in evaluation mode. A regressor's copy has no ``return_std``:
         the standard deviation was the fitted posterior's, not the trained network's.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> net = nc.convert(LogisticRegression(max_iter=1000).fit(X, y))
+    >>> tuned = nc.fine_tune(net, X, y, loss="l2svm", epochs=2)
+    >>> tuned is net, tuned.predict(X[:3]).shape
+    (False, (3,))
     """
     if not isinstance(net, (ConvertedClassifier, ConvertedRegressor)):
         raise TypeError("fine_tune() takes a ConvertedClassifier or a ConvertedRegressor, got "

@@ -22,7 +22,10 @@ def reference_rtol(estimator, rtol: float) -> float:
 
 #: per kind of network, the methods it must have exactly where its estimator has them
 ANSWERS = {"classifier": ("decision_function", "predict_proba", "predict"),
-           "regressor": ("predict",), "transformer": ("transform",)}
+           "regressor": ("predict",), "transformer": ("transform",),
+           "clusterer": ("transform", "predict_proba", "score_samples", "predict"),
+           "outlier_detector": ("decision_function", "score_samples", "mahalanobis", "predict"),
+           "density": ("score_samples",)}
 
 
 def assert_equivalent(estimator, net, X, *, rtol=None):
@@ -48,7 +51,7 @@ def assert_equivalent(estimator, net, X, *, rtol=None):
     method = answers[-1]
     got, expected = getattr(net, method)(X[:5]), np.asarray(getattr(estimator, method)(X[:5]))
     assert got.dtype.kind == expected.dtype.kind and got.shape == expected.shape
-    if method == "predict" and net.head.kind == "classifier":
+    if method == "predict":  # labels: classes, cluster labels, ±1, in scikit-learn's dtype
         assert got.dtype == expected.dtype
     return report
 

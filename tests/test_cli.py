@@ -80,6 +80,11 @@ def workdir(tmp_path_factory):
     sio.dump(make_pipeline(StandardScaler(), Ridge()).fit(X_d, y_d), d / "ridge.skops")
     sio.dump(PCA(n_components=3, whiten=True).fit(X_d), d / "pca.skops")
     np.save(d / "Xd.npy", X_d[:50])
+    (d / "gallery").mkdir()
+    # a model file edited after fitting: its support vectors lost a column
+    edited = SVC().fit(X_train, y_train)
+    edited.support_vectors_ = edited.support_vectors_[:, :3]
+    sio.dump(edited, d / "edited-svc.skops")
     return d
 
 
@@ -134,6 +139,15 @@ BAD = {
                    "drop it"),
     "text-in-csv": (["verify", "logistic.skops", "--data", "text.csv"],
                     "line 3, column 4 holds 'n/a', not a number"),
+    # the user's own files and folders: exit 2, never "unexpected" (exit 3)
+    "edited-model": (["convert", "edited-svc.skops", "-o", "refused.onnx"],
+                     "SVC.support_vectors_ has shape"),
+    "draw-examples-missing-folder": (["draw", "--examples", "no-such-gallery"],
+                                     "'no-such-gallery': it does not exist"),
+    "draw-examples-into-a-file": (["draw", "--examples", "X.npy"], "'X.npy': it is a file"),
+    "convert-into-unwritable-place": (["convert", "logistic.skops", "-o",
+                                       "/proc/nnconvert-refused.pt2"],
+                                      "cannot write /proc/nnconvert-refused.pt2"),
 }
 
 

@@ -260,3 +260,29 @@ def test_regressors_and_transformers_export_their_answers(case_id, suffix, tmp_p
         assert meta["feature_names_out"] == list(estimator.get_feature_names_out())
     else:
         assert meta["n_outputs"] == (1 if expected.ndim == 1 else expected.shape[1])
+
+
+def _run_exported(path, X: np.ndarray) -> list[np.ndarray]:
+    if path.suffix == ".pt2":
+        return [t.detach().numpy() for t in torch.export.load(path).module()(torch.as_tensor(X))]
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(None, {"x": X})
+
+
+#: the layers that once inferred a width from the batch (k-NN's candidate distances, category
+#: lookups, spline units) and the families beside them
+ZERO_ROW_CASES = ["knn-iris", "radius-iris-outliers", "knnreg-diabetes", "hgb-breast_cancer",
+                  "pipe-bins-onehot-logreg-iris", "spline-periodic-wine",
+                  "target-encoder-multiclass-digits", "logreg-iris-str"]
+
+
+@pytest.mark.parametrize("case_id", ZERO_ROW_CASES)
+@pytest.mark.parametrize("suffix", [".pt2", ".onnx"])
+def test_exported_files_answer_a_batch_of_zero_rows(case_id, suffix, tmp_path):
+    """A server batches what arrives, possibly nothing: a 0-row batch gets 0-row answers of
+    the widths a full batch gets, not an error."""
+    estimator, _, X_test = fitted(case_id)
+    path = nc.export(nc.convert(estimator), tmp_path / f"model{suffix}")
+    full = _run_exported(path, X_test[:3])
+    empty = _run_exported(path, X_test[:0])
+    assert [a.shape for a in empty] == [(0, *a.shape[1:]) for a in full]

@@ -70,8 +70,8 @@ def _summary(net) -> dict:
     from ..export import metadata
 
     facts = metadata(net)
-    keys = ("kind", "source", "classes", "n_outputs", "feature_names_out", "n_features_in",
-            "dtype")
+    keys = ("kind", "source", "classes", "labels", "n_outputs", "feature_names_out",
+            "n_features_in", "dtype")
     return {key: facts[key] for key in keys if key in facts}
 
 
@@ -81,6 +81,12 @@ def _answers(net) -> str:
         return f"classes {net.classes_.tolist()}"
     if net.head.kind == "regressor":
         return f"{net.n_outputs_} predicted value(s)"
+    if net.head.kind == "clusterer":
+        return f"cluster labels {net.classes_.tolist()}"
+    if net.head.kind == "outlier_detector":
+        return "+1 (inlier) / −1 (outlier)"
+    if net.head.kind == "density":
+        return "a log density"
     return f"{net.head.n_outputs} output features"
 
 
@@ -218,7 +224,12 @@ def _cmd_draw(args: argparse.Namespace) -> int:
         if unknown:
             raise CommandError(f"no example called {', '.join(unknown)}; the examples are "
                                f"{', '.join(known)}")
-        directory = Path(args.examples)
+        from ..files import output_folder
+
+        try:
+            directory = output_folder(args.examples)
+        except ValueError as e:
+            raise CommandError(str(e)) from None
         paths = [str(p) for p in write_diagrams(directory, only=args.only or None)]
         if args.json:
             _print_json({"directory": str(directory), "written": paths})

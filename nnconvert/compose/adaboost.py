@@ -185,5 +185,10 @@ def adaboost_of_members(estimator, options: Options) -> Conversion:
 
 @converts(AdaBoostClassifier, AdaBoostRegressor)
 def _adaboost(estimator, options: Options) -> Conversion:
+    """The members' networks side by side (trees merge into one tree layer), then SAMME's
+    weighted vote, or AdaBoost.R2's weighted median.
+
+    Any supported member.
+    """
     fast = members_fast_path(estimator, options)
     return fast if fast is not None else adaboost_of_members(estimator, options)

@@ -161,5 +161,10 @@ def bagging_of_members(estimator, options: Options) -> Conversion:
 
 @converts(BaggingClassifier, BaggingRegressor)
 def _bagging(estimator, options: Options) -> Conversion:
+    """The members side by side, each on its feature subset, then their averaged probabilities (or
+    votes), or their mean; trees merge into one tree layer.
+
+    Any supported member; feature subsets and ``max_samples``.
+    """
     fast = members_fast_path(estimator, options)
     return fast if fast is not None else bagging_of_members(estimator, options)

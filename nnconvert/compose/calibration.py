@@ -175,6 +175,13 @@ def _calibration_map(calibrator, method: str, options: Options) -> list:
 
 @converts(CalibratedClassifierCV)
 def _calibrated(calibrated: CalibratedClassifierCV, options: Options) -> Conversion:
+    """The calibrated classifiers side by side, each score through its calibration map (Platt
+    sigmoids, isotonic ramp units, or a tempered softmax), then their average.
+
+    Methods sigmoid, isotonic and temperature; ``ensemble`` true or false. Two classes with
+    saturated probabilities (p within 1e-9 of 1) agree to about 1e-5 only: scikit-learn's
+    ``log(1 − p + 1e-12)`` magnifies a one-ulp difference in p.
+    """
     method = calibrated.method
     if method not in ("sigmoid", "isotonic", "temperature"):
         raise ConversionError(

@@ -40,6 +40,13 @@ def _column_transformer(ct: ColumnTransformer, options: Options) -> list:
     # the fitted column indices of every transformer, the remainder included: callables,
     # names, slices and masks resolved by scikit-learn itself at fit time (a private
     # attribute: the public transformers_ keep the columns as they were specified)
+    """Column branches: each transformer reads its own columns, and the outputs are stacked in
+    scikit-learn's order.
+
+    Columns by name, index, slice, mask, callable or ``make_column_selector``; remainder drop,
+    passthrough or a transformer; ``transformer_weights``. Fitted on a DataFrame, the network
+    takes the columns by name in any order.
+    """
     indices = ct._transformer_to_input_indices
     weights = ct.transformer_weights or {}
     branches = []
@@ -56,6 +63,8 @@ def _column_transformer(ct: ColumnTransformer, options: Options) -> list:
 
 @converts_transformer(FeatureUnion)
 def _feature_union(union: FeatureUnion, options: Options) -> list:
+    """Branches side by side on the same input, their outputs stacked; weights, drop and passthrough.
+    """
     n = union.n_features_in_
     weights = union.transformer_weights or {}
     branches = [

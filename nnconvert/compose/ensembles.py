@@ -105,6 +105,9 @@ def _averaging(widths: int, weights: np.ndarray, title: str) -> LinearUnits:
 
 @converts(VotingClassifier)
 def _voting_classifier(voting: VotingClassifier, options: Options) -> Conversion:
+    """The members side by side, then the (weighted) average of their probabilities (soft) or their
+    vote (hard).
+    """
     n_classes = len(voting.classes_)
     n = len(voting.estimators_)
     weights = _weights(voting, n)
@@ -120,6 +123,8 @@ def _voting_classifier(voting: VotingClassifier, options: Options) -> Conversion
 
 @converts(VotingRegressor)
 def _voting_regressor(voting: VotingRegressor, options: Options) -> Conversion:
+    """The members side by side, then the (weighted) average of their predictions.
+    """
     n = len(voting.estimators_)
     body, _ = _members(voting, ["predict"] * n, options)
     return Conversion(layers=[*body, _averaging(1, _weights(voting, n), "average")],
@@ -142,12 +147,18 @@ def _stack(stacking, options: Options) -> tuple[list, Conversion]:
 
 @converts(StackingClassifier)
 def _stacking_classifier(stacking: StackingClassifier, options: Options) -> Conversion:
+    """The members side by side, each answering its ``stack_method``, then the final estimator's
+    network on their outputs (and on the input where ``passthrough``).
+    """
     layers, final = _stack(stacking, options)
     return Conversion(layers=layers, head=final.head, classes=stacking.classes_)
 
 
 @converts(StackingRegressor)
 def _stacking_regressor(stacking: StackingRegressor, options: Options) -> Conversion:
+    """The members side by side, then the final estimator's network on their predictions (and on the
+    input where ``passthrough``).
+    """
     layers, final = _stack(stacking, options)
     return Conversion(layers=layers, head=final.head)
 

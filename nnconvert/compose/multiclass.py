@@ -145,6 +145,8 @@ def _members(model, options: Options, *, ovo: bool) -> tuple[list, Columns, bool
 
 @converts(OneVsRestClassifier)
 def _one_vs_rest(model: OneVsRestClassifier, options: Options) -> Conversion:
+    """One member per class side by side; their scores, normalised where probabilities are asked.
+    """
     if model.multilabel_:
         raise multilabel_refused("OneVsRestClassifier")
     layers, columns, has_decision, has_proba = _members(model, options, ovo=False)
@@ -153,6 +155,8 @@ def _one_vs_rest(model: OneVsRestClassifier, options: Options) -> Conversion:
 
 @converts(OneVsOneClassifier)
 def _one_vs_one(model: OneVsOneClassifier, options: Options) -> Conversion:
+    """One member per class pair side by side, then scikit-learn's one-vs-one vote.
+    """
     if model.pairwise_indices_ is not None:
         raise UnsupportedEstimatorError(
             "OneVsOneClassifier around a precomputed-kernel estimator is not supported."

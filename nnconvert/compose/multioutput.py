@@ -38,6 +38,8 @@ def _target_member(model, k: int, options: Options, n_in: int) -> tuple[Member, 
 
 @converts(MultiOutputRegressor)
 def _multi_output(model: MultiOutputRegressor, options: Options) -> Conversion:
+    """One member per target, side by side.
+    """
     n_in = model.n_features_in_
     members, conversions = zip(*(_target_member(model, k, options, n_in)
                                  for k in range(len(model.estimators_))))
@@ -47,6 +49,9 @@ def _multi_output(model: MultiOutputRegressor, options: Options) -> Conversion:
 
 @converts(RegressorChain)
 def _regressor_chain(model: RegressorChain, options: Options) -> Conversion:
+    """One member per target in the chain's order, each reading the input and the previous
+    members' predictions.
+    """
     n_features = model.n_features_in_
     layers = []
     for k in range(len(model.estimators_)):

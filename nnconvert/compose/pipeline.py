@@ -2,7 +2,8 @@
 
 Transformer steps become layers (``'passthrough'`` and None steps none); the last step is a
 whole network (a classifier or a regressor) or, for a pipeline of transformers, layers too.
-With ``fuse=True`` unclipped scalers fold into the layer that reads them. A text vectorizer as
+With ``fuse=True`` unclipped scalers fold into the layer that reads them. A pipeline's
+``inverse_transform`` is its steps' inverses in reverse order. A text vectorizer as
 the first step runs outside the network (:mod:`nnconvert.compose.text`): the network reads its
 output, the vectorised matrix.
 """
@@ -19,8 +20,12 @@ from ..options import Options
 from ..registry import (
     Conversion,
     convert_estimator,
+    convert_inverse,
+    convert_score_samples,
     convert_transformer,
     converts,
+    converts_inverse,
+    converts_score_samples,
     converts_transformer,
     has_converter,
     has_rule,
@@ -68,6 +73,11 @@ def _text_front(steps: list) -> tuple:
 
 @converts(Pipeline)
 def _pipeline(pipeline: Pipeline, options: Options) -> Conversion:
+    """Each step's layers in order, then the last step's network.
+
+    Nested pipelines, ``'passthrough'`` and None steps. ``fuse=True`` folds scalers into the
+    weights of the next layer; the unfused form keeps one layer per step, as drawn.
+    """
     text, layers, steps = _text_front(pipeline.steps)
     if not steps:  # the vectorizer alone: a transformer whose layers are its weighting
         steps = [("passthrough", "passthrough")]
@@ -108,6 +118,30 @@ def _pipeline_of_transformers(pipeline: Pipeline, options: Options) -> list:
     """A pipeline used as a step (nested in a pipeline or a column transformer)."""
     layers = _step_layers(pipeline.steps, options)
     return fuse_affine(layers) if options.fuse else layers
+
+
+@converts_inverse(Pipeline)
+def _pipeline_inverse(pipeline: Pipeline, options: Options) -> list:
+    """The steps' inverses, last step first (scikit-learn has one only where every step has)."""
+    layers: list = []
+    for name, step in reversed(pipeline.steps):
+        if _is_skipped(step):
+            continue
+        try:
+            layers += convert_inverse(step, options)
+        except UnsupportedEstimatorError as error:
+            raise UnsupportedEstimatorError(f"Pipeline step {name!r}: {error}") from None
+    return layers
+
+
+@converts_score_samples(Pipeline)
+def _pipeline_score_samples(pipeline: Pipeline, options: Options) -> list:
+    """The earlier steps' transform, then the last step's score_samples (scikit-learn's)."""
+    *steps, (name, last) = pipeline.steps
+    try:
+        return _step_layers(steps, options) + convert_score_samples(last, options)
+    except UnsupportedEstimatorError as error:
+        raise UnsupportedEstimatorError(f"Pipeline step {name!r}: {error}") from None
 
 
 # -- agreement rules: the last step decides, on what the earlier steps make of X -------------

@@ -19,5 +19,7 @@ from .members import convert_member
 
 @converts(RANSACRegressor)
 def _ransac(estimator: RANSACRegressor, options: Options) -> Conversion:
+    """The network of the inlier model RANSAC refitted (``estimator_``).
+    """
     inner = convert_member(estimator.estimator_, options, "RANSACRegressor estimator_")
     return dataclasses.replace(inner, variance=None)

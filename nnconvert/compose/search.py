@@ -44,12 +44,20 @@ def best_of(search):
 @converts(*SEARCHES)
 def _search(search, options: Options):
     # a search's predict(X) takes no return_std, whatever its best estimator's does
+    """The network of the model the search refitted (``best_estimator_``).
+
+    Refused: ``refit=False``: there is no fitted model to convert.
+    """
     best = convert_member(best_of(search), options, f"{type(search).__name__} best_estimator_")
     return dataclasses.replace(best, variance=None)
 
 
 @converts_transformer(*SEARCHES)
 def _search_as_step(search, options: Options) -> list:
+    """As a pipeline step: the layers of the transformer the search refitted (``best_estimator_``).
+
+    Refused: ``refit=False``.
+    """
     return convert_transformer(best_of(search), options)
 
 

@@ -49,6 +49,10 @@ def _inverse(regressor: TransformedTargetRegressor, width: int, options: Options
 
 @converts(TransformedTargetRegressor)
 def _transformed_target(regressor: TransformedTargetRegressor, options: Options) -> Conversion:
+    """The regressor's network, then the inverse of the target's transform.
+
+    No transform, a scaler, or ``func=np.log, inverse_func=np.exp``.
+    """
     conversion = convert_member(regressor.regressor_, options,
                                 "TransformedTargetRegressor regressor_")
     member = Member("regressor", conversion, ["predict"], n_in=regressor.n_features_in_)

@@ -105,6 +105,10 @@ def _setting(model):
 
 @converts(FixedThresholdClassifier, TunedThresholdClassifierCV)
 def _thresholded(model, options: Options) -> Conversion:
+    """The classifier's network, with ``predict`` as ``score ≥ threshold``.
+
+    ``pos_label`` and every response method.
+    """
     inner = convert_member(model.estimator_, options, f"{type(model).__name__} estimator_")
     method, positive, threshold, _ = _setting(model)
     # the member's whole conversion, its head wrapped; not its origin: the way back to the

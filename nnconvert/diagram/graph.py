@@ -219,6 +219,16 @@ def to_networkx(net, *, feature_names=None, class_names=None, output_names=None)
         (``net.explain()``) and ``groups``: an ordered mapping from group id to its title,
         activation, width, layer, bias note and form and hyper-parameters; ``branches``
         describes layers made of parallel members (their title and each member's steps).
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> graph = nc.to_networkx(nc.convert(LogisticRegression(max_iter=1000).fit(X, y)))
+    >>> graph.number_of_nodes() > 0
+    True
     """
     net = _as_network(net)
     if class_names is not None and output_names is not None:

@@ -116,8 +116,13 @@ def draw(
 
     Examples
     --------
-    >>> dia = nc.draw(nc.convert(LogisticRegression().fit(X, y)))   # doctest: +SKIP
-    >>> dia.save("logistic.svg")                                     # doctest: +SKIP
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> dia = nc.draw(nc.convert(LogisticRegression(max_iter=1000).fit(X, y)), weights=True)
+    >>> dia.save("logistic.svg").name
+    'logistic.svg'
     """
     if isinstance(max_units, bool) or not isinstance(max_units, int) or max_units < 3:
         raise ValueError(
@@ -154,6 +159,18 @@ class Diagram:
         The diagram's DOT description (``graph.source``).
     network : networkx.DiGraph
         The neuron-level graph it was drawn from (see :func:`to_networkx`).
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> diagram = nc.draw(nc.convert(LogisticRegression(max_iter=1000).fit(X, y)))
+    >>> diagram.svg().lstrip().startswith("<?xml")
+    True
+    >>> diagram.save("logistic.png").suffix
+    '.png'
     """
 
     def __init__(self, graph: graphviz.Digraph, network: nx.DiGraph | None = None):

@@ -97,6 +97,15 @@ def export(
     pathlib.Path
         The written file.
 
+    Raises
+    ------
+    TypeError
+        ``net`` is not a converted network.
+    ValueError
+        Unknown suffix or unsupported dtype.
+    ExportError
+        The exporter failed; the message names the layer that could not be exported.
+
     Notes
     -----
     The exported function maps ``x`` (float tensor of shape ``(n, n_features_in_)``; the
@@ -114,14 +123,17 @@ def export(
     ``text_input`` names the vectorizer, its parameters and its vocabulary, so that the
     serving side can rebuild the matrix.
 
-    Raises
-    ------
-    TypeError
-        ``net`` is not a converted network.
-    ValueError
-        Unknown suffix or unsupported dtype.
-    ExportError
-        The exporter failed; the message names the layer that could not be exported.
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from nnconvert.export import read_metadata
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> net = nc.convert(LogisticRegression(max_iter=1000).fit(X, y))
+    >>> path = nc.export(net, "iris.pt2")
+    >>> read_metadata(path)["kind"]
+    'classifier'
     """
     import copy
     import json
@@ -181,7 +193,8 @@ def read_metadata(path: str | os.PathLike) -> dict:
     dict
         See :func:`~nnconvert.export.common.metadata`: ``kind``, ``source``,
         ``n_features_in``, ``feature_names_in``, ``dtype``, ``outputs``, ``input_schema``,
-        ``version``; a classifier's ``classes`` and ``scores``.
+        ``version``; a classifier's ``classes`` and ``scores``; a clusterer's or an outlier
+        detector's ``labels`` and ``methods``.
     """
     import json
 
@@ -205,6 +218,9 @@ def labels(meta: dict, label_index) -> np.ndarray:
     """``predict``'s labels from an exported model's ``label_index`` output and its metadata."""
     import numpy as np
 
+    if "classes" not in meta and "labels" in meta:  # a clusterer's or a detector's
+        return np.asarray(meta["labels"], dtype=meta.get("labels_dtype")).take(
+            np.asarray(label_index))
     classes = np.asarray(meta["classes"], dtype=meta.get("classes_dtype"))
     return classes.take(np.asarray(label_index))
 

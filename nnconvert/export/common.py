@@ -17,7 +17,8 @@ from torch import nn
 from ..network import ConvertedNetwork
 
 __all__ = ["ExportError", "ScoresModule", "metadata", "EXPORT_FORMATS", "METADATA_FILE",
-           "OUTPUT_NAMES", "exported_methods", "sample_input", "quiet", "first_line"]
+           "OUTPUT_NAMES", "METHOD_OUTPUT_NAMES", "output_names", "exported_methods",
+           "sample_input", "quiet", "first_line"]
 
 #: suffix -> format name
 EXPORT_FORMATS = {".pt2": "torch.export", ".onnx": "onnx"}
@@ -26,6 +27,11 @@ METADATA_FILE = "nnconvert.json"
 #: per kind of network, the exported outputs' names
 OUTPUT_NAMES = {"classifier": ("scores", "label_index"), "regressor": ("predictions",),
                 "transformer": ("transformed",)}
+#: the unsupervised kinds export every method their head answers, named thus (floats first,
+#: the label index last: the ONNX self-check compares the first output)
+METHOD_OUTPUT_NAMES = {"transform": "distances", "predict_proba": "probabilities",
+                       "decision_function": "decision", "score_samples": "scores",
+                       "mahalanobis": "mahalanobis", "predict": "label_index"}
 
 
 class ExportError(RuntimeError):
@@ -43,7 +49,7 @@ class ScoresModule(nn.Module):
     def __init__(self, net: ConvertedNetwork):
         super().__init__()
         self.net = net
-        self.output_names = OUTPUT_NAMES[net.head.kind]
+        self.output_names = output_names(net.head)
         self.methods = exported_methods(net.head)
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
@@ -52,8 +58,20 @@ class ScoresModule(nn.Module):
 
 
 def exported_methods(head) -> tuple[str, ...]:
-    """The methods behind :data:`OUTPUT_NAMES`: a classifier's raw scores and its predict."""
+    """The methods behind :func:`output_names`: a classifier's raw scores and its predict,
+    every method of the other kinds."""
     return (head.scores_method, "predict") if head.kind == "classifier" else head.methods
+
+
+def output_names(head) -> tuple[str, ...]:
+    """The exported outputs' names: :data:`OUTPUT_NAMES` of the supervised kinds, one per
+    method (:data:`METHOD_OUTPUT_NAMES`) for the unsupervised ones; a density's one output
+    is its ``log_density``."""
+    if head.kind in OUTPUT_NAMES:
+        return OUTPUT_NAMES[head.kind]
+    if head.kind == "density":
+        return ("log_density",)
+    return tuple(METHOD_OUTPUT_NAMES[m] for m in exported_methods(head))
 
 
 def metadata(net: ConvertedNetwork) -> dict:
@@ -63,7 +81,9 @@ def metadata(net: ConvertedNetwork) -> dict:
     ``outputs`` and ``input_schema`` (what each input column holds: numbers, or the codes of
     categories, see :class:`~nnconvert.network.schema.InputSchema`). Classifiers add
     ``classes``, ``classes_dtype`` and ``scores``; regressors ``n_outputs``; transformers
-    ``feature_names_out``. A network with an input stage (a text vectorizer) adds its
+    ``feature_names_out``; clusterers and outlier detectors ``labels`` (what each label index
+    stands for), ``labels_dtype`` and ``methods`` (the scikit-learn method of each output);
+    densities ``methods``. A network with an input stage (a text vectorizer) adds its
     :meth:`~nnconvert.network.stage.InputStage.metadata` under its ``metadata_key``
     (``text_input``): the file starts at the stage's matrix (tokenising is not a network), so
     this says what makes it (a vectorizer's parameters and vocabulary, term → column).
@@ -78,7 +98,7 @@ def metadata(net: ConvertedNetwork) -> dict:
         "n_features_in": net.n_features_in_,
         "feature_names_in": None if names is None else [str(n) for n in names],
         "dtype": str(net.dtype).replace("torch.", ""),
-        "outputs": list(OUTPUT_NAMES[kind]),
+        "outputs": list(output_names(net.head)),
         "input_schema": net.input_schema.to_dict(),
     }
     if net.input_stage is not None:
@@ -88,6 +108,11 @@ def metadata(net: ConvertedNetwork) -> dict:
                      scores=net.head.scores_method)
     elif kind == "regressor":
         facts["n_outputs"] = net.n_outputs_
+    elif kind in ("clusterer", "outlier_detector"):
+        facts.update(labels=net.classes_.tolist(), labels_dtype=str(net.classes_.dtype),
+                     methods=list(exported_methods(net.head)))
+    elif kind == "density":
+        facts["methods"] = ["score_samples"]
     else:
         try:
             facts["feature_names_out"] = [str(n) for n in net.get_feature_names_out()]

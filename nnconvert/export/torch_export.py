@@ -74,8 +74,13 @@ def trace(model: ScoresModule, x: torch.Tensor, fmt: str):
 
 def write_pt2(model: ScoresModule, x: torch.Tensor, path: Path, meta: str) -> None:
     program = trace(model, x, "torch.export")
-    with quiet():
-        torch.export.save(program, path, extra_files={METADATA_FILE: meta})
+    try:
+        with quiet():
+            torch.export.save(program, path, extra_files={METADATA_FILE: meta})
+    except RuntimeError as e:
+        # torch's archive writer reports a file it cannot open as a RuntimeError ("[enforce
+        # fail at inline_container.cc]"): a problem of the user's path, said as one
+        raise OSError(f"cannot write {path}: {first_line(e)}") from None
 
 
 def read_pt2_metadata(path: Path) -> str:

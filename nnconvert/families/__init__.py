@@ -7,6 +7,8 @@ never another family's room.
 
 from . import (  # noqa: F401
     bayes,
+    clustering,
+    density,
     discriminant,
     dummy,
     elm,
@@ -15,8 +17,10 @@ from . import (  # noqa: F401
     isotonic,
     kernel_ridge,
     linear,
+    mixture,
     mlp,
     neighbors,
+    outliers,
     random_features,
     svm,
     trees,

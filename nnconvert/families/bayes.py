@@ -31,6 +31,7 @@ from sklearn.naive_bayes import (
     MultinomialNB,
 )
 
+from ..fitted import Fitted
 from ..layers import BinarizeUnits, Layer, LayerDescription, LinearUnits, as_buffer, dense_float64
 from ..network.heads import ClassifierHead, first_argmax
 from ..preprocessing.encoders import CategoryLookup
@@ -139,22 +140,50 @@ class JointLikelihoodHead(ClassifierHead):
 
 
 def _head(estimator) -> JointLikelihoodHead:
-    return JointLikelihoodHead(len(estimator.classes_))
+    return JointLikelihoodHead(len(Fitted(estimator).classes()))
+
+
+def _read(estimator) -> tuple[Fitted, int, int]:
+    """The checked reader, the number of classes and of features."""
+    fitted = Fitted(estimator)
+    return fitted, len(fitted.classes()), fitted.n_features
+
+
+def _log_prior(fitted: Fitted, n_classes: int) -> np.ndarray:
+    # log probabilities: at most 0, −inf allowed (a class of prior 0)
+    return fitted.array("class_log_prior_", shape=(n_classes,), high=0.0, log=True)
 
 
 @converts(GaussianNB)
 def _gaussian_nb(estimator, options):
-    units = GaussianUnits(estimator.theta_, estimator.var_, estimator.class_prior_)
+    """Quadratic units, one per class, in the difference form ``−½ Σ (x − θ)²/σ² + log prior − …``,
+    then the joint log-likelihood's softmax.
+
+    The difference form is kept because expanding ``(x − θ)²`` into ``x²`` and ``x`` terms cancels
+    digits. ``predict_log_proba`` is answered too.
+    """
+    fitted, n_classes, n_features = _read(estimator)
+    units = GaussianUnits(fitted.array("theta_", shape=(n_classes, n_features)),
+                          # scikit-learn adds epsilon_ to every variance: never 0
+                          fitted.array("var_", shape=(n_classes, n_features), low=0.0,
+                                       strict_low=True),
+                          fitted.array("class_prior_", shape=(n_classes,), low=0.0, high=1.0))
     return Conversion(layers=[units], head=_head(estimator))
 
 
 def _class_names(estimator):
-    return [str(c) for c in estimator.classes_]
+    return [str(c) for c in Fitted(estimator).classes()]
 
 
 @converts(MultinomialNB)
 def _multinomial_nb(estimator, options):
-    units = LinearUnits(estimator.feature_log_prob_, estimator.class_log_prior_,
+    """Linear units on ``feature_log_prob_`` (one per class, bias the class log prior), then the joint
+    log-likelihood's softmax; ``predict_log_proba`` too.
+    """
+    fitted, n_classes, n_features = _read(estimator)
+    units = LinearUnits(fitted.array("feature_log_prob_", shape=(n_classes, n_features),
+                                     high=0.0, log=True),
+                        _log_prior(fitted, n_classes),
                         title="multinomial log-likelihood units",
                         bias_note="b = class_log_prior_, W = feature_log_prob_",
                         unit_names=_class_names(estimator))
@@ -163,9 +192,14 @@ def _multinomial_nb(estimator, options):
 
 @converts(ComplementNB)
 def _complement_nb(estimator, options):
+    """Linear units on the complement model's ``feature_log_prob_``, then its normalisation and
+    softmax; ``predict_log_proba`` too.
+    """
+    fitted, n_classes, n_features = _read(estimator)
     # scikit-learn adds the prior only when there is a single class (Rennie et al.'s rule)
-    bias = estimator.class_log_prior_ if len(estimator.classes_) == 1 else None
-    units = LinearUnits(estimator.feature_log_prob_, bias,
+    bias = _log_prior(fitted, n_classes) if n_classes == 1 else None
+    # normalised weights, not log probabilities (positive with norm=False)
+    units = LinearUnits(fitted.array("feature_log_prob_", shape=(n_classes, n_features)), bias,
                         title="complement log-likelihood units",
                         bias_note="W = feature_log_prob_ (already normalised by ComplementNB)",
                         unit_names=_class_names(estimator))
@@ -174,12 +208,22 @@ def _complement_nb(estimator, options):
 
 @converts(BernoulliNB)
 def _bernoulli_nb(estimator, options):
-    log_p = dense_float64(estimator.feature_log_prob_)
+    """A step unit per feature first where ``binarize`` is set, then linear units on the log
+    probabilities of each feature being on and off, then the softmax; ``predict_log_proba`` too.
+    """
+    fitted, n_classes, n_features = _read(estimator)
+    # log p < 0: a probability of 1 would make log(1 − p) = −inf (smoothing never gives it)
+    log_p = fitted.array("feature_log_prob_", shape=(n_classes, n_features), high=0.0,
+                         log=True)
+    if log_p.size and log_p.max() >= 0.0:
+        raise fitted.error("feature_log_prob_", "holds 0 (a probability of 1), which "
+                                                "smoothing never gives")
     log_not_p = np.log(1 - np.exp(log_p))  # scikit-learn's neg_prob, computed the same way
     layers = []
     if estimator.binarize is not None:
-        layers.append(BinarizeUnits(log_p.shape[1], estimator.binarize))
-    layers.append(LinearUnits(log_p - log_not_p, estimator.class_log_prior_ + log_not_p.sum(axis=1),
+        layers.append(BinarizeUnits(n_features, fitted.number("binarize")))
+    layers.append(LinearUnits(log_p - log_not_p,
+                              _log_prior(fitted, n_classes) + log_not_p.sum(axis=1),
                               title="Bernoulli log-likelihood units",
                               bias_note=("W = log p − log(1 − p), "
                                          "b = class_log_prior_ + Σ log(1 − p)"),
@@ -189,16 +233,31 @@ def _bernoulli_nb(estimator, options):
 
 @converts(CategoricalNB)
 def _categorical_nb(estimator, options):
-    n_classes = len(estimator.classes_)
-    logs = [np.asarray(table, dtype=np.float64).T for table in estimator.feature_log_prob_]
+    """A lookup of each category's row of the fitted log probabilities, summed per class, then the
+    softmax; ``predict_log_proba`` too.
+
+    Categories arrive as codes through the network's input schema.
+
+    Refused: a category never seen in training (scikit-learn has no probability for it), with the
+    name of its column.
+    """
+    fitted, n_classes, n_features = _read(estimator)
+    n_categories = fitted.array("n_categories_", shape=(n_features,), dtype=np.int64, low=1)
+    tables = fitted.get("feature_log_prob_")
+    if not isinstance(tables, (list, tuple)) or len(tables) != n_features:
+        raise fitted.error("feature_log_prob_", f"is not a list of {n_features} tables, one "
+                                                "per feature")
+    logs = [fitted.array(f"feature_log_prob_[{j}]", shape=(n_classes, n), high=0.0, log=True,
+                         value=table).T
+            for j, (table, n) in enumerate(zip(tables, n_categories))]
     # each table's last row answers a code outside the categories, which the schema refuses
     lookup = CategoryLookup(
-        [range(n) for n in estimator.n_categories_],
+        [range(n) for n in n_categories],
         [np.vstack([table, np.zeros((1, n_classes))]) for table in logs],
         allow_unknown=False, title="category log-likelihood lookup",
         formula="{y}_(j,c) = feature_log_prob_[j][c, {x}_j]   (the row of feature j's category)")
     total = np.tile(np.eye(n_classes), len(logs))  # Σ_j over the features, per class
-    units = LinearUnits(total, estimator.class_log_prior_, title="categorical log-likelihood "
+    units = LinearUnits(total, _log_prior(fitted, n_classes), title="categorical log-likelihood "
                         "units", bias_note="b = class_log_prior_, W sums the features",
                         unit_names=_class_names(estimator))
     return Conversion(layers=[lookup, units], head=_head(estimator))

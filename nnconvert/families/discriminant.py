@@ -25,6 +25,7 @@ from sklearn.metrics import pairwise_distances
 from sklearn.neighbors import NearestCentroid
 
 from ..agreement import decision_margin
+from ..fitted import Fitted
 from ..layers import Branches, DistanceUnits, Layer, LayerDescription, as_buffer, dense_float64
 from ..network.heads import ClassifierHead, first_argmax
 from ..registry import Conversion, converts, margin_rule
@@ -157,9 +158,26 @@ def _class_names(estimator) -> list[str]:
 
 @converts(QuadraticDiscriminantAnalysis)
 def _qda(estimator, options):
-    units = QuadraticUnits(estimator.means_, estimator.rotations_, estimator.scalings_,
-                           estimator.priors_)
-    return Conversion(layers=[units], head=DiscriminantHead(len(estimator.classes_)))
+    """Quadratic units, one per class (``−½‖(x − μ)R S^−½‖²`` plus the log determinant and log
+    prior), then scikit-learn's log-softmax.
+
+    ``reg_param`` and ``priors`` are read as fitted.
+    """
+    fitted = Fitted(estimator)
+    n_classes, n_features = len(fitted.classes()), fitted.n_features
+    rotations, scalings = fitted.get("rotations_"), fitted.get("scalings_")
+    for attribute, value in (("rotations_", rotations), ("scalings_", scalings)):
+        if not isinstance(value, (list, tuple)) or len(value) != n_classes:
+            raise fitted.error(attribute, f"is not a list of {n_classes} arrays, one per class")
+    rotations = [fitted.array(f"rotations_[{c}]", shape=(n_features, None), value=r)
+                 for c, r in enumerate(rotations)]
+    # the variances along each rotation: QDA divides by them (0 only for collinear data)
+    scalings = [fitted.array(f"scalings_[{c}]", shape=(r.shape[1],), low=0.0, value=s)
+                for c, (r, s) in enumerate(zip(rotations, scalings))]
+    units = QuadraticUnits(fitted.array("means_", shape=(n_classes, n_features)), rotations,
+                           scalings,
+                           fitted.array("priors_", shape=(n_classes,), low=0.0, high=1.0))
+    return Conversion(layers=[units], head=DiscriminantHead(n_classes))
 
 
 def _uniform_priors(estimator) -> bool:
@@ -202,15 +220,26 @@ class CentroidScores(Layer):
 
 @converts(NearestCentroid)
 def _nearest_centroid(estimator, options):
+    """Distance units centred on the class centroids, then the nearest one.
+
+    Euclidean centroids answer ``decision_function`` and probabilities; manhattan ones ``predict``
+    only. ``shrink_threshold`` and priors are read as fitted. With uniform priors scikit-learn's
+    ``predict`` takes the nearest centroid in the raw distance, which can differ from the argmax
+    of its own scores; the network does the same.
+    """
     names = _class_names(estimator)
-    k = len(estimator.classes_)
-    raw = DistanceUnits(estimator.centroids_,
+    fitted = Fitted(estimator)
+    k = len(fitted.classes())
+    centroids = fitted.array("centroids_", shape=(k, fitted.n_features))
+    raw = DistanceUnits(centroids,
                         "sqeuclidean" if estimator.metric == "euclidean" else "manhattan",
                         sign=-1.0, title="nearest-centroid units", unit_names=names)
     if estimator.metric != "euclidean":  # manhattan: predict only
         return Conversion(layers=[raw], head=DiscriminantHead(k, has_scores=False))
-    scores = CentroidScores(estimator.centroids_, estimator.within_class_std_dev_,
-                            estimator.class_prior_, names)
+    scores = CentroidScores(centroids,
+                            fitted.array("within_class_std_dev_", shape=(fitted.n_features,),
+                                         low=0.0),
+                            fitted.array("class_prior_", shape=(k,), low=0.0, high=1.0), names)
     if not _uniform_priors(estimator):
         return Conversion(layers=[scores], head=DiscriminantHead(k))
     both = Branches([[scores], [raw]], [k, k], title="scores and raw distances")

@@ -16,6 +16,7 @@ import torch
 from sklearn.dummy import DummyClassifier, DummyRegressor
 
 from ..errors import ConversionError, UnsupportedEstimatorError
+from ..fitted import Fitted
 from ..layers import Layer, LayerDescription, as_buffer
 from ..network.heads import FrequencyHead, RegressionHead
 from ..registry import Conversion, converts
@@ -67,6 +68,13 @@ def _refuse_multioutput(estimator) -> None:
 
 @converts(DummyClassifier)
 def _dummy_classifier(estimator, options):
+    """Constant units that ignore the input: the class prior, or the constant, as scores.
+
+    Strategies most_frequent, prior and constant.
+
+    Refused: ``strategy='stratified'`` and ``'uniform'``: they draw at random on every call, so no
+    function reproduces them.
+    """
     _refuse_multioutput(estimator)
     strategy = estimator.strategy
     if strategy in ("stratified", "uniform"):
@@ -74,22 +82,27 @@ def _dummy_classifier(estimator, options):
             f"DummyClassifier(strategy={strategy!r}) draws a random label for every row at "
             "predict time; no network computes that function. Use strategy 'most_frequent', "
             "'prior' or 'constant', which are deterministic.")
-    classes = estimator.classes_
+    fitted = Fitted(estimator)
+    classes = fitted.classes()
     proba = np.zeros(len(classes))
+    prior = fitted.array("class_prior_", shape=(len(classes),), low=0.0, high=1.0)
     if strategy == "prior":
-        proba[:] = estimator.class_prior_
+        proba[:] = prior
     elif strategy == "most_frequent":
-        proba[np.argmax(estimator.class_prior_)] = 1.0
+        proba[np.argmax(prior)] = 1.0
     else:  # constant
         proba[np.flatnonzero(classes == estimator.constant)] = 1.0
-    units = ConstantUnits(proba, estimator.n_features_in_, [str(c) for c in classes])
+    units = ConstantUnits(proba, fitted.n_features, [str(c) for c in classes])
     return Conversion(layers=[units], head=FrequencyHead(
         len(classes), "its output does not depend on its input or on any weight"))
 
 
 @converts(DummyRegressor)
 def _dummy_regressor(estimator, options):
-    constant = np.asarray(estimator.constant_, dtype=np.float64).reshape(-1)
-    units = ConstantUnits(constant, estimator.n_features_in_)
+    """Constant units that ignore the input: the fitted constant of every strategy.
+    """
+    fitted = Fitted(estimator)
+    constant = fitted.array("constant_", ndim=None).reshape(-1)
+    units = ConstantUnits(constant, fitted.n_features)
     return Conversion(layers=[units], head=RegressionHead(len(constant),
                                                           single=estimator.n_outputs_ == 1))

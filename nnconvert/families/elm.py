@@ -21,34 +21,51 @@ import numpy as np
 from ..agreement import decision_margin
 from ..elm import BaseELM, ELMClassifier, ELMRegressor
 from ..errors import UnsupportedEstimatorError, multilabel_refused
+from ..fitted import Fitted
 from ..layers import ActivatedUnits, Branches, KernelUnits, dense_float64, readout_units
 from ..network.heads import LinearHead, ProbabilityHead, RegressionHead
 from ..options import Options
 from ..registry import Conversion, converts, margin_rule, when_imported
-from .linear import regression_units
+from .linear import read_linear_classifier, read_linear_regressor, regression_units
 
 
 def _nnconvert_hidden(estimator: BaseELM):
-    """The random hidden layer of :class:`nnconvert.BaseELM`: Gaussian or activated units."""
+    """The random hidden layer of :class:`nnconvert.BaseELM`: Gaussian or activated units,
+    its attributes checked against ``n_features_in_`` and each other."""
+    fitted = Fitted(estimator)
+    n, n_hidden = fitted.n_features, fitted.integer("n_hidden", low=1)
     if estimator.activation == "rbf":
-        return KernelUnits(estimator.centres_, kernel="rbf", gamma=estimator.gamma_,
-                           title="random Gaussian units")
-    return ActivatedUnits(estimator.hidden_weights_.T, estimator.hidden_bias_,
+        return KernelUnits(fitted.array("centres_", shape=(n_hidden, n)), kernel="rbf",
+                           gamma=fitted.number("gamma_", low=0), title="random Gaussian units")
+    weights = fitted.array("hidden_weights_", shape=(n, n_hidden))
+    return ActivatedUnits(weights.T, fitted.array("hidden_bias_", shape=(n_hidden,)),
                           activation=estimator.activation, title="random hidden units")
 
 
 @converts(ELMClassifier)
 def _nnconvert_elm(estimator: ELMClassifier, options: Options) -> Conversion:
-    readout = readout_units(estimator.coef_, estimator.intercept_, estimator.classes_)
+    """A fixed random hidden layer (the activation the ELM was fitted with), then a linear read-out
+    per class: the network the ELM already is.
+
+    :class:`nnconvert.ELMClassifier` regresses ±1 class targets; its ``predict_proba`` is the
+    normalised sigmoid of the scores, not a calibrated probability.
+    """
+    hidden = _nnconvert_hidden(estimator)
+    coef, intercept, classes = read_linear_classifier(Fitted(estimator), hidden.describe().n_out)
+    readout = readout_units(coef, intercept, classes)
     head = LinearHead(readout.out_features, proba="ovr-logistic")
-    return Conversion(layers=[_nnconvert_hidden(estimator), readout], head=head)
+    return Conversion(layers=[hidden, readout], head=head)
 
 
 @converts(ELMRegressor)
 def _nnconvert_elm_regressor(estimator: ELMRegressor, options: Options) -> Conversion:
-    readout = regression_units(estimator.coef_, estimator.intercept_, "read-out neurons")
-    head = RegressionHead(readout.out_features, single=np.ndim(estimator.coef_) == 1)
-    return Conversion(layers=[_nnconvert_hidden(estimator), readout], head=head)
+    """A fixed random hidden layer, then linear read-out neurons: one per target.
+    """
+    hidden = _nnconvert_hidden(estimator)
+    coef, intercept = read_linear_regressor(Fitted(estimator), hidden.describe().n_out)
+    readout = regression_units(coef, intercept, "read-out neurons")
+    head = RegressionHead(readout.out_features, single=coef.ndim == 1)
+    return Conversion(layers=[hidden, readout], head=head)
 
 
 # -- scikit-elm -----------------------------------------------------------------------------

@@ -210,6 +210,17 @@ class GaussianProcessVariance(Layer):
 
 @converts(GaussianProcessRegressor)
 def _gaussian_process(gpr: GaussianProcessRegressor, options: Options) -> Conversion:
+    """Kernel units centred on the training rows, one read-out neuron: the predictive mean
+    ``k(x, X_train)·α``; ``predict(X, return_std=True)`` adds a variance branch beside it.
+
+    Kernels Constant, RBF, Matern (ν ∈ {0.5, 1.5, 2.5, ∞}), RationalQuadratic, DotProduct, White
+    and their sums, products and powers; ``normalize_y``; one target or several. The std is
+    ``std_y² (k(x, x) − ‖L⁻¹ k(X_train, x)‖²)``, clipped at 0 with scikit-learn's warning.
+    Float64 only is exact in practice: the ``α`` cancel, so a float32 network's mean can be off
+    by about 1e-3 of its scale.
+
+    Refused: ``return_cov=True``: it couples the query rows, which a row-by-row network cannot.
+    """
     if not hasattr(gpr, "X_train_"):
         raise ConversionError("this GaussianProcessRegressor was never fitted: its prior "
                               "mean is 0 everywhere; fit it first.")

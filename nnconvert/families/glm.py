@@ -9,11 +9,11 @@ it rather than re-deriving scikit-learn's ``link='auto'`` rule.
 
 from __future__ import annotations
 
-import numpy as np
 from sklearn._loss.link import IdentityLink, LogLink
 from sklearn.linear_model import GammaRegressor, PoissonRegressor, TweedieRegressor
 
 from ..errors import ConversionError
+from ..fitted import Fitted
 from ..layers import ActivatedUnits
 from ..network.heads import RegressionHead
 from ..options import Options
@@ -27,6 +27,8 @@ INVERSE_LINKS = {LogLink: ("exp", "log link, inverted by exp"),
 @converts(PoissonRegressor, GammaRegressor, TweedieRegressor)
 def _glm(estimator, options: Options) -> Conversion:
     # the fitted loss (private, but it is what predict() calls) holds the link
+    """One linear neuron, then the inverse of the link (an exp unit for the log link).
+    """
     link = type(estimator._base_loss.link)
     if link not in INVERSE_LINKS:
         raise ConversionError(
@@ -34,7 +36,8 @@ def _glm(estimator, options: Options) -> Conversion:
             f"cannot invert; supported links: log and identity."
         )
     activation, note = INVERSE_LINKS[link]
-    weight = np.asarray(estimator.coef_, dtype=np.float64).reshape(1, -1)
-    units = ActivatedUnits(weight, [float(estimator.intercept_)], activation=activation,
+    fitted = Fitted(estimator)
+    weight = fitted.array("coef_", shape=(fitted.n_features,)).reshape(1, -1)
+    units = ActivatedUnits(weight, [fitted.number("intercept_")], activation=activation,
                            title=f"{type(estimator).__name__} neuron ({note})")
     return Conversion(layers=[units], head=RegressionHead(1, single=True))

@@ -23,6 +23,7 @@ import torch
 from sklearn.isotonic import IsotonicRegression
 
 from ..errors import ConversionError
+from ..fitted import Fitted
 from ..layers import Layer, LayerDescription, LinearUnits, as_buffer
 from ..network.heads import RegressionHead
 from ..options import Options
@@ -84,16 +85,28 @@ class RampUnits(Layer):
 
 @converts(IsotonicRegression)
 def _isotonic(estimator: IsotonicRegression, options: Options) -> Conversion:
+    """Ramp units ``clamp((x − x_j)/(x_{j+1} − x_j), 0, 1)`` between the fitted knots, then a
+    read-out of the steps: the piecewise-linear interpolation, exact however close two knots are.
+
+    Increasing or decreasing fits; ``out_of_bounds`` clip or nan.
+    """
     # no transformer converter: transform() returns shape (n,), which no later pipeline step
     # of scikit-learn accepts, so isotonic regression is only ever a final step
-    return Conversion(layers=_layers(estimator), head=RegressionHead(1, single=True),
+    layers = _layers(estimator)
+    # scikit-learn's predict takes a 1-D X (one value per row) as well as one column
+    layers[0].reads_one_dimensional_input = True
+    return Conversion(layers=layers, head=RegressionHead(1, single=True),
                       # it reads one feature, and scikit-learn sets no n_features_in_
                       n_features_in=1)
 
 
 def _layers(estimator: IsotonicRegression) -> list:
-    x = np.asarray(estimator.X_thresholds_, dtype=np.float64)
-    y = np.asarray(estimator.y_thresholds_, dtype=np.float64)
+    fitted = Fitted(estimator)
+    x = fitted.array("X_thresholds_", ndim=1)
+    if x.size == 0 or np.any(np.diff(x) < 0):
+        raise fitted.error("X_thresholds_", "is empty or not sorted, but scikit-learn "
+                                            "interpolates between sorted knots")
+    y = fitted.array("y_thresholds_", shape=(len(x),))
     # scipy's interp1d was built with bounds_error=True at fit time (out_of_bounds='raise'),
     # even if the parameter was changed since; 'clip' clips before interp1d sees the rows
     raises = estimator.out_of_bounds != "clip" and getattr(estimator.f_, "bounds_error", False)

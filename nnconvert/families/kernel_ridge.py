@@ -15,13 +15,13 @@ import numpy as np
 from sklearn.kernel_ridge import KernelRidge
 
 from ..errors import ConversionError
+from ..fitted import Fitted
 from ..layers import (
     KERNEL_TITLES,
     PAIRWISE_KERNELS,
     KernelExpansion,
     KernelUnits,
     LinearUnits,
-    dense_float64,
 )
 from ..network.heads import RegressionHead
 from ..options import Options
@@ -60,14 +60,25 @@ def _kernel(estimator: KernelRidge) -> str:
 
 @converts(KernelRidge)
 def _kernel_ridge(estimator: KernelRidge, options: Options) -> Conversion:
+    """Kernel units centred on every training row, one linear read-out neuron (weights
+    ``dual_coef_``).
+
+    Kernels linear, poly, rbf, sigmoid, laplacian and cosine.
+
+    Refused: precomputed and callable kernels: there is no function of the row to build units from.
+    """
     kernel = _kernel(estimator)
-    centres = dense_float64(estimator.X_fit_)
+    fitted = Fitted(estimator)
+    centres = fitted.array("X_fit_", shape=(None, fitted.n_features))
     # pairwise_kernels' default: gamma=None is 1 / n_features (the linear kernel has none)
-    gamma = 1.0 / centres.shape[1] if estimator.gamma is None else float(estimator.gamma)
-    units = KernelUnits(centres, kernel=kernel, gamma=gamma, coef0=float(estimator.coef0),
-                        degree=int(estimator.degree),
+    gamma = (1.0 / centres.shape[1] if estimator.gamma is None
+             else fitted.number("gamma", low=0))
+    units = KernelUnits(centres, kernel=kernel, gamma=gamma, coef0=fitted.number("coef0"),
+                        degree=int(fitted.number("degree", low=0)),
                         title=f"{KERNEL_TITLES[kernel]}, one per training row")
-    dual_coef = np.asarray(estimator.dual_coef_, dtype=np.float64)
+    raw = fitted.get("dual_coef_")
+    dual_coef = fitted.array("dual_coef_", shape=(len(centres),) if np.ndim(raw) == 1
+                             else (len(centres), None))
     # dual_coef_ is (n_fit,) for a 1-D y, (n_fit, k) for k targets (or a y of one column)
     readout = LinearUnits(dual_coef.reshape(dual_coef.shape[0], -1).T, None,
                           title="regression neurons (dual coefficients, no bias)")

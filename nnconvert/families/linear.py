@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from sklearn.cross_decomposition import PLSRegression
+from sklearn.cross_decomposition import CCA, PLSCanonical, PLSRegression
 from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
 from sklearn.linear_model import (
     ARDRegression,
@@ -53,6 +53,7 @@ from sklearn.linear_model import (
 from sklearn.svm import LinearSVC, LinearSVR
 
 from ..errors import multilabel_refused
+from ..fitted import Fitted
 from ..layers import (
     AffineScaler,
     Layer,
@@ -90,9 +91,8 @@ def linear_conversion(
     bias_form : str or None
         The estimator's parameter the bias equals (see ``LayerDescription.bias_form``).
     """
-    units = readout_units(dense_float64(estimator.coef_),  # sparse after sparsify()
-                          estimator.intercept_, estimator.classes_, title, bias_note,
-                          bias_form)
+    coef, intercept, classes = read_linear_classifier(Fitted(estimator))
+    units = readout_units(coef, intercept, classes, title, bias_note, bias_form)
     return Conversion(
         layers=[units],
         head=LinearHead(units.out_features, proba=proba),
@@ -100,19 +100,51 @@ def linear_conversion(
     )
 
 
+def read_linear_classifier(fitted: Fitted, n_inputs: int | None = None
+                           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(coef_, intercept_, classes_)`` of a linear classifier, checked against each other.
+
+    ``coef_`` is (1, n_inputs) (or (n_inputs,)) for two classes and (n_classes, n_inputs) for more (dense or
+    sparse after ``sparsify()``); ``n_inputs`` is ``n_features_in_`` unless the neurons read
+    a hidden layer (an ELM's). ``intercept_`` has one value per row of ``coef_`` (a scalar 0.0
+    where none was fitted).
+    """
+    classes = fitted.classes()
+    n_rows = 1 if len(classes) == 2 else len(classes)
+    width = n_inputs or fitted.n_features
+    if n_rows == 1 and np.ndim(fitted.get("coef_")) == 1:  # RidgeClassifier's binary coef_
+        return (fitted.array("coef_", shape=(width,)).reshape(1, -1),
+                fitted.bias("intercept_", 1), classes)
+    coef = fitted.array("coef_", shape=(n_rows, width))
+    return coef, fitted.bias("intercept_", n_rows), classes
+
+
 @converts(LogisticRegression)
 def _logistic_regression(estimator: LogisticRegression, options: Options) -> Conversion:
     # scikit-learn >= 1.5: binary -> sigmoid of one score; three or more classes -> softmax.
+    """One layer of neurons: a sigmoid neuron for two classes, softmax neurons for more.
+
+    Every solver, ``class_weight``, no intercept; ``LogisticRegressionCV`` is the same network.
+    """
     return linear_conversion(estimator, proba="logistic", title="logistic neurons")
 
 
 @converts(LinearDiscriminantAnalysis)
 def _lda(estimator: LinearDiscriminantAnalysis, options: Options) -> Conversion:
+    """One layer of linear neurons (``coef_``, ``intercept_``), then the softmax of scikit-learn's
+    ``predict_proba`` (a sigmoid for two classes).
+    """
     return linear_conversion(estimator, proba="logistic", title="discriminant neurons")
 
 
 @converts(LinearSVC)
 def _linear_svc(estimator: LinearSVC, options: Options) -> Conversion:
+    """One neuron per class with no activation: the hyperplane ``w·x − w0 = 0`` as weights ``w`` and
+    bias ``b = −w0``.
+
+    One-vs-rest and ``crammer_singer`` alike. No ``predict_proba``, as in scikit-learn: asking for
+    it says to use ``decision_function`` or ``CalibratedClassifierCV``.
+    """
     return linear_conversion(
         estimator, proba=None, title="linear SVM neurons", bias_note=HYPERPLANE_NOTE,
         bias_form=HYPERPLANE_FORM,
@@ -121,6 +153,11 @@ def _linear_svc(estimator: LinearSVC, options: Options) -> Conversion:
 
 @converts(SGDClassifier)
 def _sgd(estimator: SGDClassifier, options: Options) -> Conversion:
+    """One layer of linear neurons; ``predict_proba`` where the loss has one (``log_loss``: a
+    sigmoid, ``modified_huber``: its clipped ramp, normalised).
+
+    Every loss converts; the decision function is the same linear layer whatever the loss.
+    """
     proba = {"log_loss": "ovr-logistic", "modified_huber": "modified-huber"}.get(estimator.loss)
     hinge = estimator.loss in ("hinge", "squared_hinge")
     return linear_conversion(
@@ -132,12 +169,17 @@ def _sgd(estimator: SGDClassifier, options: Options) -> Conversion:
 
 @converts(Perceptron, PassiveAggressiveClassifier)
 def _plain_linear(estimator, options: Options) -> Conversion:
+    """One layer of linear neurons with no activation; ``predict`` is the sign (two classes) or the
+    argmax.
+    """
     return linear_conversion(estimator, proba=None, title="linear neurons")
 
 
 @converts(RidgeClassifier, RidgeClassifierCV)
 def _ridge(estimator, options: Options) -> Conversion:
     # only ridge classifiers accept an indicator matrix y (private binariser: no public flag)
+    """One layer of linear neurons with no activation, as RidgeClassifier regresses ±1 targets.
+    """
     if str(getattr(estimator._label_binarizer, "y_type_", "")).startswith("multilabel"):
         raise multilabel_refused(type(estimator).__name__)
     return _plain_linear(estimator, options)
@@ -180,6 +222,18 @@ def regression_units(coef, intercept, title: str, bias_note: str | None = None) 
     bias = np.broadcast_to(np.asarray(intercept, dtype=np.float64).reshape(-1),
                            weight.shape[:1])
     return LinearUnits(weight, bias, title=title, bias_note=bias_note)
+
+
+def read_linear_regressor(fitted: Fitted, n_inputs: int | None = None
+                          ) -> tuple[np.ndarray, np.ndarray]:
+    """``(coef_, intercept_)`` of a linear regressor: ``coef_`` (n_inputs,) for one target or
+    (n_targets, n_inputs), ``n_inputs`` being ``n_features_in_`` unless the neurons read a
+    hidden layer; ``intercept_`` a scalar or one value per target."""
+    raw = fitted.get("coef_")
+    one = np.ndim(raw) == 1
+    width = n_inputs or fitted.n_features
+    coef = fitted.array("coef_", shape=(width,) if one else (None, width))
+    return coef, fitted.bias("intercept_", 1 if one else len(coef))
 
 
 def _regression_title(estimator) -> str:
@@ -237,19 +291,29 @@ class PosteriorVariance(Layer):
 
 
 def _posterior_variance(estimator) -> PosteriorVariance:
-    kept = np.ones(len(estimator.coef_), dtype=bool)
+    fitted = Fitted(estimator)
+    n = fitted.n_features
+    kept = np.ones(n, dtype=bool)
     if isinstance(estimator, ARDRegression):  # sigma_ covers the features it kept
-        kept = estimator.lambda_ < estimator.threshold_lambda
-    return PosteriorVariance(estimator.sigma_, estimator.X_offset_, 1.0 / estimator.alpha_,
-                             kept)
+        kept = fitted.array("lambda_", shape=(n,), finite=False) < estimator.threshold_lambda
+    n_kept = int(kept.sum())
+    return PosteriorVariance(fitted.array("sigma_", shape=(n_kept, n_kept)),
+                             fitted.array("X_offset_", shape=(n,)),
+                             1.0 / fitted.number("alpha_", low=0, strict_low=True), kept)
 
 
 @converts(*LEAST_SQUARES, *ROBUST)
 def _linear_regressor(estimator, options: Options) -> Conversion:
-    units = regression_units(estimator.coef_, estimator.intercept_,
-                             _regression_title(estimator))
+    """Linear neurons: one per target, bias ``intercept_``.
+
+    ``BayesianRidge`` and ``ARDRegression`` answer ``predict(X, return_std=True)``: a
+    quadratic-form unit ``σ² = (u·Σ)·u + 1/α`` (``u = x − x̄``, over the features ARD kept) beside
+    the network.
+    """
+    coef, intercept = read_linear_regressor(Fitted(estimator))
+    units = regression_units(coef, intercept, _regression_title(estimator))
     # a 1-D coef_ means a 1-D y, so a 1-D prediction; 2-D coef_ (k targets) predicts (n, k)
-    single = np.ndim(estimator.coef_) == 1
+    single = coef.ndim == 1
     bayesian = isinstance(estimator, (BayesianRidge, ARDRegression))
     return Conversion(
         layers=[units],
@@ -276,10 +340,13 @@ def _merged_linear_members(conversions: list[Conversion]) -> list | None:
                         bias_note=units[0].bias_note, bias_form=units[0].bias_form)]
 
 
-@converts(PLSRegression)
-def _pls(estimator: PLSRegression, options: Options) -> Conversion:
+@converts(PLSRegression, PLSCanonical, CCA)
+def _pls(estimator, options: Options) -> Conversion:
     # scikit-learn 1.9 predicts (X − x_mean) @ coef_.T + intercept_ (coef_ already holds the
     # x scaling): centring first, as it does, rather than folding −coef_·x_mean into the bias
+    """Linear neurons: ``PLSRegression``'s prediction is affine in ``x`` (scaling, ``coef_``, the
+    target's mean), folded into one layer.
+    """
     centre = AffineScaler(estimator._x_mean, np.ones_like(estimator._x_mean),
                           mode="center-divide", title="PLS centring (x − x_mean)")
     units = regression_units(estimator.coef_, estimator.intercept_, "PLS regression neurons")

@@ -35,7 +35,9 @@ from sklearn.neighbors import (
 
 from ..agreement import default_margin, score_scale
 from ..errors import ConversionError, UnsupportedEstimatorError
+from ..fitted import Fitted
 from ..layers import METRIC_FORMULAS, Layer, LayerDescription, as_buffer, distances, metric_of
+from ..layers import nearest_kernel
 from ..layers.rows import in_row_blocks
 from ..network.heads import FrequencyHead, RegressionHead
 from ..registry import Conversion, converts, margin_rule, score_jump_rule
@@ -46,8 +48,15 @@ __all__ = ["NeighbourVote", "RadiusVote", "RadiusHead"]
 _SPARE = 8
 #: distances held per block of query rows
 _BLOCK_ELEMENTS = 1 << 23
+#: candidates' features held per block of query rows in the exact re-rank (8 MiB)
+_RERANK_ELEMENTS = 1 << 20
 #: torch.cdist's p for the metrics it computes from differences
 _CDIST_P = {"manhattan": 1.0, "chebyshev": float("inf")}
+
+
+def _version(tensor: torch.Tensor):
+    """A tensor's version counter; inference tensors keep none (nor change outside it)."""
+    return None if tensor.is_inference() else tensor._version
 
 
 def _unit(x: torch.Tensor) -> torch.Tensor:
@@ -140,6 +149,9 @@ class NeighbourVote(Layer):
             fast = _unit(fast)
         self.register_buffer("fast_points", fast.clone())
         self.register_buffer("fast_norms", (fast * fast).sum(dim=1))
+        #: whether the float32 candidates come from the compiled search where it runs
+        #: (False: torch's topk everywhere, as after an install without a compiler)
+        self.compiled = True
 
     @property
     def _gemm_form(self) -> bool:
@@ -151,13 +163,21 @@ class NeighbourVote(Layer):
         is made again when the buffers move or change."""
         if torch.compiler.is_exporting():  # a traced tensor has no data to cache
             return self.fast_points.to(dtype), self.fast_norms.to(dtype)
-        key = (dtype, self.fast_points.device, self.fast_points.data_ptr(),
-               self.fast_points._version)
-        cached = getattr(self, "_fast_cache", None)
-        if cached is None or cached[0] != key:
-            cached = (key, (self.fast_points.to(dtype), self.fast_norms.to(dtype)))
-            self._fast_cache = cached
-        return cached[1]
+        return self._cached(dtype, lambda: (self.fast_points.to(dtype),
+                                            self.fast_norms.to(dtype)))
+
+    def _cached(self, what, make):
+        """``make()``, kept until the fast form's buffers move or change."""
+        key = (self.fast_points.device, self.fast_points.data_ptr(),
+               _version(self.fast_points), self.fast_norms.data_ptr(),
+               _version(self.fast_norms))
+        cache = getattr(self, "_fast_cache", None)
+        if cache is None or cache[0] != key:
+            cache = (key, {})
+            self._fast_cache = cache
+        if what not in cache[1]:
+            cache[1][what] = make()
+        return cache[1][what]
 
     def _rough(self, x: torch.Tensor, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
         """Fast squared distances to every training row (a matrix product, in ``dtype``) and
@@ -171,47 +191,85 @@ class NeighbourVote(Layer):
         error = (q.shape[1] + 4) * torch.finfo(dtype).eps * (q_norms + norms.max())
         return rough, error.to(x.dtype).squeeze(1)
 
-    def _nearest(self, x: torch.Tensor, candidates: torch.Tensor):
-        """The k nearest among ``candidates`` by exact distance, equal distances lowest
-        training row first: ``(candidates, their exact distances, which k are kept)``.
+    def _nearest(self, x: torch.Tensor, candidates: torch.Tensor
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+        """The k nearest among ``candidates`` (distinct training rows) by exact distance,
+        equal distances lowest training row first: ``(their indices, their exact
+        distances)``, both (rows, k), nearest first.
 
         Ranks come from comparing every pair of candidates (no sort, which ONNX cannot
         translate stably): a candidate's rank is the number of candidates nearer than it,
-        or as near and of a lower training row.
+        or as near and of a lower training row. The kept ones are put in rank order, so
+        that the vote adds them in an order that does not depend on how they were found
+        (the compiled search and torch's ``topk`` list candidates in different orders).
         """
         rows = torch.index_select(self.points.to(x.dtype), 0, candidates.reshape(-1))
-        exact = distances(x, rows.view(*candidates.shape, -1), self.metric, self.p)
+        # explicit width: a 0-row batch has no size to infer a -1 from
+        exact = distances(x, rows.view(*candidates.shape, self.points.shape[1]), self.metric,
+                          self.p)
         mine, theirs = exact.unsqueeze(2), exact.unsqueeze(1)
         before = (theirs < mine) | ((theirs == mine)
                                     & (candidates.unsqueeze(1) < candidates.unsqueeze(2)))
-        return candidates, exact, before.sum(dim=2) < self.k
+        # rank r < k goes to place r; the others to a spare place k, dropped
+        place = before.sum(dim=2).clamp(max=self.k)
+        shape = (candidates.shape[0], self.k + 1)
+        indices = torch.zeros(shape, dtype=candidates.dtype, device=candidates.device)
+        nearest = torch.zeros(shape, dtype=exact.dtype, device=exact.device)
+        indices = indices.scatter(1, place, candidates)[:, :self.k]
+        return indices, nearest.scatter(1, place, exact)[:, :self.k]
 
     def _squared(self, d: torch.Tensor) -> torch.Tensor:
         """An exact distance in the units of :meth:`_rough`."""
         return {"euclidean": d * d, "sqeuclidean": d, "cosine": 2.0 * d}[self.metric]
 
-    def _neighbours(self, x: torch.Tensor, dtype: torch.dtype, checked: bool):
+    def _candidates(self, x: torch.Tensor, dtype: torch.dtype, take: int
+                    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The ``take`` training rows of smallest fast distance (in ``dtype``), the largest
+        of their fast squared distances and the bound on its rounding error, per row.
+
+        The compiled search (:mod:`~nnconvert.layers.nearest_kernel`) finds them where it
+        can (float32, on the CPU, outside tracing); torch's ``topk`` elsewhere. A row the
+        compiled search could not fill (products beyond float32's range) gets a largest
+        distance of -inf, so that it is redone in float64."""
+        if self.compiled and dtype == torch.float32 and nearest_kernel.runs_on(x):
+            q = (_unit(x) if self.metric == "cosine" else x).to(dtype)
+            points, norms = self._fast_in(dtype)
+            panels, padded = self._cached("panels", lambda: nearest_kernel.packed(points, norms))
+            values, indices = nearest_kernel.smallest(q, panels, padded, take)
+            q_norms = (q * q).sum(dim=1)
+            error = (q.shape[1] + 4) * torch.finfo(dtype).eps * (q_norms + norms.max())
+            unfilled = indices[:, -1] < 0
+            largest = values[:, -1].to(x.dtype) + q_norms.to(x.dtype)
+            return (indices.clamp(min=0), largest.masked_fill(unfilled, float("-inf")),
+                    error.to(x.dtype))
+        rough, error = self._rough(x, dtype)
+        top = torch.topk(rough, take, dim=1, largest=False)
+        return top.indices, top.values.amax(dim=1).to(x.dtype), error
+
+    def _neighbours(self, x: torch.Tensor, dtype: torch.dtype, checked: bool,
+                    candidates: tuple | None = None):
         """The k nearest training rows (as :meth:`_nearest` returns them): candidates from
-        the fast form in ``dtype``, ranked by exact distances. With ``checked``, rows whose
+        the fast form in ``dtype`` (or ``candidates``, as :meth:`_candidates` returns them,
+        found already), ranked by exact distances. With ``checked``, rows whose
         candidates may miss a nearer training row (the fast form's rounding exceeds the
-        margin) are redone in float64, then with every exact distance."""
-        take = min(self.points.shape[0], self.k + _SPARE)
+        margin) are redone in float64, then with every exact distance. The answer is then
+        the k nearest by exact distance whichever candidates were found first."""
+        take = self._take
         if not self._gemm_form:  # cdist computes these metrics from differences
             points = self.points.to(x.dtype)
             rough = (distances(x, points, self.metric, self.p)  # ONNX has no cdist
                      if torch.compiler.is_exporting()
                      else torch.cdist(x, points, p=_CDIST_P.get(self.metric, self.p)))
             return self._nearest(x, torch.topk(rough, take, dim=1, largest=False).indices)
-        rough, error = self._rough(x, dtype)
-        top = torch.topk(rough, take, dim=1, largest=False)
-        found = self._nearest(x, top.indices)
+        candidates, largest, error = candidates or self._candidates(x, dtype, take)
+        found = self._nearest(x, candidates)
         if not checked or take == self.points.shape[0]:
             return found
-        # any row outside the candidates is at least (largest candidate − error) away
-        kth = found[1].masked_fill(~found[2], float("-inf")).amax(dim=1)
-        unsure = top.values.amax(dim=1).to(x.dtype) - 2 * error <= self._squared(kth)
-        if unsure.any():
-            rows = torch.nonzero(unsure).flatten()
+        # any row outside the candidates is at least (largest candidate − error) away; a
+        # bound that is not a number (an overflow) is unsure too
+        sure = largest - 2 * error > self._squared(found[1][:, -1])
+        if not sure.all():
+            rows = torch.nonzero(~sure).flatten()
             if dtype == torch.float32:
                 redo = self._neighbours(x[rows], torch.float64, checked=True)
             else:  # every exact distance (the last resort, for a few rows); ties go low
@@ -223,17 +281,36 @@ class NeighbourVote(Layer):
                 part[rows] = new
         return found
 
-    def _block(self, x: torch.Tensor) -> torch.Tensor:
-        if torch.compiler.is_exporting():  # no data-dependent branch: float64 candidates
-            candidates, d, kept = self._neighbours(x, torch.float64, checked=False)
-        else:
-            candidates, d, kept = self._neighbours(x, torch.float32, checked=True)
-        w = _weights(d, self.weights, kept)
-        targets = self.targets.to(x.dtype)[candidates]  # (rows, candidates, outputs)
+    @property
+    def _take(self) -> int:
+        """Candidates found by the fast form, re-ranked by exact distances."""
+        return min(self.points.shape[0], self.k + _SPARE)
+
+    def _vote(self, x: torch.Tensor, found: tuple) -> torch.Tensor:
+        nearest, d = found
+        w = _weights(d, self.weights)
+        targets = self.targets.to(x.dtype)[nearest]  # (rows, k, outputs)
         votes = (w.unsqueeze(2) * targets).sum(dim=1)
         return votes / w.sum(dim=1, keepdim=True)
 
+    def _block(self, x: torch.Tensor) -> torch.Tensor:
+        if torch.compiler.is_exporting():  # no data-dependent branch: float64 candidates
+            return self._vote(x, self._neighbours(x, torch.float64, checked=False))
+        return self._vote(x, self._neighbours(x, torch.float32, checked=True))
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if (self._gemm_form and self.compiled and x.shape[0] > 0
+                and nearest_kernel.runs_on(x)):
+            # the compiled search keeps `take` candidates a row, not a block of distances:
+            # one call for the whole batch (its threads and torch's then alternate once,
+            # not once a block), then the exact re-rank a block at a time
+            found = self._candidates(x, torch.float32, self._take)
+            rows = max(1, _RERANK_ELEMENTS // (self._take * x.shape[1]))
+            return torch.cat([
+                self._vote(x[i:i + rows], self._neighbours(
+                    x[i:i + rows], torch.float32, checked=True,
+                    candidates=tuple(part[i:i + rows] for part in found)))
+                for i in range(0, x.shape[0], rows)], dim=0)
         rows = max(1, _BLOCK_ELEMENTS // self.points.shape[0])
         return in_row_blocks(self._block, x, rows)
 
@@ -246,26 +323,60 @@ class NeighbourVote(Layer):
 
 def _vote_layer(estimator, targets, classifier: bool) -> NeighbourVote:
     metric, p = _metric(estimator)
-    return NeighbourVote(_training_rows(estimator), targets, estimator.n_neighbors,
-                         estimator.weights, metric, p, classifier=classifier)
+    rows = _training_rows(estimator)
+    # scikit-learn refuses n_neighbors < 1 and more neighbours than training rows
+    k = Fitted(estimator).integer("n_neighbors", low=1, high=len(rows))
+    return NeighbourVote(rows, targets, k, estimator.weights, metric, p, classifier=classifier)
+
+
+def _class_indicators(estimator) -> np.ndarray:
+    """One row per training row: the indicator of its class (``_y`` indexes ``classes_``)."""
+    fitted = Fitted(estimator)
+    n_classes = len(fitted.classes())
+    n_rows = fitted.integer("n_samples_fit_", low=1)
+    codes = fitted.array("_y", shape=(n_rows,), dtype=np.int64, low=0, high=n_classes - 1)
+    return np.eye(n_classes)[codes]
+
+
+def _regression_targets(estimator) -> np.ndarray:
+    """The training targets ``_y``: (n_samples_fit_,) or (n_samples_fit_, n_targets)."""
+    fitted = Fitted(estimator)
+    n_rows = fitted.integer("n_samples_fit_", low=1)
+    return fitted.array("_y", shape=(n_rows,) if np.ndim(fitted.get("_y")) == 1
+                        else (n_rows, None))
 
 
 @converts(KNeighborsClassifier)
 def _knn_classifier(estimator, options):
+    """Distance units on the training rows, the k smallest, then a vote (uniform or weighted by
+    inverse distance).
+
+    Metrics euclidean, manhattan, chebyshev, minkowski (any p) and cosine. A row at distance 0
+    takes those rows' vote alone. Tied votes go to the first class; equal distances to the lowest
+    training row, as brute force does (a kd-tree or ball tree may choose otherwise, and
+    ``verify`` counts such rows as near ties).
+
+    Refused: ``metric='precomputed'`` (it reads distances, not features: there are no
+    training rows to centre units on) and a weight function (Python code, not a network).
+    """
     if estimator.outputs_2d_:
         raise UnsupportedEstimatorError(
             "KNeighborsClassifier fitted on several targets (a 2-D y) is not supported: "
             "nnconvert converts single-label classifiers. Fit one per target.")
-    n_classes = len(estimator.classes_)
-    indicators = np.eye(n_classes)[np.asarray(estimator._y).reshape(-1)]
+    indicators = _class_indicators(estimator)
     layer = _vote_layer(estimator, indicators, classifier=True)
     return Conversion(layers=[layer], head=FrequencyHead(
-        n_classes, "a k-smallest selection has no gradient"))
+        indicators.shape[1], "a k-smallest selection has no gradient"))
 
 
 @converts(KNeighborsRegressor)
 def _knn_regressor(estimator, options):
-    y = np.asarray(estimator._y, dtype=np.float64)
+    """Distance units on the training rows, the k smallest, then their (weighted) mean target; one
+    target or several.
+
+    The same metrics and tie rules as :class:`~sklearn.neighbors.KNeighborsClassifier`.
+    """
+    y = _regression_targets(estimator)
     single = y.ndim == 1
     layer = _vote_layer(estimator, y.reshape(len(y), -1), classifier=False)
     return Conversion(layers=[layer], head=RegressionHead(layer.targets.shape[1], single=single))
@@ -389,24 +500,41 @@ def _metric(estimator) -> tuple[str, float]:
             f"{name}(metric='precomputed') reads distances, not features: there are no "
             "training rows to centre distance units on. Fit it on the features instead.")
     params = dict(estimator.effective_metric_params_)
+    fitted = Fitted(estimator)
+    # scikit-learn's own validation: p > 0 (a Minkowski power); read where the metric uses it
+    p = params.pop("p", estimator.p)
+    if p is not None and estimator.effective_metric_ in ("minkowski", "p"):
+        p = fitted.number("effective_metric_params_['p']", low=0, strict_low=True, value=p)
     try:
-        return metric_of(estimator.effective_metric_, params.pop("p", estimator.p), params)
+        return metric_of(estimator.effective_metric_, p, params)
     except ValueError as e:
         raise ConversionError(f"{name}: {e}") from None
 
 
 def _training_rows(estimator) -> np.ndarray:
-    X = estimator._fit_X
-    return np.asarray(X.toarray() if hasattr(X, "toarray") else X, dtype=np.float64)
+    """``_fit_X``: (n_samples_fit_, n_features_in_), finite (dense or sparse)."""
+    fitted = Fitted(estimator)
+    n_rows = fitted.integer("n_samples_fit_", low=1)
+    return fitted.array("_fit_X", shape=(n_rows, fitted.n_features))
+
+
+def _radius(estimator) -> float:
+    # scikit-learn's own validation: a radius is a finite number >= 0
+    return Fitted(estimator).number("radius", low=0)
 
 
 @converts(RadiusNeighborsClassifier)
 def _radius_classifier(estimator, options):
+    """Distance units on the training rows, those within the radius, then a vote.
+
+    Outlier labels are honoured; a row with no neighbour within the radius gets scikit-learn's
+    error where it has no outlier label.
+    """
     if estimator.outputs_2d_:
         raise UnsupportedEstimatorError(
             "RadiusNeighborsClassifier fitted on several targets (a 2-D y) is not supported: "
             "nnconvert converts single-label classifiers. Fit one per target.")
-    classes = estimator.classes_
+    classes = Fitted(estimator).classes()
     outlier = None
     if estimator.outlier_label_ is not None:
         label = estimator.outlier_label_[0]
@@ -418,9 +546,8 @@ def _radius_classifier(estimator, options):
                 "cannot return. Use an outlier label among the classes, or 'most_frequent'.")
         outlier = np.eye(len(classes))[where[0]]
     metric, p = _metric(estimator)
-    layer = RadiusVote(_training_rows(estimator),
-                       np.eye(len(classes))[np.asarray(estimator._y).reshape(-1)],
-                       estimator.radius, estimator.weights, metric, p, classifier=True,
+    layer = RadiusVote(_training_rows(estimator), _class_indicators(estimator),
+                       _radius(estimator), estimator.weights, metric, p, classifier=True,
                        outlier=outlier)
     return Conversion(layers=[layer], head=RadiusHead(
         len(classes), "a within-radius selection has no gradient"))
@@ -428,9 +555,13 @@ def _radius_classifier(estimator, options):
 
 @converts(RadiusNeighborsRegressor)
 def _radius_regressor(estimator, options):
-    y = np.asarray(estimator._y, dtype=np.float64)
+    """Distance units on the training rows, the mean target of those within the radius.
+
+    A row with no neighbour within the radius answers NaN with scikit-learn's warning.
+    """
+    y = _regression_targets(estimator)
     metric, p = _metric(estimator)
-    layer = RadiusVote(_training_rows(estimator), y.reshape(len(y), -1), estimator.radius,
+    layer = RadiusVote(_training_rows(estimator), y.reshape(len(y), -1), _radius(estimator),
                        estimator.weights, metric, p, classifier=False)
     return Conversion(layers=[layer], head=RadiusNeighborsRegressorHead(
         layer.targets.shape[1], single=y.ndim == 1))

@@ -6,7 +6,7 @@ layers that arrange other layers.
 """
 
 from .affine import AffineScaler
-from .compose import Branches, ColumnBranches, SelectColumns
+from .compose import Branches, ColumnBranches, PutColumns, SelectColumns
 from .dense import (
     ACTIVATIONS,
     ActivatedUnits,
@@ -19,7 +19,13 @@ from .dense import (
     readout_units,
 )
 from .describe import Layer, LayerDescription
-from .distances import METRIC_FORMULAS, DistanceUnits, distances, metric_of
+from .distances import (
+    METRIC_FORMULAS,
+    DistanceUnits,
+    SquaredDistanceUnits,
+    distances,
+    metric_of,
+)
 from .kernels import (
     KERNEL_FORMULAS,
     KERNEL_TITLES,
@@ -33,6 +39,7 @@ __all__ = [
     "DistanceUnits",
     "METRIC_FORMULAS",
     "distances",
+    "SquaredDistanceUnits",
     "metric_of",
     "LayerDescription",
     "Layer",
@@ -43,6 +50,7 @@ __all__ = [
     "Branches",
     "ColumnBranches",
     "SelectColumns",
+    "PutColumns",
     "KernelUnits",
     "KernelExpansion",
     "KERNEL_FORMULAS",

@@ -17,7 +17,7 @@ from torch import nn
 from .columns import ColumnSpec
 from .describe import Layer, LayerDescription
 
-__all__ = ["Branches", "SelectColumns", "ColumnBranches"]
+__all__ = ["Branches", "SelectColumns", "PutColumns", "ColumnBranches"]
 
 
 class Branches(Layer):
@@ -75,6 +75,33 @@ class SelectColumns(Layer):
             activation_kind="identity", formula=f"{{y}} = {{x}}[:, [{shown}]]", weight=weight)
 
 
+class PutColumns(Layer):
+    """The inverse of :class:`SelectColumns`: each input column put back at its place among
+    ``n_out`` columns, zeros elsewhere (a selector's ``inverse_transform``).
+
+    A copy, not a product with 0/1 weights, so an infinite value stays where it is rather
+    than spreading NaN; described as dense units with 0/1 weights, one edge per column.
+    """
+
+    def __init__(self, columns: Sequence[int], n_out: int):
+        super().__init__()
+        self.register_buffer("columns", torch.as_tensor(np.asarray(columns, dtype=np.int64)))
+        self.n_out = int(n_out)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        out = x.new_zeros((x.shape[0], self.n_out))
+        return out.index_copy(1, self.columns, x)
+
+    def describe(self) -> LayerDescription:
+        k = self.columns.numel()
+        weight = np.zeros((self.n_out, k))
+        weight[self.columns.cpu().numpy(), np.arange(k)] = 1.0
+        return LayerDescription(
+            title="columns put back", n_in=k, n_out=self.n_out, activation="none",
+            activation_kind="identity", weight=weight,
+            formula="{y} = zeros, then {y}[:, kept] = {x}")
+
+
 class ColumnBranches(Layer):
     """Branches on column subsets of the input, their outputs side by side.
 
@@ -109,7 +136,10 @@ class ColumnBranches(Layer):
         for branch in self.branches:
             inner = branch[1].input_columns() if len(branch) > 1 else None
             for k, column in enumerate(branch[0].columns.tolist()):
-                specs[column] = ColumnSpec() if inner is None else inner[k]
+                spec = ColumnSpec() if inner is None else inner[k]
+                # a column two branches read must suit both (NaN only if both handle it)
+                specs[column] = spec if specs[column].kind == "unused" \
+                    else specs[column].shared_with(spec)
                 found |= inner is not None
         found |= any(spec.kind == "unused" for spec in specs)
         return tuple(specs) if found else None

@@ -36,6 +36,8 @@ ACTIVATION_KINDS = {
     "weighted-vote": False,  # the kept neighbours' weights summed per output, normalised
     "constant": False,  # the same value whatever the input
     "argmax": False,
+    "argmin": False,  # the index of the smallest unit (the nearest centre), first index wins
+    "logsumexp": False,  # log Σ exp over the units (a mixture's log density)
     "vote": False,  # one-vs-one votes counted over class pairs
     "coupling": False,  # Platt sigmoids and libsvm's pairwise coupling
     "branches": False,  # parallel members, each with its own layers
@@ -76,13 +78,13 @@ class LayerDescription:
         A name per output unit (class labels, support-vector indices, feature names).
     parameters : dict
         Scalar hyper-parameters worth showing (gamma, degree, coef0, ...).
-    activation_kind : str
-        What the activation is, one of :data:`ACTIVATION_KINDS` (the keys, not the wording,
-        that ``explain()`` and diagrams branch on).
     branches : tuple of tuples of LayerDescription, or None
         For a layer drawn as its parts: each branch's own layers, in order. Several branches
         run side by side (the members of a one-vs-rest model); one branch is a layer computed
         as one but drawn as its steps (kernel units, then the neurons reading them).
+    activation_kind : str
+        What the activation is, one of :data:`ACTIVATION_KINDS` (the keys, not the wording,
+        that ``explain()`` and diagrams branch on).
     """
 
     title: str

@@ -2,7 +2,8 @@
 
 Computed in the difference form ``Σ |x − c|^p`` (never ``‖x‖² − 2x·c + ‖c‖²``, which cancels
 digits for points close together), in the metrics scikit-learn's neighbours and centroids
-accept by name.
+accept by name; :class:`SquaredDistanceUnits` is the one GEMM form, for the many rows and
+centres of clustering, made safe by moving both sides to the centres' mean first.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import torch
 
 from .dense import as_buffer
 from .describe import Layer, LayerDescription
+from .rows import into_row_blocks
 
-__all__ = ["METRIC_FORMULAS", "metric_of", "distances", "DistanceUnits"]
+__all__ = ["METRIC_FORMULAS", "metric_of", "distances", "DistanceUnits", "SquaredDistanceUnits"]
 
 #: the metrics distance units compute, as formulas of an input {x} and a stored point c
 METRIC_FORMULAS = {
@@ -120,6 +122,69 @@ class DistanceUnits(Layer):
             activation=f"{sign}distance",
             activation_kind="distance",
             formula=f"{{y}}_c = {sign}{formula}",
+            unit_names=self.unit_names,
+            parameters={"c": self.points.cpu().numpy()},
+        )
+
+
+class SquaredDistanceUnits(Layer):
+    """One unit per stored point: the squared Euclidean distance ``‖x − c‖²``, one GEMM.
+
+    The expanded form ``‖x‖² − 2x·c + ‖c‖²`` is what scikit-learn's k-means, Birch and
+    ``euclidean_distances`` compute, and the one that runs at matrix-product speed; it cancels
+    digits where ``‖x‖`` and ``‖c‖`` are large next to ``‖x − c‖``. So both sides are first
+    moved by the points' mean ``m`` (in the difference form: ``x − m``, ``c − m``): the
+    cancellation is then at the scale of the points' spread, not of their distance from the
+    origin (data offset by 1e8 loses nothing). Rounding can leave a tiny negative value for
+    ``x ≈ c``: it is clamped at 0, as scikit-learn clamps. Rows are computed in blocks so that
+    memory follows the block, not n_rows × n_points.
+
+    Parameters
+    ----------
+    points : array-like of shape (n_points, n_features)
+    title : str, optional
+    unit_names : sequence of str, optional
+    block_rows : int, optional
+        Rows per block; default: as many as hold :data:`BLOCK_BYTES` of distances (few
+        blocks, written into one output: each operation on a block is a parallel region).
+    """
+
+    #: the bytes of distances one block holds, by default
+    BLOCK_BYTES = 4 << 20
+
+    def __init__(self, points, *, title: str = "squared distance units", unit_names=None,
+                 block_rows: int | None = None):
+        super().__init__()
+        points = as_buffer(points)
+        self.register_buffer("points", points)
+        centre = points.mean(dim=0) if points.shape[0] else points.new_zeros(points.shape[1])
+        self.register_buffer("centre", centre)
+        moved = points - centre
+        self.register_buffer("moved", moved)
+        self.register_buffer("moved_sq_norms", (moved * moved).sum(dim=1))
+        self.title = title
+        self.unit_names = None if unit_names is None else tuple(unit_names)
+        if block_rows is None:
+            block_rows = max(64, self.BLOCK_BYTES // (8 * max(1, points.shape[0])))
+        self.block_rows = int(block_rows)
+
+    def _block(self, x: torch.Tensor) -> torch.Tensor:
+        x = x - self.centre
+        d = torch.addmm(self.moved_sq_norms, x, self.moved.T, alpha=-2.0)
+        return d.add_((x * x).sum(dim=1, keepdim=True)).clamp_(min=0.0)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return into_row_blocks(self._block, x, self.block_rows, self.points.shape[0])
+
+    def describe(self) -> LayerDescription:
+        return LayerDescription(
+            title=self.title,
+            n_in=self.points.shape[1],
+            n_out=self.points.shape[0],
+            activation="‖x − c‖²",
+            activation_kind="distance",
+            formula=("{y}_c = ‖{x} − c‖² = ‖{x} − m‖² − 2({x} − m)·(c − m) + ‖c − m‖²   "
+                     "(m: the points' mean)"),
             unit_names=self.unit_names,
             parameters={"c": self.points.cpu().numpy()},
         )

@@ -22,8 +22,10 @@ from torch import nn
 from ..errors import UnsupportedEstimatorError
 from ..layers import LayerDescription
 from .heads import Head
+from .lean import lean_tensor
 from .schema import InputSchema
 from .stage import InputStage, documents_refused, looks_like_documents
+from .tree_methods import TreeMethods
 
 __all__ = ["ConvertedNetwork", "SPARSE_BLOCK_ROWS"]
 
@@ -53,7 +55,7 @@ def _sparse_tensor(X: scipy.sparse.csr_matrix, device) -> torch.Tensor:
             torch.tensor(X.data), size=X.shape, device=device, check_invariants=False)
 
 
-class ConvertedNetwork(nn.Module):
+class ConvertedNetwork(TreeMethods, nn.Module):
     """A fitted scikit-learn estimator rebuilt from neural-network layers.
 
     Build one with :func:`nnconvert.convert`, not directly.
@@ -112,8 +114,12 @@ class ConvertedNetwork(nn.Module):
         self.input_schema = InputSchema(
             first.input_columns() if hasattr(first, "input_columns") else None,
             self.n_features_in_, feature_names_in, model=source,
-            by_name=bool(getattr(first, "selects_columns_by_name", False)))
+            by_name=bool(getattr(first, "selects_columns_by_name", False)),
+            one_dimensional=bool(getattr(first, "reads_one_dimensional_input", False)))
         self.origin: tuple[type, dict] | None = None
+        #: where the estimator answers ``apply`` / ``decision_path`` (a tree or a forest):
+        #: which layer walks the trees and how scikit-learn shapes the answers
+        self.tree_paths = None  # see TreeMethods
         self.input_stage: InputStage | None = None
 
     @property
@@ -223,7 +229,7 @@ class ConvertedNetwork(nn.Module):
 
         Returns
         -------
-        scipy.sparse.csr_matrix of shape (n_documents, n_features_in_)
+        scipy.sparse.csr_matrix of shape (n_documents, ``n_features_in_``)
 
         Raises
         ------
@@ -298,6 +304,11 @@ class ConvertedNetwork(nn.Module):
             Method name to numpy array, as the estimator's method of that name returns it.
         """
         methods = tuple(self.methods if methods is None else methods)
+        # a plain float array or tensor, checked in O(1) Python, for the head's answers (a
+        # kind's own, such as a regressor's std, take its full path)
+        x = lean_tensor(self, X) if set(methods) <= set(self.head.methods) else None
+        if x is not None:
+            return self._outputs_of(x, methods)
         X = self._documents_as_matrix(X)
         if scipy.sparse.issparse(X) and not self.reads_sparse():
             X = self.input_schema.encode(X, self.dtype)  # checked once, then read in blocks
@@ -307,9 +318,12 @@ class ConvertedNetwork(nn.Module):
         return self._outputs_dense(X, methods)
 
     def _outputs_dense(self, X, methods: tuple) -> dict[str, np.ndarray]:
-        x = self.as_tensor(X)
+        return self._outputs_of(self.checked_tensor(self.as_tensor(X)), methods)
+
+    def _outputs_of(self, x: torch.Tensor, methods: tuple) -> dict[str, np.ndarray]:
+        """The answers for ``x``, the tensor the body reads (checked)."""
         with torch.no_grad():
-            z = self.body(self.checked_tensor(x))
+            z = self.body(x)
             self.head.check_output(z)  # scikit-learn's refusals and warnings, on its side
             answers = self._answers(z, self._known(methods))
         return {m: self._to_numpy(m, t) for m, t in answers.items()}

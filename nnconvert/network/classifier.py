@@ -64,6 +64,18 @@ class ConvertedClassifier(ConvertedNetwork):
     n_features_in_ : int
     feature_names_in_ : numpy.ndarray
         Only present when the estimator has it.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.svm import SVC
+    >>> X, y = load_iris(return_X_y=True)
+    >>> net = nc.convert(SVC().fit(X, y))
+    >>> net.decision_function(X[:2]).shape, net.predict(X[:2])
+    ((2, 3), array([0, 0]))
+    >>> sorted(net.outputs(X[:2], methods=("decision_function", "predict")))
+    ['decision_function', 'predict']
     """
 
     def __init__(self, layers: Sequence[nn.Module], head: ClassifierHead, *, classes,
@@ -144,6 +156,14 @@ class ConvertedClassifier(ConvertedNetwork):
         numpy.ndarray of shape (n_samples,)
         """
         return self._answer(X, "predict")
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """The accuracy of :meth:`predict` on ``X`` against ``y``, as the estimator's
+        ``score`` (scikit-learn's ``accuracy_score``)."""
+        from sklearn.metrics import accuracy_score  # only for those who score
+        if getattr(self, "score_refused", None):
+            raise NotImplementedError(self.score_refused)
+        return float(accuracy_score(y, self.predict(X), sample_weight=sample_weight))
 
     output_symbol = "s"  # the scores
 

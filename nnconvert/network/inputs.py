@@ -16,7 +16,7 @@ import numpy as np
 import torch
 from sklearn.utils.validation import check_array
 
-__all__ = ["check_features", "feature_names_of"]
+__all__ = ["check_features", "feature_names_of", "refuse_unreadable"]
 
 
 def feature_names_of(X) -> np.ndarray | None:
@@ -54,6 +54,39 @@ def user_stacklevel() -> int:
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
         frame, level = frame.f_back, level + 1
     return level
+
+
+#: numpy dtype kinds no network reads, with why (scikit-learn refuses them too)
+_UNREADABLE = {
+    "c": ("complex numbers", "the networks, like scikit-learn, read real numbers only; pass "
+                             "X.real if the imaginary parts are meant to be dropped"),
+    "M": ("dates and times (datetime64)", "scikit-learn refuses them rather than read them as "
+                                          "nanoseconds; turn them into numbers first (a "
+                                          "timestamp, the day of the year, ...)"),
+    "m": ("durations (timedelta64)", "scikit-learn refuses them; turn them into numbers "
+                                     "first (for instance seconds: X / np.timedelta64(1, 's'))"),
+}
+
+
+def refuse_unreadable(X, model: str) -> None:
+    """Refuse input scikit-learn refuses, before any column is read: ``np.matrix`` (a
+    TypeError with scikit-learn's words), complex numbers, dates and durations (a ValueError
+    naming the column, where the data has columns)."""
+    if isinstance(X, np.matrix):
+        raise TypeError("np.matrix is not supported. Please convert to a numpy array with "
+                        "np.asarray. For more information see: "
+                        "https://numpy.org/doc/stable/reference/generated/numpy.matrix.html")
+    if hasattr(X, "columns") and hasattr(X, "dtypes"):
+        kinds = [(name, getattr(d, "kind", "O")) for name, d in zip(X.columns, X.dtypes)]
+    elif isinstance(getattr(X, "dtype", None), np.dtype):
+        kinds = [(None, X.dtype.kind)]
+    else:
+        kinds = []
+    for name, kind in kinds:
+        if kind in _UNREADABLE:
+            what, why = _UNREADABLE[kind]
+            where = "X" if name is None else f"column {name!r} of X"
+            raise ValueError(f"{where} holds {what}, which {model} cannot read: {why}.")
 
 
 def _check_feature_names(X, expected: Sequence[str] | None, model: str) -> None:
@@ -112,12 +145,16 @@ def check_features(
     """
     if isinstance(X, torch.Tensor):
         X = _tensor_as_numpy(X)
+    refuse_unreadable(X, model)
     _check_feature_names(X, feature_names, model)
     np_dtype = np.float64 if dtype == torch.float64 else np.float32
     try:
         X = check_array(X, dtype=np_dtype, ensure_2d=True, ensure_min_samples=1,
                         input_name="X", estimator=model)
     except ValueError as error:
+        if "Complex data not supported" in str(error):  # complex values in a list or objects
+            raise ValueError(f"X holds complex numbers, which {model} cannot read: "
+                             f"{_UNREADABLE['c'][1]}.") from None
         if "could not convert" in str(error) or "Unable to convert" in str(error):
             raise ValueError(
                 f"X must hold numbers only: {error}. Encode categorical columns first "
@@ -125,6 +162,9 @@ def check_features(
             ) from None
         raise
     except TypeError as error:
+        if "complex" in str(error):  # complex values in a list
+            raise ValueError(f"X holds complex numbers, which {model} cannot read: "
+                             f"{_UNREADABLE['c'][1]}.") from None
         raise ValueError(f"X must be a 2-D array of numbers: {error}") from None
     if X.shape[1] != n_features:
         raise ValueError(

@@ -30,12 +30,25 @@ class ConvertedRegressor(ConvertedNetwork):
 
     Parameters
     ----------
-    *args, **kwargs
+    *args
         As :class:`~nnconvert.network.ConvertedNetwork`.
     variance : torch.nn.Module or None
         A branch from the input tensor to the predictive variance per target, for
         estimators whose ``predict`` takes ``return_std=True`` (see
         :attr:`nnconvert.registry.Conversion.variance`).
+    **kwargs
+        As :class:`~nnconvert.network.ConvertedNetwork`.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_diabetes
+    >>> from sklearn.linear_model import BayesianRidge
+    >>> X, y = load_diabetes(return_X_y=True)
+    >>> net = nc.convert(BayesianRidge().fit(X, y))
+    >>> mean, std = net.predict(X[:4], return_std=True)
+    >>> mean.shape, std.shape
+    ((4,), (4,))
     """
 
     def __init__(self, *args, variance: nn.Module | None = None, **kwargs):
@@ -46,6 +59,14 @@ class ConvertedRegressor(ConvertedNetwork):
     def has_std(self) -> bool:
         """Whether :meth:`predict` answers ``return_std=True`` (its estimator's does)."""
         return self.variance is not None
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """The coefficient of determination R² of :meth:`predict` on ``X`` against ``y``,
+        as the estimator's ``score`` (scikit-learn's ``r2_score``, outputs averaged)."""
+        from sklearn.metrics import r2_score  # only for those who score
+        if getattr(self, "score_refused", None):
+            raise NotImplementedError(self.score_refused)
+        return float(r2_score(y, self.predict(X), sample_weight=sample_weight))
 
     def predict(self, X, return_std: bool = False, return_cov: bool = False):
         """Predictions, as the estimator's ``predict``.
@@ -109,6 +130,16 @@ class ConvertedRegressor(ConvertedNetwork):
                     for i in range(0, X.shape[0], SPARSE_BLOCK_ROWS)])
             else:
                 answers[PREDICT_STD] = self._std_of_rows(X)
+        return {m: answers[m] for m in methods}
+
+    def _outputs_of(self, x: torch.Tensor, methods: tuple) -> dict[str, np.ndarray]:
+        # the lean path of plain arrays (ConvertedNetwork.outputs) arrives here, not through
+        # _outputs_dense: the std is answered here too
+        rest = tuple(m for m in methods if m != PREDICT_STD)
+        answers = super()._outputs_of(x, rest) if rest else {}
+        if PREDICT_STD in methods:
+            with torch.no_grad():
+                answers[PREDICT_STD] = self._std(x).cpu().numpy()
         return {m: answers[m] for m in methods}
 
     def _std_of_rows(self, X) -> np.ndarray:

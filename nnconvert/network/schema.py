@@ -17,7 +17,13 @@ import torch
 from sklearn.utils.validation import check_array
 
 from ..layers.columns import ColumnSpec
-from .inputs import _check_feature_names, _tensor_as_numpy, check_features, feature_names_of
+from .inputs import (
+    _check_feature_names,
+    _tensor_as_numpy,
+    check_features,
+    feature_names_of,
+    refuse_unreadable,
+)
 
 __all__ = ["InputSchema"]
 
@@ -41,11 +47,15 @@ class InputSchema:
         Whether a dataframe's columns are selected by name, in any order (scikit-learn's
         ``ColumnTransformer``); otherwise they must come in the fit order, as scikit-learn's
         ``predict`` requires of most estimators.
+    one_dimensional : bool
+        Whether a 1-D ``X`` is read as one column, as scikit-learn's ``IsotonicRegression``
+        reads it (only for a single feature).
     """
 
     def __init__(self, columns, n_features: int, feature_names=None, *, model: str,
-                 by_name: bool = False):
+                 by_name: bool = False, one_dimensional: bool = False):
         self.n_features = int(n_features)
+        self.one_dimensional = bool(one_dimensional) and self.n_features == 1
         columns = tuple(columns) if columns is not None else (_NUMERIC,) * self.n_features
         if len(columns) != self.n_features:
             raise ValueError(f"{len(columns)} column specs for {self.n_features} features")
@@ -75,7 +85,9 @@ class InputSchema:
             elif spec.kind == "unused":
                 what = "not read (dropped: any value)"
             else:
-                what = "numeric" + (", NaN allowed" if spec.allow_nan else "")
+                what = ("numeric" + (", NaN allowed" if spec.allow_nan else "")
+                        + (", ±inf allowed" if spec.allow_inf else "")
+                        + (", read as float32" if spec.float32 else ""))
             label = f"x[:, {j}]"
             if self.feature_names is not None:
                 label += f" {self.feature_names[j]!r}"
@@ -93,6 +105,8 @@ class InputSchema:
                  "categories": None if spec.categories is None
                  else [None if _is_nan(c) else _plain(c) for c in spec.categories],
                  "allow_nan": spec.allow_nan,
+                 "allow_inf": spec.allow_inf,
+                 "float32": spec.float32,
                  "allow_unknown": spec.allow_unknown}
                 for j, spec in enumerate(self.columns)
             ],
@@ -109,11 +123,15 @@ class InputSchema:
         np_dtype = np.float64 if dtype == torch.float64 else np.float32
         if isinstance(X, torch.Tensor):
             X = _tensor_as_numpy(X)
+        refuse_unreadable(X, self.model)
+        if self.one_dimensional and not hasattr(X, "columns") and np.ndim(X) == 1:
+            X = np.asarray(X).reshape(-1, 1)  # a new array: the caller's keeps its shape
         if scipy.sparse.issparse(X):
             return self._sparse(X, np_dtype)
         if self.by_name:
             X = self._select_by_name(X)
-        if self.all_numeric and not any(spec.allow_nan for spec in self.columns):
+        if self.all_numeric and not any(spec.allow_nan or spec.allow_inf or spec.float32
+                                        for spec in self.columns):
             try:
                 return check_features(X, n_features=self.n_features,
                                       feature_names=self.feature_names, dtype=dtype,
@@ -181,6 +199,9 @@ class InputSchema:
         return columns
 
     def _numbers(self, j: int, spec: ColumnSpec, values) -> np.ndarray:
+        if np.iscomplexobj(values):
+            raise ValueError(f"{self.name(j)} holds complex numbers, which {self.model} cannot "
+                             "read: the networks, like scikit-learn, read real numbers only")
         try:
             numbers = np.asarray(values, dtype=np.float64)
         except (TypeError, ValueError):
@@ -190,13 +211,22 @@ class InputSchema:
             bad = [v for v in values if not _is_missing(v) and not _is_number(v)][:3]
             if not bad:
                 numbers = np.where(pd.isna(values), np.nan, values).astype(np.float64)
+        if numbers is None and any(isinstance(v, complex) for v in bad):
+            raise ValueError(f"{self.name(j)} holds complex numbers, which {self.model} cannot "
+                             "read: the networks, like scikit-learn, read real numbers only")
         if numbers is None:
             raise ValueError(f"{self.name(j)} must hold numbers, got {bad}; {self.model} reads "
                              "it as a number (encode it before fitting, or fix the data)"
                              ) from None
-        if np.isinf(numbers).any():
+        infinite = np.isinf(numbers)
+        if infinite.any() and not spec.allow_inf:
             raise ValueError(f"{self.name(j)} contains infinity; {self.model} reads finite "
                              "numbers only: replace or drop those values")
+        if spec.float32 and _overflows_float32(numbers[~infinite]):
+            raise ValueError(f"Input X contains infinity or a value too large for "
+                             f"dtype('float32') in {self.name(j)}: {self.model} casts its "
+                             "input to float32, as scikit-learn's trees do, and refuses values "
+                             "that overflow it; rescale or clip them")
         if not spec.allow_nan and np.isnan(numbers).any():
             raise ValueError(f"Input X contains NaN in {self.name(j)}, but nothing in "
                              f"{self.model} handles missing values there: impute them first "
@@ -233,6 +263,13 @@ class InputSchema:
                                  "transform")
             codes[unknown_missing] = len(categories)
         return codes
+
+
+def _overflows_float32(numbers: np.ndarray) -> bool:
+    """Whether a finite float64 rounds to infinity in float32 (scikit-learn's trees cast, then
+    refuse what became infinite)."""
+    with np.errstate(over="ignore"):
+        return bool(np.isinf(numbers.astype(np.float32)).any())
 
 
 def _is_number(value) -> bool:

@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from sklearn.preprocessing import KBinsDiscretizer
 
+from ..fitted import Fitted
 from ..layers import Layer, LayerDescription, as_buffer
 from ..options import Options
 from ..registry import converts_transformer
@@ -65,5 +66,23 @@ class BinCounts(Layer):
 
 @converts_transformer(KBinsDiscretizer)
 def _bins(discretizer: KBinsDiscretizer, options: Options) -> list:
-    inner = [np.asarray(e, dtype=np.float64)[1:-1] for e in discretizer.bin_edges_]
+    """Step units counting the inner bin edges each value reaches: the bin index (ordinal), or its
+    one-hot encoding.
+
+    Strategies uniform, quantile and kmeans. Float64 networks only are exact: scikit-learn
+    compares to the edges in float64.
+    """
+    fitted = Fitted(discretizer)
+    edges = fitted.get("bin_edges_")
+    n = fitted.n_features
+    if len(edges) != n:
+        raise fitted.error("bin_edges_", f"has {len(edges)} arrays, but one per each of the "
+                                         f"{n} features was expected")
+    inner = []
+    for j, row in enumerate(edges):
+        row = fitted.array(f"bin_edges_[{j}]", ndim=1, value=row)
+        if len(row) < 2 or (np.diff(row) < 0).any():
+            raise fitted.error(f"bin_edges_[{j}]", "is not a sorted array of at least two "
+                                                   "edges")
+        inner.append(row[1:-1])
     return [BinCounts(inner, one_hot=discretizer.encode != "ordinal")]

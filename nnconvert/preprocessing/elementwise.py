@@ -60,9 +60,13 @@ class RowNormalizer(Layer):
 
 @converts_transformer(Normalizer)
 def _normalizer(normalizer: Normalizer, options: Options) -> list:
+    """A row normalisation: each row divided by its l1, l2 or max norm.
+    """
     return [RowNormalizer(normalizer.n_features_in_, normalizer.norm)]
 
 
 @converts_transformer(Binarizer)
 def _binarizer(binarizer: Binarizer, options: Options) -> list:
+    """Step units: 1 where the value exceeds the threshold, else 0.
+    """
     return [BinarizeUnits(binarizer.n_features_in_, binarizer.threshold)]

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, TargetEncoder
 
+from ..fitted import Fitted
 from ..layers.columns import ColumnSpec
 from ..layers.describe import Layer, LayerDescription
 from ..options import Options
@@ -91,7 +92,9 @@ class CategoryLookup(Layer):
         outside = (codes < 0) | (codes > self.n_categories)
         codes = torch.where(outside, self.n_categories.expand_as(codes), codes)
         if self.stacked is not None:  # tables of one width: one gather, no concatenation
-            return self.stacked[codes + self.first_rows].reshape(codes.shape[0], -1)
+            # explicit widths: a 0-row batch has no size to infer a -1 from
+            return self.stacked[codes + self.first_rows].reshape(
+                codes.shape[0], codes.shape[1] * self.stacked.shape[1])
         return torch.cat([table[codes[:, i]] for i, table in enumerate(self.tables)], dim=1)
 
     def fold_linear(self, weight: torch.Tensor) -> "CategoryLookup":
@@ -127,13 +130,38 @@ class CategoryLookup(Layer):
         )
 
 
+def checked_categories(encoder) -> list[np.ndarray]:
+    """``categories_``: one 1-D array of distinct values per input feature.
+
+    A repeated category would make the value → code lookup ambiguous (scikit-learn's own
+    ``transform`` would code it by its first position, a lookup table by either).
+    """
+    fitted = Fitted(encoder)
+    categories = fitted.get("categories_")
+    n_features = fitted.n_features
+    if not isinstance(categories, (list, tuple)) or len(categories) != n_features:
+        raise fitted.error("categories_", f"is not a list of {n_features} arrays, one per "
+                                          "input feature")
+    checked = []
+    for i, values in enumerate(categories):
+        values = np.asarray(values)
+        if values.ndim != 1:
+            raise fitted.error(f"categories_[{i}]", f"has shape {values.shape}, but a 1-D "
+                                                    "array was expected")
+        fitted.unique(f"categories_[{i}]", values)
+        checked.append(values)
+    return checked
+
+
 def _grouped_indices(encoder, i: int) -> np.ndarray:
     """Each category's index after infrequent categories are grouped into one (scikit-learn's)."""
     n = len(encoder.categories_[i])
     mappings = getattr(encoder, "_default_to_infrequent_mappings", None)
     if mappings is None or mappings[i] is None:
         return np.arange(n)
-    mapping = np.asarray(mappings[i])
+    # grouped indices address the output columns: never past the categories
+    mapping = Fitted(encoder).array(f"_default_to_infrequent_mappings[{i}]", ndim=1,
+                                    dtype=np.int64, low=0, high=n - 1, value=mappings[i])
     if len(mapping) == n:
         return mapping
     # OrdinalEncoder leaves its missing-value category out of the grouping (its output is
@@ -154,9 +182,16 @@ def _infrequent_index(encoder, i: int) -> int | None:
 
 @converts_transformer(OneHotEncoder)
 def _one_hot_encoder(encoder: OneHotEncoder, options: Options) -> list:
+    """A lookup layer reading each categorical column's codes: one unit per output column.
+
+    ``drop``, every ``handle_unknown``, infrequent categories; categories arrive as codes through
+    the input schema. With ``fuse=True`` a linear layer that reads the one-hot output is split into
+    a lookup of each category's weights instead.
+    """
+    categories = checked_categories(encoder)
     drops = getattr(encoder, "_drop_idx_after_grouping", None)
     tables = []
-    for i, cats in enumerate(encoder.categories_):
+    for i, cats in enumerate(categories):
         grouped = _grouped_indices(encoder, i)
         n_grouped = int(grouped.max()) + 1 if len(grouped) else 0
         drop = None if drops is None or drops[i] is None else int(drops[i])
@@ -171,37 +206,52 @@ def _one_hot_encoder(encoder: OneHotEncoder, options: Options) -> list:
         if unknown is not None and unknown in position:
             table[-1, position[unknown]] = 1.0  # unknown values join the infrequent column
         tables.append(table)
-    return [CategoryLookup(encoder.categories_, tables,
+    return [CategoryLookup(categories, tables,
                            allow_unknown=encoder.handle_unknown != "error",
                            title="one-hot encoder", formula="{y} = one-hot codes of {x}")]
 
 
 @converts_transformer(OrdinalEncoder)
 def _ordinal_encoder(encoder: OrdinalEncoder, options: Options) -> list:
+    """A lookup layer mapping each category code to its ordinal value; unknown and missing values as
+    fitted.
+    """
     encodes_unknown = encoder.handle_unknown == "use_encoded_value"
+    categories = checked_categories(encoder)
     tables = []
-    for i, cats in enumerate(encoder.categories_):
+    for i, cats in enumerate(categories):
         values = _grouped_indices(encoder, i).astype(np.float64)
         missing = np.array([_is_missing(c) for c in cats], dtype=bool)
         values[missing] = encoder.encoded_missing_value
         unknown = encoder.unknown_value if encodes_unknown else np.nan  # never read: refused
         tables.append(np.append(values, unknown).reshape(-1, 1))
-    return [CategoryLookup(encoder.categories_, tables, allow_unknown=encodes_unknown,
+    return [CategoryLookup(categories, tables, allow_unknown=encodes_unknown,
                            title="ordinal encoder", formula="{y} = category codes of {x}")]
 
 
 @converts_transformer(TargetEncoder)
 def _target_encoder(encoder: TargetEncoder, options: Options) -> list:
-    n_features = len(encoder.categories_)
-    width = len(encoder.encodings_) // n_features  # n_classes for multiclass targets, else 1
-    means = np.broadcast_to(np.asarray(encoder.target_mean_, dtype=np.float64), (width,))
+    """A lookup layer of ``encodings_``: each category's encoded target (binary, multiclass or
+    continuous), the target's mean for a category never seen.
+
+    ``transform`` only: ``fit_transform``'s cross-fitting happens at training time.
+    """
+    categories = checked_categories(encoder)
+    fitted = Fitted(encoder)
+    n_features = len(categories)
+    encodings_ = fitted.get("encodings_")
+    width = len(encodings_) // n_features  # n_classes for multiclass targets, else 1
+    if width < 1 or len(encodings_) != width * n_features:
+        raise fitted.error("encodings_", f"has {len(encodings_)} arrays, which is not a "
+                                         f"multiple of the {n_features} features")
+    means = fitted.bias("target_mean_", width)  # a scalar, or one mean per class
     tables = []
-    for i, cats in enumerate(encoder.categories_):
+    for i, cats in enumerate(categories):
         # multiclass encodings_ run feature by feature, each feature's classes together
-        encodings = [np.asarray(encoder.encodings_[i * width + c], dtype=np.float64)
-                     for c in range(width)]
+        encodings = [fitted.array(f"encodings_[{i * width + c}]", shape=(len(cats),),
+                                  value=encodings_[i * width + c]) for c in range(width)]
         tables.append(np.vstack([np.column_stack(encodings), means]))
-    return [CategoryLookup(encoder.categories_, tables, allow_unknown=True,
+    return [CategoryLookup(categories, tables, allow_unknown=True,
                            title="target encoder",
                            formula="{y} = the target's mean encoding of each category of {x} "
                                    "(unknown: the target's mean)")]

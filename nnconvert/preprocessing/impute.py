@@ -14,6 +14,7 @@ import torch
 from sklearn.impute import MissingIndicator, SimpleImputer
 
 from ..errors import ConversionError
+from ..fitted import Fitted
 from ..layers import Layer, LayerDescription, as_buffer
 from ..layers.columns import ColumnSpec
 from ..options import Options
@@ -105,6 +106,14 @@ class ImputeMissing(Layer):
 
 @converts_transformer(SimpleImputer)
 def _simple_imputer(imputer: SimpleImputer, options: Options) -> list:
+    """Fill units that read NaN and put the fitted statistic in its place; ``add_indicator``
+    appends the missing flags.
+
+    Strategies mean, median, most_frequent and constant; columns empty at fit are dropped, as
+    scikit-learn does.
+
+    Refused: string data (fill categories with the encoders' own missing-value handling instead).
+    """
     missing = imputer.missing_values
     try:  # a constant fill keeps an object array of numbers
         statistics = np.asarray(imputer.statistics_).astype(np.float64)
@@ -116,24 +125,41 @@ def _simple_imputer(imputer: SimpleImputer, options: Options) -> list:
             "strings or objects, which a network's numeric input cannot hold; impute "
             "categorical columns after encoding them, or use OrdinalEncoder/OneHotEncoder's "
             "own handling of missing values.")
-    kept = np.flatnonzero(~np.isnan(statistics))  # scikit-learn drops columns empty at fit
-    flagged = (imputer.indicator_.features_ if imputer.add_indicator else [])
-    return [ImputeMissing(statistics[kept], kept, flagged, imputer.n_features_in_,
-                          float(missing))]
+    fitted = Fitted(imputer)
+    n = fitted.n_features
+    # NaN: a column empty at fit, which scikit-learn drops; infinity is never a fill
+    statistics = fitted.array("statistics_", shape=(n,), finite=False, value=statistics)
+    if np.isinf(statistics).any():
+        raise fitted.error("statistics_", "holds infinite values")
+    kept = np.flatnonzero(~np.isnan(statistics))
+    flagged = (_flagged(Fitted(fitted.get("indicator_"), name="SimpleImputer.indicator_"), n)
+               if imputer.add_indicator else [])
+    return [ImputeMissing(statistics[kept], kept, flagged, n, float(missing))]
+
+
+def _flagged(fitted: Fitted, n_features: int) -> np.ndarray:
+    """``features_``: the indices of the columns a missing indicator flags."""
+    return fitted.array("features_", ndim=1, dtype=np.int64, low=0, high=n_features - 1)
 
 
 @converts_transformer(MissingIndicator)
 def _missing_indicator(indicator: MissingIndicator, options: Options) -> list:
     # scikit-learn answers booleans; the network's flags are 0.0 and 1.0 in its own dtype
     # (equal to them under ==, and what a following layer reads)
+    """Flag units: 1.0 where a value is missing, else 0.0 (scikit-learn answers booleans: equal value
+    by value).
+
+    ``features`` 'missing-only' or 'all'; NaN or a number as the missing value. ``error_on_new``
+    raises scikit-learn's error, naming the columns, when run in Python.
+    """
     missing = indicator.missing_values
     if not isinstance(missing, (int, float)):
         raise ConversionError(
             f"MissingIndicator(missing_values={missing!r}) flags strings or objects, which a "
             "network's numeric input cannot hold; use a numeric missing_values (NaN or a "
             "number).")
-    n_in = indicator.n_features_in_
-    flagged = np.asarray(indicator.features_, dtype=np.int64)
+    n_in = Fitted(indicator).n_features
+    flagged = _flagged(Fitted(indicator), n_in)
     refused = (np.setdiff1d(np.arange(n_in), flagged)
                if indicator.features == "missing-only" and indicator.error_on_new else [])
     return [ImputeMissing(np.zeros(0), [], flagged, n_in, float(missing), refused=refused,

@@ -11,8 +11,13 @@ scikit-learn's ``transform`` is three steps, and the network keeps all three:
 
 Folding the centring into the projection's weights would save a layer but subtract large
 kernel values from each other in another order; keeping scikit-learn's order keeps its
-rounding. A precomputed or callable kernel is refused: there is no
-kernel unit to build from them.
+rounding. With ``kernel="precomputed"`` the input *is* the kernel row against the training
+rows, so the network is steps 2 and 3 alone: linear in the kernel row. A callable kernel is
+refused: there is no kernel unit to build from it.
+
+``KernelCenterer`` on its own is step 2 (its input is a kernel row). KernelPCA's
+``inverse_transform`` (``fit_inverse_transform=True``) is kernel units on the transformed
+training rows and a linear read-out of its ``dual_coef_`` (a kernel ridge pre-image).
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 from sklearn.decomposition import KernelPCA
+from sklearn.preprocessing import KernelCenterer
 
 from ..errors import UnsupportedEstimatorError
 from ..layers import (
@@ -32,8 +38,9 @@ from ..layers import (
     as_buffer,
     dense_float64,
 )
+from ..fitted import Fitted
 from ..options import Options
-from ..registry import converts_transformer
+from ..registry import converts_inverse, converts_transformer
 
 __all__ = ["KernelCentring"]
 
@@ -85,27 +92,80 @@ def _kernel_parameters(kpca: KernelPCA) -> dict:
     return {"gamma": float(kpca.gamma_), "coef0": float(kpca.coef0), "degree": int(degree)}
 
 
-@converts_transformer(KernelPCA)
-def _kernel_pca(kpca: KernelPCA, options: Options) -> list:
+def _centring(centerer) -> KernelCentring:
+    fitted = Fitted(centerer, f"{type(centerer).__name__}")
+    rows = fitted.array("K_fit_rows_", ndim=1)
+    return KernelCentring(rows, fitted.number("K_fit_all_", value=centerer.K_fit_all_))
+
+
+@converts_transformer(KernelCenterer)
+def _kernel_centerer(centerer: KernelCenterer, options: Options) -> list:
+    """A centring layer: scikit-learn's kernel centring of a kernel row against the fitted
+    training kernel.
+    """
+    layer = _centring(centerer)
+    if layer.fit_rows.shape[0] != Fitted(centerer).n_features:
+        raise Fitted(centerer).error("K_fit_rows_", "does not have one entry per column")
+    return [layer]
+
+
+def _kernel(kpca: KernelPCA) -> str:
     kernel = kpca.kernel
     if not isinstance(kernel, str) or kernel not in KERNEL_PCA_KERNELS:
-        why = ("a precomputed kernel is a matrix the caller computes, not a function of x a "
-               "layer can hold" if kernel == "precomputed" else
-               "a Python function is not a kernel unit nnconvert can read")
         raise UnsupportedEstimatorError(
             f"KernelPCA(kernel={getattr(kernel, '__name__', kernel)!r}) cannot be converted: "
-            f"{why}. Supported kernels: {', '.join(sorted(KERNEL_PCA_KERNELS))}.")
-    kernel = KERNEL_PCA_KERNELS[kernel]
+            "a Python function is not a kernel unit nnconvert can read. Supported kernels: "
+            f"{', '.join(sorted(KERNEL_PCA_KERNELS))}, and 'precomputed'.")
+    return KERNEL_PCA_KERNELS[kernel]
+
+
+@converts_transformer(KernelPCA)
+def _kernel_pca(kpca: KernelPCA, options: Options) -> list:
+    """Kernel units on the training rows, scikit-learn's kernel centring, then the scaled
+    eigenvectors as linear units.
+
+    Kernels rbf, poly, sigmoid, cosine and linear; ``remove_zero_eig``; a component whose
+    eigenvalue is 0 projects to 0, as scikit-learn's.
+
+    Refused: precomputed and callable kernels.
+    """
+    if kpca.kernel == "precomputed":
+        return [_centring(kpca._centerer), _projection(kpca)]
+    kernel = _kernel(kpca)
     centres = dense_float64(kpca.X_fit_)
+    return [
+        KernelUnits(centres, kernel=kernel, title=f"{KERNEL_TITLES[kernel]} (training rows)",
+                    **_kernel_parameters(kpca)),
+        _centring(kpca._centerer),
+        _projection(kpca),
+    ]
+
+
+def _projection(kpca: KernelPCA) -> LinearUnits:
     eigenvalues = np.asarray(kpca.eigenvalues_, dtype=np.float64)
     vectors = np.asarray(kpca.eigenvectors_, dtype=np.float64)
     scaled = np.zeros_like(vectors)  # a zero eigenvalue projects to 0, as scikit-learn's
     nonzero = np.flatnonzero(eigenvalues)
     scaled[:, nonzero] = vectors[:, nonzero] / np.sqrt(eigenvalues[nonzero])
     names = [f"kernelpca{i}" for i in range(vectors.shape[1])]
-    return [
-        KernelUnits(centres, kernel=kernel, title=f"{KERNEL_TITLES[kernel]} (training rows)",
-                    **_kernel_parameters(kpca)),
-        KernelCentring(kpca._centerer.K_fit_rows_, kpca._centerer.K_fit_all_),
-        LinearUnits(scaled.T, None, title="kernel principal components", unit_names=names),
-    ]
+    return LinearUnits(scaled.T, None, title="kernel principal components", unit_names=names)
+
+
+@converts_inverse(KernelPCA)
+def _kernel_pca_inverse(kpca: KernelPCA, options: Options) -> list:
+    if not kpca.fit_inverse_transform:
+        raise UnsupportedEstimatorError(
+            "KernelPCA was fitted with fit_inverse_transform=False, so it has no inverse "
+            "transform (scikit-learn raises NotFittedError): refit with "
+            "fit_inverse_transform=True.")
+    if kpca.kernel == "precomputed":
+        raise UnsupportedEstimatorError(
+            "KernelPCA(kernel='precomputed')'s inverse_transform needs the kernel of its "
+            "input and the transformed training rows, which the caller computes.")
+    kernel = _kernel(kpca)
+    fitted = Fitted(kpca)
+    rows = fitted.array("X_transformed_fit_", ndim=2)
+    dual = fitted.array("dual_coef_", shape=(rows.shape[0], fitted.n_features))
+    return [KernelUnits(rows, kernel=kernel, title=f"{KERNEL_TITLES[kernel]} (training scores)",
+                        **_kernel_parameters(kpca)),
+            LinearUnits(dual.T, None, title="pre-image read-out (dual_coef_)")]

@@ -11,6 +11,7 @@ import numpy as np
 import torch
 from sklearn.preprocessing import PolynomialFeatures
 
+from ..fitted import Fitted
 from ..layers import Layer, LayerDescription
 from ..options import Options
 from ..registry import converts_transformer
@@ -59,4 +60,10 @@ class ProductUnits(Layer):
 
 @converts_transformer(PolynomialFeatures)
 def _polynomial(poly: PolynomialFeatures, options: Options) -> list:
-    return [ProductUnits(poly.powers_, [str(n) for n in poly.get_feature_names_out()])]
+    """Product units: each output is a product of input columns.
+
+    Degree ranges, ``interaction_only``, ``include_bias``.
+    """
+    fitted = Fitted(poly)
+    powers = fitted.array("powers_", shape=(None, fitted.n_features), dtype=np.int64, low=0)
+    return [ProductUnits(powers, [str(n) for n in poly.get_feature_names_out()])]

@@ -17,6 +17,7 @@ import numpy as np
 import torch
 from sklearn.preprocessing import PowerTransformer
 
+from ..fitted import Fitted
 from ..layers import AffineScaler, Layer, LayerDescription, as_buffer
 from ..options import Options
 from ..registry import converts_transformer
@@ -66,9 +67,15 @@ class PowerUnits(Layer):
 
 @converts_transformer(PowerTransformer)
 def _power_transformer(transformer: PowerTransformer, options: Options) -> list:
-    layers = [PowerUnits(transformer.lambdas_, transformer.method)]
+    """Power units (Yeo-Johnson or Box-Cox, as scipy computes them, with ``expm1``), then the
+    standard scaler where ``standardize`` is set.
+    """
+    fitted = Fitted(transformer)
+    n = fitted.n_features
+    layers = [PowerUnits(fitted.array("lambdas_", shape=(n,)), transformer.method)]
     if transformer.standardize:
-        scaler = transformer._scaler
-        layers.append(AffineScaler(scaler.mean_, scaler.scale_, mode="center-divide",
-                                   title="standard scaler"))
+        scaler = Fitted(fitted.get("_scaler"), name="PowerTransformer._scaler")
+        layers.append(AffineScaler(scaler.array("mean_", shape=(n,)),
+                                   scaler.array("scale_", shape=(n,), nonzero=True),
+                                   mode="center-divide", title="standard scaler"))
     return layers

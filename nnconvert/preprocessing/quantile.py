@@ -26,6 +26,7 @@ import torch
 from sklearn.preprocessing import QuantileTransformer
 from sklearn.preprocessing._data import BOUNDS_THRESHOLD
 
+from ..fitted import Fitted
 from ..layers import Layer, LayerDescription, as_buffer
 from ..layers.columns import ColumnSpec
 from ..options import Options
@@ -211,5 +212,19 @@ class QuantileUnits(Layer):
 
 @converts_transformer(QuantileTransformer)
 def _quantile_transformer(transformer: QuantileTransformer, options: Options) -> list:
-    return [QuantileUnits(transformer.quantiles_, transformer.references_,
-                          transformer.output_distribution)]
+    """Interpolation units between each feature's fitted quantiles: numpy's ``interp`` run upwards
+    and downwards and averaged, as scikit-learn does; then ``ndtri`` for normal output.
+
+    Uniform output is bit-identical, normal output within one ulp (a float32 network computes it
+    in float64, since ``ndtri`` near 1 needs it). NaN stays NaN. Sparse input is read as dense
+    rows, so its zeros are transformed, where scikit-learn leaves them 0.
+    """
+    fitted = Fitted(transformer)
+    # numpy's interp needs increasing knots: scikit-learn makes the quantiles monotonic
+    quantiles = fitted.array("quantiles_", shape=(None, fitted.n_features))
+    references = fitted.array("references_", shape=(len(quantiles),), low=0.0, high=1.0)
+    for attribute, knots in (("quantiles_", quantiles), ("references_", references)):
+        if (np.diff(knots, axis=0) < 0).any():
+            raise fitted.error(attribute, "is not sorted along the quantiles, but numpy's "
+                                          "interpolation reads increasing knots")
+    return [QuantileUnits(quantiles, references, transformer.output_distribution)]

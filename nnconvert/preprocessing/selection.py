@@ -2,6 +2,7 @@
 
 Every scikit-learn selector (univariate, variance, model-based, recursive, sequential)
 answers ``transform`` by ``X[:, get_support()]``; what it learnt is only which columns.
+Its ``inverse_transform`` puts them back where they were, zeros in the dropped columns.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ from sklearn.feature_selection import (
 )
 
 from ..errors import ConversionError
-from ..layers import SelectColumns
+from ..layers import PutColumns, SelectColumns
 from ..options import Options
-from ..registry import converts_transformer
+from ..registry import converts_inverse, converts_transformer
 
 SELECTORS = (SelectKBest, SelectPercentile, GenericUnivariateSelect, SelectFpr, SelectFdr,
              SelectFwe, VarianceThreshold, SelectFromModel, RFE, RFECV,
@@ -33,9 +34,17 @@ SELECTORS = (SelectKBest, SelectPercentile, GenericUnivariateSelect, SelectFpr, 
 
 @converts_transformer(*SELECTORS)
 def _selector(selector, options: Options) -> list:
+    """A column selection: the columns ``get_support()`` keeps, in order.
+    """
     kept = np.flatnonzero(selector.get_support())
     if kept.size == 0:
         raise ConversionError(
             f"{type(selector).__name__} selected no feature, so its output has no columns "
             "(scikit-learn warns and returns an empty array); loosen its threshold.")
     return [SelectColumns(kept, selector.n_features_in_)]
+
+
+@converts_inverse(*SELECTORS)
+def _selector_inverse(selector, options: Options) -> list:
+    support = np.asarray(selector.get_support(), dtype=bool)
+    return [PutColumns(np.flatnonzero(support), support.size)]

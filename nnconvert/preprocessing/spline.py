@@ -153,7 +153,9 @@ class SplineUnits(Layer):
         elif self.extrapolation == "error":  # exported programs: NaN where Python raises
             out = torch.where((~inside & ~missing).unsqueeze(2), float("nan"), out)
         out = torch.where(missing.unsqueeze(2), 0.0, out)
-        return out.index_select(2, self.kept).reshape(x.shape[0], -1)
+        # explicit width: a 0-row batch has no size to infer a -1 from
+        return out.index_select(2, self.kept).reshape(x.shape[0],
+                                                      x.shape[1] * self.kept.shape[0])
 
     def input_columns(self) -> tuple:
         return tuple(ColumnSpec(allow_nan=self.missing_zeros) for _ in range(self.n_features))
@@ -197,6 +199,14 @@ def _edges(spline: SplineTransformer, n_splines: int) -> tuple[np.ndarray, ...]:
 
 @converts_transformer(SplineTransformer)
 def _spline_transformer(spline: SplineTransformer, options: Options) -> list:
+    """B-spline basis units by de Boor's recursion, as scipy runs it: equal to the last bit on and
+    beside the knots.
+
+    Any degree, ``n_knots``, knots uniform, quantile or an array; extrapolation constant, linear,
+    continue, periodic and error (``transform`` raises scikit-learn's ``ValueError``; an exported
+    file, which cannot raise, answers NaN); ``include_bias``; ``handle_missing``.
+    ``sparse_output`` gives a dense array.
+    """
     knots = np.stack([spl.t for spl in spline.bsplines_])
     n_splines = spline.bsplines_[0].c.shape[1]
     edges, values, slopes = (_edges(spline, n_splines)

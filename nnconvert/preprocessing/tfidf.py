@@ -101,5 +101,10 @@ def tfidf_layers(n_features: int, *, sublinear_tf: bool, idf, norm: str | None) 
 
 @converts_transformer(TfidfTransformer)
 def _tfidf_transformer(tfidf: TfidfTransformer, options: Options) -> list:
+    """``1 + log(tf)`` units on the non-zero counts (``sublinear_tf``), the idf as a diagonal layer,
+    then the row normalisation: all three keep sparse rows sparse.
+
+    ``norm`` l1, l2 or None; ``use_idf``; ``smooth_idf``.
+    """
     return tfidf_layers(tfidf.n_features_in_, sublinear_tf=tfidf.sublinear_tf,
                         idf=tfidf.idf_ if tfidf.use_idf else None, norm=tfidf.norm)

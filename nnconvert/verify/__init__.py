@@ -37,8 +37,9 @@ def verify(estimator, net, X, *, methods=None, batch_size: int | None = None,
 
     Parameters
     ----------
-    estimator : fitted scikit-learn classifier
-    net : ConvertedClassifier
+    estimator : fitted scikit-learn estimator
+        A classifier, a regressor or a transformer.
+    net : ConvertedClassifier, ConvertedRegressor or ConvertedTransformer
         The network converted from ``estimator``.
     X : array-like of shape (n_samples, n_features)
         A numpy array, a memory-mapped ``.npy`` (``np.load(path, mmap_mode="r")``: read block
@@ -46,8 +47,10 @@ def verify(estimator, net, X, *, methods=None, batch_size: int | None = None,
         dask.distributed cluster of the current client when there is one, else chunk by chunk
         here).
     methods : sequence of str, optional
-        Among "decision_function", "predict_proba" and "predict"; default: every one the
-        estimator has. ``predict`` is always compared, and so are the scores it is a
+        The methods to compare: a classifier's "decision_function", "predict_proba",
+        "predict_log_proba" and "predict", a regressor's "predict" (and "predict_std", the
+        standard deviation of ``predict(X, return_std=True)``, only when named), a
+        transformer's "transform"; default: every one the estimator has. ``predict`` is always compared, and so are the scores it is a
         threshold or argmax of (``decision_function``, else ``predict_proba``): a label
         mismatch is judged by how near that score is to a tie.
     batch_size : int, optional
@@ -70,11 +73,22 @@ def verify(estimator, net, X, *, methods=None, batch_size: int | None = None,
     Raises
     ------
     TypeError
-        If ``net`` is not a ConvertedClassifier or ``X`` is not array-like.
+        If ``net`` is not a converted network or ``X`` is not array-like.
     ValueError
         If ``X`` has no rows or the wrong number of columns, or an argument is out of range.
     NotFittedError
         If the estimator is not fitted.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_wine
+    >>> from sklearn.naive_bayes import GaussianNB
+    >>> X, y = load_wine(return_X_y=True)
+    >>> model = GaussianNB().fit(X, y)
+    >>> report = nc.verify(model, nc.convert(model), X)
+    >>> report.passed, report.n_samples, report.n_disagreements
+    (True, 178, 0)
     """
     from .engine import run_verify
 

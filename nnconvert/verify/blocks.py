@@ -19,9 +19,12 @@ import numpy as np
 import torch
 
 from ..agreement import (
+    float64_copy,
+    within_reference_precision,
     OPTIONAL_METHODS,
     ScoreDifference,
     class_indices,
+    compares_labels,
     has_default_margin,
     margin_method,
     mismatch_margins,
@@ -86,6 +89,8 @@ def margin_rule(estimator, reference: dict) -> tuple | None:
     if not has_default_margin(estimator):
         return None
     method = margin_method(reference)
+    if method not in ("decision_function", "predict_proba"):
+        return None  # a clusterer's distances: the host measures the few mismatches
     scores = reference[method]
     if method == "decision_function":
         return (method, 1, 0, 0.0) if scores.ndim == 1 else (method, 2, 0, 0.0)
@@ -127,14 +132,21 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
         else:
             compared[method] = outputs[method]
     labels, rule, excused = None, None, {}
-    if kind == "classifier":
+    if compares_labels(kind):
         labels = (class_indices(net.classes_, reference["predict"]), outputs["predict"])
         rule = margin_rule(estimator, reference)
     if compared:
         excused = {method: rows for method, rows
                    in score_jumps(estimator, block, reference, rtol).items()
                    if method in compared and rows.any()}
-    result = comparer.compare(reference, compared, labels, excused, rule)
+    judged, spread = reference, {}
+    exact_block = float64_copy(block)
+    if exact_block is not None:  # low-precision data: judged at the reference's precision
+        exact = reference_outputs(estimator, exact_block, list(reference))
+        judged, spread = within_reference_precision(reference, exact, compared)
+        if labels is not None:
+            labels = (_labels_within_precision(net, labels, exact), labels[1])
+    result = comparer.compare(judged, compared, labels, excused, rule)
 
     def network_label(i: int):  # one element from the device, for a row that is shown
         if labels is None:
@@ -177,7 +189,19 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
         mismatch_margins=np.asarray(margins, dtype=np.float64),
         examples=tuple(examples),
         problems=tuple(problems),
+        reference_spread=spread,
     )
+
+
+def _labels_within_precision(net, labels, exact: dict) -> np.ndarray:
+    """The reference's label indices, where its label on the data as given and on the float64
+    cast differ taking the network's when that is one of the two: the reference itself cannot
+    tell them apart at the precision it computed in."""
+    reference_index, network_index = labels
+    exact_index = class_indices(net.classes_, exact["predict"])
+    network_index = network_index.detach().cpu().numpy()
+    ambiguous = (reference_index != exact_index) & (network_index == exact_index)
+    return np.where(ambiguous, network_index, reference_index)
 
 
 #: what the report says when the network answers the same rows differently twice

@@ -13,6 +13,7 @@ from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
 from ..agreement import (
     OPTIONAL_METHODS,
     PREDICT_STD,
+    compares_labels,
     has_method,
     input_rtol,
     margin_method,
@@ -32,7 +33,7 @@ __all__ = ["run_verify", "run_compare", "comparer_for"]
 
 def _checked_methods(estimator, net: ConvertedNetwork, methods) -> list[str]:
     kind = net.head.kind
-    known = [*score_methods(kind), *(("predict",) if kind == "classifier" else ())]
+    known = [*score_methods(kind), *(("predict",) if compares_labels(kind) else ())]
     has = [m for m in known if hasattr(estimator, m)
            and (m not in OPTIONAL_METHODS or m in net.methods)]
     if methods is None:
@@ -54,18 +55,23 @@ def _checked_methods(estimator, net: ConvertedNetwork, methods) -> list[str]:
             f"{type(estimator).__name__} has no {', '.join(missing)}; leave methods=None to "
             f"verify every method it has."
         )
-    if kind != "classifier":
+    if not compares_labels(kind):
         return list(dict.fromkeys(methods))
     # labels are always compared, and a label mismatch needs its margin's scores
     return list(dict.fromkeys([*methods, margin_method(has), "predict"]))
 
 
 def _judged_rtol(net: ConvertedNetwork, rtol: float, X, estimator) -> float:
-    """:func:`~nnconvert.agreement.input_rtol` of what scikit-learn computes on: for
-    documents, the matrix its vectorizer makes (float32 where its ``dtype`` says so)."""
+    """:func:`~nnconvert.agreement.input_rtol` of what scikit-learn computes on.
+
+    Numeric data of low precision is judged per block at the precision the reference
+    achieved on it (:func:`~nnconvert.agreement.within_reference_precision`), so ``rtol``
+    is not loosened for it. Documents have no float64 cast to run the reference on: the
+    matrix their vectorizer makes (float32 where its ``dtype`` says so) sets the tolerance.
+    """
     if net.input_stage is not None and net.input_stage.accepts(X):
-        X = net.input_stage.empty()
-    return input_rtol(rtol, X, estimator)
+        return input_rtol(rtol, net.input_stage.empty(), estimator)
+    return input_rtol(rtol, None, estimator)
 
 
 def _on_device(net: ConvertedNetwork, device) -> ConvertedNetwork:
@@ -125,7 +131,7 @@ def run_verify(estimator, net: ConvertedNetwork, X, *, methods=None,
     if source.n_rows == 0:
         raise ValueError("X has no rows: there is nothing to verify.")
     batch_size = int(batch_size or default_batch_size(net.n_features_in_))
-    margin_on = margin_method(methods) if net.head.kind == "classifier" else None
+    margin_on = margin_method(methods) if compares_labels(net.head.kind) else None
     started = time.perf_counter()
 
     client = current_client() if source.kind == "dask" else None
@@ -163,7 +169,7 @@ def run_compare(estimator, net: ConvertedNetwork, X, *, rtol: float = 1e-9, meth
     if scale_floor:
         part.scale = {m: max(s, scale_floor.get(m, 0.0)) for m, s in part.scale.items()}
     return finalize(part, rtol=rtol,
-                    margin_method=margin_method(methods) if net.head.kind == "classifier"
+                    margin_method=margin_method(methods) if compares_labels(net.head.kind)
                     else None,
                     elapsed_s=time.perf_counter() - started, backend=comparer.name,
                     device=str(net.device), estimator=estimator_name(estimator),

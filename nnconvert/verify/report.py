@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from ..agreement import tie_band
+from ..agreement import RELATIVE_MARGIN, compares_labels, tie_band
 
 __all__ = ["Row", "Partial", "merge", "finalize", "VerificationReport"]
 
@@ -93,6 +93,11 @@ class Partial:
         The mismatches with the largest margins (the most confident disagreements).
     problems : tuple of str
         What could not be compared (a method the network lacks, a shape that differs).
+    reference_spread : dict
+        Per score method, on low-precision data only: how far scikit-learn's answers on the
+        data as given lie from its answers on the float64 cast; ``max_abs`` counts only
+        what the network differs beyond that (see
+        :func:`~nnconvert.agreement.within_reference_precision`).
     """
 
     n_samples: int = 0
@@ -103,6 +108,7 @@ class Partial:
     mismatch_margins: np.ndarray = field(default_factory=_empty_float)
     examples: tuple = ()
     problems: tuple = ()
+    reference_spread: dict = field(default_factory=dict)
 
     def shifted(self, offset: int) -> "Partial":
         """The same partial with row indices moved by ``offset`` (block to global rows)."""
@@ -144,6 +150,8 @@ def merge(a: Partial, b: Partial) -> Partial:
         mismatch_margins=margins[order],
         examples=_most_confident(a.examples + b.examples),
         problems=tuple(dict.fromkeys(a.problems + b.problems)),
+        reference_spread={m: max(a.reference_spread.get(m, 0.0), b.reference_spread.get(m, 0.0))
+                          for m in dict.fromkeys([*a.reference_spread, *b.reference_spread])},
     )
 
 
@@ -179,7 +187,24 @@ class VerificationReport:
     estimator : str
     kind : str
         The network's kind: "classifier", "regressor" (its ``predict`` is compared as a
-        score) or "transformer" (its ``transform``). Only a classifier's labels are compared.
+        score), "transformer" (its ``transform``), "clusterer", "outlier_detector" or
+        "density". Labels are compared for classifiers, clusterers and outlier detectors.
+    reference_spread : dict
+        Filled for float32 / float16 data only, per score method: how far scikit-learn's
+        answers on the data as given lie from its answers on the same values cast to float64.
+        That is the precision the reference achieved; ``max_abs_diff`` then counts only what
+        the network differs beyond it, judged at ``rtol``.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.linear_model import LogisticRegression
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = LogisticRegression(max_iter=1000).fit(X, y)
+    >>> report = nc.verify(model, nc.convert(model), X)
+    >>> report.passed, sorted(report.max_abs_diff)
+    (True, ['decision_function', 'predict_proba'])
     """
 
     passed: bool
@@ -199,11 +224,12 @@ class VerificationReport:
     device: str
     estimator: str
     kind: str = "classifier"
+    reference_spread: dict = field(default_factory=dict)
 
     @property
     def compares_labels(self) -> bool:
         """Whether labels were compared (a classifier's ``predict``)."""
-        return self.kind == "classifier"
+        return compares_labels(self.kind)
 
     def to_dict(self) -> dict:
         """A JSON-ready dict (disagreeing rows: at most the first 1000)."""
@@ -225,6 +251,7 @@ class VerificationReport:
             "rows_per_s": self.rows_per_s,
             "backend": self.backend,
             "device": self.device,
+            "reference_spread": {k: _plain(float(v)) for k, v in self.reference_spread.items()},
         }
 
     def to_json(self, **kwargs) -> str:
@@ -253,6 +280,11 @@ class VerificationReport:
             )
         for problem in self.problems:
             lines.append(f"  problem: {problem}")
+        if self.reference_spread:
+            spread = max(self.reference_spread.values())
+            lines.append(f"  (low-precision data: scikit-learn's own answers move by up to "
+                         f"{spread:.2e} when it is cast to float64; the differences above "
+                         "are what the network adds beyond that)")
         if self.worst_rows:
             # labels and scores sit in separately headed columns so a label is never read as
             # a value next to a score difference; the score shown is the row's most-differing one
@@ -293,6 +325,8 @@ def finalize(partial: Partial, *, rtol: float, margin_method: str | None, elapse
     max_rel = {m: partial.max_abs[m] / partial.scale[m] for m in partial.max_abs}
     if margin_method is not None and margin_method in partial.max_abs:
         band = tie_band(partial.max_abs[margin_method], partial.scale[margin_method], rtol)
+    elif margin_method == RELATIVE_MARGIN:  # no score to measure in: relative margins
+        band = rtol
     else:
         band = 0.0
     tie = partial.mismatch_margins <= band  # NaN margin: never inside the band
@@ -323,4 +357,5 @@ def finalize(partial: Partial, *, rtol: float, margin_method: str | None, elapse
         device=device,
         estimator=estimator,
         kind=kind,
+        reference_spread=dict(partial.reference_spread),
     )

@@ -26,12 +26,12 @@ import numpy as np
 from sklearn.svm import SVC, SVR, NuSVC, NuSVR
 
 from ...errors import ConversionError
+from ...fitted import Fitted
 from ...layers import (
     KERNEL_TITLES,
     KernelExpansion,
     KernelUnits,
     LinearUnits,
-    dense_float64,
 )
 from ...network.heads import RegressionHead
 from ...network.votes import pair_index
@@ -70,8 +70,14 @@ def _check_kernel(estimator) -> None:
 def _check_convertible(estimator) -> None:
     _check_kernel(estimator)
     name = type(estimator).__name__
-    n_trained = len(estimator.n_support_)
-    if n_trained != len(estimator.classes_):
+    fitted = Fitted(estimator)
+    # libsvm groups the support vectors by class: the counts must cover them exactly
+    n_support = fitted.array("_n_support", ndim=1, dtype=np.int64, low=0)
+    n_vectors = fitted.array("support_vectors_", ndim=2).shape[0]
+    fitted.same("_n_support", int(n_support.sum()), n_vectors,
+                "a total of (support vectors counted)")
+    n_trained = len(n_support)
+    if n_trained != len(fitted.classes()):
         raise ConversionError(
             f"{name} knows {len(estimator.classes_)} classes but libsvm trained on only "
             f"{n_trained} (a class whose samples all had zero weight is left out, and "
@@ -86,15 +92,31 @@ def _check_convertible(estimator) -> None:
         )
 
 
-def support_vector_units(estimator, unit_names) -> KernelUnits:
-    """One kernel unit per support vector of a fitted libsvm model, ``_gamma`` resolved."""
+#: the kernels that read gamma (libsvm's linear kernel ignores it), degree and coef0
+_READS = {"linear": (), "rbf": ("gamma",), "poly": ("gamma", "degree", "coef0"),
+          "sigmoid": ("gamma", "coef0")}
+
+
+def support_vector_units(estimator, unit_names, fitted: Fitted | None = None) -> KernelUnits:
+    """One kernel unit per support vector of a fitted libsvm model, ``_gamma`` resolved.
+
+    The support vectors must be (n_SV, n_features_in_) and finite; the kernel's parameters
+    must lie where scikit-learn's own validation puts them (``gamma`` finite and >= 0,
+    ``degree`` an integer >= 0, ``coef0`` finite), checked only where the kernel reads them.
+    """
+    fitted = fitted or Fitted(estimator)
+    vectors = fitted.array("support_vectors_", shape=(None, fitted.n_features))
+    reads = _READS[estimator.kernel]
+    # _gamma: 'scale' and 'auto' resolved at fit time (the data's variance, 1/n_features)
+    gamma = fitted.number("_gamma", low=0) if "gamma" in reads else 1.0
+    degree = fitted.integer("degree", low=0) if "degree" in reads else 3
+    coef0 = fitted.number("coef0") if "coef0" in reads else 0.0
     return KernelUnits(
-        dense_float64(estimator.support_vectors_),
+        vectors,
         kernel=estimator.kernel,
-        # _gamma: 'scale' and 'auto' resolved at fit time (the data's variance, 1/n_features)
-        gamma=float(estimator._gamma),
-        coef0=float(estimator.coef0),
-        degree=int(estimator.degree),
+        gamma=gamma,
+        coef0=coef0,
+        degree=degree,
         title=f"{KERNEL_TITLES[estimator.kernel]}, one per support vector",
         unit_names=unit_names,
     )
@@ -119,19 +141,33 @@ def pair_weights(dual_coef: np.ndarray, n_support: np.ndarray) -> np.ndarray:
 
 @converts(SVC, NuSVC)
 def _kernel_svm(estimator, options: Options) -> Conversion:
+    """Kernel units centred on the support vectors, one neuron per class pair (bias
+    ``intercept_ = −ρ``), then libsvm's one-vs-one vote.
+
+    Kernels linear, poly, rbf and sigmoid (tanh); gamma 'scale', 'auto' or a number;
+    ``decision_function_shape`` ovo and ovr; ``break_ties``; ``class_weight``;
+    ``probability=True`` (Platt's sigmoid per pair, then libsvm's Wu–Lin–Weng coupling). At a
+    pairwise tie the ovr scores jump by a whole vote: ``verify`` counts such rows as near ties.
+
+    Refused: precomputed and callable kernels.
+    """
     _check_convertible(estimator)
-    classes = estimator.classes_
+    fitted = Fitted(estimator)
+    classes = fitted.classes()
     n_classes = len(classes)
-    n_support = np.asarray(estimator.n_support_, dtype=np.int64)
+    n_vectors = fitted.array("support_vectors_", ndim=2).shape[0]
+    n_support = fitted.array("_n_support", shape=(n_classes,), dtype=np.int64, low=0)
     # the public dual_coef_ and intercept_: for two classes they are already sign-flipped, so
     # the single neuron computes scikit-learn's decision_function (positive: classes_[1])
-    dual_coef = dense_float64(estimator.dual_coef_)
-    intercept = np.asarray(estimator.intercept_, dtype=np.float64).reshape(-1)
+    dual_coef = fitted.array("dual_coef_", shape=(n_classes - 1, n_vectors))
+    n_pairs = n_classes * (n_classes - 1) // 2
+    intercept = fitted.array("intercept_", shape=(n_pairs,))
+    support = fitted.array("support_", shape=(n_vectors,), dtype=np.int64, low=0)
 
     sv_class = np.repeat(np.arange(n_classes), n_support)
     units = support_vector_units(
-        estimator, [f"sv {index} ({classes[c]})"
-                    for index, c in zip(estimator.support_, sv_class)])
+        estimator, [f"sv {index} ({classes[c]})" for index, c in zip(support, sv_class)],
+        fitted)
     pairs = pair_index(n_classes)
     readout = LinearUnits(
         pair_weights(dual_coef, n_support),
@@ -151,7 +187,8 @@ def _kernel_svm(estimator, options: Options) -> Conversion:
     # probability=True is deprecated in scikit-learn 1.9 (and probA_ with it); the private
     # arrays are what its predict_proba reads, empty when the model has no probabilities
     if hasattr(estimator, "predict_proba") and np.size(estimator._probA) > 0:
-        coupling = PairwiseCoupling(estimator._probA, estimator._probB, n_classes)
+        coupling = PairwiseCoupling(fitted.array("_probA", shape=(n_pairs,)),
+                                    fitted.array("_probB", shape=(n_pairs,)), n_classes)
     head = VoteHead(
         n_classes,
         shape=estimator.decision_function_shape,
@@ -167,10 +204,20 @@ SVR_NOTE = ("libsvm predicts Σ α·k − ρ and scikit-learn stores intercept_ 
 
 @converts(SVR, NuSVR)
 def _kernel_svr(estimator, options: Options) -> Conversion:
+    """Kernel units centred on the support vectors, one read-out neuron (bias ``intercept_``).
+
+    Kernels linear, poly, rbf and sigmoid.
+
+    Refused: precomputed and callable kernels.
+    """
     _check_kernel(estimator)
-    units = support_vector_units(estimator, [f"sv {index}" for index in estimator.support_])
+    fitted = Fitted(estimator)
+    n_vectors = fitted.array("support_vectors_", ndim=2).shape[0]
+    support = fitted.array("support_", shape=(n_vectors,), dtype=np.int64, low=0)
+    units = support_vector_units(estimator, [f"sv {index}" for index in support], fitted)
     # dual_coef_ is (1, n_SV): the signed α_i − α_i* of each support vector
-    readout = LinearUnits(dense_float64(estimator.dual_coef_), estimator.intercept_,
+    readout = LinearUnits(fitted.array("dual_coef_", shape=(1, n_vectors)),
+                          fitted.array("intercept_", shape=(1,)),
                           title="regression neuron", bias_note=SVR_NOTE, bias_form="−ρ")
     title = f"{type(estimator).__name__} ({estimator.kernel} kernel): support vectors → ŷ"
     return Conversion(layers=[KernelExpansion(units, readout, title=title)],

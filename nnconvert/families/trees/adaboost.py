@@ -44,11 +44,12 @@ def _adaboost_classifier_of_trees(estimator, options: Options) -> Conversion | N
         return None
     classes = estimator.classes_
     trees = []
-    for tree, weight in zip(estimator.estimators_, fitted_weights(estimator)):
+    for i, (tree, weight) in enumerate(zip(estimator.estimators_, fitted_weights(estimator))):
+        arrays = tree_arrays(tree, False, f"{type(estimator).__name__}.estimators_[{i}]")
         votes = _leaf_votes(tree, weight, classes)
         if len(classes) == 2:  # scikit-learn negates the vote for classes_[0] and sums
             votes = votes[:, 1:] - votes[:, :1]
-        trees.append({**tree_arrays(tree, False), "value": votes})
+        trees.append({**arrays, "value": votes})
     # AdaBoost validates X as finite: NaN is refused, as scikit-learn refuses it
     readout = ("output = Σ_trees w_tree · vote / Σ w (vote: 1 for the leaf's class, "
                "−1 / (K − 1) for the others" + ("; class 1's minus class 0's)"
@@ -64,7 +65,8 @@ def _adaboost_regressor_of_trees(estimator, options: Options) -> Conversion | No
         return None
     m = len(estimator.estimators_)
     # every tree writes its prediction into its own column: the median needs them apart
-    trees = [one_column(tree_arrays(tree, False), j, m)
+    name = f"{type(estimator).__name__}.estimators_"
+    trees = [one_column(tree_arrays(tree, False, f"{name}[{j}]"), j, m)
              for j, tree in enumerate(estimator.estimators_)]
     layer = tree_layer(trees, estimator.n_features_in_, options, allow_nan=False,
                        readout="output_j = the leaf value of tree j")

@@ -48,11 +48,13 @@ from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 from torch import nn
 
 from ...errors import ConversionError
+from ...fitted import Fitted
 from ...layers import Branches, ColumnBranches, Layer, LayerDescription
 from ...layers.columns import ColumnSpec
 from ...network.heads import LinearHead, RegressionHead
 from ...registry import Conversion, convert_estimator, convert_transformer, converts
 from .forms import tree_layer
+from .paths import TreePaths
 from .sklearn import tree_arrays
 
 #: a classifier's link (the class of ``estimator._loss.link``) -> the head's probability rule
@@ -283,59 +285,110 @@ def _with_init_estimator(estimator, traversal, head, options) -> Conversion:
 
 def _gradient_boosting(estimator, head, options) -> Conversion:
     n = estimator.n_trees_per_iteration_
-    trees = [one_column(tree_arrays(tree, classifier=False), k, n, estimator.learning_rate)
-             for stage in estimator.estimators_ for k, tree in enumerate(stage)]
+    name = f"{type(estimator).__name__}.estimators_"
+    trees = [one_column(tree_arrays(tree, False, f"{name}[{i}, {k}]"), k, n,
+                        estimator.learning_rate)
+             for i, stage in enumerate(estimator.estimators_) for k, tree in enumerate(stage)]
     start = _initial_raw_prediction(estimator)
     traversal = tree_layer(trees, estimator.n_features_in_, options, bias=start,
                            allow_nan=False)
     if start is None:
-        return _with_init_estimator(estimator, traversal, head, options)
-    return Conversion(layers=[traversal], head=head)
+        conversion = _with_init_estimator(estimator, traversal, head, options)
+    else:
+        conversion = Conversion(layers=[traversal], head=head)
+    # its apply: leaf indices as floats, (n, stages, k) for a classifier, (n, stages) else
+    shape = "stages" if hasattr(estimator, "classes_") else "stages-flat"
+    conversion.paths = TreePaths(traversal, shape, per_stage=n)
+    return conversion
 
 
 @converts(GradientBoostingClassifier)
 def _gradient_boosting_classifier(estimator, options):
+    """One tree layer summing the boosting stages, the prior (``init_``) as the bias, then the
+    sigmoid or softmax.
+
+    Losses log_loss and exponential; ``init_`` as the prior, 'zero', or a tree or forest. The
+    tree layer takes the form ``convert(..., tree_form=)`` picks.
+    """
     head = _classifier_head(estimator, zero_is_positive=True, log_proba=True)
     return _gradient_boosting(estimator, head, options)
 
 
 @converts(GradientBoostingRegressor)
 def _gradient_boosting_regressor(estimator, options):
+    """One tree layer summing the boosting stages, the prior (``init_``) as the bias.
+
+    Losses squared_error, absolute_error, huber and quantile.
+    """
     return _gradient_boosting(estimator, _regressor_head(estimator), options)
 
 
 # -- HistGradientBoosting -------------------------------------------------------------------
 
-def _in_bitset(bitset: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """scikit-learn's ``in_bitset``: bit ``c % 32`` of word ``c // 32``, for every code."""
-    return ((bitset[codes // 32] >> (codes % 32)) & 1).astype(bool)
+def _in_bitset(bitsets: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """scikit-learn's ``in_bitset``: bit ``c % 32`` of word ``c // 32``, for every code, in
+    every row of ``bitsets`` (rows, 8 uint32 words)."""
+    return ((bitsets[:, codes // 32] >> (codes % 32).astype(np.uint32)) & 1).astype(bool)
 
 
-def hist_tree_arrays(predictor, known_categories=None, feature_to_known=None) -> dict:
+#: the fields of a TreePredictor's nodes the network reads
+_NODE_FIELDS = ("feature_idx", "num_threshold", "left", "right", "missing_go_to_left",
+                "value", "is_leaf", "is_categorical", "bitset_idx")
+
+
+def hist_tree_arrays(predictor, known_categories=None, feature_to_known=None, *,
+                     n_features: int, name: str = "TreePredictor") -> dict:
     """The node arrays of one fitted ``TreePredictor``, float64 thresholds as it compares.
 
     A categorical split sends code ``c`` left when ``c`` is in its ``raw_left_cat_bitsets``
     row, right when it is a known category of the feature (``known_categories``, indexed by
     ``feature_to_known``), and to the missing-value side otherwise, as ``_predictor.pyx``.
+    Every index read here is checked first (``name`` names the predictor in errors); the
+    structure is checked when the table is built (:mod:`.structure`).
     """
-    nodes = predictor.nodes
-    leaf = nodes["is_leaf"].astype(bool)
-    arrays = dict(feature=nodes["feature_idx"].astype(np.int64),
+    fitted = Fitted(predictor, name)
+    nodes = fitted.get("nodes")
+    fields = getattr(getattr(nodes, "dtype", None), "names", None) or ()
+    if getattr(nodes, "ndim", 0) != 1 or not set(_NODE_FIELDS) <= set(fields):
+        raise fitted.error("nodes", "is not a 1-D array of nodes with the fields "
+                                    f"{', '.join(_NODE_FIELDS)}")
+    leaf = fitted.array("nodes['is_leaf']", dtype=bool, value=nodes["is_leaf"])
+    arrays = dict(feature=nodes["feature_idx"],
                   threshold=nodes["num_threshold"].astype(np.float64),
                   left=np.where(leaf, -1, nodes["left"].astype(np.int64)),
                   right=np.where(leaf, -1, nodes["right"].astype(np.int64)),
                   missing_left=nodes["missing_go_to_left"].astype(bool),
-                  value=nodes["value"].astype(np.float64), depth=int(nodes["depth"].max()))
+                  value=nodes["value"].astype(np.float64), name=f"{name}.nodes")
     categorical = nodes["is_categorical"].astype(bool) & ~leaf
     if categorical.any():
-        codes = np.arange(256)
-        rows = []
-        for node in nodes[categorical]:
-            left = _in_bitset(predictor.raw_left_cat_bitsets[node["bitset_idx"]], codes)
-            known = _in_bitset(known_categories[feature_to_known[node["feature_idx"]]], codes)
-            rows.append(left | (~known & bool(node["missing_go_to_left"])))
-        arrays.update(categorical=categorical, category_left=np.array(rows))
+        arrays.update(categorical=categorical, category_left=_category_rows(
+            fitted, nodes, categorical, known_categories, feature_to_known, n_features))
     return arrays
+
+
+def _category_rows(fitted: Fitted, nodes, categorical, known_categories, feature_to_known,
+                   n_features: int) -> np.ndarray:
+    """Per categorical split, whether each code 0-255 goes left (see hist_tree_arrays)."""
+    words = 256 // 32  # a bitset of codes 0-255, in uint32 words
+    bitsets = fitted.array("raw_left_cat_bitsets", shape=(None, words), dtype=np.uint32)
+    known = Fitted(known_categories, "HistGradientBoosting._bin_mapper").array(
+        "known categories bitsets", shape=(None, words), dtype=np.uint32,
+        value=known_categories)
+    row = fitted.indices("nodes['bitset_idx']", len(bitsets), where=categorical, item="node",
+                         what=f"there are {len(bitsets)} bitsets",
+                         value=nodes["bitset_idx"])
+    feature = fitted.indices("nodes['feature_idx']", n_features, where=categorical,
+                             item="node", what=f"the model has {n_features} features",
+                             value=nodes["feature_idx"])
+    to_known = np.asarray(feature_to_known)[feature[categorical]]
+    fitted.indices("the known categories of a categorical split's feature", len(known),
+                   item="split", what=f"there are {len(known)} categorical features",
+                   value=to_known)
+    codes = np.arange(256)
+    left = _in_bitset(bitsets[row[categorical]], codes)
+    is_known = _in_bitset(known[to_known], codes)
+    missing_left = nodes["missing_go_to_left"].astype(bool)[categorical][:, None]
+    return left | (~is_known & missing_left)
 
 
 class _MissingPassthrough(Layer):
@@ -377,8 +430,12 @@ def _hist_layers(estimator, options) -> list:
     n = estimator.n_trees_per_iteration_
     known, feature_to_known = estimator._bin_mapper.make_known_categories_bitsets()
     # the learning rate is already in a TreePredictor's leaf values
-    trees = [one_column(hist_tree_arrays(predictor, known, feature_to_known), k, n)
-             for iteration in estimator._predictors for k, predictor in enumerate(iteration)]
+    name = f"{type(estimator).__name__}._predictors"
+    trees = [one_column(hist_tree_arrays(predictor, known, feature_to_known,
+                                         n_features=estimator.n_features_in_,
+                                         name=f"{name}[{i}][{k}]"), k, n)
+             for i, iteration in enumerate(estimator._predictors)
+             for k, predictor in enumerate(iteration)]
     traversal = tree_layer(trees, estimator.n_features_in_, options,
                               bias=np.asarray(estimator._baseline_prediction).reshape(-1),
                               float32_inputs=False)
@@ -389,10 +446,23 @@ def _hist_layers(estimator, options) -> list:
 
 @converts(HistGradientBoostingClassifier)
 def _hist_gradient_boosting_classifier(estimator, options):
+    """One tree layer over the model's own thresholds (compared in float64), the baseline as the
+    bias, then the sigmoid or softmax.
+
+    NaN routed as each split says, ``categorical_features`` with bitset splits (category codes
+    through the input schema), early stopping, ``class_weight``.
+
+    Refused: ``tree_form='network'`` where splits test category codes (the traversal handles them).
+    """
     head = _classifier_head(estimator, zero_is_positive=False, log_proba=False)
     return Conversion(layers=_hist_layers(estimator, options), head=head)
 
 
 @converts(HistGradientBoostingRegressor)
 def _hist_gradient_boosting_regressor(estimator, options):
+    """One tree layer over the model's own thresholds, the baseline as the bias, then the inverse
+    link (exp for poisson and gamma losses).
+
+    NaN and categorical splits as for the classifier.
+    """
     return Conversion(layers=_hist_layers(estimator, options), head=_regressor_head(estimator))

@@ -11,9 +11,10 @@ written to round-trip. LightGBM's prediction rules (``Tree::NumericalDecision`` 
   that band move to its edge, on 0's side.
 - Its missing type decides NaN: ``NaN`` sends NaN to ``default_left``'s side; ``None`` reads
   NaN as 0 (so NaN goes where 0 goes); ``Zero`` (``zero_as_missing=True``) sends NaN and
-  every ``|x| <= 1e-35`` to the default side. The first two are a choice of the NaN side;
-  the third becomes two extra nodes in front of the split (``x < -1e-35`` and ``x <= 1e-35``)
-  that lead the zero band to the default child, so the traversal needs no rule of its own.
+  every ``|x| <= 1e-35`` to the default side. Each is a choice of the NaN side; for the
+  third, a layer in front (:class:`ZeroAsMissing`) makes the zero band NaN on the columns
+  whose zeros are missing (LightGBM gives each feature one missing type), so every split
+  stays one node and the tree stays a tree (no node with two parents).
 - A categorical split sends the integer part of ``x`` left when it is in the split's set;
   NaN and negative values go right. A layer in front truncates the categorical columns
   toward zero as C++'s ``static_cast<int>`` does (-0.5 reads as category 0).
@@ -39,7 +40,9 @@ import numpy as np
 import torch
 
 from ...errors import ConversionError
+from ...fitted import corrupt
 from ...layers import LayerDescription
+from ...layers.columns import ColumnSpec
 from ...network.heads import PROBA_RULES, RegressionHead
 from ...options import Options
 from ...registry import Conversion, converts, when_imported
@@ -91,12 +94,18 @@ def _zero_band_threshold(t: float) -> float:
 
 
 class _Tree:
-    """One dumped tree flattened into node arrays, categorical splits as code sets."""
+    """One dumped tree flattened into node arrays, categorical splits as code sets.
 
-    def __init__(self, estimator):
-        self.estimator = estimator
+    The dump is nested dicts: read with a stack rather than recursion, so a deep tree
+    neither recurses without bound nor meets Python's recursion limit.
+    """
+
+    def __init__(self, estimator, name: str):
+        self.estimator, self.name = estimator, name
         self.feature, self.threshold, self.left, self.right = [], [], [], []
         self.missing_left, self.value, self.categorical, self.category_left = [], [], [], []
+        self.zero_missing = set()  # features whose zeros are missing values (Zero type)
+        self.nan_missing = set()  # features whose NaN alone is missing (NaN type)
 
     def _node(self, feature=0, threshold=0.0, missing_left=False, value=0.0,
               categorical=False) -> int:
@@ -109,69 +118,106 @@ class _Tree:
         self.categorical.append(categorical)
         return len(self.feature) - 1
 
-    def add(self, node: dict) -> int:
-        """Append ``node`` and its subtree; return the index a parent points to."""
+    def add(self, root: dict) -> None:
+        """Append the dumped tree at ``root``, parents before their children."""
+        stack = [(root, None, None)]  # (node, its parent's index, the parent's child list)
+        while stack:
+            node, parent, children = stack.pop()
+            index = self._one(node)
+            if parent is not None:
+                children[parent] = index
+            if "split_index" in node:
+                stack += [(node["right_child"], index, self.right),
+                          (node["left_child"], index, self.left)]
+
+    def _one(self, node: dict) -> int:
+        """Append ``node`` itself (its children come later); return its index."""
         if "split_index" not in node:
             if "leaf_coeff" in node or "leaf_features" in node:
                 raise _refuse(self.estimator, "linear_tree=True",
                               "its leaves are linear models; refit with linear_tree=False.")
             return self._node(value=float(node["leaf_value"]))
+        feature = int(node["split_feature"])
         if node["decision_type"] == "==":
-            return self._categorical(node)
+            return self._categorical(node, feature)
         t = _zero_band_threshold(float(node["threshold"]))
-        feature, kind = int(node["split_feature"]), node["missing_type"]
-        default_left = bool(node["default_left"])
+        kind = node["missing_type"]
+        # Zero: NaN and the zero band go to the default side (ZeroAsMissing makes the band
+        # NaN in front of the trees); None reads NaN as 0: NaN goes where 0 goes
         if kind == "Zero":
-            # zeros are missing: x < -z goes on to the split, else x <= z (and NaN) to the
-            # default child, else to the split; nodes come before their children
-            entry = self._node(feature, float(np.nextafter(-ZERO_THRESHOLD, -np.inf)), False)
-            band = self._node(feature, ZERO_THRESHOLD, True)
-        # None reads NaN as 0: NaN goes where 0 goes
-        split = self._node(feature, t, default_left if kind != "None" else 0.0 <= t)
-        self.left[split] = self.add(node["left_child"])
-        self.right[split] = self.add(node["right_child"])
-        if kind != "Zero":
-            return split
-        self.left[entry], self.right[entry] = split, band
-        self.left[band] = self.left[split] if default_left else self.right[split]
-        self.right[band] = split
-        return entry
+            self.zero_missing.add(feature)
+        elif kind == "NaN":
+            self.nan_missing.add(feature)
+        missing_left = bool(node["default_left"]) if kind != "None" else 0.0 <= t
+        return self._node(feature, t, missing_left)
 
-    def _categorical(self, node: dict) -> int:
-        codes = np.array([int(c) for c in str(node["threshold"]).split("||")], dtype=np.int64)
+    def _categorical(self, node: dict, feature: int) -> int:
+        try:
+            codes = np.array([int(c) for c in str(node["threshold"]).split("||")], np.int64)
+        except ValueError:
+            raise corrupt(self.name, "threshold", f"of a categorical split is "
+                                                  f"{node['threshold']!r}, not category codes "
+                                                  "joined by '||'") from None
+        if codes.min() < 0:
+            raise corrupt(self.name, "threshold", f"holds the category code {codes.min()}, "
+                                                  "but codes are not negative")
         if codes.max() > MAX_CODE:
             raise _refuse(self.estimator, f"category code {codes.max()}",
                           f"category codes up to {MAX_CODE} convert; renumber the "
                           "categories from 0.")
         row = np.zeros(256, dtype=bool)
         row[codes] = True
-        # NaN and negative values go right, whatever the missing type
-        split = self._node(int(node["split_feature"]), 0.0, False, categorical=True)
         self.category_left.append(row)
-        self.left[split] = self.add(node["left_child"])
-        self.right[split] = self.add(node["right_child"])
-        return split
+        # NaN and negative values go right, whatever the missing type
+        return self._node(feature, 0.0, False, categorical=True)
 
     def arrays(self) -> dict:
-        left, right = np.array(self.left, np.int64), np.array(self.right, np.int64)
         arrays = dict(feature=np.array(self.feature, np.int64),
-                      threshold=np.array(self.threshold, np.float64), left=left, right=right,
+                      threshold=np.array(self.threshold, np.float64),
+                      left=np.array(self.left, np.int64), right=np.array(self.right, np.int64),
                       missing_left=np.array(self.missing_left, bool),
-                      value=np.array(self.value, np.float64), depth=_longest_path(left, right))
+                      value=np.array(self.value, np.float64), name=self.name)
         if self.category_left:  # rows in node order, as TreeTraversal reads them
             arrays.update(categorical=np.array(self.categorical, bool),
                           category_left=np.array(self.category_left))
         return arrays
 
 
-def _longest_path(left: np.ndarray, right: np.ndarray) -> int:
-    """Steps from the root (node 0) to the deepest leaf; every edge leads to a later node,
-    and a node may have two parents (the zero band's default child)."""
-    steps = np.zeros(len(left), dtype=np.int64)
-    for node in range(len(left) - 1, -1, -1):
-        if left[node] >= 0:
-            steps[node] = 1 + max(steps[left[node]], steps[right[node]])
-    return int(steps[0])
+class ZeroAsMissing(CategoryCodes):
+    """LightGBM's zero band ``|x| <= 1e-35`` as NaN, on the columns whose zeros are missing
+    values (``zero_as_missing=True``): the traversal then sends the band, with NaN, to each
+    split's default side, one node per split."""
+
+    def __init__(self, columns):
+        # the open interval (low, high) CategoryCodes rewrites is the closed band [-z, z]
+        low = float(np.nextafter(-ZERO_THRESHOLD, -np.inf))
+        high = float(np.nextafter(ZERO_THRESHOLD, np.inf))
+        super().__init__(columns, "LightGBM", low=low, high=high, code=float("nan"))
+
+    def input_columns(self) -> tuple:
+        return (ColumnSpec(allow_nan=True),) * self.n
+
+    def describe(self) -> LayerDescription:
+        return LayerDescription(
+            title="zeros as missing values (LightGBM)", n_in=self.n, n_out=self.n,
+            activation="none", activation_kind="identity", connectivity="elementwise",
+            formula=(f"{{y}} = NaN where |{{x}}| ≤ {ZERO_THRESHOLD:g} on a column whose zeros "
+                     "are missing values, else {x}   (NaN allowed)"))
+
+
+def _zero_columns(estimator, trees: list, n_features: int) -> np.ndarray | None:
+    """The columns whose zeros are missing values, or None where there are none."""
+    zero = set().union(*(t.zero_missing for t in trees))
+    if not zero:
+        return None
+    mixed = zero & set().union(*(t.nan_missing for t in trees))
+    if mixed:
+        raise corrupt(f"{type(estimator).__name__}.booster_", "missing_type",
+                      f"of feature {min(mixed)} is 'Zero' at some splits and 'NaN' at others, "
+                      "but LightGBM gives each feature one missing type")
+    columns = np.zeros(n_features, bool)
+    columns[[f for f in zero if 0 <= f < n_features]] = True  # others: checked_tree refuses
+    return columns
 
 
 class AveragedBoostingHead(BoostingHead):
@@ -236,11 +282,11 @@ def _layers(estimator, classifier: bool, options: Options) -> tuple[list, int | 
     labels = _dataframe_categories(estimator, dump)
     k = int(dump["num_tree_per_iteration"])
     used = _used_iterations(estimator, dump)
-    trees = []
+    read = []
     for i, info in enumerate(dump["tree_info"][:used * k]):
-        tree = _Tree(estimator)
-        tree.add(info["tree_structure"])
-        trees.append(one_column(tree.arrays(), i % k, k))
+        read.append(_Tree(estimator, f"{type(estimator).__name__}.booster_ tree {i}"))
+        read[-1].add(info["tree_structure"])
+    trees = [one_column(tree.arrays(), i % k, k) for i, tree in enumerate(read)]
     # boosting_type="rf" averages the trees of the iterations used, in predict and
     # predict_proba but not in the raw score (decision_function): the head divides there
     average = used if dump.get("average_output") else None
@@ -251,6 +297,9 @@ def _layers(estimator, classifier: bool, options: Options) -> tuple[list, int | 
     # C++ truncates toward zero: a value in (-1, 0) is category 0
     codes = CategoryCodes(categorical, "LightGBM", low=-1.0, code=0.0, categories=labels)
     layers = [codes, traversal] if categorical.any() or labels else [traversal]
+    zero = _zero_columns(estimator, read, estimator.n_features_in_)
+    if zero is not None:
+        layers.insert(0, ZeroAsMissing(zero))
     return layers, average
 
 

@@ -85,12 +85,43 @@ class TreeNetwork(TreeLayer):
         self.register_buffer("leaf_weight", as_buffer(weight))
         self.register_buffer("leaf_bias", as_buffer(bias))
         self.register_buffer("leaf_value", as_buffer(value))
+        # the table node of each decision unit and leaf unit (−1: padding), for decision_path
+        split_node, leaf_node = np.full((T, S), -1), np.full((T, L), -1)
+        for t, (tree_splits, tree_leaves) in enumerate(zip(splits, self.leaf_nodes)):
+            split_node[t, :len(tree_splits)] = tree_splits
+            leaf_node[t, :len(tree_leaves)] = tree_leaves
+        self.register_buffer("split_node", torch.as_tensor(split_node), persistent=False)
+        self.register_buffer("leaf_node", torch.as_tensor(leaf_node), persistent=False)
 
     def forward(self, x):
         per_row = self.n_trees * self.n_leaves * self.n_splits
         return in_row_blocks(self._fire, x, max(64, _BLOCK_PRODUCTS // max(1, per_row)))
 
     def _fire(self, x):
+        fired = self._fired(x)
+        # one leaf fires per tree: the product picks its value exactly, zeros elsewhere
+        pattern = "ntl,tl->nt" if self.one_column else "ntl,tlk->ntk"
+        return self.leaf_sum(torch.einsum(pattern, fired, self.leaf_value.to(x.dtype)))
+
+    def path_nodes(self, x):
+        per_row = self.n_trees * self.n_leaves * self.n_splits
+        return in_row_blocks(self._path_nodes, x, max(64, _BLOCK_PRODUCTS // max(1, per_row)))
+
+    def _path_nodes(self, x):
+        """The path is in the network: the leaf unit that fires, and the decision units it
+        reads (a non-zero weight), in the order a row meets them (the table numbers nodes
+        level by level)."""
+        fired = self._fired(x)
+        reads = torch.einsum("ntl,tls->nts", fired, self.leaf_weight.abs().to(x.dtype)) > 0
+        beyond = self.split_node.new_tensor(torch.iinfo(torch.int64).max)
+        met = torch.where(reads, self.split_node, beyond).sort(dim=2).values[..., :self.depth]
+        leaf = self.leaf_node.expand(x.shape[0], -1, -1).gather(
+            2, fired.argmax(dim=2, keepdim=True))
+        # a row stays at its leaf for the levels its tree does not have
+        return torch.cat([torch.where(met == beyond, leaf, met), leaf], dim=2)
+
+    def _fired(self, x):
+        """The leaf units' outputs, (rows, trees, leaves): 1 at the leaf each row reaches."""
         xs = self.compared(x)
         threshold = self.split_threshold
         if not self.float32_inputs:
@@ -98,10 +129,7 @@ class TreeNetwork(TreeLayer):
         decisions = (xs.index_select(1, self.split_feature) <= threshold).to(x.dtype)
         decisions = decisions.reshape(x.shape[0], self.n_trees, self.n_splits)
         drive = torch.einsum("nts,tls->ntl", decisions, self.leaf_weight.to(x.dtype))
-        fired = (drive + self.leaf_bias.to(x.dtype) > 0).to(x.dtype)
-        # one leaf fires per tree: the product picks its value exactly, zeros elsewhere
-        pattern = "ntl,tl->nt" if self.one_column else "ntl,tlk->ntk"
-        return self.leaf_sum(torch.einsum(pattern, fired, self.leaf_value.to(x.dtype)))
+        return (drive + self.leaf_bias.to(x.dtype) > 0).to(x.dtype)
 
     # -- description ------------------------------------------------------------------------
 
@@ -163,4 +191,6 @@ class TreeNetwork(TreeLayer):
             connectivity="branches", activation_kind="branches",
             branches=((body, leaf_values),), bias=bias,
             formula=(f"decision units step(t − {{x}}_f) (1 when {words}); leaf units: the AND "
-                     f"of the decisions on each leaf's path; {self.readout_words()}"))
+                     f"of the decisions on each leaf's path; {self.readout_words()}\n"
+                     "decision_path(x) = the leaf unit that fires and the decision units it "
+                     "reads (its non-zero weights); apply(x) = that leaf"))

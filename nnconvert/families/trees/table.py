@@ -21,18 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-def sibling_order(left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """The tree's nodes breadth-first, each internal node's right child just before its left.
-
-    ``left`` and ``right`` are the child indices, negative at a leaf.
-    """
-    levels, frontier = [np.array([0])], np.array([0])
-    while frontier.size:
-        internal = frontier[left[frontier] >= 0]
-        frontier = np.stack([right[internal], left[internal]], axis=1).reshape(-1)
-        levels.append(frontier)
-    return np.concatenate(levels)
+from .structure import checked_tree
 
 
 @dataclass(frozen=True)
@@ -93,15 +82,18 @@ def node_table(trees: list[dict], n_features: int, *, widened: bool,
     """The :class:`NodeTable` of ``trees`` (dicts as :class:`TreeTraversal` takes them).
 
     ``widened`` says whether the input is ``[x with NaN as −inf, x]`` (NaN routed by column)
-    or ``x`` alone.
+    or ``x`` alone. Each tree is checked first (:func:`.structure.checked_tree`, naming it
+    by its ``name`` entry, default ``"tree t"``): its depth comes from its structure.
     """
     parts = {key: [] for key in ("feature", "threshold", "base", "is_leaf", "value", "tree",
                                  "source", "categorical")}
-    category_left, roots, offset = [], [], 0
+    category_left, roots, depths, offset = [], [], [], 0
     for t, arrays in enumerate(trees):
-        left, right = np.asarray(arrays["left"]), np.asarray(arrays["right"])
-        order = sibling_order(left, right)
-        new = np.empty(len(order), np.int64)
+        order, depth = checked_tree(arrays, n_features, arrays.get("name", f"tree {t}"))
+        depths.append(depth)
+        left = np.asarray(arrays["left"], np.int64)
+        right = np.asarray(arrays["right"], np.int64)
+        new = np.full(len(left), -1, np.int64)  # unreachable nodes (XGBoost: pruned) get none
         new[order] = np.arange(len(order)) + offset
         leaf = left[order] < 0
         missing_left = np.asarray(arrays["missing_left"], bool)[order]
@@ -132,8 +124,7 @@ def node_table(trees: list[dict], n_features: int, *, widened: bool,
     merged = {key: np.concatenate(value) for key, value in parts.items()}
     categorical = merged.pop("categorical")
     return NodeTable(roots=np.asarray(roots, np.int64),
-                     depth=int(max(arrays["depth"] for arrays in trees)),
-                     tree_depth=np.array([int(arrays["depth"]) for arrays in trees]),
+                     depth=max(depths), tree_depth=np.array(depths, np.int64),
                      categorical=categorical if categorical.any() else None,
                      category_left=np.concatenate(category_left) if category_left else None,
                      **merged)

@@ -15,6 +15,7 @@ from ...layers import Layer, LayerDescription, as_buffer, as_numpy
 from ...layers.columns import ColumnSpec
 from ...layers.rows import in_row_blocks
 from . import walk_kernel
+from .guard import CheckedBuffers
 from .table import node_table
 
 
@@ -25,7 +26,8 @@ def float32_threshold(threshold: np.ndarray) -> np.ndarray:
     rounding the threshold down once lets the comparison run in float32 for any network dtype.
     """
     t = np.asarray(threshold, dtype=np.float64)
-    s = t.astype(np.float32)
+    with np.errstate(over="ignore"):  # beyond float32's range: ±inf, stepped down below
+        s = t.astype(np.float32)
     above = s.astype(np.float64) > t
     s[above] = np.nextafter(s[above], np.float32(-np.inf))
     return s
@@ -78,6 +80,13 @@ class TreeLayer(Layer):
         self.n_trees, self.n_nodes, self.depth = table.n_trees, table.n_nodes, table.depth
         self.has_categories = table.categorical is not None
         self.n_out = table.value.shape[1]
+        # apply / decision_path name nodes as the fitted trees do: each table node's own
+        # tree and index there (not saved: rebuilt from the trees with the layer)
+        self.register_buffer("node_tree", torch.as_tensor(table.tree.astype(np.int64)),
+                             persistent=False)
+        self.register_buffer("node_source", torch.as_tensor(table.source.astype(np.int64)),
+                             persistent=False)
+        self.tree_sizes = np.bincount(table.tree, minlength=table.n_trees).tolist()
         self.register_buffer("bias", None if bias is None else as_buffer(bias).reshape(-1))
         # boosting trees each add to one output column: keep one value per leaf and sum the
         # trees into their columns with a matrix product, rather than k values per leaf
@@ -94,6 +103,11 @@ class TreeLayer(Layer):
 
     def build(self, table, node_value: np.ndarray) -> None:
         """Register the form's own buffers from the node table and each node's value."""
+        raise NotImplementedError
+
+    def path_nodes(self, x: torch.Tensor) -> torch.Tensor:
+        """The table nodes each row passes, per tree, root first: (rows, trees, depth + 1),
+        the leaf repeated after a row reaches it (``apply`` and ``decision_path`` read it)."""
         raise NotImplementedError
 
     def compared(self, x: torch.Tensor) -> torch.Tensor:
@@ -148,6 +162,15 @@ class TreeLayer(Layer):
         return self.readout or f"output = {scale}Σ_trees leaf value{bias}"
 
 
+def _tracing() -> bool:
+    return (torch.compiler.is_compiling() or torch.compiler.is_exporting()
+            or torch.jit.is_tracing())
+
+
+def _check_loaded(layer, incompatible_keys) -> None:
+    layer._checked.ensure(layer)
+
+
 class TreeTraversal(TreeLayer):
     """The fast form: every row walks every tree, one level per step, to a leaf.
 
@@ -164,6 +187,9 @@ class TreeTraversal(TreeLayer):
         # still have one (a prefix): boosted trees differ in depth, 5 to 17 in one model
         self.compiled = walk_kernel.library() is not None
         self._compiled_walk = walk_kernel.CompiledWalk()
+        self._checked = CheckedBuffers()
+        # an edited state_dict is refused as it is loaded (and again before any walk)
+        self.register_load_state_dict_post_hook(_check_loaded)
         deepest_first = np.argsort(-table.tree_depth, kind="stable")
         self.walking = [int((table.tree_depth > level).sum()) for level in range(self.depth)]
         # int32 indices: half the memory traffic of int64, and index_select takes them
@@ -181,6 +207,8 @@ class TreeTraversal(TreeLayer):
             self.register_buffer("category_left", torch.as_tensor(table.category_left))
 
     def forward(self, x):
+        if not _tracing():  # a traced graph holds stand-ins of the buffers, not their values
+            self._checked.ensure(self)
         if self.compiled and walk_kernel.runs_on(x) and self.base.device.type == "cpu":
             # the whole batch in one call: the kernel keeps its memory to a block of rows
             # per thread, and torch ops between calls would keep torch's idle threads
@@ -197,14 +225,34 @@ class TreeTraversal(TreeLayer):
         where torch keeps no count (through ``.data`` or a numpy view); ``load_state_dict``,
         ``to`` and in-place torch operations are followed by themselves."""
         self._compiled_walk.forget()
+        self._checked.forget()
 
     def __setstate__(self, state):
         # a traversal pickled before the compiled walk existed walks in torch ops
         state.setdefault("compiled", False)
         state.setdefault("_compiled_walk", walk_kernel.CompiledWalk())
+        state.setdefault("_checked", CheckedBuffers())
         super().__setstate__(state)
 
     def _walk(self, x):
+        node = self._descend(x)
+        n = x.shape[0]
+        leaf_values = self.value.to(x.dtype).index_select(0, node)
+        leaf_values = leaf_values.reshape(self.n_trees, n, *self.value.shape[1:])
+        # back to the trees' own order, which the sum follows (as the network form's does)
+        leaf_values = leaf_values.index_select(0, self.own_order)
+        return self.leaf_sum(leaf_values.transpose(0, 1))
+
+    def path_nodes(self, x):
+        levels: list = []
+        self._descend(x, levels)
+        n = x.shape[0]
+        nodes = torch.stack(levels).reshape(len(levels), self.n_trees, n)
+        return nodes.index_select(1, self.own_order).permute(2, 1, 0).long()
+
+    def _descend(self, x, levels: list | None = None):
+        """Every row down every tree (deepest tree first, rows side by side): the leaves'
+        nodes; ``levels``, where given, receives the nodes of every level, root first."""
         xs = self.compared(x)
         n, width = xs.shape
         flat = xs.reshape(-1)
@@ -216,6 +264,8 @@ class TreeTraversal(TreeLayer):
         row_start = (torch.arange(n, dtype=torch.int32, device=x.device) * width
                      ).unsqueeze(0).expand(trees_by_rows).reshape(-1)
         node = self.roots.unsqueeze(1).expand(trees_by_rows).reshape(-1)
+        if levels is not None:
+            levels.append(node)
         for walking in self.walking:
             here = node[:walking * n]  # the trees deeper than this level
             xf = flat.index_select(0, row_start[:walking * n]
@@ -226,11 +276,9 @@ class TreeTraversal(TreeLayer):
             stepped = self.base.index_select(0, here) + goes_left
             node = stepped if walking == self.n_trees else torch.cat(
                 [stepped, node[walking * n:]])
-        leaf_values = self.value.to(x.dtype).index_select(0, node)
-        leaf_values = leaf_values.reshape(self.n_trees, n, *self.value.shape[1:])
-        # back to the trees' own order, which the sum follows (as the network form's does)
-        leaf_values = leaf_values.index_select(0, self.own_order)
-        return self.leaf_sum(leaf_values.transpose(0, 1))
+            if levels is not None:
+                levels.append(node)
+        return node
 
     def _category_test(self, node, xf, goes_left):
         """At a categorical split, whether the code goes left (bitset row, or the split's

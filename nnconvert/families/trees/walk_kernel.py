@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from .guard import buffer_version
+
 #: nodes that stay in a core's L2 cache: beyond, a block of rows long enough to pay for
 #: reading every tree once (measured on a 200-tree forest: 512 rows 1.4x faster than 64)
 _CACHED_NODE_BYTES = 1 << 20
@@ -31,7 +33,7 @@ _KINDS = {(torch.float64, torch.float64): 0, (torch.float64, torch.float32): 1,
           (torch.float32, torch.float32): 2}
 
 #: the version of walk.cpp's interface this module calls (its nnc_tree_interface)
-_INTERFACE = 1
+_INTERFACE = 3
 
 _library = None
 
@@ -46,26 +48,33 @@ def library() -> ctypes.CDLL | None:
         for suffix in importlib.machinery.EXTENSION_SUFFIXES:
             path = here / f"_walk{suffix}"
             if path.exists():
-                try:
-                    loaded = ctypes.CDLL(str(path))
-                except OSError:  # not a library this machine loads: walk in torch ops
-                    break
-                if (not hasattr(loaded, "nnc_tree_interface")
-                        or loaded.nnc_tree_interface() != _INTERFACE):
-                    break  # built from another walk.cpp: reinstall to rebuild it
-                _library = loaded
-                _library.nnc_tree_walk.restype = ctypes.c_int
-                _library.nnc_tree_walk.argtypes = (
-                    [ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64,
-                     ctypes.c_int, ctypes.c_int64] + [ctypes.c_void_p] * 3 + [ctypes.c_int64]
-                    + [ctypes.c_void_p] * 3 + [ctypes.c_int64, ctypes.c_void_p,
-                                               ctypes.c_int64, ctypes.c_void_p, ctypes.c_int])
-                _library.nnc_tree_sum.restype = ctypes.c_int
-                _library.nnc_tree_sum.argtypes = (
-                    [ctypes.c_int, ctypes.c_void_p] + [ctypes.c_int64] * 3
-                    + [ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_int])
+                _library = load_library(path) or False
                 break
     return _library or None
+
+
+def load_library(path) -> ctypes.CDLL | None:
+    """The kernel built at ``path``, its functions typed; None where it does not load here
+    or was built from another version of ``walk.cpp`` (reinstall to rebuild it). The tests
+    load a sanitizer build of ``walk.cpp`` this way."""
+    try:
+        loaded = ctypes.CDLL(str(path))
+    except OSError:  # not a library this machine loads: walk in torch ops
+        return None
+    if not hasattr(loaded, "nnc_tree_interface") or loaded.nnc_tree_interface() != _INTERFACE:
+        return None
+    loaded.nnc_tree_walk.restype = ctypes.c_int
+    loaded.nnc_tree_walk.argtypes = (
+        [ctypes.c_int, ctypes.c_void_p, ctypes.c_int64, ctypes.c_int64,
+         ctypes.c_int, ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64]
+        + [ctypes.c_void_p] * 2 + [ctypes.c_int64] + [ctypes.c_void_p] * 2
+        + [ctypes.c_int64, ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p,
+           ctypes.c_int64, ctypes.c_void_p, ctypes.c_int])
+    loaded.nnc_tree_sum.restype = ctypes.c_int
+    loaded.nnc_tree_sum.argtypes = (
+        [ctypes.c_int, ctypes.c_void_p] + [ctypes.c_int64] * 3
+        + [ctypes.c_void_p, ctypes.c_int64, ctypes.c_void_p, ctypes.c_int])
+    return loaded
 
 
 def runs_on(x: torch.Tensor) -> bool:
@@ -84,10 +93,15 @@ def runs_on(x: torch.Tensor) -> bool:
     return True
 
 
-def packed_nodes(feature: np.ndarray, threshold: np.ndarray, base: np.ndarray) -> np.ndarray:
+def packed_nodes(feature: np.ndarray, threshold: np.ndarray, base: np.ndarray,
+                 leaf_column: int = 0) -> np.ndarray:
     """The node records ``walk.cpp`` reads, ``{threshold, column, base}``, from the node
-    table's columns (a column of the widened input where NaN is routed)."""
+    table's columns (a column of the widened input where NaN is routed); a leaf (``base`` =
+    itself − 1) reads ``leaf_column``, which must never hold NaN (a NaN would move the row
+    off its leaf): column 0 of a widened input (NaN as −inf), else the column after the
+    input, which the kernel holds at 0."""
     threshold = np.asarray(threshold)
+    feature = np.where(base == np.arange(len(base)) - 1, leaf_column, feature)
     record = np.dtype([("threshold", threshold.dtype), ("column", np.int32),
                        ("base", np.int32)], align=True)
     nodes = np.empty(len(feature), record)
@@ -130,17 +144,19 @@ class CompiledWalk:
         return buffers
 
     def _arrays(self, layer, compare_dtype):
+        layer._checked.ensure(layer)  # the table is checked before it is packed
         buffers = self._source(layer)
         # the buffers themselves (held weakly), not their addresses, which a new buffer
         # may reuse; inference tensors keep no version counter (nor change outside it)
         source, packed = self._cache  # one read: another thread may replace the cache
         same = len(source) == len(buffers) and all(
-            ref() is b and version == _version(b) for (ref, version), b in zip(source, buffers))
+            ref() is b and version == buffer_version(b)
+            for (ref, version), b in zip(source, buffers))
         if not same:
             packed = {}
         if compare_dtype not in packed:
             packed = {**packed, compare_dtype: self._pack(layer, compare_dtype)}
-            self._cache = ([(weakref.ref(b), _version(b)) for b in buffers], packed)
+            self._cache = ([(weakref.ref(b), buffer_version(b)) for b in buffers], packed)
         return packed[compare_dtype]
 
     @staticmethod
@@ -153,7 +169,8 @@ class CompiledWalk:
         arrays = {
             "nodes": packed_nodes(layer.feature.numpy(),
                                   layer.threshold.numpy().astype(numpy),
-                                  layer.base.numpy()),
+                                  layer.base.numpy(),
+                                  0 if layer.allow_nan else layer.n_features),
             "roots": np.ascontiguousarray(layer.roots.numpy()[own_order], np.int32),
             "depth": np.ascontiguousarray(depth[own_order], np.int32),
             "category_row": None, "category_left": None, "column": layer.tree_columns(),
@@ -168,7 +185,7 @@ class CompiledWalk:
     @staticmethod
     def _block(arrays, x: torch.Tensor, compare_dtype, widened: bool) -> int:
         """Rows walked side by side (see the two constants)."""
-        row_bytes = x.shape[1] * (2 if widened else 1) * compare_dtype.itemsize
+        row_bytes = (x.shape[1] * (2 if widened else 1) + 1) * compare_dtype.itemsize
         if arrays["nodes"].nbytes > _CACHED_NODE_BYTES:
             rows = 512
         else:  # at least 16 rows side by side, whose independent steps overlap
@@ -195,13 +212,16 @@ class CompiledWalk:
         value = layer.value.to(torch.float64).contiguous()
         k = 1 if value.dim() == 1 else value.shape[1]
         out = torch.empty((x.shape[0], layer.n_out), dtype=x.dtype)
+        categories = arrays["category_left"]
+        # the sizes let the kernel keep every index inside its buffers (a second guard)
         status = library().nnc_tree_walk(
             _KINDS[x.dtype, compare], x.data_ptr(), x.shape[0], x.shape[1], layer.allow_nan,
             self._block(arrays, x, compare, layer.allow_nan), _pointer(arrays["nodes"]),
-            _pointer(arrays["roots"]), _pointer(arrays["depth"]), layer.n_trees,
-            _pointer(arrays["category_row"]), _pointer(arrays["category_left"]),
-            value.data_ptr(), k, _pointer(arrays["column"]), layer.n_out, out.data_ptr(),
-            torch.get_num_threads())
+            min(len(arrays["nodes"]), len(value)), _pointer(arrays["roots"]),
+            _pointer(arrays["depth"]), len(arrays["roots"]),
+            _pointer(arrays["category_row"]), _pointer(categories),
+            0 if categories is None else len(categories), value.data_ptr(), k,
+            _pointer(arrays["column"]), layer.n_out, out.data_ptr(), torch.get_num_threads())
         _check(status, "walk")
         return out
 
@@ -210,14 +230,12 @@ def _pointer(array: np.ndarray | None):
     return None if array is None else array.ctypes.data
 
 
-def _version(tensor: torch.Tensor):
-    return None if tensor.is_inference() else tensor._version
-
-
 def _check(status: int, what: str) -> None:
     """Raise where the kernel returned an error code."""
     if status == -2:
         raise MemoryError(f"the compiled tree {what} ran out of memory")
+    if status == -1:
+        raise ValueError(f"the compiled tree {what} was given sizes that describe no table")
     if status != 0:
         raise RuntimeError(f"the compiled tree {what} failed with code {status}")
 

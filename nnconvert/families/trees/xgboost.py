@@ -38,6 +38,7 @@ import numpy as np
 import torch
 
 from ...errors import ConversionError
+from ...fitted import Fitted
 from ...layers import LayerDescription
 from ...network.heads import ProbabilityHead, RegressionHead
 from ...options import Options
@@ -152,41 +153,53 @@ def _check_booster(estimator, learner: dict) -> tuple[dict, list | None]:
     return model, weights
 
 
-def _tree_arrays(estimator, tree: dict) -> dict:
-    """One JSON tree as node arrays: ``x < t`` as ``float32(x) <= t'``, NaN to default_left."""
+def _tree_arrays(estimator, tree: dict, name: str) -> dict:
+    """One JSON tree as node arrays: ``x < t`` as ``float32(x) <= t'``, NaN to default_left.
+
+    Each list is checked to be one entry per node (``name`` names the tree in errors); the
+    structure is checked when the table is built (:mod:`.structure`).
+    """
     if int(tree["tree_param"].get("size_leaf_vector", "1")) > 1:
         raise _refuse(estimator, 'multi_strategy="multi_output_tree"',
                       "its leaves hold vectors; refit with the default one_output_per_tree.")
-    left = np.asarray(tree["left_children"], dtype=np.int64)
-    right = np.asarray(tree["right_children"], dtype=np.int64)
-    condition = np.asarray(tree["split_conditions"], dtype=np.float32)  # exact: float32 text
+    fitted = Fitted(tree, name)
+    left = fitted.array("left_children", ndim=1, dtype=np.int64,
+                        value=tree.get("left_children"))
+    n = (len(left),)
+
+    def per_node(key, dtype, finite=True):
+        return fitted.array(key, shape=n, dtype=dtype, finite=finite, value=tree.get(key))
+
+    right = per_node("right_children", np.int64)
+    # exact: float32 text; NaN is refused at a split by the structure's check
+    condition = per_node("split_conditions", np.float32, finite=False)
     leaf = left < 0
     # x < t on float32 values is x <= (the float32 below t)
     threshold = np.where(leaf, condition, np.nextafter(condition, np.float32(-np.inf)))
-    depth = np.zeros(len(left), dtype=np.int64)
-    for node in range(len(left)):  # parents come before their children in XGBoost's order
-        if not leaf[node]:
-            depth[left[node]] = depth[right[node]] = depth[node] + 1
-    arrays = dict(feature=np.asarray(tree["split_indices"], dtype=np.int64),
+    arrays = dict(feature=per_node("split_indices", np.int64),
                   threshold=threshold.astype(np.float32), left=np.where(leaf, -1, left),
-                  right=np.where(leaf, -1, right),
-                  missing_left=np.asarray(tree["default_left"], dtype=bool),
-                  value=np.where(leaf, condition, 0.0).astype(np.float64),
-                  depth=int(depth.max()))
-    if any(tree["split_type"]):
-        arrays.update(_category_sets(estimator, tree))
+                  right=np.where(leaf, -1, right), missing_left=per_node("default_left", bool),
+                  value=np.where(leaf, condition, 0.0).astype(np.float64), name=name,
+                  # pruned nodes stay in the arrays, reached from nowhere
+                  unreachable=int(tree["tree_param"].get("num_deleted", "0")) > 0)
+    if any(tree.get("split_type", ())):
+        arrays.update(_category_sets(estimator, fitted, tree, n))
     return arrays
 
 
-def _category_sets(estimator, tree: dict) -> dict:
+def _category_sets(estimator, fitted: Fitted, tree: dict, n: tuple) -> dict:
     """A categorical split sends the categories of its set right and every other code left
     (XGBoost's ``common::Decision``), NaN to ``default_left``."""
-    categorical = np.asarray(tree["split_type"], dtype=bool)
+    categorical = fitted.array("split_type", shape=n, dtype=bool, value=tree["split_type"])
     sets = {node: tree["categories"][start:start + size] for node, start, size in zip(
         tree["categories_nodes"], tree["categories_segments"], tree["categories_sizes"])}
     rows = []
     for node in np.flatnonzero(categorical):
-        codes = np.asarray(sets.get(int(node), []), dtype=np.int64)
+        codes = fitted.array("categories", ndim=1, dtype=np.int64,
+                             value=sets.get(int(node), []))
+        if codes.size and codes.min() < 0:
+            raise fitted.error("categories", f"of node {node} hold the code {codes.min()}, "
+                                             "but category codes are not negative")
         if codes.size and codes.max() > MAX_CODE:
             raise _refuse(estimator, f"category code {codes.max()}",
                           f"category codes up to {MAX_CODE} convert; renumber the "
@@ -225,7 +238,11 @@ def _layers(estimator, learner: dict, link: str, options: Options) -> list:
     model, weights = _check_booster(estimator, learner)
     n_groups = _n_outputs(learner)
     # dart: each tree's leaves times its weight (XGBoost multiplies in float32, we in float64)
-    trees = [one_column(_tree_arrays(estimator, model["trees"][i]), model["tree_info"][i],
+    name = f"{type(estimator).__name__}.get_booster() tree"
+    groups = Fitted(model, f"{type(estimator).__name__}.get_booster()").indices(
+        "tree_info", n_groups, what=f"the model has {n_groups} outputs", item="tree",
+        value=model["tree_info"])
+    trees = [one_column(_tree_arrays(estimator, model["trees"][i], f"{name} {i}"), groups[i],
                         n_groups, 1.0 if weights is None else float(np.float32(weights[i])))
              for i in _used_trees(estimator, model)]
     if not trees:
