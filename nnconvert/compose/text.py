@@ -196,7 +196,7 @@ def _vectorizer_not_at_front(vectorizer, options: Options) -> list:
     # reached only where a vectorizer is not a pipeline's first step: the pipeline converter
     # takes the first one off before converting the steps
     """Nothing inside a network: a text vectorizer at the front of a pipeline runs outside it (the
-    network holds a copy, ``net.text_input``, and reads its sparse output).
+    network holds a copy, ``net.input_stage``, and reads its sparse output).
 
     Refused: a vectorizer anywhere else (after another step, inside a ``ColumnTransformer``):
     tokenising is not a network.

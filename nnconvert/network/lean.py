@@ -64,7 +64,7 @@ def _plain_input(net) -> bool:
         plain = _PLAIN[schema] = (
             schema.all_numeric and not schema.by_name and schema.feature_names is None
             and not any(spec.float32 for spec in schema.columns))
-    return plain and net.text_input is None
+    return plain and net.input_stage is None
 
 
 def lean_tensor(net, X) -> torch.Tensor | None:
