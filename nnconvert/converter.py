@@ -170,7 +170,7 @@ def convert(
     conversion = _conversion(estimator, options)
     net = _network(estimator, conversion)
     net.origin = conversion.origin
-    net.text_input = conversion.text_input
+    net.input_stage = conversion.input_stage
     net.tree_paths = conversion.paths
     if isinstance(net, ConvertedTransformer):
         attach_inverse(estimator, options, net)

@@ -18,6 +18,10 @@ and there are no strings to keep in sync.
   :mod:`nnconvert.agreement`.
 - :func:`reference_rtol`: how precise an estimator's own answers are, where it computes below
   float64 (XGBoost sums its trees in float32); read by :mod:`nnconvert.agreement`.
+- :func:`merges_bodies` and :func:`members_fast_path`: the fast paths of meta-estimators,
+  registered by the family that owns the members (linear members merged into one linear
+  layer; tree members into one traversal), each equal to the general path of
+  :mod:`nnconvert.compose.members`, which a test holds it to.
 - :func:`when_imported`: converters of an optional package, registered once it is imported.
 """
 
@@ -52,6 +56,9 @@ __all__ = [
     "score_jump_rule",
     "reference_rtol",
     "has_rule",
+    "merges_bodies",
+    "merged_bodies",
+    "members_fast_path",
     "when_imported",
     "load_optional",
     "supported_estimators",
@@ -69,9 +76,8 @@ class Conversion:
     attributes; converters of meta-estimators set them when they differ. ``origin`` is the
     class and parameters of the estimator whose fitted attributes the last layer holds, for
     the way back (:func:`nnconvert.to_sklearn`); ``None`` where no single estimator does.
-    ``text_input`` is the fitted text vectorizer the network runs outside itself, before
-    its first layer (a :class:`~nnconvert.network.text.TextInput`), where the estimator is a
-    pipeline that starts with one.
+    ``input_stage`` is what the network runs outside itself, before its first layer (an
+    :class:`~nnconvert.network.stage.InputStage`: a text vectorizer at a pipeline's front).
     ``variance`` is a module from the network's input tensor to the predictive variance,
     shape (n, n_targets), for regressors whose ``predict`` takes ``return_std=True``
     (Bayesian linear models, Gaussian processes); ``None`` for the others. It is a branch
@@ -84,7 +90,7 @@ class Conversion:
     n_features_in: int | None = None
     feature_names_in: Sequence[str] | None = None
     origin: tuple[type, dict] | None = None
-    text_input: object | None = None
+    input_stage: object | None = None
     variance: nn.Module | None = None
     #: where the estimator answers ``apply`` and ``decision_path`` (a tree or a forest): the
     #: tree layer and how scikit-learn shapes its answers (a ``TreePaths``); else None
@@ -241,6 +247,44 @@ def reference_rtol(estimator) -> float | None:
 def has_rule(table, estimator) -> bool:
     """Whether ``table`` (a singledispatch function) has a rule of its own for ``estimator``."""
     return table.dispatch(type(estimator)) is not table.dispatch(object)
+
+
+# -- fast paths of meta-estimators ----------------------------------------------------------
+
+_BODY_MERGES: list[Callable] = []
+
+
+def merges_bodies(function: Callable) -> Callable:
+    """Register ``function(conversions) -> layers or None``: one body computing every
+    member's body output side by side (their concatenation), or None where it cannot.
+
+    A family registers the merge of its own members (linear members: one linear layer);
+    :func:`nnconvert.compose.members.side_by_side` tries them where the meta-estimator
+    allows it, and each member's head then answers from its slice of the merged output.
+    """
+    _BODY_MERGES.append(function)
+    return function
+
+
+def merged_bodies(conversions: Sequence[Conversion]) -> list[nn.Module] | None:
+    """The first registered merge of these members' bodies, or None."""
+    for merge in _BODY_MERGES:
+        layers = merge(list(conversions))
+        if layers is not None:
+            return layers
+    return None
+
+
+@functools.singledispatch
+def members_fast_path(estimator, options: Options) -> Conversion | None:
+    """A whole meta-estimator converted by the family that owns its members, or None.
+
+    Registered on the meta-estimator's class (``@members_fast_path.register(Cls)``) by
+    the family whose members it merges (bagging or AdaBoost of trees: every tree in one
+    traversal). The converter in :mod:`nnconvert.compose` asks it first; None (the
+    default, or the members are not the family's) takes the general path.
+    """
+    return None
 
 
 # -- optional packages ----------------------------------------------------------------------

@@ -8,7 +8,6 @@ last bit for a bare linear model, to float64 rounding where scalers were folded 
 
 from __future__ import annotations
 
-import copy
 from typing import Sequence
 
 import numpy as np
@@ -109,8 +108,9 @@ def to_sklearn(
     estimator
         A fitted estimator whose ``decision_function`` (and ``predict_proba`` for logistic
         models) equals the network's; a pipeline comes back as one estimator over raw features.
-        A network that runs a text vectorizer (``net.text_input``) comes back as a
-        ``Pipeline`` of (a copy of) that vectorizer and the estimator, reading documents.
+        A network that runs an input stage outside itself (``net.input_stage``: a text
+        vectorizer) comes back as a ``Pipeline`` of (a copy of) that stage and the
+        estimator, reading what the stage reads (documents).
 
     Raises
     ------
@@ -136,7 +136,7 @@ def to_sklearn(
     if kind is not None and kind not in KINDS:
         raise ValueError(f"kind must be one of {sorted(KINDS)}, got {kind!r}")
     if isinstance(net, ConvertedRegressor):
-        return _with_text_input(net, _linear_regression(net))
+        return _behind_input_stage(net, _linear_regression(net))
     if isinstance(net, ConvertedClassifier):
         weight, bias = _linear_weights(net)
         classes = net.classes_ if classes is None else classes
@@ -168,16 +168,16 @@ def to_sklearn(
     if getattr(net, "feature_names_in_", None) is not None:
         estimator.feature_names_in_ = np.array(net.feature_names_in_, dtype=object)
     estimator.n_iter_ = np.zeros(1, dtype=np.int32)
-    return _with_text_input(net, estimator)
+    return _behind_input_stage(net, estimator)
 
 
-def _with_text_input(net, estimator):
-    """``estimator`` behind the network's text vectorizer, where it has one: the network
-    reads the vectorizer's matrix, and so does the rebuilt estimator."""
-    text = getattr(net, "text_input", None)
-    if text is None:
+def _behind_input_stage(net, estimator):
+    """``estimator`` behind the network's input stage, where it has one: the network reads
+    the stage's matrix, and so does the rebuilt estimator."""
+    stage = getattr(net, "input_stage", None)
+    if stage is None:
         return estimator
-    return Pipeline([(text.step, copy.deepcopy(text.vectorizer)), ("model", estimator)])
+    return Pipeline([stage.as_step(), ("model", estimator)])
 
 
 def _linear_regression(net: ConvertedRegressor) -> LinearRegression:

@@ -34,7 +34,6 @@ from sklearn.preprocessing import StandardScaler
 
 from .agreement import default_rtol, reference_outputs, score_methods, score_scale
 from .converter import supported_estimators
-from .network.text import looks_like_documents
 from .verify import compare
 
 __all__ = [
@@ -369,7 +368,8 @@ def find_disagreement(estimator, net, X, max_examples: int = 200, *, rtol: float
     """
     if rtol is None:
         rtol = default_rtol(getattr(net, "dtype", None))
-    if getattr(net, "text_input", None) is not None and looks_like_documents(X):
+    stage = getattr(net, "input_stage", None)
+    if stage is not None and stage.input_kind == "documents" and stage.accepts(X):
         X = [str(d) for d in X]
         checker = _Checker(estimator, net, X, rtol)
         sources = [documents(X)]

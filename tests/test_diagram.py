@@ -101,13 +101,14 @@ def test_elementwise_scaler_and_pairwise_vote():
     assert all(list(G.predecessors(f"L1_{i}")) == [f"input_{i}"] for i in range(30))
     assert G.nodes["L1_4"]["name"] == "x4′"  # an elementwise unit is named after its input
 
+    # the members (merged into one linear layer) answer their prediction and score per pair
     G = nc.to_networkx(net_of("ovo-linearsvc-wine"))
-    pairs = {G.nodes[f"L1_{k}"]["name"]: f"L1_{k}" for k in range(3)}
-    assert set(pairs) == {"0 vs 1", "0 vs 2", "1 vs 2"}
-    for c in range(3):  # each class's vote reads the C − 1 pairs it takes part in
-        readers = {G.nodes[p]["name"] for p in G.predecessors(f"L2_{c}")}
-        assert readers == {name for name in pairs if str(c) in name.split(" vs ")}
-        assert all(G.edges[p, f"L2_{c}"]["pair"] for p in G.predecessors(f"L2_{c}"))
+    pairs = {"0 vs 1", "0 vs 2", "1 vs 2"}
+    for c in range(3):  # each class's vote reads the answers of the C − 1 pairs it is in
+        readers = [G.nodes[p]["name"] for p in G.predecessors(f"L3_{c}")]
+        assert len(readers) == 2 * 2
+        assert set(readers) == {name for name in pairs if str(c) in name.split(" vs ")}
+        assert all(G.edges[p, f"L3_{c}"]["pair"] for p in G.predecessors(f"L3_{c}"))
 
 
 def test_branches_become_parallel_members():
@@ -115,13 +116,17 @@ def test_branches_become_parallel_members():
     G = nc.to_networkx(net)
     (branches,) = [d for d in net.describe() if d.branches]
     assert len(branches.branches) == 3
-    assert G.number_of_nodes() == 13 + 3 * (13 + 1) + 3
+    # per member: its scaler, its neuron, its head, its two answers (score, probability)
+    assert G.number_of_nodes() == 13 + 3 * (13 + 1 + 1 + 2) + 3
     for b in range(3):
         # every member reads the shared input through its own scaler
-        assert list(G.predecessors(f"L1b{b}s0_7")) == ["input_7"]
-        assert G.in_degree(f"L1b{b}s1_0") == 13
-        assert list(G.successors(f"L1b{b}s1_0")) == [f"L2_{b}"]
-    assert G.graph["branches"]["L1"]["steps"] == [2, 2, 2]
+        member = f"L1b{b}s0b0"
+        assert list(G.predecessors(f"{member}s0_7")) == ["input_7"]
+        assert G.in_degree(f"{member}s1_0") == 13
+        readers = set(G.successors(f"{member}s3_0"))
+        assert readers and readers <= {f"L2_{c}" for c in range(3)}
+    assert G.graph["branches"]["L1"]["steps"] == [1, 1, 1]  # each member is one layer
+    assert G.graph["branches"]["L1b0s0"]["steps"] == [4]  # body (2), head, answers
 
 
 def test_zero_weights_are_no_connection():

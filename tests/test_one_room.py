@@ -1,19 +1,27 @@
 """The "one room" claim: a family defined only here, in the test suite (its estimator, its
 layer, its head, its converter and its agreement rule), converts, verifies, explains and draws
-without a line of nnconvert changed."""
+without a line of nnconvert changed; and so does a meta-estimator defined only here (one
+converter on nnconvert.compose.members)."""
 
 from __future__ import annotations
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.datasets import load_wine
+from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, clone
+from sklearn.datasets import load_diabetes, load_wine
+from sklearn.ensemble import AdaBoostRegressor, HistGradientBoostingRegressor
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeRegressor
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 import nnconvert as nc
 from nnconvert.agreement import decision_margin
-from nnconvert.layers import Layer, LayerDescription, as_buffer
-from nnconvert.network.heads import ClassifierHead, first_argmax
+from nnconvert.compose.members import Columns, Member, convert_member, side_by_side
+from nnconvert.families.trees.traversal import TreeLayer, TreeTraversal
+from nnconvert.layers import AffineScaler, Layer, LayerDescription, as_buffer
+from nnconvert.network.heads import ClassifierHead, RegressionHead, first_argmax
 from nnconvert.registry import Conversion, converts, margin_rule
 
 
@@ -114,3 +122,68 @@ def test_its_rule_judges_its_labels():
     assert max(margins) == np.max(expected[:, 1] - expected[:, 0])
     with torch.no_grad():
         assert net(torch.as_tensor(X)).shape == (len(X), 3)
+
+
+# -- a meta-estimator defined only here: one function on nnconvert.compose.members ---------
+
+class MedianOfMembers(RegressorMixin, BaseEstimator):
+    """A real (if small) meta-regressor: each member fitted on all the data, the median of
+    their predictions predicted."""
+
+    def __init__(self, estimators=()):
+        self.estimators = estimators
+
+    def fit(self, X, y):
+        X, y = validate_data(self, X, y)
+        self.estimators_ = [clone(e).fit(X, y) for e in self.estimators]
+        return self
+
+    def predict(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False)
+        return np.median(np.stack([e.predict(X) for e in self.estimators_], axis=1), axis=1)
+
+
+class MedianHead(RegressionHead):
+    """Reads each member's prediction from its columns and takes their median."""
+
+    def __init__(self, columns: Columns):
+        super().__init__(1, single=True)
+        self.columns = columns
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return torch.stack(self.columns.each(z, "predict"), dim=1).median(dim=1).values
+
+    def describe(self) -> LayerDescription:
+        return LayerDescription(title="median of the members", n_in=self.columns.width,
+                                n_out=1, activation="median",
+                                formula="predict(x) = median of the members' predictions",
+                                connectivity="dense")
+
+
+@converts(MedianOfMembers)
+def _median_of_members(model, options):
+    conversions = [convert_member(e, options, f"MedianOfMembers member {k}")
+                   for k, e in enumerate(model.estimators_)]
+    members = [Member(f"member {k}", c, ["predict"], n_in=model.n_features_in_)
+               for k, c in enumerate(conversions)]
+    layers = side_by_side(members, conversions, model.n_features_in_, title="members")
+    return Conversion(layers=layers, head=MedianHead(Columns.of(members)))
+
+
+def test_a_meta_estimator_defined_outside_the_package(tmp_path):
+    """Three members of three families (a link, a weighted median, a tree), the options
+    passed on: converts, verifies, explains and draws without a line of nnconvert changed."""
+    X, y = load_diabetes(return_X_y=True)
+    model = MedianOfMembers([
+        HistGradientBoostingRegressor(loss="poisson", max_iter=10, random_state=0),
+        AdaBoostRegressor(DecisionTreeRegressor(max_depth=2), n_estimators=5, random_state=0),
+        make_pipeline(StandardScaler(), Ridge())]).fit(X, y)
+    net = nc.convert(model, tree_form="traversal", fuse=True)
+    np.testing.assert_allclose(net.predict(X), model.predict(X), rtol=1e-12)
+    assert nc.verify(model, net, X).passed
+    layers = [m for m in net.modules() if isinstance(m, TreeLayer)]
+    assert layers and all(isinstance(m, TreeTraversal) for m in layers)
+    assert not any(isinstance(m, AffineScaler) for m in net.modules())  # fused into Ridge
+    assert "median of the members' predictions" in net.explain()
+    assert "median of the members" in nc.draw(net).source

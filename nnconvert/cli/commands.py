@@ -152,11 +152,11 @@ def _cmd_convert(args: argparse.Namespace) -> int:
     else:
         print(f"wrote {out} ({fmt}, {args.dtype}): {net.source}, "
               f"{net.n_features_in_} features, {_answers(net)}")
-    if net.text_input is not None:
+    if net.input_stage is not None:
         # said on stderr even with --json: whoever serves the file must vectorise first
-        print(f"nnconvert: note: {out.name} starts at the {net.text_input.name}'s matrix "
-              f"({net.n_features_in_} columns); tokenising is not in it: the vectorizer's "
-              "parameters and vocabulary are in its metadata (text_input)", file=sys.stderr)
+        stage = net.input_stage
+        print(f"nnconvert: note: {out.name} starts at the {stage.name}'s matrix "
+              f"({net.n_features_in_} columns); {stage.left_out()}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -168,7 +168,9 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     net = _convert(estimator, args)
     # NaN passes where a column routes it (trees with missing-value sides, imputers)
     allow_nan = any(spec.allow_nan for spec in net.input_schema.columns)
-    X = load_data(args.data, net.n_features_in_, documents=net.text_input is not None,
+    stage = net.input_stage
+    X = load_data(args.data, net.n_features_in_,
+                  documents=stage is not None and stage.input_kind == "documents",
                   text_column=args.text_column, allow_nan=allow_nan)
     rtol = args.rtol if args.rtol is not None else default_rtol(net.dtype)
     with warnings.catch_warnings():

@@ -1,6 +1,6 @@
 """CalibratedClassifierCV: its classifiers' scores through their calibration maps, averaged.
 
-Each calibrated classifier is a member (:class:`~nnconvert.compose.ensembles.MemberAnswer`)
+Each calibrated classifier is a member (:class:`~nnconvert.compose.members.Member`)
 answering ``decision_function`` (else ``predict_proba``; for two classes the positive
 column only, as scikit-learn's ``_get_response_values``). Each class's score ``s`` goes
 through its calibrator: ``σ(−(a s + b))`` for ``method='sigmoid'`` (Platt), the isotonic
@@ -33,8 +33,8 @@ from ..errors import ConversionError
 from ..layers import Branches, Layer, LayerDescription
 from ..network.heads import FrequencyHead
 from ..options import Options
-from ..registry import Conversion, convert_estimator, converts
-from .ensembles import MemberAnswer
+from ..registry import Conversion, converts
+from .members import Member, convert_member
 
 __all__ = ["PlattUnit", "TemperatureSoftmax", "Calibration"]
 
@@ -169,7 +169,8 @@ class Calibration(Layer):
 def _calibration_map(calibrator, method: str, options: Options) -> list:
     if method == "sigmoid":
         return [PlattUnit(calibrator.a_, calibrator.b_)]
-    return convert_estimator(calibrator, options).layers  # an IsotonicRegression's own network
+    # an IsotonicRegression's own network
+    return convert_member(calibrator, options, "CalibratedClassifierCV calibrator").layers
 
 
 @converts(CalibratedClassifierCV)
@@ -192,9 +193,9 @@ def _calibrated(calibrated: CalibratedClassifierCV, options: Options) -> Convers
     for k, cc in enumerate(calibrated.calibrated_classifiers_):
         base = cc.estimator
         answer = "decision_function" if hasattr(base, "decision_function") else "predict_proba"
-        members.append(MemberAnswer(f"classifier {k}", convert_estimator(base, options), answer,
-                                    n_in=calibrated.n_features_in_,
-                                    drop_first=len(classes) == 2 and answer == "predict_proba"))
+        conversion = convert_member(base, options, f"CalibratedClassifierCV classifier {k}")
+        members.append(Member(f"classifier {k}", conversion, [answer],
+                              n_in=calibrated.n_features_in_, positive_only=True))
         if method == "temperature":
             # one map of every score; scikit-learn fitted the classifier on encoded labels
             maps.append([TemperatureSoftmax(cc.calibrators[0].beta_, len(classes),

@@ -1,9 +1,10 @@
 """Voting and stacking: members side by side, each answering with one of its methods, then
 the combination.
 
-Each member is converted on its own and wrapped as a :class:`MemberAnswer` layer (its body
-and the method its head answers), so that an ensemble's body is :class:`~nnconvert.layers.
-Branches` of members and its combination is ordinary layers and heads:
+Each member is converted whole, with the caller's options (``tree_form``, ``fuse``), as a
+:class:`~nnconvert.compose.members.Member` (its body and the method its head answers), so
+that an ensemble's body is members side by side and its combination ordinary layers and
+heads:
 
 - VotingClassifier, soft: the weighted average of the members' ``predict_proba``
   (``np.average``), then the first argmax; hard: each member's predicted class, one-hot,
@@ -24,97 +25,31 @@ from sklearn.ensemble import (
     VotingClassifier,
     VotingRegressor,
 )
-from torch import nn
 
 from ..agreement import decision_margin
-from ..errors import UnsupportedEstimatorError
-from ..layers import Branches, Layer, LayerDescription, LinearUnits
+from ..layers import Branches, LayerDescription, LinearUnits
 from ..network.heads import ClassifierHead, FrequencyHead, RegressionHead, first_argmax
 from ..options import Options
-from ..registry import Conversion, convert_estimator, converts, margin_rule
+from ..registry import Conversion, converts, margin_rule
+from .members import Member, convert_member, side_by_side
 
-__all__ = ["MemberAnswer", "HardVoteHead"]
-
-
-class MemberAnswer(Layer):
-    """A member estimator as one layer: its body, then one of its head's answers as columns.
-
-    Parameters
-    ----------
-    name : str
-    conversion : Conversion
-        The member's layers and head.
-    method : str
-        The answer it gives: "predict_proba", "decision_function" or "predict" (a class index,
-        or a regressor's prediction).
-    n_in : int
-        The number of input features (the enclosing estimator's).
-    drop_first : bool, default False
-        Leave out the first column (a binary ``predict_proba`` in a stack).
-    """
-
-    def __init__(self, name: str, conversion: Conversion, method: str, *, n_in: int,
-                 drop_first: bool = False):
-        super().__init__()
-        self.name, self.method, self.drop_first = name, method, bool(drop_first)
-        self.body = nn.Sequential(*conversion.layers)
-        self.head = conversion.head
-        self.n_in = int(n_in)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        answer = self.head.answer(self.body(x), self.method)
-        answer = answer.to(x.dtype)
-        if answer.ndim == 1:
-            answer = answer.unsqueeze(1)
-        return answer[:, 1:] if self.drop_first else answer
-
-    def width(self) -> int:
-        head = self.head.describe()
-        if self.method == "predict" and self.head.kind == "classifier":
-            return 1
-        if self.method == "decision_function" and head.n_out == 1:
-            return 1
-        n = head.n_out if self.method != "predict_proba" or head.n_out > 1 else 2
-        return n - 1 if self.drop_first else n
-
-    def input_columns(self):
-        first = self.body[0] if len(self.body) else None
-        return first.input_columns() if first is not None else None
-
-    def describe(self) -> LayerDescription:
-        head = self.head.describe()
-        inner = tuple(layer.describe() for layer in self.body) + (head,)
-        if head.n_out != self.width():  # the class index, or a probability column dropped
-            picked = "the predicted class" if self.method == "predict" else "p_1 … p_(K−1)"
-            inner += (LayerDescription(
-                title=self.method, n_in=head.n_out, n_out=self.width(), activation=picked,
-                activation_kind="argmax" if self.method == "predict" else "identity",
-                formula=f"{{y}} = {picked}"),)
-        return LayerDescription(
-            title=f"{self.name}: {self.method}",
-            n_in=self.n_in,
-            n_out=self.width(),
-            activation="branches",
-            activation_kind="branches",
-            formula=f"{{y}} = {self.name}.{self.method}({{x}})"
-                    + ("   (without its first column)" if self.drop_first else ""),
-            connectivity="branches",
-            branches=(inner,),
-        )
+__all__ = ["HardVoteHead"]
 
 
-def _members(ensemble, methods: list[str], options: Options, *, drop_first=None) -> Branches:
-    members = []
+def _members(ensemble, methods: list[str], options: Options, *,
+             positive_only: bool = False) -> tuple[list, list[Member]]:
+    """Each member converted whole, answering its method; the layers that run them."""
+    members, conversions = [], []
     names = [name for name, est in ensemble.estimators if est != "drop"]
-    for k, (name, estimator, method) in enumerate(zip(names, ensemble.estimators_, methods)):
-        try:
-            conversion = convert_estimator(estimator, options)
-        except UnsupportedEstimatorError as error:
-            raise UnsupportedEstimatorError(
-                f"{type(ensemble).__name__} member {name!r}: {error}") from None
-        members.append(MemberAnswer(name, conversion, method, n_in=ensemble.n_features_in_,
-                                    drop_first=bool(drop_first and drop_first[k])))
-    return members
+    for name, estimator, method in zip(names, ensemble.estimators_, methods):
+        conversion = convert_member(estimator, options,
+                                    f"{type(ensemble).__name__} member {name!r}")
+        members.append(Member(name, conversion, [method], n_in=ensemble.n_features_in_,
+                              positive_only=positive_only))
+        conversions.append(conversion)
+    title = "members' " + ("answers" if len(set(methods)) > 1 else {
+        "predict_proba": "probabilities", "predict": "predictions"}.get(methods[0], "answers"))
+    return side_by_side(members, conversions, ensemble.n_features_in_, title=title), members
 
 
 def _weights(ensemble, n: int) -> np.ndarray:
@@ -177,16 +112,13 @@ def _voting_classifier(voting: VotingClassifier, options: Options) -> Conversion
     n = len(voting.estimators_)
     weights = _weights(voting, n)
     if voting.voting == "soft":
-        members = _members(voting, ["predict_proba"] * n, options)
-        body = Branches([[m] for m in members], [m.width() for m in members],
-                        title="members' probabilities")
-        layers = [body, _averaging(n_classes, weights, "soft vote")]
+        body, _ = _members(voting, ["predict_proba"] * n, options)
+        layers = [*body, _averaging(n_classes, weights, "soft vote")]
         head = FrequencyHead(n_classes, "it averages its members' probabilities",
                              log_proba=False)
         return Conversion(layers=layers, head=head)
-    members = _members(voting, ["predict"] * n, options)
-    body = Branches([[m] for m in members], [1] * n, title="members' predictions")
-    return Conversion(layers=[body], head=HardVoteHead(weights, n_classes))
+    body, _ = _members(voting, ["predict"] * n, options)
+    return Conversion(layers=body, head=HardVoteHead(weights, n_classes))
 
 
 @converts(VotingRegressor)
@@ -194,23 +126,22 @@ def _voting_regressor(voting: VotingRegressor, options: Options) -> Conversion:
     """The members side by side, then the (weighted) average of their predictions.
     """
     n = len(voting.estimators_)
-    members = _members(voting, ["predict"] * n, options)
-    body = Branches([[m] for m in members], [1] * n, title="members' predictions")
-    return Conversion(layers=[body, _averaging(1, _weights(voting, n), "average")],
+    body, _ = _members(voting, ["predict"] * n, options)
+    return Conversion(layers=[*body, _averaging(1, _weights(voting, n), "average")],
                       head=RegressionHead(1, single=True))
 
 
 def _stack(stacking, options: Options) -> tuple[list, Conversion]:
     methods = list(stacking.stack_method_)
-    binary = isinstance(stacking, StackingClassifier) and len(stacking.classes_) == 2
-    drop = [binary and m == "predict_proba" for m in methods]
-    members = _members(stacking, methods, options, drop_first=drop)
+    # scikit-learn stacks a two-class predict_proba without its first column
+    _, members = _members(stacking, methods, options, positive_only=True)
     branches = [[m] for m in members]
     widths = [m.width() for m in members]
     if stacking.passthrough:
         branches.append([])  # the input itself, beside the members' answers
         widths.append(stacking.n_features_in_)
-    final = convert_estimator(stacking.final_estimator_, options)
+    final = convert_member(stacking.final_estimator_, options,
+                           f"{type(stacking).__name__} final_estimator_")
     return [Branches(branches, widths, title="members' answers"), *final.layers], final
 
 

@@ -109,7 +109,7 @@ def _pipeline(pipeline: Pipeline, options: Options) -> Conversion:
     head = final.head if final.head is not None else TransformHead(
         layers[-1].describe().n_out if layers else n_features)
     return Conversion(layers=layers, head=head, classes=final.classes, origin=final.origin,
-                      n_features_in=n_features, feature_names_in=names, text_input=text,
+                      n_features_in=n_features, feature_names_in=names, input_stage=text,
                       variance=variance)
 
 

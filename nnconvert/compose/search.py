@@ -19,7 +19,6 @@ from sklearn.model_selection._search_successive_halving import (
 from ..errors import ConversionError
 from ..options import Options
 from ..registry import (
-    convert_estimator,
     convert_transformer,
     converts,
     converts_transformer,
@@ -27,6 +26,7 @@ from ..registry import (
     margin_rule,
     score_jump_rule,
 )
+from .members import convert_member
 
 SEARCHES = (GridSearchCV, RandomizedSearchCV, HalvingGridSearchCV, HalvingRandomSearchCV)
 
@@ -48,7 +48,8 @@ def _search(search, options: Options):
 
     Refused: ``refit=False``: there is no fitted model to convert.
     """
-    return dataclasses.replace(convert_estimator(best_of(search), options), variance=None)
+    best = convert_member(best_of(search), options, f"{type(search).__name__} best_estimator_")
+    return dataclasses.replace(best, variance=None)
 
 
 @converts_transformer(*SEARCHES)

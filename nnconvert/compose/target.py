@@ -16,8 +16,8 @@ from ..errors import ConversionError
 from ..layers import ActivatedUnits, AffineScaler
 from ..network.heads import RegressionHead
 from ..options import Options
-from ..registry import Conversion, convert_estimator, convert_transformer, converts
-from .ensembles import MemberAnswer
+from ..registry import Conversion, convert_transformer, converts
+from .members import Member, convert_member
 
 _FLIPPED = {"center-divide": "multiply-add", "multiply-add": "center-divide"}
 
@@ -53,8 +53,9 @@ def _transformed_target(regressor: TransformedTargetRegressor, options: Options)
 
     No transform, a scaler, or ``func=np.log, inverse_func=np.exp``.
     """
-    member = MemberAnswer("regressor", convert_estimator(regressor.regressor_, options),
-                          "predict", n_in=regressor.n_features_in_)
+    conversion = convert_member(regressor.regressor_, options,
+                                "TransformedTargetRegressor regressor_")
+    member = Member("regressor", conversion, ["predict"], n_in=regressor.n_features_in_)
     width = member.width()
     return Conversion(layers=[member, *_inverse(regressor, width, options)],
                       head=RegressionHead(width, single=regressor._training_dim == 1))

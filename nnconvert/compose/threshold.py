@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import torch
 from sklearn.model_selection import FixedThresholdClassifier, TunedThresholdClassifierCV
@@ -17,7 +19,8 @@ from sklearn.utils._response import _get_response_values_binary
 from ..layers import LayerDescription
 from ..network.heads import ClassifierHead
 from ..options import Options
-from ..registry import Conversion, convert_estimator, converts, margin_rule
+from ..registry import Conversion, converts, margin_rule
+from .members import convert_member
 
 __all__ = ["ThresholdHead"]
 
@@ -106,12 +109,13 @@ def _thresholded(model, options: Options) -> Conversion:
 
     ``pos_label`` and every response method.
     """
-    inner = convert_estimator(model.estimator_, options)
+    inner = convert_member(model.estimator_, options, f"{type(model).__name__} estimator_")
     method, positive, threshold, _ = _setting(model)
-    return Conversion(layers=inner.layers, head=ThresholdHead(inner.head, method, positive,
-                                                                 threshold),
-                      classes=model.classes_, n_features_in=inner.n_features_in,
-                      feature_names_in=inner.feature_names_in)
+    # the member's whole conversion, its head wrapped; not its origin: the way back to the
+    # member alone would lose the threshold
+    return dataclasses.replace(inner, head=ThresholdHead(inner.head, method, positive,
+                                                         threshold), classes=model.classes_,
+                               origin=None)
 
 
 @margin_rule.register(FixedThresholdClassifier)

@@ -151,12 +151,16 @@ class _GraphBuilder:
                     self.graph.add_edge(source, node, weight=w)
 
     def pairwise(self, d: LayerDescription, sources: list[str], nodes: list[str]) -> None:
-        if d.n_in == d.n_out * (d.n_out - 1) // 2:
-            # one input per class pair (i, j), feeding the units of classes i and j
-            for source, (i, j) in zip(sources, pair_index(d.n_out)):
-                self.name_pair(source, nodes[i], nodes[j])
-                self.graph.add_edge(source, nodes[i], weight=None, pair=(i, j))
-                self.graph.add_edge(source, nodes[j], weight=None, pair=(i, j))
+        n_pairs = d.n_out * (d.n_out - 1) // 2
+        if n_pairs and d.n_in % n_pairs == 0:
+            # per class pair (i, j) one input, or a run of inputs (a member's answers: its
+            # prediction and its score), feeding the units of classes i and j
+            k = d.n_in // n_pairs
+            for p, (i, j) in enumerate(pair_index(d.n_out)):
+                for source in sources[p * k:(p + 1) * k]:
+                    self.name_pair(source, nodes[i], nodes[j])
+                    self.graph.add_edge(source, nodes[i], weight=None, pair=(i, j))
+                    self.graph.add_edge(source, nodes[j], weight=None, pair=(i, j))
         elif d.n_out == d.n_in * (d.n_in - 1) // 2:
             # one unit per class pair (i, j), reading the scores of classes i and j
             for node, (i, j) in zip(nodes, pair_index(d.n_in)):
@@ -240,9 +244,9 @@ def to_networkx(net, *, feature_names=None, class_names=None, output_names=None)
     n_features = int(net.n_features_in_)
     if feature_names is None:
         feature_names = getattr(net, "feature_names_in_", None)
-    text = net.text_input
-    if feature_names is None and text is not None:
-        feature_names = text.terms()  # a column per term of the vocabulary
+    stage = net.input_stage
+    if feature_names is None and stage is not None:
+        feature_names = stage.column_names()  # a vectorizer's: a column per term
     if feature_names is None:
         feature_names = [f"x{i}" for i in range(n_features)]
     feature_names = [str(f) for f in feature_names]
@@ -261,7 +265,7 @@ def to_networkx(net, *, feature_names=None, class_names=None, output_names=None)
     )
     builder = _GraphBuilder(graph)
     # tokenising is not a network: the diagram starts at the vectorizer's matrix and says so
-    title = "input" if text is None else f"{text.made()} (outside the network)"
+    title = "input" if stage is None else f"{stage.made()} (outside the network)"
     builder.group(_Group(id="input", kind="input", layer=0, title=title,
                          activation="none", activation_kind="identity", connectivity="none",
                          n_units=n_features))

@@ -83,9 +83,10 @@ def metadata(net: ConvertedNetwork) -> dict:
     ``classes``, ``classes_dtype`` and ``scores``; regressors ``n_outputs``; transformers
     ``feature_names_out``; clusterers and outlier detectors ``labels`` (what each label index
     stands for), ``labels_dtype`` and ``methods`` (the scikit-learn method of each output);
-    densities ``methods``. A network with a text vectorizer adds ``text_input``: the file
-    starts at the vectorised matrix (tokenising is not a network), so this says which
-    vectorizer makes it, with its parameters and vocabulary (term → column).
+    densities ``methods``. A network with an input stage (a text vectorizer) adds its
+    :meth:`~nnconvert.network.stage.InputStage.metadata` under its ``metadata_key``
+    (``text_input``): the file starts at the stage's matrix (tokenising is not a network), so
+    this says what makes it (a vectorizer's parameters and vocabulary, term → column).
     """
     names = getattr(net, "feature_names_in_", None)
     kind = net.head.kind
@@ -100,8 +101,8 @@ def metadata(net: ConvertedNetwork) -> dict:
         "outputs": list(output_names(net.head)),
         "input_schema": net.input_schema.to_dict(),
     }
-    if net.text_input is not None:
-        facts["text_input"] = net.text_input.to_dict()
+    if net.input_stage is not None:
+        facts[net.input_stage.metadata_key] = net.input_stage.metadata()
     if kind == "classifier":
         facts.update(classes=net.classes_.tolist(), classes_dtype=str(net.classes_.dtype),
                      scores=net.head.scores_method)
@@ -133,7 +134,7 @@ def sample_input(net: ConvertedNetwork) -> torch.Tensor:
     generator = torch.Generator().manual_seed(0)
     x = torch.randn(rows, net.n_features_in_, generator=generator, dtype=net.dtype)
     # a vectorised text matrix holds counts: the log of a sublinear tf is real on them
-    return x.abs() if net.text_input is not None else x
+    return x.abs() if net.input_stage is not None and net.input_stage.nonnegative else x
 
 
 @contextlib.contextmanager

@@ -42,7 +42,6 @@ from sklearn.linear_model import (
     PassiveAggressiveRegressor,
     Perceptron,
     QuantileRegressor,
-    RANSACRegressor,
     Ridge,
     RidgeClassifier,
     RidgeClassifierCV,
@@ -66,7 +65,7 @@ from ..layers import (
 )
 from ..network.heads import LinearHead, RegressionHead
 from ..options import Options
-from ..registry import Conversion, convert_estimator, converts
+from ..registry import Conversion, converts, merges_bodies
 
 HYPERPLANE_NOTE = "hyperplane w·x − w0 = 0, so the bias is b = −w0"
 #: how the bias of a hinge-loss model relates to its hyperplane, for diagrams (b = −w0 = …)
@@ -324,13 +323,21 @@ def _linear_regressor(estimator, options: Options) -> Conversion:
     )
 
 
-@converts(RANSACRegressor)
-def _ransac(estimator: RANSACRegressor, options: Options) -> Conversion:
-    # RANSAC predicts with the estimator refitted on the inliers, whatever its kind
-    """The network of the inlier model RANSAC refitted (``estimator_``).
+@merges_bodies
+def _merged_linear_members(conversions: list[Conversion]) -> list | None:
+    """Members that are each one linear layer, merged into one: their weights stacked.
+
+    The fast path of one-vs-rest, one-vs-one and multi-output models of linear members.
     """
-    inner = convert_estimator(estimator.estimator_, options)
-    return Conversion(layers=inner.layers, head=inner.head)
+    if not all(len(c.layers) == 1 and isinstance(c.layers[0], LinearUnits)
+               for c in conversions):
+        return None
+    units = [c.layers[0] for c in conversions]
+    weight = torch.cat([u.weight.detach() for u in units], dim=0)
+    bias = torch.cat([u.bias.detach() if u.bias is not None
+                      else torch.zeros_like(u.weight[:, 0]) for u in units])
+    return [LinearUnits(weight, bias, title=f"{units[0].title}, {len(units)} members merged",
+                        bias_note=units[0].bias_note, bias_form=units[0].bias_form)]
 
 
 @converts(PLSRegression, PLSCanonical, CCA)

@@ -24,7 +24,7 @@ from ..layers import LayerDescription
 from .heads import Head
 from .lean import lean_tensor
 from .schema import InputSchema
-from .text import TextInput, documents_refused, looks_like_documents
+from .stage import InputStage, documents_refused, looks_like_documents
 from .tree_methods import TreeMethods
 
 __all__ = ["ConvertedNetwork", "SPARSE_BLOCK_ROWS", "SPARSE_BLOCK_BYTES", "sparse_blocks"]
@@ -100,10 +100,11 @@ class ConvertedNetwork(TreeMethods, nn.Module):
     origin : tuple of (type, dict) or None
         Class and parameters of the estimator the last layer came from, set by
         :func:`nnconvert.convert` for linear models; :func:`nnconvert.to_sklearn` reads it.
-    text_input : TextInput or None
-        The fitted text vectorizer the scikit-learn methods run on documents before the
-        first layer (a pipeline that starts with one), set by :func:`nnconvert.convert`;
-        None for networks that read numbers only.
+    input_stage : InputStage or None
+        What the scikit-learn methods run outside the network before its first layer (a
+        text vectorizer at a pipeline's front: documents in, the matrix out), set by
+        :func:`nnconvert.convert`; None for networks that read numbers only.
+        ``text_input`` is the same, by its former name.
     """
 
     def __init__(
@@ -130,10 +131,15 @@ class ConvertedNetwork(TreeMethods, nn.Module):
             by_name=bool(getattr(first, "selects_columns_by_name", False)),
             one_dimensional=bool(getattr(first, "reads_one_dimensional_input", False)))
         self.origin: tuple[type, dict] | None = None
-        self.text_input: TextInput | None = None
         #: where the estimator answers ``apply`` / ``decision_path`` (a tree or a forest):
         #: which layer walks the trees and how scikit-learn shapes the answers
         self.tree_paths = None  # see TreeMethods
+        self.input_stage: InputStage | None = None
+
+    @property
+    def text_input(self) -> InputStage | None:
+        """The input stage, by its former name (a text vectorizer is the one there is)."""
+        return self.input_stage
 
     # -- torch side -------------------------------------------------------------------------
     @property
@@ -228,7 +234,7 @@ class ConvertedNetwork(TreeMethods, nn.Module):
     # -- scikit-learn side ------------------------------------------------------------------
     def vectorize(self, documents) -> scipy.sparse.csr_matrix:
         """The matrix :meth:`forward` reads (sparse), for ``documents``, from the fitted
-        vectorizer the network holds (:attr:`text_input`).
+        vectorizer the network holds (:attr:`input_stage`).
 
         Parameters
         ----------
@@ -244,24 +250,24 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         ValueError
             If the network has no vectorizer, or ``documents`` is not a sequence of strings.
         """
-        if self.text_input is None:
+        if self.input_stage is None:
             raise ValueError(
                 f"{self.source} has no text vectorizer: vectorize() is for networks converted "
                 "from a pipeline that starts with CountVectorizer, TfidfVectorizer or "
                 "HashingVectorizer.")
-        return self.text_input.transform(documents, self.source)
+        return self.input_stage.transform(documents, self.source)
 
     def _documents_as_matrix(self, X):
         """``X`` itself, or the vectorised matrix where ``X`` is documents and the network
         has a vectorizer; documents given to a network without one are refused."""
-        if self.text_input is None:
+        if self.input_stage is None:
             if looks_like_documents(X):
                 raise documents_refused(X, self.source)
             return X
         if scipy.sparse.issparse(X) or isinstance(X, torch.Tensor) or (
                 isinstance(X, np.ndarray) and X.ndim == 2 and X.dtype.kind in "biuf"):
-            return X  # already vectorised: the matrix the first layer reads
-        return self.text_input.transform(X, self.source)
+            return X  # already the matrix the first layer reads
+        return self.input_stage.transform(X, self.source)
 
     def as_tensor(self, X) -> torch.Tensor:
         """``X`` (numpy, pandas, list, torch or scipy.sparse) checked as scikit-learn would and
@@ -306,7 +312,7 @@ class ConvertedNetwork(TreeMethods, nn.Module):
             sparse matrix is never densified whole: a first linear layer multiplies it as it
             is, other networks read it in dense blocks of at most :data:`SPARSE_BLOCK_BYTES`
             (and :data:`SPARSE_BLOCK_ROWS` rows), so memory stays bounded whatever its width.
-            A network with a text vectorizer (:attr:`text_input`) takes documents too: a list, array
+            A network with a text vectorizer (:attr:`input_stage`) takes documents too: a list, array
             or Series of strings, vectorised first.
         methods : sequence of str, optional
             Among :attr:`methods`; default: all of them.
@@ -396,8 +402,8 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         names = ["x"] + [f"h{i}" for i in range(1, len(body))] + [self.output_symbol]
         lines = [self._title()]
         columns = self.input_schema.columns
-        if self.text_input is not None:
-            lines.append(f"  {self.text_input.describe()}")
+        if self.input_stage is not None:
+            lines.append(f"  {self.input_stage.describe()}")
         if any(spec.kind != "numeric" for spec in columns):
             # the tensor forward() reads holds codes, not the raw values: say which is which
             lines.append("  x, the input tensor (the scikit-learn methods map raw values onto it):")

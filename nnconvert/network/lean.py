@@ -67,7 +67,7 @@ def _plain_input(net) -> tuple[bool, bool]:
             schema.all_numeric and not schema.by_name and schema.feature_names is None
             and not getattr(schema, "one_dimensional", False),
             any(getattr(spec, "float32", False) for spec in schema.columns))
-    return plain[0] and net.text_input is None, plain[1]
+    return plain[0] and net.input_stage is None, plain[1]
 
 
 #: the smallest float64 magnitude that rounds to infinity in float32: halfway between

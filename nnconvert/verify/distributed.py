@@ -12,6 +12,7 @@ import numpy as np
 from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
 
 from .blocks import verify_blocks
+from .comparers import comparer_for
 from .report import Partial, merge
 from .sources import Source
 
@@ -33,8 +34,6 @@ def current_client():
 def verify_chunk(estimator, net, chunk, first_row: int, methods, batch_size: int,
                  rtol: float = 1e-9) -> Partial:
     """Runs on a worker: verify one in-memory chunk, rows numbered from ``first_row``."""
-    from .engine import comparer_for
-
     chunk = np.asarray(chunk)
     source = Source(chunk, chunk.shape[0], "array")
     part = verify_blocks(estimator, net, source.blocks(batch_size), methods, comparer_for(net),

@@ -6,7 +6,6 @@ import copy
 import numbers
 import time
 
-import numpy as np
 import torch
 from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
@@ -22,23 +21,14 @@ from ..agreement import (
 )
 from ..errors import NotFittedError
 from ..network import ConvertedNetwork
-from ..network.text import looks_like_documents
 from ..registry import estimator_name
 from .blocks import verify_block, verify_blocks
+from .comparers import comparer_for
+from .distributed import current_client, verify_on_cluster
 from .report import VerificationReport, finalize
 from .sources import as_source, default_batch_size
 
 __all__ = ["run_verify", "run_compare", "comparer_for"]
-
-
-def comparer_for(net: ConvertedNetwork):
-    """The CuPy path where the network lives on a CUDA device and CuPy sees it, else NumPy."""
-    from .cupy_path import CupyComparer, cupy_available
-    from .numpy_path import NumpyComparer
-
-    if net.device.type == "cuda" and cupy_available():
-        return CupyComparer()
-    return NumpyComparer()
 
 
 def _checked_methods(estimator, net: ConvertedNetwork, methods) -> list[str]:
@@ -79,9 +69,8 @@ def _judged_rtol(net: ConvertedNetwork, rtol: float, X, estimator) -> float:
     is not loosened for it. Documents have no float64 cast to run the reference on: the
     matrix their vectorizer makes (float32 where its ``dtype`` says so) sets the tolerance.
     """
-    if net.text_input is not None and looks_like_documents(X):
-        return input_rtol(rtol, np.empty((0, 0), dtype=net.text_input.vectorizer.dtype),
-                          estimator)
+    if net.input_stage is not None and net.input_stage.accepts(X):
+        return input_rtol(rtol, net.input_stage.empty(), estimator)
     return input_rtol(rtol, None, estimator)
 
 
@@ -135,15 +124,15 @@ def run_verify(estimator, net: ConvertedNetwork, X, *, methods=None,
     _check(estimator, net, rtol, batch_size)
     methods = _checked_methods(estimator, net, methods)
     net = _on_device(net, device)
-    source = as_source(X, net.n_features_in_, documents=net.text_input is not None)
+    stage = net.input_stage
+    source = as_source(X, net.n_features_in_,
+                       documents=stage is not None and stage.input_kind == "documents")
     rtol = _judged_rtol(net, rtol, source.X, estimator)
     if source.n_rows == 0:
         raise ValueError("X has no rows: there is nothing to verify.")
     batch_size = int(batch_size or default_batch_size(net.n_features_in_))
     margin_on = margin_method(methods) if compares_labels(net.head.kind) else None
     started = time.perf_counter()
-
-    from .distributed import current_client, verify_on_cluster
 
     client = current_client() if source.kind == "dask" else None
     if client is not None:

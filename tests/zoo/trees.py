@@ -1,5 +1,6 @@
-"""Zoo entries for decision trees, forests, bagged and boosted trees (the traversal form),
-and bagging and AdaBoost of other members."""
+"""Zoo entries for the trees room (nnconvert/families/trees/): decision trees, forests,
+gradient boosting, and bagged and boosted trees (the family's fast path of those wrappers).
+Bagging and AdaBoost of other members are in compose.py."""
 
 from sklearn.ensemble import (
     AdaBoostClassifier,
@@ -15,9 +16,6 @@ from sklearn.ensemble import (
     RandomForestClassifier,
     RandomForestRegressor,
 )
-from sklearn.linear_model import LogisticRegression, Ridge
-from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from sklearn.tree import (
     DecisionTreeClassifier,
     DecisionTreeRegressor,
@@ -104,20 +102,6 @@ CASES = [
     Case("adaboost-square-friedman",
          lambda: AdaBoostRegressor(loss="square", n_estimators=25, random_state=0),
          "friedman", kind="regressor"),
-    Case("bagging-logreg-wine",
-         lambda: BaggingClassifier(make_pipeline(StandardScaler(), LogisticRegression()),
-                                   n_estimators=6, max_features=0.6, random_state=0),
-         "wine", "str", tags=("proba",)),
-    Case("bagging-ridge-friedman",
-         lambda: BaggingRegressor(Ridge(), n_estimators=5, max_features=0.6, random_state=0),
-         "friedman", kind="regressor"),
-    Case("adaboost-logreg-iris",
-         lambda: AdaBoostClassifier(LogisticRegression(C=0.05, max_iter=5000), n_estimators=6,
-                                    random_state=0),
-         "iris", "str", tags=("proba",)),
-    Case("adaboost-ridge-friedman",
-         lambda: AdaBoostRegressor(Ridge(), n_estimators=8, random_state=0), "friedman",
-         kind="regressor"),
     Case("gb-forest-init-iris",
          lambda: GradientBoostingClassifier(
              init=RandomForestClassifier(8, max_depth=3, random_state=0), n_estimators=15,
