@@ -14,10 +14,10 @@ answers (see :class:`~nnconvert.families.neighbors.NeighbourVote`).
 from __future__ import annotations
 
 import ctypes
-import importlib.machinery
-from pathlib import Path
 
 import torch
+
+from ..compiled import built_beside, open_library
 
 __all__ = ["LANES", "library", "load_library", "packed", "runs_on", "smallest"]
 
@@ -32,13 +32,9 @@ _library = None
 def load_library(path) -> ctypes.CDLL | None:
     """The search built at ``path``, its functions' signatures declared; None where it is not
     a library this machine loads, or was built from another version of ``nearest.cpp``."""
-    try:
-        loaded = ctypes.CDLL(str(path))
-    except OSError:  # not a library this machine loads: search in torch ops
+    loaded = open_library(path, "nnc_nearest_interface", _INTERFACE)
+    if loaded is None:
         return None
-    if (not hasattr(loaded, "nnc_nearest_interface")
-            or loaded.nnc_nearest_interface() != _INTERFACE):
-        return None  # built from another nearest.cpp: reinstall to rebuild it
     loaded.nnc_nearest_search.restype = ctypes.c_int
     loaded.nnc_nearest_search.argtypes = (
         [ctypes.c_void_p] + [ctypes.c_int64] * 2 + [ctypes.c_void_p] * 2
@@ -51,13 +47,8 @@ def library() -> ctypes.CDLL | None:
     another version of ``nearest.cpp``)."""
     global _library
     if _library is None:
-        _library = False
-        here = Path(__file__).parent
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-            path = here / f"_nearest{suffix}"
-            if path.exists():
-                _library = load_library(path) or False
-                break
+        path = built_beside(__file__, "_nearest")
+        _library = (load_library(path) if path is not None else None) or False
     return _library or None
 
 

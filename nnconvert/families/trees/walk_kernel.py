@@ -12,13 +12,12 @@ torch ops: it finds the same leaves and agrees with the eager network to float r
 from __future__ import annotations
 
 import ctypes
-import importlib.machinery
 import weakref
-from pathlib import Path
 
 import numpy as np
 import torch
 
+from ...compiled import built_beside, open_library
 from .guard import buffer_version
 
 #: nodes that stay in a core's L2 cache: beyond, a block of rows long enough to pay for
@@ -43,13 +42,8 @@ def library() -> ctypes.CDLL | None:
     another version of ``walk.cpp``)."""
     global _library
     if _library is None:
-        _library = False
-        here = Path(__file__).parent
-        for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-            path = here / f"_walk{suffix}"
-            if path.exists():
-                _library = load_library(path) or False
-                break
+        path = built_beside(__file__, "_walk")
+        _library = (load_library(path) if path is not None else None) or False
     return _library or None
 
 
@@ -57,11 +51,8 @@ def load_library(path) -> ctypes.CDLL | None:
     """The kernel built at ``path``, its functions typed; None where it does not load here
     or was built from another version of ``walk.cpp`` (reinstall to rebuild it). The tests
     load a sanitizer build of ``walk.cpp`` this way."""
-    try:
-        loaded = ctypes.CDLL(str(path))
-    except OSError:  # not a library this machine loads: walk in torch ops
-        return None
-    if not hasattr(loaded, "nnc_tree_interface") or loaded.nnc_tree_interface() != _INTERFACE:
+    loaded = open_library(path, "nnc_tree_interface", _INTERFACE)
+    if loaded is None:
         return None
     loaded.nnc_tree_walk.restype = ctypes.c_int
     loaded.nnc_tree_walk.argtypes = (
