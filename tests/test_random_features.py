@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -109,16 +111,20 @@ CLASSIFIERS = {
 )
 @example(sampler="linear", n_components=32, gamma=1.0, classifier="logreg", n_classes=3,
          n_features=8, seed=7)
+@example(sampler="poly", n_components=11, gamma=2.0, classifier="logreg", n_classes=2,
+         n_features=3, seed=0)
 def test_any_random_feature_pipeline_converts_exactly(sampler, n_components, gamma, classifier,
                                                       n_classes, n_features, seed):
     X, y = generated(seed, n_classes, n_features)
     if sampler == "rbf-sampler":
         features = RBFSampler(gamma=gamma, n_components=n_components, random_state=seed)
     else:
-        # a linear kernel's matrix has rank n_features at most: components past it are scaled
-        # by 1/sqrt of singular values scikit-learn clips at 1e-12, so both answers are rounding
-        # noise amplified ~1e6 (found by hypothesis: linear, 32 components, 8 features, seed 7)
-        rank = n_features if sampler == "linear" else len(X)
+        # a linear kernel's matrix has rank n_features at most, a degree-2 polynomial's the
+        # number of monomials of degree <= 2: components past it are scaled by 1/sqrt of
+        # singular values scikit-learn clips at 1e-12, so both answers are rounding noise
+        # amplified ~1e6 (found by hypothesis: linear, 32 components, 8 features, seed 7;
+        # poly, 11 components, 3 features, seed 0)
+        rank = {"linear": n_features, "poly": math.comb(n_features + 2, 2)}.get(sampler, len(X))
         features = Nystroem(kernel=sampler, gamma=gamma, degree=2,
                             n_components=min(n_components, len(X), rank), random_state=seed)
     pipe = make_pipeline(StandardScaler(), features, CLASSIFIERS[classifier]()).fit(X, y)

@@ -106,9 +106,11 @@ def lean_tensor(net, X) -> torch.Tensor | None:
     """
     if type(X) is np.ndarray:
         source = _FLOATS.get(X.dtype)  # the torch dtype it holds
-        if (source is None or X.ndim != 2 or any(s < 0 for s in X.strides)
-                or not np.isfinite(X.sum())):  # negative strides: torch cannot wrap them
-            return None
+        if source is None or X.ndim != 2 or any(s < 0 for s in X.strides):
+            return None  # negative strides: torch cannot wrap them
+        with np.errstate(invalid="ignore", over="ignore"):  # inf − inf, overflow: not finite
+            if not np.isfinite(X.sum()):
+                return None
     elif type(X) is torch.Tensor:
         source = X.dtype if X.dtype in (torch.float32, torch.float64) else None
         if (source is None or X.dim() != 2 or X.device.type != "cpu"

@@ -392,7 +392,7 @@ def _category_rows(fitted: Fitted, nodes, categorical, known_categories, feature
 
 
 class _MissingPassthrough(Layer):
-    """The numeric columns HistGradientBoosting reads as they are, NaN included."""
+    """The numeric columns HistGradientBoosting reads as they are, NaN and ±inf included."""
 
     def __init__(self, n: int):
         super().__init__()
@@ -402,7 +402,7 @@ class _MissingPassthrough(Layer):
         return x
 
     def input_columns(self) -> tuple:
-        return (ColumnSpec(allow_nan=True),) * self.n
+        return (ColumnSpec(allow_nan=True, allow_inf=True),) * self.n
 
     def describe(self) -> LayerDescription:
         return LayerDescription(title="numeric features", n_in=self.n, n_out=self.n,
@@ -438,7 +438,7 @@ def _hist_layers(estimator, options) -> list:
              for k, predictor in enumerate(iteration)]
     traversal = tree_layer(trees, estimator.n_features_in_, options,
                               bias=np.asarray(estimator._baseline_prediction).reshape(-1),
-                              float32_inputs=False)
+                              float32_inputs=False, allow_inf=True)
     if estimator._preprocessor is None:
         return [traversal]
     return [_category_codes(estimator, options), traversal]

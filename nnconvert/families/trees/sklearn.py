@@ -77,7 +77,8 @@ def _classifier(estimator, trees, options):
     refuse_multioutput_classifier(estimator)
     layer = tree_layer([tree_arrays(t, True, name) for t, name in
                         zip(trees, member_names(estimator, trees))],
-                       estimator.n_features_in_, options, scale=1.0 / len(trees))
+                       estimator.n_features_in_, options, scale=1.0 / len(trees),
+                       float32_range=True)
     return Conversion(layers=[layer], head=FrequencyHead(len(estimator.classes_),
                                                          "a tree's step units have no gradient"),
                       paths=_paths(estimator, layer))
@@ -86,7 +87,8 @@ def _classifier(estimator, trees, options):
 def _regressor(estimator, trees, options):
     layer = tree_layer([tree_arrays(t, False, name) for t, name in
                         zip(trees, member_names(estimator, trees))],
-                       estimator.n_features_in_, options, scale=1.0 / len(trees))
+                       estimator.n_features_in_, options, scale=1.0 / len(trees),
+                       float32_range=True)
     k = estimator.n_outputs_
     return Conversion(layers=[layer], head=RegressionHead(k, single=k == 1),
                       paths=_paths(estimator, layer))

@@ -61,6 +61,12 @@ class TreeLayer(Layer):
     allow_nan : bool, default True
         Whether NaN inputs are accepted (routed by ``missing_left``); False where the
         estimator itself refuses them (GradientBoosting), so the input schema refuses them.
+    allow_inf : bool, default False
+        Whether ±inf inputs are accepted, compared with the thresholds like any value (as
+        HistGradientBoosting does); otherwise the input schema refuses them.
+    float32_range : bool, default False
+        Whether finite inputs that overflow float32 are refused, as scikit-learn's classic
+        trees refuse them (they cast X to float32, then check it is finite).
     readout : str or None
         What the output is, in words for ``explain()``, where the sum of the leaf values
         does not say it (every tree in a column of its own).
@@ -68,11 +74,14 @@ class TreeLayer(Layer):
 
     def __init__(self, trees: list[dict], n_features: int, scale: float = 1.0, *,
                  bias=None, float32_inputs: bool = True, allow_nan: bool = True,
+                 allow_inf: bool = False, float32_range: bool = False,
                  readout: str | None = None):
         super().__init__()
         self.n_features = n_features
         self.float32_inputs = bool(float32_inputs)
         self.allow_nan = bool(allow_nan)
+        self.allow_inf = bool(allow_inf)
+        self.float32_range = bool(float32_range)
         self.scale = float(scale)
         self.readout = readout
         table = node_table(trees, n_features, widened=self.allow_nan,
@@ -146,7 +155,9 @@ class TreeLayer(Layer):
 
     def input_columns(self) -> tuple:
         """Every feature may hold NaN where a split sends it to its missing-value side."""
-        return (ColumnSpec(allow_nan=self.allow_nan),) * self.n_features
+        return (ColumnSpec(allow_nan=self.allow_nan, allow_inf=self.allow_inf,
+                           float32=self.float32_range),) \
+            * self.n_features
 
     def test_words(self) -> str:
         """The split test in words, for ``explain()``."""
