@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse
 import torch
 
-from .network.regressor import PREDICT_STD  # the std of predict(X, return_std=True)
+from .network.regressor import PREDICT_RAW, PREDICT_STD  # the std of predict(X, return_std=True)
 from .registry import has_rule, margin_rule, reference_rtol, score_jump_rule
 
 __all__ = [
@@ -57,7 +57,7 @@ __all__ = [
 #: :data:`LABEL_KINDS`), a regressor's as a score
 SCORE_METHODS = {
     "classifier": ("decision_function", "predict_proba", "predict_log_proba"),
-    "regressor": ("predict", PREDICT_STD),
+    "regressor": ("predict", PREDICT_STD, PREDICT_RAW),
     "transformer": ("transform",),
     "clusterer": ("transform", "predict_proba", "score_samples"),
     "outlier_detector": ("decision_function", "score_samples", "mahalanobis"),
@@ -73,7 +73,7 @@ RELATIVE_MARGIN = "predict"
 #: compared only where the network has them: most scikit-learn estimators compute
 #: ``predict_log_proba`` as ``log(predict_proba)``, which a network need not repeat; naive
 #: Bayes computes it in log space, and so do their networks. A regressor's std likewise
-OPTIONAL_METHODS = ("predict_log_proba", PREDICT_STD)
+OPTIONAL_METHODS = ("predict_log_proba", PREDICT_STD, PREDICT_RAW)
 #: a classifier's score methods
 METHODS = SCORE_METHODS["classifier"]
 

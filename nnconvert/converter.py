@@ -33,6 +33,7 @@ from .registry import (
     estimator_name,
     has_converter,
     has_transformer_converter,
+    library_model,
     load_optional,
     supported_estimators,
     supported_transformers,
@@ -74,8 +75,9 @@ def _network(estimator, conversion: Conversion) -> ConvertedNetwork:
         classes = conversion.classes if conversion.classes is not None else estimator.classes_
         return ConvertedClassifier(conversion.layers, conversion.head, classes=classes, **common)
     if kind == "regressor":
-        return ConvertedRegressor(conversion.layers, conversion.head,
-                                  variance=conversion.variance, **common)
+        network = conversion.network or ConvertedRegressor  # a Booster's takes its keywords
+        return network(conversion.layers, conversion.head, variance=conversion.variance,
+                       **common)
     if kind in _LABELLED:  # unsupervised kinds: the converter names the labels
         return _LABELLED[kind](conversion.layers, conversion.head, classes=conversion.classes,
                                **common)
@@ -159,6 +161,7 @@ def convert(
     options = Options.from_keywords(dtype=dtype, fuse=fuse, tree_form=tree_form,
                                     **more_options)
     load_optional()
+    estimator = library_model(estimator)  # a library's Booster as an estimator
     if isinstance(estimator, type):
         raise TypeError(
             f"convert() needs a fitted estimator instance, got the class {estimator.__name__}: "

@@ -23,6 +23,9 @@ and there are no strings to keep in sync.
   layer; tree members into one traversal), each equal to the general path of
   :mod:`nnconvert.compose.members`, which a test holds it to.
 - :func:`when_imported`: converters of an optional package, registered once it is imported.
+- :func:`library_model`: a library's own model object that is no scikit-learn estimator (an
+  ``xgboost.Booster`` loaded from a model file) as the estimator-shaped object that
+  ``convert``, ``verify`` and the command line read.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ __all__ = [
     "members_fast_path",
     "when_imported",
     "load_optional",
+    "library_model",
     "supported_estimators",
     "supported_transformers",
     "estimator_name",
@@ -95,6 +99,9 @@ class Conversion:
     #: where the estimator answers ``apply`` and ``decision_path`` (a tree or a forest): the
     #: tree layer and how scikit-learn shapes its answers (a ``TreePaths``); else None
     paths: object | None = None
+    #: the network class of a regressor-like model whose ``predict`` takes keywords of its
+    #: own (a library's Booster: ``output_margin``); None: the kind's usual class
+    network: type | None = None
 
 
 # -- converters -----------------------------------------------------------------------------
@@ -289,7 +296,7 @@ def members_fast_path(estimator, options: Options) -> Conversion | None:
 
 # -- optional packages ----------------------------------------------------------------------
 
-_OPTIONAL: dict[str, Callable[[], None]] = {}
+_OPTIONAL: dict[str, list[Callable[[], None]]] = {}
 
 
 def when_imported(package: str, register: Callable[[], None]) -> None:
@@ -297,15 +304,29 @@ def when_imported(package: str, register: Callable[[], None]) -> None:
 
     Importing an optional package can be slow (scikit-elm pulls in dask and pandas), and a
     fitted model of it can only exist once it is imported, so its converters register then.
+    Several modules may register for one package (XGBoost's scikit-learn models and its
+    Booster): each runs.
     """
-    _OPTIONAL[package] = functools.cache(register)
+    _OPTIONAL.setdefault(package, []).append(functools.cache(register))
 
 
 def load_optional(*, every_installed: bool = False) -> None:
     """Register the converters of optional packages that are imported (or installed)."""
-    for package, register in _OPTIONAL.items():
+    for package, registers in _OPTIONAL.items():
         if package in sys.modules or (every_installed and importlib.util.find_spec(package)):
-            register()
+            for register in registers:
+                register()
+
+
+@functools.singledispatch
+def library_model(model):
+    """``model`` as the estimator ``convert`` and ``verify`` read.
+
+    A family registers a rule for a library's own model class that is no scikit-learn
+    estimator (``xgboost.Booster``, ``lightgbm.Booster``), returning a small estimator-shaped
+    adapter around it; anything else is returned as it is.
+    """
+    return model
 
 
 # -- names ----------------------------------------------------------------------------------

@@ -168,10 +168,11 @@ def _cmd_verify(args: argparse.Namespace) -> int:
     net = _convert(estimator, args)
     # NaN passes where a column routes it (trees with missing-value sides, imputers)
     allow_nan = any(spec.allow_nan for spec in net.input_schema.columns)
+    allow_inf = any(spec.allow_inf for spec in net.input_schema.columns)  # ±inf likewise
     stage = net.input_stage
     X = load_data(args.data, net.n_features_in_,
                   documents=stage is not None and stage.input_kind == "documents",
-                  text_column=args.text_column, allow_nan=allow_nan)
+                  text_column=args.text_column, allow_nan=allow_nan, allow_inf=allow_inf)
     rtol = args.rtol if args.rtol is not None else default_rtol(net.dtype)
     with warnings.catch_warnings():
         if getattr(net, "feature_names_in_", None) is not None:

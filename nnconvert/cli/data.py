@@ -87,9 +87,11 @@ def _read_text_column(file: Path, column: str) -> list[str]:
 
 
 def load_data(path: str, n_features: int, *, documents: bool = False,
-              text_column: str | None = None, allow_nan: bool = False):
+              text_column: str | None = None, allow_nan: bool = False,
+              allow_inf: bool = False):
     """A 2-D finite float array with ``n_features`` columns from a .npy or .csv file (NaN
-    too where ``allow_nan``: a model that routes missing values, whose input schema then
+    too where ``allow_nan``: a model that routes missing values, ±inf where ``allow_inf``:
+    trees that compare it, XGBoost, LightGBM and HistGradientBoosting; the input schema then
     checks each column), or, where ``documents`` (a model with a text vectorizer), a list of
     documents from a .txt file or from the ``text_column`` of a .csv file."""
     import numpy as np
@@ -138,15 +140,17 @@ def load_data(path: str, n_features: int, *, documents: bool = False,
         raise CommandError(
             f"{file} has {X.shape[1]} features per row, but the model expects {n_features}"
         )
-    if X.dtype.kind == "f":
+    if X.dtype.kind == "f" and not (allow_nan and allow_inf):
         for start in range(0, X.shape[0], ROWS_PER_READ):  # the file may be larger than RAM
             block = np.asarray(X[start:start + ROWS_PER_READ])
-            invalid = np.isinf(block) if allow_nan else ~np.isfinite(block)
+            invalid = (np.zeros(block.shape, bool) if allow_nan else np.isnan(block)) | \
+                (np.zeros(block.shape, bool) if allow_inf else np.isinf(block))
             if invalid.any():
                 bad = start + int(np.argwhere(invalid)[0, 0])
                 # a .npy row is an array index (from 0); a .csv row is a line of the file (from 1)
                 where = f"row {bad}" if suffix == ".npy" else f"line {bad + 1}"
-                what = "infinite values" if allow_nan else "NaN or infinite values"
+                what = ("infinite values" if allow_nan else "NaN values" if allow_inf
+                        else "NaN or infinite values")
                 raise CommandError(
                     f"{file} contains {what} (first at {where}); "
                     "scikit-learn rejects them too: impute or drop those rows first"

@@ -11,11 +11,15 @@ from torch import nn
 
 from .base import ConvertedNetwork, sparse_blocks
 
-__all__ = ["ConvertedRegressor", "PREDICT_STD"]
+__all__ = ["ConvertedRegressor", "PREDICT_STD", "PREDICT_RAW"]
 
 #: not a scikit-learn method: the name under which a network answers the standard deviation
 #: of ``predict(X, return_std=True)`` (in ``outputs``, ``output_tensors`` and ``verify``)
 PREDICT_STD = "predict_std"
+
+#: not a scikit-learn method: the name under which a library Booster's network answers the
+#: raw sum of its trees (``predict(X, output_margin=True)`` / ``raw_score=True``)
+PREDICT_RAW = "predict_raw"
 
 #: scikit-learn's words (GaussianProcessRegressor.predict) when rounding makes a variance < 0
 NEGATIVE_VARIANCE = "Predicted variances smaller than 0. Setting those variances to 0."

@@ -92,8 +92,8 @@ def verify(estimator, net, X, *, methods=None, batch_size: int | None = None,
     """
     from .engine import run_verify
 
-    return run_verify(estimator, net, X, methods=methods, batch_size=batch_size,
-                      device=device, rtol=rtol, progress=progress)
+    return run_verify(_library_model(estimator), net, X, methods=methods,
+                      batch_size=batch_size, device=device, rtol=rtol, progress=progress)
 
 
 def compare(estimator, net, X, *, rtol: float = 1e-9, methods=None,
@@ -121,7 +121,16 @@ def compare(estimator, net, X, *, rtol: float = 1e-9, methods=None,
     """
     from .engine import run_compare
 
-    return run_compare(estimator, net, X, rtol=rtol, methods=methods, scale_floor=scale_floor)
+    return run_compare(_library_model(estimator), net, X, rtol=rtol, methods=methods,
+                       scale_floor=scale_floor)
+
+
+def _library_model(estimator):
+    """A library's Booster as the estimator-shaped adapter its network was converted from."""
+    from ..registry import library_model, load_optional
+
+    load_optional()
+    return library_model(estimator)
 
 
 __getattr__, __dir__ = lazy_names(__name__, _LAZY, __all__)

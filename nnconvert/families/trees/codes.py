@@ -48,27 +48,34 @@ class CategoryCodes(Layer):
         Columns whose values are category labels (a DataFrame's category columns) -> their
         categories: the input schema writes each value's position in that list, and an
         unknown or missing value one past the end (in no split's set).
+    allow_inf : bool, default False
+        Whether the columns take ±inf (XGBoost and LightGBM predict on it). With
+        ``low=-inf``, -inf itself is rewritten too (XGBoost: an invalid category).
     """
 
     def __init__(self, categorical, library: str, *, low: float, code: float,
-                 high: float = 0.0, categories: dict | None = None):
+                 high: float = 0.0, categories: dict | None = None, allow_inf: bool = False):
         super().__init__()
         self.n = len(categorical)
         self.library = library
         self.low = float(low)
         self.code = float(code)
         self.high = float(high)
+        self.allow_inf = bool(allow_inf)
         self.categories = {int(j): tuple(c) for j, c in (categories or {}).items()}
         self.register_buffer("categorical", torch.as_tensor(np.asarray(categorical, bool)))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        rewrite = self.categorical & (x > self.low) & (x < self.high)
+        # low = -inf takes -inf itself: every negative value, however large
+        above = x >= self.low if self.low == float("-inf") else x > self.low
+        rewrite = self.categorical & above & (x < self.high)
         return torch.where(rewrite, torch.full_like(x, self.code), x)
 
     def input_columns(self) -> tuple:
         return tuple(ColumnSpec(kind="categorical", categories=self.categories[j],
                                 allow_nan=True, allow_unknown=True)
-                     if j in self.categories else ColumnSpec(allow_nan=True)
+                     if j in self.categories else
+                     ColumnSpec(allow_nan=True, allow_inf=self.allow_inf)
                      for j in range(self.n))
 
     def describe(self) -> LayerDescription:
@@ -76,4 +83,5 @@ class CategoryCodes(Layer):
             title=f"category codes as {self.library} reads them", n_in=self.n, n_out=self.n,
             activation="none", activation_kind="identity", connectivity="elementwise",
             formula=(f"{{y}} = {self.code:g} where a categorical {{x}} lies in "
-                     f"({self.low:g}, {min(self.high, 0.0):g}), else {{x}}   (NaN allowed)"))
+                     f"{'[' if self.low == float('-inf') else '('}{self.low:g}, "
+                     f"{min(self.high, 0.0):g}), else {{x}}   (NaN allowed)"))

@@ -60,6 +60,7 @@ OBJECTIVES = {
     "regression": "identity", "regression_l1": "identity", "huber": "identity",
     "fair": "identity", "quantile": "identity", "mape": "identity",
     "poisson": "exp", "gamma": "exp", "tweedie": "exp",
+    "lambdarank": "identity", "rank_xendcg": "identity",  # LGBMRanker: predict is the raw score
 }
 
 
@@ -195,7 +196,7 @@ class ZeroAsMissing(CategoryCodes):
         super().__init__(columns, "LightGBM", low=low, high=high, code=float("nan"))
 
     def input_columns(self) -> tuple:
-        return (ColumnSpec(allow_nan=True),) * self.n
+        return (ColumnSpec(allow_nan=True, allow_inf=True),) * self.n
 
     def describe(self) -> LayerDescription:
         return LayerDescription(
@@ -291,11 +292,13 @@ def _layers(estimator, classifier: bool, options: Options) -> tuple[list, int | 
     # predict_proba but not in the raw score (decision_function): the head divides there
     average = used if dump.get("average_output") else None
     scale = 1.0 / used if average and not classifier else 1.0
+    # ±inf is compared like any double, as LightGBM compares it (1e308 is no different)
     traversal = tree_layer(trees, estimator.n_features_in_, options, scale,
-                           float32_inputs=False)
+                           float32_inputs=False, allow_inf=True)
     categorical = categorical_columns(trees, estimator.n_features_in_)
     # C++ truncates toward zero: a value in (-1, 0) is category 0
-    codes = CategoryCodes(categorical, "LightGBM", low=-1.0, code=0.0, categories=labels)
+    codes = CategoryCodes(categorical, "LightGBM", low=-1.0, code=0.0, categories=labels,
+                          allow_inf=True)
     layers = [codes, traversal] if categorical.any() or labels else [traversal]
     zero = _zero_columns(estimator, read, estimator.n_features_in_)
     if zero is not None:
@@ -320,7 +323,9 @@ def convert_lgbm_classifier(estimator, options: Options) -> Conversion:
 
 
 def convert_lgbm_regressor(estimator, options: Options) -> Conversion:
-    """Converter of ``lightgbm.LGBMRegressor`` (registered once lightgbm is imported)."""
+    """Converter of ``lightgbm.LGBMRegressor`` and ``lightgbm.LGBMRanker`` (registered once
+    lightgbm is imported): a ranker's ``predict`` is the raw score, a regressor-like
+    network."""
     dump = estimator.booster_.dump_model(num_iteration=1)
     output = _objective(estimator, dump)
     if output == "logistic":
@@ -331,10 +336,10 @@ def convert_lgbm_regressor(estimator, options: Options) -> Conversion:
 
 
 def _register() -> None:
-    from lightgbm import LGBMClassifier, LGBMRegressor
+    from lightgbm import LGBMClassifier, LGBMRanker, LGBMRegressor
 
     converts(LGBMClassifier)(convert_lgbm_classifier)
-    converts(LGBMRegressor)(convert_lgbm_regressor)
+    converts(LGBMRegressor, LGBMRanker)(convert_lgbm_regressor)
 
 
 # importing lightgbm costs about half a second: its converters register once it is imported

@@ -67,6 +67,12 @@ OBJECTIVES = {
     "count:poisson": ("log", "exp"),
     "reg:gamma": ("log", "exp"),
     "reg:tweedie": ("log", "exp"),
+    # ranking (XGBRanker, a Booster): predict is the margin
+    "rank:pairwise": ("identity", "identity"),
+    "rank:ndcg": ("identity", "identity"),
+    "rank:map": ("identity", "identity"),
+    # the margin of a logistic model; its base_score is a margin already (measured)
+    "binary:logitraw": ("identity", "identity"),
 }
 #: the largest float64 whose float32 is negative: XGBoost casts to float32 before it asks
 #: whether a category is negative (invalid)
@@ -247,14 +253,16 @@ def _layers(estimator, learner: dict, link: str, options: Options) -> list:
              for i in _used_trees(estimator, model)]
     if not trees:
         raise _refuse(estimator, "no trees", "fit it with n_estimators >= 1.")
+    # ±inf, and what overflows float32 (1e308 is +inf there), is compared like any value
     traversal = tree_layer(trees, estimator.n_features_in_, options,
-                           bias=_base_margin(learner, link, n_groups), float32_inputs=True)
+                           bias=_base_margin(learner, link, n_groups), float32_inputs=True,
+                           allow_inf=True)
     categorical = categorical_columns(trees, estimator.n_features_in_)
     if not categorical.any():
         return [traversal]
     # a negative category is invalid and goes left, as code 255 (in no set) does
     codes = CategoryCodes(categorical, "XGBoost", low=-np.inf, high=_NEGATIVE_IN_FLOAT32,
-                          code=255.0)
+                          code=255.0, allow_inf=True)
     return [codes, traversal]
 
 
@@ -272,7 +280,15 @@ def convert_xgb_classifier(estimator, options: Options) -> Conversion:
 
 
 def convert_xgb_regressor(estimator, options: Options) -> Conversion:
-    """Converter of ``xgboost.XGBRegressor`` (registered once xgboost is imported)."""
+    """Converter of ``xgboost.XGBRegressor`` and ``xgboost.XGBRanker`` (registered once
+    xgboost is imported): a ranker's ``predict`` is the margin, a regressor-like network.
+
+    ``predict`` answers in the network's dtype (float64 by default) where XGBoost answers
+    float32: the network's float64 answer is the exact sum of XGBoost's float32 leaf values,
+    of which XGBoost's own float32 sum is a rounding (about 1e-7 of the scale per tree
+    added); casting it to float32 would only add a rounding of its own. ``verify`` judges
+    at the precision XGBoost's float32 sums achieve (:func:`float32_sum_rtol`).
+    """
     learner = xgboost_model(estimator)
     link, output = _objective(estimator, learner)
     if output not in _REGRESSION_HEADS:
@@ -318,12 +334,12 @@ def float32_sum_rtol(estimator) -> float:
 
 
 def _register() -> None:
-    from xgboost import XGBClassifier, XGBRegressor
+    from xgboost import XGBClassifier, XGBRanker, XGBRegressor
 
     converts(XGBClassifier)(convert_xgb_classifier)
-    converts(XGBRegressor)(convert_xgb_regressor)
-    reference_rtol.register(XGBClassifier)(float32_sum_rtol)
-    reference_rtol.register(XGBRegressor)(float32_sum_rtol)
+    converts(XGBRegressor, XGBRanker)(convert_xgb_regressor)
+    for cls in (XGBClassifier, XGBRegressor, XGBRanker):
+        reference_rtol.register(cls)(float32_sum_rtol)
 
 
 # importing xgboost costs about a second: its converters register once it is imported (a
