@@ -220,6 +220,7 @@ def _xgboost_output(adapter, learner: dict) -> str:
             "multi:softmax": "argmax"}[name]
 
 
+@xgboost_family.read_safely
 def convert_xgboost_booster(adapter: XGBoostBooster, options: Options) -> Conversion:
     """Converter of an ``xgboost.Booster`` (registered once xgboost is imported)."""
     learner = xgboost_family.xgboost_model(adapter)
@@ -266,7 +267,7 @@ def _lightgbm_output(output: str, dump: dict) -> str:
 
 def convert_lightgbm_booster(adapter: LightGBMBooster, options: Options) -> Conversion:
     """Converter of a ``lightgbm.Booster`` (registered once lightgbm is imported)."""
-    dump = adapter.booster.dump_model(num_iteration=1)
+    dump = lightgbm_family.dump_checked(adapter, num_iteration=1)
     output = lightgbm_family._objective(adapter, dump)
     # the raw score is the sum of the trees, even for random forests (predict averages)
     layers, average = lightgbm_family._layers(adapter, classifier=True, options=options)

@@ -49,6 +49,7 @@ from ...registry import Conversion, converts, when_imported
 from .boosting import BoostingHead, ExpHead, one_column
 from .codes import MAX_CODE, CategoryCodes, categorical_columns
 from .forms import tree_layer
+from .lightgbm_text import check_model_text
 
 #: LightGBM's ``kZeroThreshold`` (the float 1e-35f, compared as a double): ``|x|`` at most
 #: this counts as zero where zeros are missing values
@@ -62,6 +63,16 @@ OBJECTIVES = {
     "poisson": "exp", "gamma": "exp", "tweedie": "exp",
     "lambdarank": "identity", "rank_xendcg": "identity",  # LGBMRanker: predict is the raw score
 }
+
+
+def dump_checked(estimator, **kwargs) -> dict:
+    """``booster_.dump_model(**kwargs)``, once the model's text has passed
+    :func:`.lightgbm_text.check_model_text` (LightGBM's dump recurses down whatever the
+    children say: a cycle in an edited file would end the process)."""
+    booster = estimator.booster_
+    check_model_text(booster.model_to_string(num_iteration=-1), estimator.n_features_in_,
+                     f"{type(estimator).__name__}.booster_")
+    return booster.dump_model(**kwargs)
 
 
 def _refuse(estimator, what: str, fix: str) -> ConversionError:
@@ -279,7 +290,7 @@ def _used_iterations(estimator, dump: dict) -> int:
 
 def _layers(estimator, classifier: bool, options: Options) -> tuple[list, int | None]:
     """The layers, and the number of iterations a classifier's probabilities average (rf)."""
-    dump = estimator.booster_.dump_model()
+    dump = estimator.booster_.dump_model()  # checked by the converter's first dump()
     labels = _dataframe_categories(estimator, dump)
     k = int(dump["num_tree_per_iteration"])
     used = _used_iterations(estimator, dump)
@@ -308,7 +319,7 @@ def _layers(estimator, classifier: bool, options: Options) -> tuple[list, int | 
 
 def convert_lgbm_classifier(estimator, options: Options) -> Conversion:
     """Converter of ``lightgbm.LGBMClassifier`` (registered once lightgbm is imported)."""
-    dump = estimator.booster_.dump_model(num_iteration=1)
+    dump = dump_checked(estimator, num_iteration=1)
     if _objective(estimator, dump) != "logistic":
         raise _refuse(estimator, f"objective {dump['objective']!r}",
                       "a classifier converts with binary or multiclass (softmax).")
@@ -326,7 +337,7 @@ def convert_lgbm_regressor(estimator, options: Options) -> Conversion:
     """Converter of ``lightgbm.LGBMRegressor`` and ``lightgbm.LGBMRanker`` (registered once
     lightgbm is imported): a ranker's ``predict`` is the raw score, a regressor-like
     network."""
-    dump = estimator.booster_.dump_model(num_iteration=1)
+    dump = dump_checked(estimator, num_iteration=1)
     output = _objective(estimator, dump)
     if output == "logistic":
         raise _refuse(estimator, f"objective {dump['objective']!r}",

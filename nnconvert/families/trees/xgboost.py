@@ -32,13 +32,14 @@ other than NaN, and objectives without a converter (see :data:`OBJECTIVES`).
 from __future__ import annotations
 
 import dataclasses
+import functools
 import json
 
 import numpy as np
 import torch
 
 from ...errors import ConversionError
-from ...fitted import Fitted
+from ...fitted import Fitted, corrupt
 from ...layers import LayerDescription
 from ...network.heads import ProbabilityHead, RegressionHead
 from ...options import Options
@@ -114,6 +115,20 @@ _REGRESSION_HEADS = {"identity": lambda: RegressionHead(1, single=True), "exp": 
 def xgboost_model(estimator) -> dict:
     """The booster's JSON model (``learner`` section), the exact float32 values it holds."""
     return json.loads(bytes(estimator.get_booster().save_raw(raw_format="json")))["learner"]
+
+
+def read_safely(converter):
+    """``converter`` with a missing key or a value of the wrong type in the model's JSON
+    (an edited model file) reported as one :class:`InvalidModelError`, not a traceback."""
+    @functools.wraps(converter)
+    def read(estimator, *args):
+        try:
+            return converter(estimator, *args)
+        except (KeyError, TypeError, IndexError) as error:
+            raise corrupt(f"{type(estimator).__name__}.get_booster()", "save_raw('json')",
+                          f"does not hold the model XGBoost writes ({type(error).__name__}: "
+                          f"{error})") from None
+    return read
 
 
 def _refuse(estimator, what: str, fix: str) -> ConversionError:
@@ -218,8 +233,23 @@ def _category_sets(estimator, fitted: Fitted, tree: dict, n: tuple) -> dict:
 
 def _used_trees(estimator, model: dict) -> range:
     """The trees ``predict`` adds: those of ``iteration_range``, as XGBoost's sklearn
-    wrapper picks it (``(0, best_iteration + 1)`` after early stopping, else all)."""
-    indptr = model["iteration_indptr"]
+    wrapper picks it (``(0, best_iteration + 1)`` after early stopping, else all).
+
+    ``iteration_indptr`` (where each round's trees start) is checked to rise from 0 to the
+    number of trees, so that the range never reaches outside them."""
+    fitted = Fitted(model, f"{type(estimator).__name__}.get_booster()")
+    trees = model.get("trees")
+    if not isinstance(trees, list):
+        raise fitted.error("trees", f"is {type(trees).__name__}, but a list of trees was "
+                                    "expected")
+    indptr = fitted.array("iteration_indptr", ndim=1, dtype=np.int64,
+                          value=model.get("iteration_indptr"))
+    if len(indptr) == 0 or indptr[0] != 0 or indptr[-1] != len(trees) \
+            or (np.diff(indptr) < 0).any():
+        raise fitted.error("iteration_indptr", f"is {indptr[:8].tolist()}"
+                                               f"{' …' if len(indptr) > 8 else ''}, but it "
+                                               f"must rise from 0 to the {len(trees)} trees "
+                                               "(where each round's trees start)")
     first, last = estimator._get_iteration_range(None)
     last = len(indptr) - 1 if last == 0 else min(last, len(indptr) - 1)
     return range(indptr[first], indptr[last])
@@ -266,6 +296,7 @@ def _layers(estimator, learner: dict, link: str, options: Options) -> list:
     return [codes, traversal]
 
 
+@read_safely
 def convert_xgb_classifier(estimator, options: Options) -> Conversion:
     """Converter of ``xgboost.XGBClassifier`` (registered once xgboost is imported)."""
     learner = xgboost_model(estimator)
@@ -279,6 +310,7 @@ def convert_xgb_classifier(estimator, options: Options) -> Conversion:
     return Conversion(layers=layers, head=XGBoostClassifierHead(n_scores, "logistic"))
 
 
+@read_safely
 def convert_xgb_regressor(estimator, options: Options) -> Conversion:
     """Converter of ``xgboost.XGBRegressor`` and ``xgboost.XGBRanker`` (registered once
     xgboost is imported): a ranker's ``predict`` is the margin, a regressor-like network.
