@@ -49,8 +49,13 @@ class ModelLoadError(ValueError):
 
 
 def _kind(path: Path) -> str:
-    """``"skops"`` or ``"pickle"``, from the suffix, else from the file's first bytes."""
+    """``"skops"``, ``"pickle"`` or a boosting library's name, from the suffix, else from the
+    file's first bytes."""
+    from .booster_files import BOOSTER_SUFFIXES
+
     suffix = path.suffix.lower()
+    if suffix in BOOSTER_SUFFIXES:
+        return BOOSTER_SUFFIXES[suffix]
     if suffix in SKOPS_SUFFIXES:
         return "skops"
     if suffix in PICKLE_SUFFIXES:
@@ -63,7 +68,8 @@ def _kind(path: Path) -> str:
         return "pickle"
     raise ModelLoadError(
         f"{path}: unknown model file type {suffix or '(no suffix)'!r}; expected a .skops file "
-        f"(skops.io.dump) or, with --trust, a pickle/joblib file ({', '.join(PICKLE_SUFFIXES)})"
+        f"(skops.io.dump), an XGBoost (.json, .ubj) or LightGBM (.txt) model file, or, with "
+        f"--trust, a pickle/joblib file ({', '.join(PICKLE_SUFFIXES)})"
     )
 
 
@@ -202,7 +208,9 @@ def load_model(
     Parameters
     ----------
     path : str or path-like
-        A ``.skops`` file (written by ``skops.io.dump``), or a pickle/joblib file
+        A ``.skops`` file (written by ``skops.io.dump``), an XGBoost model file (``.json``,
+        ``.ubj``) or a LightGBM one (``.txt``), read by the library's own parser into its
+        ``Booster`` (see :mod:`nnconvert.booster_files`), or a pickle/joblib file
         (``.pkl``, ``.pickle``, ``.joblib``, ``.jbl``). Files with another suffix are
         recognised by their first bytes.
     trust : bool, default False
@@ -220,7 +228,8 @@ def load_model(
     Returns
     -------
     estimator
-        The object in the file, checked to be a scikit-learn estimator with ``predict``.
+        The object in the file, checked to be a scikit-learn estimator with ``predict``
+        (or a library's ``Booster``, which :func:`nnconvert.convert` converts).
         Whether it is fitted and supported is checked by :func:`nnconvert.convert`.
 
     Raises
@@ -249,6 +258,10 @@ def load_model(
     if path.stat().st_size == 0:
         raise ModelLoadError(f"{path} is empty; it holds no model")
     kind = _kind(path)
+    if kind in ("xgboost", "lightgbm"):  # the library's own parser: data, no code
+        from .booster_files import load_booster
+
+        return load_booster(path, kind)
     if kind == "skops":
         model = _load_skops(path, trust, trusted_types, _inflated_limit(max_inflated_bytes))
     else:

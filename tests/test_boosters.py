@@ -3,7 +3,7 @@ rankers: the network answers what the Booster (or ranker) answers, raw and trans
 
 import numpy as np
 import pytest
-from equivalence import assert_equivalent
+from equivalence import assert_equivalent, exported_outputs
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris
 
 import nnconvert as nc
@@ -151,3 +151,34 @@ def test_rankers_predict_their_raw_scores():
         assert_equivalent(ranker, net, held)
         assert nc.verify(ranker, net, held).passed
     assert {"XGBRanker", "LGBMRanker"} <= set(nc.supported_estimators())
+
+
+# -- downstream: export, explain, draw ------------------------------------------------------
+
+@pytest.mark.parametrize("suffix", [".pt2", ".onnx"])
+def test_booster_networks_export_both_answers(tmp_path, suffix):
+    X, y = load_iris(return_X_y=True)
+    X = _with_nan(X)
+    xgb_booster = xgb.train({"objective": "multi:softprob", "num_class": 3, "nthread": 1},
+                            xgb.DMatrix(X, y), num_boost_round=10)
+    lgb_booster = lgb.train({"objective": "multiclass", "num_class": 3, "verbose": -1,
+                             "num_threads": 1}, lgb.Dataset(X, y), num_boost_round=10)
+    for booster, rtol in ((xgb_booster, 1e-6), (lgb_booster, 1e-12)):
+        net = nc.convert(booster)
+        path = nc.export(net, tmp_path / f"{type(booster).__module__.split('.')[0]}{suffix}")
+        predictions, raw = exported_outputs(path, X)
+        assert _relative(predictions, net.predict(X)) < rtol
+        assert _relative(raw, net.predict(X, raw_score=True)) < rtol
+
+
+def test_booster_networks_explain_and_draw(tmp_path):
+    X, y, _ = _data("binary")
+    booster = xgb.train({"objective": "binary:logistic", "max_depth": 3, "nthread": 1},
+                        xgb.DMatrix(X, y), num_boost_round=5)
+    net = nc.convert(booster)
+    text = net.explain()
+    assert "predict(x) = σ(" in text and "output_margin=True" in text
+    assert "float32(x_f) ≤ t" in text  # XGBoost's comparison, shown
+    path = tmp_path / "booster.svg"
+    nc.draw(net).save(path)
+    assert path.stat().st_size > 0

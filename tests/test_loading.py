@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import importlib.util
 import pickle
 import zipfile
 
@@ -77,10 +78,14 @@ def test_kind_recognised_from_content_when_suffix_is_unknown(tmp_path, fitted, i
     _same_model(load_model(skops_file), fitted, iris[0])
     with pytest.raises(ModelLoadError, match="arbitrary code"):
         load_model(pickle_file)
-    text = tmp_path / "model.txt"
+    text = tmp_path / "model.csv"
     text.write_text("hello\n")
     with pytest.raises(ModelLoadError, match="unknown model file type"):
         load_model(text)
+    if importlib.util.find_spec("lightgbm"):  # .txt is LightGBM's model text
+        text = text.rename(tmp_path / "model.txt")
+        with pytest.raises(ModelLoadError, match="is not a LightGBM model file"):
+            load_model(text)
 
 
 def _write_bad(tmp_path, kind: str):

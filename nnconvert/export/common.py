@@ -31,7 +31,8 @@ OUTPUT_NAMES = {"classifier": ("scores", "label_index"), "regressor": ("predicti
 #: the label index last: the ONNX self-check compares the first output)
 METHOD_OUTPUT_NAMES = {"transform": "distances", "predict_proba": "probabilities",
                        "decision_function": "decision", "score_samples": "scores",
-                       "mahalanobis": "mahalanobis", "predict": "label_index"}
+                       "mahalanobis": "mahalanobis", "predict": "label_index",
+                       "predict_raw": "raw_scores"}
 
 
 class ExportError(RuntimeError):
@@ -67,6 +68,8 @@ def output_names(head) -> tuple[str, ...]:
     """The exported outputs' names: :data:`OUTPUT_NAMES` of the supervised kinds, one per
     method (:data:`METHOD_OUTPUT_NAMES`) for the unsupervised ones; a density's one output
     is its ``log_density``."""
+    if head.kind == "regressor" and len(head.methods) > 1:  # a Booster's: and raw scores
+        return ("predictions", *(METHOD_OUTPUT_NAMES[m] for m in head.methods[1:]))
     if head.kind in OUTPUT_NAMES:
         return OUTPUT_NAMES[head.kind]
     if head.kind == "density":
