@@ -98,3 +98,29 @@ def test_lightgbm_categories_and_zero_band_take_infinities(zero_as_missing):
     net = nc.convert(est)
     _close(net.decision_function(Q), est.decision_function(Q), 1e-12)
     np.testing.assert_array_equal(net.predict(Q), est.predict(Q))
+
+
+def test_lightgbm_category_columns_take_what_lightgbm_takes():
+    # fitted on a pandas category column: a DataFrame must give it as one (LightGBM refuses
+    # its integer codes or its labels as another dtype); an array gives the codes themselves
+    pandas = pytest.importorskip("pandas")
+    X, y = load_iris(return_X_y=True)
+    code = np.random.default_rng(0).integers(0, 3, len(X))
+    y = np.where(code == 1, (y + 1) % 3, y)
+    frame = pandas.DataFrame(X, columns=list("abcd"))
+    frame.insert(1, "colour", pandas.Categorical(np.array(["red", "green", "blue"])[code]))
+    est = lgb.LGBMClassifier(n_estimators=10, n_jobs=1, verbose=-1, min_data_per_group=5,
+                             cat_smooth=1.0, random_state=0).fit(frame, y)
+    net = nc.convert(est)
+    np.testing.assert_array_equal(net.predict(frame), est.predict(frame))
+    codes = frame.assign(colour=frame["colour"].cat.codes)
+    for given in (codes, frame.astype({"colour": str})):
+        with pytest.raises(ValueError, match="categorical_feature do not match"):
+            est.predict(given)
+        with pytest.raises(ValueError, match="pandas category column"):
+            net.predict(given)
+    array = codes.to_numpy(dtype=float)
+    array[::10, 1] = np.nan
+    array[5:8, 1] = [-0.5, 7.0, np.inf]  # category 0 (truncated), unseen, invalid
+    np.testing.assert_array_equal(net.predict(array), est.predict(array))
+    _close(net.predict_proba(array), est.predict_proba(array), 1e-12)

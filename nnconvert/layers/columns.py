@@ -29,6 +29,10 @@ class ColumnSpec:
     #: categorical only: whether a value outside ``categories`` is accepted (its code is then
     #: ``len(categories)``, the layer's "unknown" row) instead of refused
     allow_unknown: bool = False
+    #: categorical only, LightGBM's rule for a column fitted as a pandas category: a
+    #: DataFrame must give it as a category column (anything else is refused, as LightGBM
+    #: refuses it), and an array gives the codes themselves (LightGBM reads them as they are)
+    pandas_category: bool = False
 
     def shared_with(self, other: "ColumnSpec") -> "ColumnSpec":
         """What a column read by two layers may hold: what both accept. Two numeric readers

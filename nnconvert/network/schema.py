@@ -234,6 +234,16 @@ class InputSchema:
         return numbers
 
     def _codes(self, j: int, spec: ColumnSpec, values) -> np.ndarray:
+        if spec.pandas_category:
+            if not isinstance(values, pd.Series):  # an array holds the codes themselves
+                return self._numbers(j, ColumnSpec(allow_nan=True, allow_inf=True), values)
+            if not isinstance(values.dtype, pd.CategoricalDtype):
+                raise ValueError(
+                    f"{self.name(j)} is a {values.dtype} column, but {self.model} was fitted "
+                    "on it as a pandas category column, and LightGBM refuses anything else "
+                    "(\"train and valid dataset categorical_feature do not match\"): give "
+                    "it as .astype('category') with the fitted categories, or pass an array "
+                    "of their codes")
         if not isinstance(values, (pd.Series, np.ndarray)):
             values = np.asarray(values, dtype=object)
         # each distinct value is looked up once (a column has far fewer distinct values than

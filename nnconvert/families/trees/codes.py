@@ -72,8 +72,10 @@ class CategoryCodes(Layer):
         return torch.where(rewrite, torch.full_like(x, self.code), x)
 
     def input_columns(self) -> tuple:
+        # LightGBM's DataFrame category columns: category dtype only, or an array of codes
         return tuple(ColumnSpec(kind="categorical", categories=self.categories[j],
-                                allow_nan=True, allow_unknown=True)
+                                allow_nan=True, allow_unknown=True,
+                                pandas_category=self.library == "LightGBM")
                      if j in self.categories else
                      ColumnSpec(allow_nan=True, allow_inf=self.allow_inf)
                      for j in range(self.n))
