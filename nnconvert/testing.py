@@ -366,6 +366,10 @@ def find_disagreement(estimator, net, X, max_examples: int = 200, *, rtol: float
     >>> find_disagreement(model, nc.convert(model), X, max_examples=20) is None
     True
     """
+    from .registry import library_model, load_optional
+
+    load_optional()
+    estimator = library_model(estimator)  # a library's Booster as its network's estimator
     if rtol is None:
         rtol = default_rtol(getattr(net, "dtype", None))
     stage = getattr(net, "input_stage", None)

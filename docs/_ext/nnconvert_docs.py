@@ -30,6 +30,8 @@ CLASSIFIER_METHODS = ("decision_function", "predict_proba", "predict_log_proba",
 
 def public_path(cls: type) -> str:
     """``sklearn.linear_model.LogisticRegression``, not the private module that defines it."""
+    if getattr(cls, "library_class", None):  # an adapter: the library's class it reads
+        return cls.library_class
     parts = cls.__module__.split(".")
     public = [p for p in parts if not p.startswith("_")]
     if public and public[0] in {"xgboost", "lightgbm", "skelm"}:

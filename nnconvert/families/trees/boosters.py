@@ -186,6 +186,8 @@ class XGBoostBooster(_LoadedBooster):
         As loaded from a model file; it is read, never changed.
     """
 
+    #: the class this adapter reads (the docs' supported table names it)
+    library_class = "xgboost.Booster"
     #: XGBoost's ``missing`` of a Booster's ``inplace_predict``: NaN
     missing = float("nan")
 
@@ -222,7 +224,15 @@ def _xgboost_output(adapter, learner: dict) -> str:
 
 @xgboost_family.read_safely
 def convert_xgboost_booster(adapter: XGBoostBooster, options: Options) -> Conversion:
-    """Converter of an ``xgboost.Booster`` (registered once xgboost is imported)."""
+    """An ``xgboost.Booster`` (``Booster(model_file="m.json")``, ``load_model``, JSON or
+    UBJSON) becomes one traversal layer and the objective's output: ``predict`` is what the
+    Booster's ``predict`` answers (σ, softmax, the class index of ``multi:softmax``, exp, or
+    the margin of a regression or ranking objective), ``predict(X, output_margin=True)`` the
+    margin; every tree is added, as the Booster's ``predict`` adds them. Answers are float64
+    (the exact sum of XGBoost's float32 leaves).
+
+    Refused: what :func:`~nnconvert.families.trees.xgboost.convert_xgb_regressor` refuses
+    (gblinear, vector leaves, objectives without a converter)."""
     learner = xgboost_family.xgboost_model(adapter)
     link, _ = xgboost_family._objective(adapter, learner)
     layers = xgboost_family._layers(adapter, learner, link, options)
@@ -240,6 +250,9 @@ class LightGBMBooster(_LoadedBooster):
     booster : lightgbm.Booster
         As loaded from a model file or string; it is read, never changed.
     """
+
+    #: the class this adapter reads (the docs' supported table names it)
+    library_class = "lightgbm.Booster"
 
     @property
     def booster_(self):
@@ -266,7 +279,14 @@ def _lightgbm_output(output: str, dump: dict) -> str:
 
 
 def convert_lightgbm_booster(adapter: LightGBMBooster, options: Options) -> Conversion:
-    """Converter of a ``lightgbm.Booster`` (registered once lightgbm is imported)."""
+    """A ``lightgbm.Booster`` (``Booster(model_file="m.txt")``, ``model_str=...``)
+    becomes one traversal layer and the objective's output: ``predict`` is what the
+    Booster's ``predict`` answers (σ, softmax, exp, or the raw score of a regression or
+    ranking objective; random forests average), ``predict(X, raw_score=True)`` the raw sum.
+    The model's text is checked before LightGBM walks its trees.
+
+    Refused: what the LGBMRegressor converter refuses (linear trees, multiclassova,
+    ``reg_sqrt``, objectives without a converter)."""
     dump = lightgbm_family.dump_checked(adapter, num_iteration=1)
     output = lightgbm_family._objective(adapter, dump)
     # the raw score is the sum of the trees, even for random forests (predict averages)
