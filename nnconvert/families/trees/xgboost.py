@@ -114,7 +114,16 @@ _REGRESSION_HEADS = {"identity": lambda: RegressionHead(1, single=True), "exp": 
 
 def xgboost_model(estimator) -> dict:
     """The booster's JSON model (``learner`` section), the exact float32 values it holds."""
-    return json.loads(bytes(estimator.get_booster().save_raw(raw_format="json")))["learner"]
+    from xgboost.core import XGBoostError
+
+    try:
+        raw = estimator.get_booster().save_raw(raw_format="json")
+    except XGBoostError as error:  # XGBoost's own checks of an edited model, at save time
+        lines = [line for line in str(error).splitlines() if line.strip()]
+        raise corrupt(f"{type(estimator).__name__}.get_booster()", "save_raw('json')",
+                      f"is refused by XGBoost itself ({lines[0] if lines else error})") \
+            from None
+    return json.loads(bytes(raw))["learner"]
 
 
 def read_safely(converter):
@@ -150,7 +159,10 @@ def _trees_and_weights(learner: dict) -> tuple[dict | None, list | None]:
     if booster["name"] == "gbtree":
         return booster["model"], None
     if booster["name"] == "dart":  # predict adds every tree times its weight_drop
-        return booster["gbtree"]["model"], booster["weight_drop"]
+        model = booster["gbtree"]["model"]
+        weights = Fitted(booster, "get_booster() (dart)").array(
+            "weight_drop", shape=(len(model["trees"]),), value=booster["weight_drop"])
+        return model, weights.tolist()
     return None, None
 
 
@@ -257,17 +269,37 @@ def _used_trees(estimator, model: dict) -> range:
 
 def _base_margin(learner: dict, link: str, n_groups: int) -> np.ndarray:
     """``base_score`` (stored as a probability or a mean, float32) as the margin it starts."""
-    text = learner["learner_model_param"]["base_score"]
-    values = np.asarray(json.loads(text) if text.startswith("[") else [float(text)],
-                        dtype=np.float32).astype(np.float64)
-    margin = _LINKS[link](values)
+    text = str(learner["learner_model_param"]["base_score"])
+    fitted = Fitted(learner["learner_model_param"], "get_booster().learner_model_param")
+    try:
+        raw = json.loads(text) if text.startswith("[") else [float(text)]
+    except ValueError:
+        raise fitted.error("base_score", f"is {text!r}, not a number or a list of them") \
+            from None
+    values = fitted.array("base_score", ndim=1, value=np.asarray(raw, dtype=np.float32))
+    if len(values) not in (1, n_groups):
+        raise fitted.error("base_score", f"has {len(values)} values, but 1 or {n_groups} "
+                                         "(one per output) were expected")
+    # the link's domain: a probability (logit) in (0, 1), a mean (log) above 0
+    low, high = {"logit": (0.0, 1.0), "log": (0.0, None)}.get(link, (None, None))
+    if low is not None and ((values <= low).any() or (high is not None and
+                                                      (values >= high).any())):
+        raise fitted.error("base_score", f"is {values.tolist()}, outside the "
+                                         f"{'(0, 1)' if high else '(0, inf)'} its link reads")
+    margin = _LINKS[link](values.astype(np.float64))
     return np.broadcast_to(margin, (n_groups,)).astype(np.float64)
 
 
 def _n_outputs(learner: dict) -> int:
     """Margins per row: the classes (multi:*) or the targets (one tree per target a round)."""
     param = learner["learner_model_param"]
-    return max(1, int(param["num_class"]), int(param.get("num_target", "1")))
+    fitted = Fitted(param, "get_booster().learner_model_param")
+    counts = []
+    for key, default in (("num_class", "0"), ("num_target", "1")):
+        text = str(param.get(key, default))
+        counts.append(fitted.integer(key, low=0, high=1 << 16,
+                                     value=int(text) if text.isdigit() else text))
+    return max(1, *counts)
 
 
 def _layers(estimator, learner: dict, link: str, options: Options) -> list:
