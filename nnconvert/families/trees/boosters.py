@@ -231,8 +231,8 @@ def convert_xgboost_booster(adapter: XGBoostBooster, options: Options) -> Conver
     margin; every tree is added, as the Booster's ``predict`` adds them. Answers are float64
     (the exact sum of XGBoost's float32 leaves).
 
-    Refused: what :func:`~nnconvert.families.trees.xgboost.convert_xgb_regressor` refuses
-    (gblinear, vector leaves, objectives without a converter)."""
+    Refused: what the XGBRegressor converter refuses (gblinear, vector leaves, a
+    DataFrame's category columns, objectives without a converter)."""
     learner = xgboost_family.xgboost_model(adapter)
     link, _ = xgboost_family._objective(adapter, learner)
     layers = xgboost_family._layers(adapter, learner, link, options)
