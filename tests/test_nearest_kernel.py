@@ -1,8 +1,9 @@
 """The compiled k-smallest search (nearest.cpp) against torch's ``topk``.
 
 k-NN networks take their float32 candidates from the compiled search on the CPU and from
-torch ops elsewhere (export, GPUs, no compiler); both feed the same exact re-ranking. The
-answers must be the same bits: the same neighbours in the same order, the same outputs, on
+torch ops elsewhere (export, GPUs, no compiler); both feed the same exact re-ranking, which
+for the euclidean metrics of a float64 network the compiled kernel does itself, in the same
+pass (``nearest_kernel.nearest``). The answers must be the same bits: the same neighbours in the same order, the same outputs, on
 data full of exact ties (integer grids, duplicated rows), with either weighting, every
 metric that uses the fast form, and rows the float32 fast form cannot rank (far from the
 origin, beyond float32's range).
@@ -55,6 +56,13 @@ def _assert_same(net, X, method: str) -> None:
     assert torch.equal(i_fused, i_plain)
     assert torch.equal(d_fused, d_plain)
     assert fused.dtype == plain.dtype and np.array_equal(fused, plain)
+    layer = _layer(net)
+    if layer.metric in ("euclidean", "sqeuclidean") and layer.points.dtype == torch.float64:
+        # the kernel's own re-rank, called directly: the same neighbours, the same bits
+        with torch.no_grad():
+            i_kernel, d_kernel = layer._fused(torch.as_tensor(np.asarray(X, np.float64)))
+        assert torch.equal(i_kernel, i_plain)
+        assert torch.equal(d_kernel, d_plain)
 
 
 def _tied_data():

@@ -202,11 +202,13 @@ class NeighbourVote(Layer):
         or as near and of a lower training row. The kept ones are put in rank order, so
         that the vote adds them in an order that does not depend on how they were found
         (the compiled search and torch's ``topk`` list candidates in different orders).
+        Euclidean distances are ranked squared (as scikit-learn ranks them), and the square
+        root taken of the kept ones only: the compiled kernel ranks the same squares.
         """
         rows = torch.index_select(self.points.to(x.dtype), 0, candidates.reshape(-1))
         # explicit width: a 0-row batch has no size to infer a -1 from
-        exact = distances(x, rows.view(*candidates.shape, self.points.shape[1]), self.metric,
-                          self.p)
+        exact = distances(x, rows.view(*candidates.shape, self.points.shape[1]),
+                          self._ranked_metric, self.p)
         mine, theirs = exact.unsqueeze(2), exact.unsqueeze(1)
         before = (theirs < mine) | ((theirs == mine)
                                     & (candidates.unsqueeze(1) < candidates.unsqueeze(2)))
@@ -216,7 +218,17 @@ class NeighbourVote(Layer):
         indices = torch.zeros(shape, dtype=candidates.dtype, device=candidates.device)
         nearest = torch.zeros(shape, dtype=exact.dtype, device=exact.device)
         indices = indices.scatter(1, place, candidates)[:, :self.k]
-        return indices, nearest.scatter(1, place, exact)[:, :self.k]
+        return indices, self._from_ranked(nearest.scatter(1, place, exact)[:, :self.k])
+
+    @property
+    def _ranked_metric(self) -> str:
+        """The metric neighbours are ranked by: the squared euclidean for the euclidean
+        (monotone, exact in more cases, and what the compiled kernel computes)."""
+        return "sqeuclidean" if self.metric == "euclidean" else self.metric
+
+    def _from_ranked(self, d: torch.Tensor) -> torch.Tensor:
+        """Distances in the metric from those of :attr:`_ranked_metric`."""
+        return torch.sqrt(d) if self.metric == "euclidean" else d
 
     def _squared(self, d: torch.Tensor) -> torch.Tensor:
         """An exact distance in the units of :meth:`_rough`."""
@@ -273,7 +285,8 @@ class NeighbourVote(Layer):
             if dtype == torch.float32:
                 redo = self._neighbours(x[rows], torch.float64, checked=True)
             else:  # every exact distance (the last resort, for a few rows); ties go low
-                exact = distances(x[rows], self.points.to(x.dtype), self.metric, self.p)
+                exact = distances(x[rows], self.points.to(x.dtype), self._ranked_metric,
+                                  self.p)
                 order = torch.sort(exact, dim=1, stable=True).indices[:, :take]
                 redo = self._nearest(x[rows], order)
             found = tuple(part.clone() for part in found)
@@ -298,7 +311,26 @@ class NeighbourVote(Layer):
             return self._vote(x, self._neighbours(x, torch.float64, checked=False))
         return self._vote(x, self._neighbours(x, torch.float32, checked=True))
 
+    def _fused(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`_neighbours` (float32 candidates, checked) in one pass of the compiled
+        kernel, which re-ranks them too, with the bits of :meth:`_nearest`; the rows it is
+        unsure of are redone as :meth:`_neighbours` redoes them."""
+        points, norms = self._fast_in(torch.float32)
+        panels, padded = self._cached("panels", lambda: nearest_kernel.packed(points, norms))
+        indices, squared, unsure = nearest_kernel.nearest(
+            x, panels, padded, self.points, self._take, self.k)
+        exact = self._from_ranked(squared)
+        if bool(unsure.any()):
+            rows = torch.nonzero(unsure).flatten()
+            redo = self._neighbours(x[rows], torch.float64, checked=True)
+            indices[rows], exact[rows] = redo
+        return indices, exact
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if (self.metric in ("euclidean", "sqeuclidean") and self.compiled and x.shape[0] > 0
+                and x.dtype == self.points.dtype == torch.float64
+                and nearest_kernel.runs_on(x)):
+            return self._vote(x, self._fused(x))
         if (self._gemm_form and self.compiled and x.shape[0] > 0
                 and nearest_kernel.runs_on(x)):
             # the compiled search keeps `take` candidates a row, not a block of distances:

@@ -2,7 +2,8 @@
 
 Computed in the difference form ``Σ |x − c|^p`` (never ``‖x‖² − 2x·c + ‖c‖²``, which cancels
 digits for points close together), in the metrics scikit-learn's neighbours and centroids
-accept by name; :class:`SquaredDistanceUnits` is the one GEMM form, for the many rows and
+accept by name; the terms are summed in one fixed order (:func:`halving_sum`), which the
+compiled k-nearest kernel (``nearest.cpp``) repeats, so that both give the same bits; :class:`SquaredDistanceUnits` is the one GEMM form, for the many rows and
 centres of clustering, made safe by moving both sides to the centres' mean first.
 """
 
@@ -14,7 +15,8 @@ from .dense import as_buffer
 from .describe import Layer, LayerDescription
 from .rows import into_row_blocks
 
-__all__ = ["METRIC_FORMULAS", "metric_of", "distances", "DistanceUnits", "SquaredDistanceUnits"]
+__all__ = ["METRIC_FORMULAS", "metric_of", "distances", "halving_sum", "DistanceUnits",
+           "SquaredDistanceUnits"]
 
 #: the metrics distance units compute, as formulas of an input {x} and a stored point c
 METRIC_FORMULAS = {
@@ -59,6 +61,32 @@ def _unit_rows(x: torch.Tensor) -> torch.Tensor:
     return x / torch.where(norm == 0, torch.ones_like(norm), norm)
 
 
+def halving_sum(terms: torch.Tensor) -> torch.Tensor:
+    """The sum over the last dimension in a fixed order: padded with zeros to a power of two
+    ``P``, then ``s[j] + s[j + h]`` for ``h = P/2, P/4, ..., 1``.
+
+    torch's own ``sum`` adds in an order that depends on the CPU's vector width (and differs
+    on a GPU); this one is the same everywhere, and ``nearest.cpp`` adds in it too. Adding
+    the zeros is exact (the terms are squares or absolute values, never -0.0).
+
+    Examples
+    --------
+    >>> import torch
+    >>> halving_sum(torch.tensor([[1.0, 2.0, 3.0]])).tolist()  # (1 + 3) + (2 + 0)
+    [6.0]
+    """
+    width = terms.shape[-1]
+    padded = 1
+    while padded < width:
+        padded *= 2
+    if padded > width:
+        terms = torch.nn.functional.pad(terms, (0, padded - width))
+    while padded > 1:
+        padded //= 2
+        terms = terms[..., :padded] + terms[..., padded:]
+    return terms[..., 0]
+
+
 def distances(x: torch.Tensor, points: torch.Tensor, metric: str, p: float = 2.0
               ) -> torch.Tensor:
     """Distances from each row of ``x`` (n, d) to ``points``: (m, d) shared by every row, or
@@ -70,7 +98,7 @@ def distances(x: torch.Tensor, points: torch.Tensor, metric: str, p: float = 2.0
         return (1.0 - similarity).clamp(0.0, 2.0)
     diff = x.unsqueeze(1) - points
     if metric in ("euclidean", "sqeuclidean"):
-        squared = (diff * diff).sum(dim=-1)
+        squared = halving_sum(diff * diff)
         return squared if metric == "sqeuclidean" else torch.sqrt(squared)
     if metric == "manhattan":
         return diff.abs().sum(dim=-1)
