@@ -40,16 +40,15 @@
 
 namespace {
 
-// fn(begin, end) over rows [0, n_rows), in parts of at least min_rows taken in turn by up
-// to n_threads threads: a thread that shares its core with another process takes fewer parts
-// instead of holding the others back (a static split waits for the slowest)
+// fn(begin, end) over rows [0, n_rows), in parts of `step` rows taken in turn by up to
+// n_threads threads: a thread that shares its core with another process takes fewer parts
+// instead of holding the others back (a static split waits for the slowest), and the call
+// waits at most one part for a thread the scheduler has left aside
 template <typename Fn>
-void in_parallel(int64_t n_rows, int64_t min_rows, int n_threads, Fn fn) {
-    min_rows = std::max<int64_t>(1, min_rows);
+void in_parallel(int64_t n_rows, int64_t step, int n_threads, Fn fn) {
+    step = std::max<int64_t>(1, step);
     const int64_t workers = std::max<int64_t>(
-        1, std::min<int64_t>(n_threads, n_rows / min_rows));
-    // about 8 parts a thread, each at least min_rows
-    const int64_t step = std::max<int64_t>(min_rows, n_rows / (8 * workers) + 1);
+        1, std::min<int64_t>(n_threads, (n_rows + step - 1) / step));
     std::atomic<int64_t> next{0};
     std::atomic<bool> failed{false};
     auto work = [&]() {
@@ -85,6 +84,13 @@ constexpr int64_t kRows = 6;
 // the points of a chunk of panels stay in L2 while every row of a thread's share reads them
 constexpr int64_t kChunkBytes = 256 << 10;
 
+// Rows a thread takes at a time: at least kPartWork multiply-adds (about half a millisecond
+// of a core: every part streams the panels from memory once) and 4·kRows rows.
+constexpr int64_t kPartWork = int64_t(1) << 25;
+int64_t part_rows(int64_t n_panels, int64_t d) {
+    return std::max<int64_t>(4 * kRows, kPartWork / std::max<int64_t>(1, n_panels * kLanes * d));
+}
+
 typedef float Lanes __attribute__((vector_size(kLanes * sizeof(float))));
 
 // One row's kept points, ascending by value: value `v` of point `index` goes in if it is
@@ -100,47 +106,53 @@ inline void insert(float* values, int64_t* indices, int64_t take, float v, int64
     indices[at] = index;
 }
 
-// Rows [begin, end) of the queries x (n, d) against every panel, into their kept points.
-// Compiled for AVX-512, AVX2 and the baseline, chosen when the library loads.
+// Rows r0 .. r0 + R − 1 of the queries x (n, d) against panels [p0, p1), into their kept
+// points: R accumulators of 16 lanes in registers. Inlined into each clone of search_rows.
+template <int64_t R>
+__attribute__((always_inline)) inline void search_block(
+        const float* x, int64_t d, int64_t r0, int64_t p0, int64_t p1, const float* panels,
+        const float* norms, int64_t take, float* values, int64_t* indices) {
+    const float* q = x + r0 * d;
+    for (int64_t p = p0; p < p1; ++p) {
+        const float* panel = panels + p * d * kLanes;
+        Lanes acc[R] = {};
+        for (int64_t k = 0; k < d; ++k) {
+            Lanes b;
+            std::memcpy(&b, panel + k * kLanes, sizeof b);
+            for (int64_t r = 0; r < R; ++r) acc[r] += q[r * d + k] * b;
+        }
+        Lanes norm;
+        std::memcpy(&norm, norms + p * kLanes, sizeof norm);
+        for (int64_t r = 0; r < R; ++r) {
+            float* kept = values + (r0 + r) * take;
+            const Lanes fast = norm - 2.0f * acc[r];
+            const float threshold = kept[take - 1];
+            int below = 0;
+            for (int64_t l = 0; l < kLanes; ++l) below |= fast[l] < threshold;
+            if (!below) continue;
+            for (int64_t l = 0; l < kLanes; ++l)
+                if (fast[l] < kept[take - 1])
+                    insert(kept, indices + (r0 + r) * take, take, fast[l], p * kLanes + l);
+        }
+    }
+}
+
+// Rows [begin, end) of the queries x (n, d) against every panel, into their kept points:
+// kRows at a time, the last few one by one (a single row, as when serving, costs one row's
+// work, not kRows'). Compiled for AVX-512, AVX2 and the baseline, chosen when the library
+// loads.
 __attribute__((target_clones("avx512f", "avx2", "default")))
 void search_rows(const float* x, int64_t d, int64_t begin, int64_t end, const float* panels,
                  const float* norms, int64_t n_panels, int64_t take, float* values,
                  int64_t* indices) {
     const int64_t chunk = std::max<int64_t>(1, kChunkBytes / (d * kLanes * int64_t(sizeof(float))));
-    std::vector<float> tail(kRows * d, 0.0f);  // the last rows, padded to kRows
     for (int64_t p0 = 0; p0 < n_panels; p0 += chunk) {
         const int64_t p1 = std::min(n_panels, p0 + chunk);
-        for (int64_t r0 = begin; r0 < end; r0 += kRows) {
-            const int64_t rows = std::min(kRows, end - r0);
-            const float* q = x + r0 * d;
-            if (rows < kRows) {
-                std::copy(q, q + rows * d, tail.begin());
-                q = tail.data();
-            }
-            for (int64_t p = p0; p < p1; ++p) {
-                const float* panel = panels + p * d * kLanes;
-                Lanes acc[kRows] = {};
-                for (int64_t k = 0; k < d; ++k) {
-                    Lanes b;
-                    std::memcpy(&b, panel + k * kLanes, sizeof b);
-                    for (int64_t r = 0; r < kRows; ++r) acc[r] += q[r * d + k] * b;
-                }
-                Lanes norm;
-                std::memcpy(&norm, norms + p * kLanes, sizeof norm);
-                for (int64_t r = 0; r < rows; ++r) {
-                    float* kept = values + (r0 + r) * take;
-                    const Lanes fast = norm - 2.0f * acc[r];
-                    const float threshold = kept[take - 1];
-                    int below = 0;
-                    for (int64_t l = 0; l < kLanes; ++l) below |= fast[l] < threshold;
-                    if (!below) continue;
-                    for (int64_t l = 0; l < kLanes; ++l)
-                        if (fast[l] < kept[take - 1])
-                            insert(kept, indices + (r0 + r) * take, take, fast[l],
-                                   p * kLanes + l);
-                }
-            }
-        }
+        int64_t r0 = begin;
+        for (; r0 + kRows <= end; r0 += kRows)
+            search_block<kRows>(x, d, r0, p0, p1, panels, norms, take, values, indices);
+        for (; r0 < end; ++r0)
+            search_block<1>(x, d, r0, p0, p1, panels, norms, take, values, indices);
     }
 }
 
@@ -247,7 +259,7 @@ int nnc_nearest_search(const float* x, int64_t n_rows, int64_t d, const float* p
     try {
         std::fill(values, values + n_rows * take, std::numeric_limits<float>::infinity());
         std::fill(indices, indices + n_rows * take, int64_t(-1));
-        in_parallel(n_rows, 4 * kRows, n_threads, [&](int64_t begin, int64_t end) {
+        in_parallel(n_rows, part_rows(n_panels, d), n_threads, [&](int64_t begin, int64_t end) {
             search_rows(x, d, begin, end, panels, norms, n_panels, take, values, indices);
         });
     } catch (const std::bad_alloc&) {
@@ -279,7 +291,7 @@ int nnc_nearest_exact(const float* x32, const double* x64, int64_t n_rows, int64
         return -1;
     const Exact exact{x64, points, n_points, k, spread, nearest, distances, unsure};
     try {
-        in_parallel(n_rows, 4 * kRows, n_threads, [&](int64_t begin, int64_t end) {
+        in_parallel(n_rows, part_rows(n_panels, d), n_threads, [&](int64_t begin, int64_t end) {
             // this part's candidates, then their exact ranks
             std::vector<float> values((end - begin) * take,
                                       std::numeric_limits<float>::infinity());

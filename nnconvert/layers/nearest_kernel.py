@@ -160,7 +160,7 @@ def _raise_for(status: int) -> None:
 
 
 def nearest(queries: torch.Tensor, panels: torch.Tensor, norms: torch.Tensor,
-            points: torch.Tensor, take: int, k: int
+            points: torch.Tensor, take: int, k: int, spread: float | None = None
             ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """For each row of ``queries``, its ``k`` nearest stored points by exact squared
     euclidean distance: the ``take`` of smallest fast distance (as :func:`smallest` finds
@@ -179,6 +179,8 @@ def nearest(queries: torch.Tensor, panels: torch.Tensor, norms: torch.Tensor,
         Candidates found by the fast distances, ``k <= take <= m``.
     k : int
         Neighbours kept, at least 1.
+    spread : float, optional
+        The largest of ``norms`` (a caller that keeps it saves a pass over them).
 
     Returns
     -------
@@ -223,7 +225,7 @@ def nearest(queries: torch.Tensor, panels: torch.Tensor, norms: torch.Tensor,
     indices = torch.empty((n, k), dtype=torch.int64)
     exact = torch.empty((n, k), dtype=torch.float64)
     unsure = torch.empty((n,), dtype=torch.bool)
-    spread = float(norms[:m].max())
+    spread = float(norms[:m].max()) if spread is None else float(spread)
     status = library().nnc_nearest_exact(
         fast.data_ptr(), queries.data_ptr(), n, d, panels.data_ptr(), norms.data_ptr(),
         n_panels, points.data_ptr(), m, take, k, spread, indices.data_ptr(),
