@@ -327,13 +327,18 @@ class NeighbourVote(Layer):
             return self._vote(x, self._neighbours(x, torch.float64, checked=False))
         return self._vote(x, self._neighbours(x, torch.float32, checked=True))
 
+    def _kernel_tables(self) -> tuple[torch.Tensor, torch.Tensor, float]:
+        """The compiled kernel's panels, padded norms and largest norm (one cache look-up a
+        call: a one-row prediction pays for each)."""
+        points, norms = self._fast_in(torch.float32)
+        panels, padded = self._cached("panels", lambda: nearest_kernel.packed(points, norms))
+        return panels, padded, float(norms.max())
+
     def _fused(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """:meth:`_neighbours` (float32 candidates, checked) in one pass of the compiled
         kernel, which re-ranks them too, with the bits of :meth:`_nearest`; the rows it is
         unsure of are redone as :meth:`_neighbours` redoes them."""
-        points, norms = self._fast_in(torch.float32)
-        panels, padded = self._cached("panels", lambda: nearest_kernel.packed(points, norms))
-        spread = self._cached("spread", lambda: float(norms.max()))
+        panels, padded, spread = self._cached("kernel", self._kernel_tables)
         indices, squared, unsure = nearest_kernel.nearest(
             x, panels, padded, self.points, self._take, self.k, spread)
         exact = self._from_ranked(squared)
