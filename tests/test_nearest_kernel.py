@@ -3,8 +3,8 @@
 k-NN networks take their float32 candidates from the compiled search on the CPU and from
 torch ops elsewhere (export, GPUs, no compiler); both feed the same exact re-ranking, which
 for the euclidean metrics of a float64 network the compiled kernel does itself, in the same
-pass (``nearest_kernel.nearest``). The answers must be the same bits: the same neighbours in the same order, the same outputs, on
-data full of exact ties (integer grids, duplicated rows), with either weighting, every
+pass (``nearest_kernel.nearest``). The answers must be the same bits: the same neighbours
+in the same order, the same outputs, on data full of exact ties (integer grids, duplicated rows), with either weighting, every
 metric that uses the fast form, and rows the float32 fast form cannot rank (far from the
 origin, beyond float32's range).
 """

@@ -411,8 +411,8 @@ def _knn_classifier(estimator, options):
     Every metric scikit-learn's brute force accepts on numbers: euclidean, sqeuclidean,
     manhattan, chebyshev, minkowski (any p, with weights w or without), cosine, seuclidean (V),
     mahalanobis (VI), braycurtis, canberra, correlation, hamming and haversine, each in the
-    difference form. A row at distance 0 takes those rows' vote alone. Tied votes go to the first class; equal distances to the lowest
-    training row, as brute force does (a kd-tree or ball tree may choose otherwise, and
+    difference form. A row at distance 0 takes those rows' vote alone. Tied votes go to the
+    first class; equal distances to the lowest training row, as brute force does (a kd-tree or ball tree may choose otherwise, and
     ``verify`` counts such rows as near ties).
 
     Refused: ``metric='precomputed'`` (it reads distances, not features: there are no

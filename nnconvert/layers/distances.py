@@ -3,8 +3,9 @@
 Computed in the difference form ``Σ |x − c|^p`` (never ``‖x‖² − 2x·c + ‖c‖²``, which cancels
 digits for points close together), in the metrics scikit-learn's neighbours and centroids
 accept by name; the terms are summed in one fixed order (:func:`halving_sum`), which the
-compiled k-nearest kernel (``nearest.cpp``) repeats, so that both give the same bits; :class:`SquaredDistanceUnits` is the one GEMM form, for the many rows and
-centres of clustering, made safe by moving both sides to the centres' mean first.
+compiled k-nearest kernel (``nearest.cpp``) repeats, so that both give the same bits;
+:class:`SquaredDistanceUnits` is the one GEMM form, for the many rows and centres of
+clustering, made safe by moving both sides to the centres' mean first.
 """
 
 from __future__ import annotations
