@@ -34,7 +34,7 @@ from sklearn.neighbors import (
 )
 
 from ..agreement import default_margin, score_scale
-from ..errors import ConversionError, UnsupportedEstimatorError
+from ..errors import ConversionError
 from ..fitted import Fitted
 from ..layers import METRIC_FORMULAS, Layer, LayerDescription, as_buffer, distances, metric_of
 from ..layers import nearest_kernel
@@ -359,10 +359,9 @@ def _knn_classifier(estimator, options):
     Refused: ``metric='precomputed'`` (it reads distances, not features: there are no
     training rows to centre units on) and a weight function (Python code, not a network).
     """
-    if estimator.outputs_2d_:
-        raise UnsupportedEstimatorError(
-            "KNeighborsClassifier fitted on several targets (a 2-D y) is not supported: "
-            "nnconvert converts single-label classifiers. Fit one per target.")
+    if estimator.outputs_2d_:  # a 2-D y: one head per target
+        from .neighbors_multioutput import multi_output_knn
+        return multi_output_knn(estimator)
     indicators = _class_indicators(estimator)
     layer = _vote_layer(estimator, indicators, classifier=True)
     return Conversion(layers=[layer], head=FrequencyHead(
@@ -530,10 +529,9 @@ def _radius_classifier(estimator, options):
     Outlier labels are honoured; a row with no neighbour within the radius gets scikit-learn's
     error where it has no outlier label.
     """
-    if estimator.outputs_2d_:
-        raise UnsupportedEstimatorError(
-            "RadiusNeighborsClassifier fitted on several targets (a 2-D y) is not supported: "
-            "nnconvert converts single-label classifiers. Fit one per target.")
+    if estimator.outputs_2d_:  # a 2-D y: one head per target
+        from .neighbors_multioutput import multi_output_radius
+        return multi_output_radius(estimator)
     classes = Fitted(estimator).classes()
     outlier = None
     if estimator.outlier_label_ is not None:

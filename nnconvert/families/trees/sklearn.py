@@ -42,10 +42,11 @@ def tree_arrays(tree, classifier: bool, name: str | None = None) -> dict:
         raise fitted.error("value", f"has shape {value.shape}, but at least one output and "
                                     "one value per node were expected")
     if classifier:
-        value = value[:, 0, :]
-        total = value.sum(axis=1, keepdims=True)
+        # each output's frequencies, normalised on their own (a padded class of an output
+        # with fewer classes holds 0), outputs side by side: (nodes, outputs × classes)
+        total = value.sum(axis=2, keepdims=True)
         total[total == 0] = 1.0
-        value = value / total
+        value = (value / total).reshape(n, -1)
     else:
         value = value[:, :, 0]
     missing = getattr(t, "missing_go_to_left", None)
@@ -74,11 +75,12 @@ def _paths(estimator, layer) -> TreePaths:
 
 
 def _classifier(estimator, trees, options):
-    refuse_multioutput_classifier(estimator)
-    layer = tree_layer([tree_arrays(t, True, name) for t, name in
-                        zip(trees, member_names(estimator, trees))],
-                       estimator.n_features_in_, options, scale=1.0 / len(trees),
+    arrays = [tree_arrays(t, True, name) for t, name in zip(trees, member_names(estimator, trees))]
+    layer = tree_layer(arrays, estimator.n_features_in_, options, scale=1.0 / len(trees),
                        float32_range=True)
+    if Fitted(estimator).integer("n_outputs_", low=1) != 1:
+        from .multioutput import multi_output_conversion  # one head per output
+        return multi_output_conversion(estimator, arrays, layer, _paths(estimator, layer))
     return Conversion(layers=[layer], head=FrequencyHead(len(estimator.classes_),
                                                          "a tree's step units have no gradient"),
                       paths=_paths(estimator, layer))
