@@ -135,11 +135,12 @@ class AppendFeature(Layer):
     def describe(self) -> LayerDescription:
         what = ("classes_[{x}_c]" if self.values is not None else
                 "log {x}_c" if self.log else "{x}_c")
+        # drawn as a copy of every input and one more edge, from column c to the feature
+        weight = np.vstack([np.eye(self.n_in), np.eye(self.n_in)[self.column]])
         return LayerDescription(
             title="the feature the next link reads", n_in=self.n_in, n_out=self.n_in + 1,
             activation="copy", activation_kind="identity",
-            formula=f"{{y}} = [{{x}}, {what}]   (c = {self.column})",
-            connectivity="elementwise")
+            formula=f"{{y}} = [{{x}}, {what}]   (c = {self.column})", weight=weight)
 
 
 def _chain_methods(conversions, chain_method: str) -> tuple[list[str], str, bool]:

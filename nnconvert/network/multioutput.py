@@ -133,16 +133,23 @@ class MultiOutputHead(Head):
         k = self.n_targets
         lines = [f"predict(x)_j = labels_j[index_j({{x}})]   for each of the {k} targets"]
         if self.proba_form == "list":
-            lines.append("predict_proba(x) = [p_0(x), …, p_{k−1}(x)]   (a list, one array "
+            lines.append("predict_proba(x) = [p_0(x), …, p_k−1(x)]   (a list, one array "
                          "per target)")
         elif self.proba_form == "columns":
             lines.append("predict_proba(x)_j = P(classes_j[1] | x)   (one (n, k) array)")
         if self.has_decision:
             lines.append("decision_function(x)_j = the target's score   (one (n, k) array)")
+        # each target's unit reads that target's answer columns (drawn as its edges)
+        weight = np.zeros((k, self.columns.width))
+        start = 0
+        for j, member in enumerate(self.columns.shapes):
+            width = sum(w for _, w, _ in member)
+            weight[j, start:start + width] = 1.0
+            start += width
         return LayerDescription(
             title="outputs: one per target", n_in=self.columns.width, n_out=k,
             activation="per target", activation_kind="identity",
-            formula="\n".join(lines), connectivity="elementwise",
+            formula="\n".join(lines), weight=weight,
             unit_names=tuple(f"target {j}" for j in range(k)))
 
 
