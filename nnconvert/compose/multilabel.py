@@ -154,7 +154,10 @@ def _chain_methods(conversions, chain_method: str) -> tuple[list[str], str, bool
         methods.append("decision_function")
     source, log = chain_method, False
     if chain_method == "predict_log_proba":
-        source, log = "predict_proba", True  # feature: log P(classes_[1])
+        if all(h.has_log_proba for h in heads):  # in log space, as the members compute it
+            methods.append("predict_log_proba")
+        else:  # scikit-learn's own log of predict_proba
+            source, log = "predict_proba", True
     if source not in methods:
         raise UnsupportedEstimatorError(
             f"ClassifierChain(chain_method={chain_method!r}) needs every member to have "
@@ -193,8 +196,9 @@ def _classifier_chain(model: ClassifierChain, options: Options) -> Conversion:
     for j, conversion in enumerate(conversions):
         member = Member(f"link {j}", conversion, methods, n_in=n_features + j,
                         positive_only=True)
-        offsets = np.cumsum([0] + [w for w, _ in member.shapes])
-        column = int(offsets[methods.index(source)])
+        # the feature: the last column of its method's answer (P or log P of classes_[1])
+        ends = np.cumsum([w for w, _ in member.shapes])
+        column = int(ends[methods.index(source)]) - 1
         values = labels[j] if source == "predict" else None
         if values is not None and values.dtype.kind not in "biuf":
             raise UnsupportedEstimatorError(
