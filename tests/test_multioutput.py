@@ -95,9 +95,9 @@ def test_explains_and_draws(case_id):
     assert source.count("->") > 0 and "target 0" in source
 
 
-@pytest.mark.parametrize("case_id", ["multi-tree-str-wine", "chain-linear-multilabel",
-                                     "multilabel-mlp", "multi-knn-iris"])
-@pytest.mark.parametrize("suffix", [".pt2", ".onnx"])
+@pytest.mark.parametrize("case_id, suffix", [
+    ("multi-tree-str-wine", ".onnx"), ("chain-linear-multilabel", ".onnx"),
+    ("multilabel-mlp", ".pt2"), ("multi-knn-iris", ".pt2")])
 def test_export_names_the_outputs(case_id, suffix, tmp_path):
     estimator, _, X_test = fitted(case_id)
     net = nc.convert(estimator)
@@ -131,9 +131,7 @@ def test_command_line_verify_convert_draw(tmp_path):
         done = subprocess.run(run + args, cwd=tmp_path, capture_output=True, text=True,
                               timeout=300)
         assert done.returncode == 0, done.stderr + done.stdout
-    assert "PASSED" in subprocess.run(run + ["verify", "chain.skops", "--data", "X.npy"],
-                                      cwd=tmp_path, capture_output=True, text=True,
-                                      timeout=300).stdout
+        assert args[0] != "verify" or "PASSED" in done.stdout, done.stdout
     assert (tmp_path / "chain.onnx").exists() and (tmp_path / "chain.svg").exists()
 
 
@@ -162,13 +160,15 @@ def test_methods_the_estimator_lacks_are_absent():
     lambda: DummyClassifier(strategy="most_frequent"),
 ], ids=["tree", "multi-output", "dummy"])
 def test_label_dtypes_as_scikit_learn(make):
-    # one target of ints, one of strings of another length, one of floats
+    # strings of different lengths per target (the dtype is the first target's for a tree,
+    # numpy's common one for a MultiOutputClassifier, the chosen labels' for a dummy),
+    # non-contiguous integers, floats
     X, y = load_iris(return_X_y=True)
-    Y = np.empty((len(y), 3), dtype=object)
-    Y[:, 0] = y * 7 - 3
-    Y[:, 1] = np.where(X[:, 1] > 3, "wide", "no")
-    Y[:, 2] = np.where(X[:, 0] > 5.8, 2.5, -1.0)
-    for target in (Y, Y[:, [1, 0]], Y[:, [2, 0]].astype(np.float64)):
+    names = np.array(["a", "bb", "c"])[y]
+    wide = np.where(X[:, 1] > 3, "wide-sepal", "no")
+    for target in (np.column_stack([names, wide]), np.column_stack([wide, names]),
+                   np.column_stack([y * 7 - 3, X[:, 0] > 5.8]),
+                   np.column_stack([y * 2.0 - 1, X[:, 0] > 5.8]).astype(np.float64)):
         model = make().fit(X, target)
         got, expected = nc.convert(model).predict(X), model.predict(X)
         assert got.dtype == expected.dtype
@@ -189,7 +189,9 @@ def test_chain_members_at_exact_ties(chain_method):
     ties[2:] = -0.0  # signed zeros too
     net = nc.convert(chain)
     np.testing.assert_array_equal(net.predict(ties), chain.predict(ties))
-    np.testing.assert_array_equal(net.predict(ties), 0.0)
+    assert (net.predict(ties)[:, 2] == 0.0).all()  # the first link, at its tie: classes_[0]
+    if chain_method == "predict":  # every link reads 0 and scores 0 exactly
+        np.testing.assert_array_equal(net.predict(ties), 0.0)
     np.testing.assert_array_equal(net.predict_proba(ties), chain.predict_proba(ties))
     assert nc.verify(chain, net, np.vstack([ties, X]), progress=False).passed
 
