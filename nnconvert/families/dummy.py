@@ -110,7 +110,8 @@ def _multi_output(estimator, fitted: Fitted):
 def _dummy_classifier(estimator, options):
     """Constant units that ignore the input: the class prior, or the constant, as scores.
 
-    Strategies most_frequent, prior and constant.
+    Strategies most_frequent, prior and constant; on a 2-D y, one block of units and one
+    frequency head per target.
 
     Refused: ``strategy='stratified'`` and ``'uniform'``: they draw at random on every call, so no
     function reproduces them.

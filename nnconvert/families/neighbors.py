@@ -354,7 +354,8 @@ def _knn_classifier(estimator, options):
     Metrics euclidean, manhattan, chebyshev, minkowski (any p) and cosine. A row at distance 0
     takes those rows' vote alone. Tied votes go to the first class; equal distances to the lowest
     training row, as brute force does (a kd-tree or ball tree may choose otherwise, and
-    ``verify`` counts such rows as near ties).
+    ``verify`` counts such rows as near ties). Fitted on a 2-D y: one vote of every target's
+    class indicators, one frequency head per target.
 
     Refused: ``metric='precomputed'`` (it reads distances, not features: there are no
     training rows to centre units on) and a weight function (Python code, not a network).
@@ -527,7 +528,7 @@ def _radius_classifier(estimator, options):
     """Distance units on the training rows, those within the radius, then a vote.
 
     Outlier labels are honoured; a row with no neighbour within the radius gets scikit-learn's
-    error where it has no outlier label.
+    error where it has no outlier label. Fitted on a 2-D y: one frequency head per target.
     """
     if estimator.outputs_2d_:  # a 2-D y: one head per target
         from .neighbors_multioutput import multi_output_radius

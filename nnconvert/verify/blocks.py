@@ -185,7 +185,9 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
             gap = max((abs(a - b) for a, b in zip(ref_scores, net_scores)), default=0.0)
         else:
             ref_scores, net_scores, gap = (), (), float("nan")
-        examples.append(Row(i, "label", reference["predict"][i], network_label(i), ref_scores,
+        label = reference["predict"][i]
+        examples.append(Row(i, "label", tuple(label.tolist()) if several else label,
+                            network_label(i), ref_scores,
                             net_scores, gap, float(margins[k])))
     if rows.size or any(d.max_abs > rtol * d.scale for d in result.differences.values()):
         problems += _nondeterminism(net, block, compared)

@@ -104,7 +104,8 @@ def _tree_classifier(estimator, options):
     Splits compare ``float32(x_f) ≤ t`` as scikit-learn's trees do; NaN goes where
     ``missing_go_to_left`` says. ``convert(..., tree_form=)`` picks the form: ``'auto'`` takes
     the network while its leaf units hold at most 65,536 weights. Both forms give the same bits.
-    Only exact ties of frequencies count as near ties in ``verify``.
+    Only exact ties of frequencies count as near ties in ``verify``. Fitted on a 2-D y: one
+    frequency head per output (``predict`` (n, k), ``predict_proba`` a list).
 
     Refused: ``tree_form='network'`` beyond 256 MiB of weights (with its size).
     """
@@ -124,7 +125,8 @@ def _tree_regressor(estimator, options):
 def _forest_classifier(estimator, options):
     """One tree layer for all the trees, then the average of their class frequencies.
 
-    A forest draws its first and last trees and "… N more members".
+    A forest draws its first and last trees and "… N more members". Fitted on a 2-D y: one
+    frequency head per output.
     """
     return _classifier(estimator, list(estimator.estimators_), options)
 
