@@ -145,6 +145,17 @@ def test_predict_proba_forms_as_scikit_learn():
     assert nc.convert(chain).decision_function(X).shape == (len(X), 4)
 
 
+@pytest.mark.parametrize("case_id", ["chain-linear-multilabel", "multi-output-tree-str-wine",
+                                     "multilabel-mlp"])
+def test_score_is_the_subset_accuracy_and_no_disagreement_is_found(case_id):
+    estimator, X_train, X_test = fitted(case_id)
+    net = nc.convert(estimator)
+    Y = estimator.predict(X_test)
+    Y[::3, 0] = Y[1::3, 0]  # some wrong answers to score
+    assert net.score(X_test, Y) == estimator.score(X_test, Y)
+    assert nc.testing.find_disagreement(estimator, net, X_train, max_examples=15) is None
+
+
 def test_methods_the_estimator_lacks_are_absent():
     without, _, _ = fitted("multi-output-linear-svc-str-wine")
     net = nc.convert(without)
