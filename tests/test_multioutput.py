@@ -156,6 +156,20 @@ def test_score_is_the_subset_accuracy_and_no_disagreement_is_found(case_id):
     assert nc.testing.find_disagreement(estimator, net, X_train, max_examples=15) is None
 
 
+@pytest.mark.parametrize("case_id", ["multi-output-forest-str-wine", "chain-tree-multilabel",
+                                     "multi-forest-str-iris"])
+def test_options_reach_every_member(case_id):
+    from nnconvert.families.trees.network import TreeNetwork
+    from nnconvert.families.trees.traversal import TreeLayer, TreeTraversal
+
+    estimator, _, X_test = fitted(case_id)
+    for form, kind in (("traversal", TreeTraversal), ("network", TreeNetwork)):
+        net = nc.convert(estimator, tree_form=form)
+        layers = [m for m in net.modules() if isinstance(m, TreeLayer)]
+        assert layers and all(type(layer) is kind for layer in layers), form
+        np.testing.assert_array_equal(net.predict(X_test), estimator.predict(X_test))
+
+
 def test_methods_the_estimator_lacks_are_absent():
     without, _, _ = fitted("multi-output-linear-svc-str-wine")
     net = nc.convert(without)
