@@ -170,6 +170,18 @@ def test_options_reach_every_member(case_id):
         np.testing.assert_array_equal(net.predict(X_test), estimator.predict(X_test))
 
 
+@pytest.mark.parametrize("case_id", ["multi-tree-iris", "multi-forest-str-iris"])
+def test_trees_of_several_outputs_answer_apply_and_decision_path(case_id):
+    estimator, _, X_test = fitted(case_id)
+    net = nc.convert(estimator)
+    np.testing.assert_array_equal(net.apply(X_test), estimator.apply(X_test))
+    got, expected = net.decision_path(X_test), estimator.decision_path(X_test)
+    if isinstance(expected, tuple):  # a forest's (indicator, n_nodes_ptr)
+        np.testing.assert_array_equal(got[1], expected[1])
+        got, expected = got[0], expected[0]
+    assert got.shape == expected.shape and (got != expected).nnz == 0
+
+
 def test_methods_the_estimator_lacks_are_absent():
     without, _, _ = fitted("multi-output-linear-svc-str-wine")
     net = nc.convert(without)
