@@ -20,7 +20,6 @@ from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.multioutput import ClassifierChain, MultiOutputClassifier
 from sklearn.semi_supervised import LabelSpreading
-from sklearn.svm import LinearSVC
 from sklearn.tree import DecisionTreeClassifier
 from zoo import fitted, ids, probe_points
 
