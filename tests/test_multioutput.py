@@ -125,13 +125,13 @@ def test_command_line_verify_convert_draw(tmp_path):
     np.save(tmp_path / "X.npy", X_test)
     run = [sys.executable, "-m", "nnconvert"]
     for args in (["verify", "chain.skops", "--data", "X.npy"],
-                 ["convert", "chain.skops", "-o", "chain.onnx"],
+                 ["convert", "chain.skops", "-o", "chain.pt2"],
                  ["draw", "chain.skops", "-o", "chain.svg"]):
         done = subprocess.run(run + args, cwd=tmp_path, capture_output=True, text=True,
                               timeout=300)
         assert done.returncode == 0, done.stderr + done.stdout
         assert args[0] != "verify" or "PASSED" in done.stdout, done.stdout
-    assert (tmp_path / "chain.onnx").exists() and (tmp_path / "chain.svg").exists()
+    assert (tmp_path / "chain.pt2").exists() and (tmp_path / "chain.svg").exists()
 
 
 def test_predict_proba_forms_as_scikit_learn():
