@@ -25,7 +25,7 @@ from zoo import fitted, ids, probe_points
 
 import nnconvert as nc
 from nnconvert.errors import ConversionError, InvalidModelError, UnsupportedEstimatorError
-from nnconvert.export import read_metadata
+from nnconvert.export import labels, read_metadata
 from nnconvert.verify import compare
 
 CASES = ids(kind="multioutput_classifier")
@@ -111,9 +111,10 @@ def test_export_names_the_outputs(case_id, suffix, tmp_path):
             expected = net.output_tensors(torch.as_tensor(X_test), [method])[method].numpy()
         if method == "predict":  # the label index of each target, each in its classes
             np.testing.assert_array_equal(got, expected)
-            labels = np.column_stack([np.asarray(meta["classes"][j])[got[:, j]]
-                                      for j in range(got.shape[1])])
-            np.testing.assert_array_equal(labels, estimator.predict(X_test).astype(labels.dtype))
+            # every target's labels from its own classes, in scikit-learn's dtype
+            got_labels, expected_labels = labels(meta, got), estimator.predict(X_test)
+            assert got_labels.dtype == expected_labels.dtype
+            np.testing.assert_array_equal(got_labels, expected_labels)
         else:
             np.testing.assert_allclose(got, expected, rtol=1e-10, atol=0)
 
