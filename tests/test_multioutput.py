@@ -19,6 +19,7 @@ from sklearn.datasets import load_iris, make_multilabel_classification
 from sklearn.dummy import DummyClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.multioutput import ClassifierChain, MultiOutputClassifier
+from sklearn.neighbors import RadiusNeighborsClassifier
 from sklearn.semi_supervised import LabelSpreading
 from sklearn.tree import DecisionTreeClassifier
 from zoo import fitted, ids, probe_points
@@ -180,6 +181,17 @@ def test_trees_of_several_outputs_answer_apply_and_decision_path(case_id):
         np.testing.assert_array_equal(got[1], expected[1])
         got, expected = got[0], expected[0]
     assert got.shape == expected.shape and (got != expected).nnz == 0
+
+
+def test_a_radius_with_no_neighbour_is_refused_as_in_scikit_learn():
+    X, y = load_iris(return_X_y=True)
+    Y = np.column_stack([y, X[:, 0] > 5.8])
+    model = RadiusNeighborsClassifier(0.3).fit(X, Y)
+    lonely = X[:2] + 5.0
+    with pytest.raises(ValueError, match="No neighbors found"):
+        model.predict_proba(lonely)
+    with pytest.raises(ValueError, match="No neighbors found"):
+        nc.convert(model).predict_proba(lonely)
 
 
 def test_methods_the_estimator_lacks_are_absent():
