@@ -139,14 +139,8 @@ def _leaf_values(fitted: Fitted, model: dict, depths: list, k: int) -> np.ndarra
 def oblivious_layer(estimator, model: dict, k: int) -> ObliviousTrees:
     """The model's trees as one :class:`ObliviousTrees` layer with ``k`` outputs, every
     array checked (feature indices in range, 2**depth leaves of ``k`` values, finite)."""
-    name = type(estimator).__name__
-    fitted = Fitted(model, f"{name} (CatBoost JSON model)")
-    if "oblivious_trees" not in model:
-        raise _refuse(estimator, "non-symmetric trees (grow_policy 'Depthwise' or "
-                                 "'Lossguide')",
-                      "only CatBoost's default oblivious trees convert; refit with "
-                      "grow_policy='SymmetricTree'.")
-    n_features = Fitted(estimator).n_features
+    fitted = Fitted(model, f"{type(estimator).__name__} (CatBoost JSON model)")
+    n_features = n_features_of(estimator)
     if not model["oblivious_trees"]:
         raise _refuse(estimator, "no trees", "fit it with iterations >= 1.")
     features, borders, nan_bits = _tree_levels(fitted, model, n_features)
@@ -170,6 +164,31 @@ def oblivious_layer(estimator, model: dict, k: int) -> ObliviousTrees:
                         value=list(bias))
     return ObliviousTrees(feature, border, nan_bit, values, n_features, scale,
                           np.broadcast_to(bias, (k,)))
+
+
+def n_features_of(estimator) -> int:
+    """The input width: one name a column in ``feature_names_`` (CatBoost keeps those in the
+    model; its ``n_features_in_`` is 0 on a model unpickled from a file)."""
+    fitted = Fitted(estimator)
+    names = fitted.get("feature_names_")
+    n = fitted.integer("feature_names_", low=1, value=len(names) if names is not None else 0)
+    stated = getattr(estimator, "n_features_in_", None)
+    if stated:  # set where the model was fitted in this process
+        fitted.same("n_features_in_", fitted.integer("n_features_in_"), n,
+                    "the value")
+    return n
+
+
+def _read(estimator) -> dict:
+    """The model's JSON, once what the network cannot compute is refused."""
+    _check_features(estimator)
+    model = catboost_model(estimator)
+    if "oblivious_trees" not in model:
+        raise _refuse(estimator, "non-symmetric trees (grow_policy 'Depthwise' or "
+                                 "'Lossguide')",
+                      "only CatBoost's default oblivious trees convert; refit with "
+                      "grow_policy='SymmetricTree'.")
+    return model
 
 
 def _n_outputs(estimator, model: dict) -> int:
@@ -223,8 +242,7 @@ def _threshold(estimator) -> float:
 
 def convert_catboost_classifier(estimator, options: Options) -> Conversion:
     """Converter of ``catboost.CatBoostClassifier`` (registered once catboost is imported)."""
-    _check_features(estimator)
-    model = catboost_model(estimator)
+    model = _read(estimator)
     k = _n_outputs(estimator, model)
     loss = _loss(model, "Logloss" if k == 1 else "MultiClass")
     if loss not in _CLASSIFIER_LOSSES:
@@ -238,14 +256,14 @@ def convert_catboost_classifier(estimator, options: Options) -> Conversion:
                                            f"expected for {len(classes)} classes and {loss}")
     layer = oblivious_layer(estimator, model, k)
     head = CatBoostClassifierHead(k, loss == "MultiClassOneVsAll", _threshold(estimator))
-    return Conversion(layers=[layer], head=head, classes=classes)
+    return Conversion(layers=[layer], head=head, classes=classes,
+                      n_features_in=n_features_of(estimator))
 
 
 def convert_catboost_regressor(estimator, options: Options) -> Conversion:
     """Converter of ``catboost.CatBoostRegressor`` and ``CatBoostRanker`` (registered once
     catboost is imported)."""
-    _check_features(estimator)
-    model = catboost_model(estimator)
+    model = _read(estimator)
     if _loss(model, "RMSE") == "RMSEWithUncertainty":
         raise _refuse(estimator, "loss_function='RMSEWithUncertainty'",
                       "its predict answers a mean and a variance with its own transform; "
@@ -258,7 +276,7 @@ def convert_catboost_regressor(estimator, options: Options) -> Conversion:
         raise _refuse(estimator, f"{k} targets and an exponential output",
                       "fit one model per target.")
     head = ExpHead() if exponent else RegressionHead(k, single=k == 1)
-    return Conversion(layers=[layer], head=head)
+    return Conversion(layers=[layer], head=head, n_features_in=n_features_of(estimator))
 
 
 def _register() -> None:
