@@ -286,3 +286,20 @@ def test_command_line_converts_and_verifies_a_trusted_file(cancer, tmp_path, mon
 def test_supported_list_names_them():
     assert {"CatBoostClassifier", "CatBoostRegressor", "CatBoostRanker"} <= set(
         nc.supported_estimators())
+
+
+def test_deep_models_compute_level_by_level_to_the_same_function(cancer, monkeypatch):
+    """Where unrolled node tables would be too large the layer computes level-wise: the
+    same leaves, the same answers to float64 rounding."""
+    from nnconvert.families.trees import oblivious
+
+    X, y, held = cancer
+    est = _fit(cb.CatBoostClassifier, _with_nan(X), y, nan_mode="Max", depth=6)
+    walked = nc.convert(est)
+    monkeypatch.setattr(oblivious, "WALK_NODES", 0)
+    levelwise = nc.convert(est)
+    assert walked.body[0].walk is not None and levelwise.body[0].walk is None
+    rows = _probes(_with_nan(held, seed=5))
+    assert_equivalent(est, levelwise, rows)
+    np.testing.assert_allclose(levelwise.predict_proba(rows), walked.predict_proba(rows),
+                               rtol=1e-13, atol=1e-15)
