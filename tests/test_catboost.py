@@ -299,6 +299,7 @@ def test_deep_models_compute_level_by_level_to_the_same_function(cancer, monkeyp
     monkeypatch.setattr(oblivious, "WALK_NODES", 0)
     levelwise = nc.convert(est)
     assert walked.body[0].walk is not None and levelwise.body[0].walk is None
+    assert walked.body[0].leaf_value is None  # the leaf values live in one place
     rows = _probes(_with_nan(held, seed=5))
     assert_equivalent(est, levelwise, rows)
     np.testing.assert_allclose(levelwise.predict_proba(rows), walked.predict_proba(rows),

@@ -109,10 +109,6 @@ class ObliviousTrees(Layer):
             (1 << np.arange(self.depth, dtype=np.int64)).reshape(1, 1, -1)))
         values = np.asarray(leaf_value, np.float64)
         self.n_leaves, self.n_out = values.shape[1], values.shape[2]
-        # one row per (tree, leaf): a row's leaves are gathered by flat index
-        self.register_buffer("leaf_value", as_buffer(values.reshape(-1, self.n_out)))
-        self.register_buffer("tree_offset", torch.as_tensor(
-            (np.arange(self.n_trees, dtype=np.int64) * self.n_leaves).reshape(1, -1)))
         self.register_buffer("bias", None if bias is None else as_buffer(bias).reshape(-1))
         # levels a tree lacks have a border of +inf (bit 0): its own depth is the rest
         depths = np.isfinite(np.asarray(border, np.float32)).sum(axis=1)
@@ -124,6 +120,12 @@ class ObliviousTrees(Layer):
                  for t, d in enumerate(depths)],
                 self.n_features, self.scale, bias=bias, allow_nan=self.allow_nan,
                 allow_inf=True)
+        # the leaf values live in one place only (the walk's node values, or here), so an
+        # edited state_dict cannot make the two ways disagree
+        self.register_buffer("leaf_value", None if self.walk is not None else as_buffer(
+            values.reshape(-1, self.n_out)))  # one row per (tree, leaf), by flat index
+        self.register_buffer("tree_offset", torch.as_tensor(
+            (np.arange(self.n_trees, dtype=np.int64) * self.n_leaves).reshape(1, -1)))
 
     def bits(self, x: torch.Tensor) -> torch.Tensor:
         """The decision units' outputs: (rows, trees, depth) booleans, ``float32(x_f) > b``
@@ -146,7 +148,11 @@ class ObliviousTrees(Layer):
 
     def levelwise(self, x: torch.Tensor) -> torch.Tensor:
         """The sum computed level by level: bits, leaf indices, a look-up (what ``forward``
-        computes where the unrolled tables would be too large)."""
+        computes where the unrolled tables would be too large; a layer that walks holds its
+        leaf values in the walk, and has no level-wise sum)."""
+        if self.leaf_value is None:
+            raise AttributeError("this layer walks unrolled node tables; its leaf values "
+                                 "are the walk's (layer.walk)")
         rows = max(1, _BLOCK_SPLITS // max(1, self.n_trees * self.depth))
         return in_row_blocks(self._block, x, rows)
 
