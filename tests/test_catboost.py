@@ -66,6 +66,8 @@ def test_binary_with_missing_values(cancer, nan_mode):
     assert not hasattr(net, "decision_function")  # nor has CatBoostClassifier
     rows = _probes(_with_nan(held, seed=1))
     assert_equivalent(est, net, rows)
+    np.testing.assert_allclose(net.predict_log_proba(rows), est.predict_log_proba(rows),
+                               rtol=1e-12, atol=1e-12)
     # the raw score, scale and bias included, is CatBoost's RawFormulaVal
     np.testing.assert_allclose(_raw(net, rows)[:, 0],
                                est.predict(rows, prediction_type="RawFormulaVal"),
@@ -99,6 +101,8 @@ def test_multiclass(loss):
     rows = _probes(X[1::2])
     assert_equivalent(est, net, rows)
     assert net.predict(rows).shape == (len(rows), 1)  # CatBoost's column of labels
+    np.testing.assert_allclose(net.predict_log_proba(rows), est.predict_log_proba(rows),
+                               rtol=1e-12, atol=1e-12)
     np.testing.assert_allclose(_raw(net, rows),
                                est.predict(rows, prediction_type="RawFormulaVal"),
                                rtol=1e-12, atol=1e-12)

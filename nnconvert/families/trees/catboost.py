@@ -36,6 +36,7 @@ import tempfile
 
 import numpy as np
 import torch
+from torch import nn
 
 from ...errors import UnsupportedEstimatorError
 from ...fitted import Fitted
@@ -207,7 +208,8 @@ class CatBoostClassifierHead(ProbabilityHead):
     """A ``CatBoostClassifier``'s output: σ (two classes), softmax or σ per class
     (``MultiClassOneVsAll``) of the raw scores; ``predict`` is ``p(classes_[1]) >
     threshold`` or the first argmax of the raw scores, shaped (n, 1) for several classes as
-    CatBoost's ``predict`` is. Like CatBoost, it has no ``decision_function``."""
+    CatBoost's ``predict`` is; ``predict_log_proba`` in log space, as CatBoost's. Like
+    CatBoost, it has no ``decision_function``."""
 
     untrainable_because = _NO_GRADIENT
 
@@ -215,8 +217,20 @@ class CatBoostClassifierHead(ProbabilityHead):
         super().__init__(n_scores, "logistic", threshold=threshold)
         self.one_vs_all = bool(one_vs_all)
 
+    has_log_proba = True
+
     def proba(self, z: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(z) if self.one_vs_all and not self.binary else super().proba(z)
+
+    def log_proba(self, z: torch.Tensor) -> torch.Tensor:
+        # in log space, as CatBoost computes LogProbability (the log of a probability that
+        # rounds to 1 would lose every digit of a small one)
+        if self.binary:
+            return torch.stack([nn.functional.logsigmoid(-z[:, 0]),
+                                nn.functional.logsigmoid(z[:, 0])], dim=1)
+        if self.one_vs_all:
+            return nn.functional.logsigmoid(z)
+        return torch.log_softmax(z, dim=1)
 
     def predict_index(self, z: torch.Tensor) -> torch.Tensor:
         if self.binary:
@@ -241,7 +255,21 @@ def _threshold(estimator) -> float:
 
 
 def convert_catboost_classifier(estimator, options: Options) -> Conversion:
-    """Converter of ``catboost.CatBoostClassifier`` (registered once catboost is imported)."""
+    """A layer of oblivious trees (per tree, a step unit per level whose bits index the leaf),
+    then σ (Logloss, CrossEntropy), softmax (MultiClass) or σ per class (MultiClassOneVsAll)
+    of the raw score.
+
+    Numerical features, compared as CatBoost compares them (``float32(x) > border``);
+    missing values as the model's ``nan_mode`` sends them; ``get_scale_and_bias()``;
+    ``predict`` with ``get_probability_threshold()``, a multi-class ``predict`` shaped
+    ``(n, 1)`` as CatBoost's. Read from CatBoost's JSON export (registered once catboost is
+    imported).
+
+    Refused: categorical, text and embedding features (CatBoost hashes their values and
+    reads counter statistics from hash tables the network does not reproduce; encode them
+    as numbers first), non-symmetric trees (``grow_policy='Depthwise'``, ``'Lossguide'``),
+    other losses.
+    """
     model = _read(estimator)
     k = _n_outputs(estimator, model)
     loss = _loss(model, "Logloss" if k == 1 else "MultiClass")
@@ -261,8 +289,17 @@ def convert_catboost_classifier(estimator, options: Options) -> Conversion:
 
 
 def convert_catboost_regressor(estimator, options: Options) -> Conversion:
-    """Converter of ``catboost.CatBoostRegressor`` and ``CatBoostRanker`` (registered once
-    catboost is imported)."""
+    """A layer of oblivious trees (per tree, a step unit per level whose bits index the leaf):
+    ``predict`` is the raw score, or its exponential where CatBoost's own default prediction
+    type is ``'Exponent'`` (Poisson, Tweedie).
+
+    Every loss whose prediction is the raw score (RMSE, MAE, Quantile, MAPE, ...), several
+    targets (MultiRMSE), rankers' scores; numerical features and missing values as for
+    CatBoostClassifier (registered once catboost is imported).
+
+    Refused: categorical, text and embedding features, non-symmetric trees,
+    ``RMSEWithUncertainty`` (its second output is a variance with its own transform).
+    """
     model = _read(estimator)
     if _loss(model, "RMSE") == "RMSEWithUncertainty":
         raise _refuse(estimator, "loss_function='RMSEWithUncertainty'",

@@ -42,7 +42,16 @@ def unrolled_tree(feature, border, nan_bit, leaf_value) -> dict:
     :class:`~.traversal.TreeTraversal` reads): node ``i``'s children are ``2i + 1`` (bit 0:
     ``x ≤ b``) and ``2i + 2``; the leaf at bottom position ``p`` holds leaf ``Σ_l 2^l ·
     bit_l``, where the bit of level ``l`` is bit ``d − 1 − l`` of ``p`` (the root is the
-    most significant turn)."""
+    most significant turn).
+
+    Examples
+    --------
+    >>> tree = unrolled_tree([0, 1], [0.5, 2.0], [False, False], [[10.], [11.], [12.], [13.]])
+    >>> tree["left"].tolist(), tree["feature"][:3].tolist()
+    ([1, 3, 5, -1, -1, -1, -1], [0, 1, 1])
+    >>> tree["value"][3:, 0].tolist()  # x0 ≤ 0.5 then x1 ≤ 2: leaf 0; x0 > 0.5 alone: leaf 1
+    [10.0, 12.0, 11.0, 13.0]
+    """
     d = len(feature)
     n = (2 << d) - 1
     level = np.zeros(n, np.int64)
@@ -90,6 +99,21 @@ class ObliviousTrees(Layer):
         Whether NaN inputs are accepted (else the input schema refuses them).
     names : sequence of str, optional
         Feature names for the decision units' labels.
+
+    Examples
+    --------
+    One tree of depth 2 on two features: the bits of ``x0 > 0.5`` and ``x1 > 2`` write
+    the leaf's index.
+
+    >>> import numpy as np, torch
+    >>> layer = ObliviousTrees([[0, 1]], [[0.5, 2.0]], [[False, True]],
+    ...                        [[[10.0], [11.0], [12.0], [13.0]]], n_features=2)
+    >>> x = torch.tensor([[0.0, 0.0], [1.0, 0.0], [0.0, 3.0], [1.0, float("nan")]],
+    ...                  dtype=torch.float64)
+    >>> layer.leaf_index(x)[:, 0].tolist()
+    [0, 1, 2, 3]
+    >>> layer(x)[:, 0].tolist()
+    [10.0, 11.0, 12.0, 13.0]
     """
 
     def __init__(self, feature, border, nan_bit, leaf_value, n_features: int,
