@@ -51,9 +51,8 @@ from .oblivious import ObliviousTrees
 #: network pads every tree's leaves to 2**depth
 MAX_DEPTH = 16
 
-#: classification losses -> the probability rule of the head
-_CLASSIFIER_LOSSES = {"Logloss": "logistic", "CrossEntropy": "logistic",
-                      "MultiClass": "logistic", "MultiClassOneVsAll": "one-vs-all"}
+#: the classification losses whose outputs the head computes (σ, softmax, σ per class)
+_CLASSIFIER_LOSSES = ("Logloss", "CrossEntropy", "MultiClass", "MultiClassOneVsAll")
 
 
 def catboost_model(estimator) -> dict:
@@ -95,7 +94,7 @@ def _loss(model: dict, default: str) -> str:
 
 def _tree_levels(fitted: Fitted, model: dict, n_features: int) -> tuple[list, list, list]:
     """Per tree: its splits' input columns, float32 borders and NaN bits."""
-    floats = model["features_info"].get("float_features", [])
+    floats = model.get("features_info", {}).get("float_features", [])
     column = fitted.indices("float_features.flat_feature_index", n_features,
                             value=[f.get("flat_feature_index", -1) for f in floats],
                             what=f"the model has {n_features} features", item="feature")
