@@ -308,3 +308,17 @@ def test_deep_models_compute_level_by_level_to_the_same_function(cancer, monkeyp
     assert_equivalent(est, levelwise, rows)
     np.testing.assert_allclose(levelwise.predict_proba(rows), walked.predict_proba(rows),
                                rtol=1e-13, atol=1e-15)
+
+
+def test_dataframe_columns_are_read_by_name_as_catboost_reads_them():
+    import pandas as pd
+
+    data = load_diabetes(as_frame=True)
+    X, y = data.data, data.target
+    est = _fit(cb.CatBoostRegressor, X.iloc[::2], y.iloc[::2])
+    net = nc.convert(est)
+    held = X.iloc[1::2]
+    shuffled = held[held.columns[::-1]]
+    np.testing.assert_allclose(net.predict(shuffled), est.predict(shuffled), rtol=1e-12)
+    np.testing.assert_allclose(net.predict(held), est.predict(held), rtol=1e-12)
+    assert isinstance(shuffled, pd.DataFrame)

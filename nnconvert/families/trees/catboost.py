@@ -18,6 +18,7 @@ follows them (each checked against CatBoost's own predictions):
   ``predict`` is ``p(classes_[1]) > get_probability_threshold()`` (0.5 by default), or the
   first argmax of the raw scores, shaped (n, 1) as CatBoost shapes a multi-class
   ``predict``; labels come from ``classes_`` as CatBoost returns them (strings as objects).
+- A model fitted on a DataFrame reads a DataFrame's columns by name, as CatBoost does.
 - ``CatBoostRegressor.predict`` is the raw score, or its exponential where CatBoost's own
   default prediction type is ``'Exponent'`` (Poisson, Tweedie); several targets
   (MultiRMSE) are ``(n, k)``. ``CatBoostRanker.predict`` is the raw score.
@@ -162,8 +163,9 @@ def oblivious_layer(estimator, model: dict, k: int) -> ObliviousTrees:
     bias = np.asarray(scale_and_bias[1], dtype=object).reshape(-1)
     bias = fitted.array("scale_and_bias[1]", shape=(k,) if bias.size != 1 else (1,),
                         value=list(bias))
+    names = _feature_names(estimator)
     return ObliviousTrees(feature, border, nan_bit, values, n_features, scale,
-                          np.broadcast_to(bias, (k,)))
+                          np.broadcast_to(bias, (k,)), names=names, by_name=names is not None)
 
 
 def n_features_of(estimator) -> int:
@@ -177,6 +179,13 @@ def n_features_of(estimator) -> int:
         fitted.same("n_features_in_", fitted.integer("n_features_in_"), n,
                     "the value")
     return n
+
+
+def _feature_names(estimator):
+    """The column names CatBoost matches a DataFrame's columns by, or None where it was fitted
+    on an array (its names are then ``'0'``, ``'1'``, ...: columns are read by position)."""
+    names = [str(name) for name in Fitted(estimator).get("feature_names_")]
+    return None if names == [str(i) for i in range(len(names))] else np.array(names, object)
 
 
 def _read(estimator) -> dict:
@@ -284,7 +293,8 @@ def convert_catboost_classifier(estimator, options: Options) -> Conversion:
     layer = oblivious_layer(estimator, model, k)
     head = CatBoostClassifierHead(k, loss == "MultiClassOneVsAll", _threshold(estimator))
     return Conversion(layers=[layer], head=head, classes=classes,
-                      n_features_in=n_features_of(estimator))
+                      n_features_in=n_features_of(estimator),
+                      feature_names_in=_feature_names(estimator))
 
 
 def convert_catboost_regressor(estimator, options: Options) -> Conversion:
@@ -312,7 +322,8 @@ def convert_catboost_regressor(estimator, options: Options) -> Conversion:
         raise _refuse(estimator, f"{k} targets and an exponential output",
                       "fit one model per target.")
     head = ExpHead() if exponent else RegressionHead(k, single=k == 1)
-    return Conversion(layers=[layer], head=head, n_features_in=n_features_of(estimator))
+    return Conversion(layers=[layer], head=head, n_features_in=n_features_of(estimator),
+                      feature_names_in=_feature_names(estimator))
 
 
 def _register() -> None:

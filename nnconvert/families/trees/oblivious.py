@@ -99,6 +99,9 @@ class ObliviousTrees(Layer):
         Whether NaN inputs are accepted (else the input schema refuses them).
     names : sequence of str, optional
         Feature names for the decision units' labels.
+    by_name : bool, default False
+        Whether, as the network's first layer, it reads a DataFrame's columns by name in
+        any order (CatBoost does), rather than in the fit order.
 
     Examples
     --------
@@ -117,8 +120,10 @@ class ObliviousTrees(Layer):
     """
 
     def __init__(self, feature, border, nan_bit, leaf_value, n_features: int,
-                 scale: float = 1.0, bias=None, *, allow_nan: bool = True, names=None):
+                 scale: float = 1.0, bias=None, *, allow_nan: bool = True, names=None,
+                 by_name: bool = False):
         super().__init__()
+        self.selects_columns_by_name = bool(by_name)
         feature = np.asarray(feature, np.int64)
         self.n_trees, self.depth = feature.shape
         self.n_features, self.allow_nan = int(n_features), bool(allow_nan)
