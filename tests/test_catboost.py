@@ -10,17 +10,17 @@ import copy
 import numpy as np
 import pytest
 import torch
+from equivalence import assert_equivalent, exported_outputs
 from sklearn.datasets import load_breast_cancer, load_diabetes, load_iris, load_wine
 
 import nnconvert as nc
-from equivalence import assert_equivalent, exported_outputs
 from nnconvert.errors import InvalidModelError, NotFittedError, UnsupportedEstimatorError
 
 cb = pytest.importorskip("catboost")
 
-from nnconvert.families.trees.catboost import catboost_model, oblivious_layer  # noqa: E402
+from nnconvert.families.trees.catboost import catboost_model, oblivious_layer
 
-_FAST = dict(verbose=0, random_seed=0, thread_count=1, allow_writing_files=False)
+_FAST = {"verbose": 0, "random_seed": 0, "thread_count": 1, "allow_writing_files": False}
 
 
 def _fit(cls, X, y, **params):
@@ -108,7 +108,8 @@ def test_multiclass(loss):
                                rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("loss", ["RMSE", "MAE", "Quantile:alpha=0.8", "Poisson", "Tweedie:variance_power=1.5"])
+@pytest.mark.parametrize("loss", ["RMSE", "MAE", "Quantile:alpha=0.8", "Poisson",
+                                  "Tweedie:variance_power=1.5"])
 def test_regression_losses(loss):
     X, y = load_diabetes(return_X_y=True)
     est = _fit(cb.CatBoostRegressor, X[::2], y[::2], loss_function=loss, depth=5)

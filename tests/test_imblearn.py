@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from equivalence import assert_equivalent
 from sklearn.datasets import load_wine, make_classification
 from sklearn.decomposition import PCA
 from sklearn.linear_model import LogisticRegression
@@ -13,20 +14,19 @@ from sklearn.svm import SVC
 from sklearn.tree import DecisionTreeClassifier
 
 import nnconvert as nc
-from equivalence import assert_equivalent
 from nnconvert.errors import UnsupportedEstimatorError
 
 imblearn = pytest.importorskip("imblearn")
 
-from imblearn.ensemble import (  # noqa: E402
+from imblearn.ensemble import (
     BalancedBaggingClassifier,
     BalancedRandomForestClassifier,
     EasyEnsembleClassifier,
     RUSBoostClassifier,
 )
-from imblearn.over_sampling import SMOTE, RandomOverSampler  # noqa: E402
-from imblearn.pipeline import Pipeline, make_pipeline  # noqa: E402
-from imblearn.under_sampling import RandomUnderSampler  # noqa: E402
+from imblearn.over_sampling import SMOTE, RandomOverSampler
+from imblearn.pipeline import Pipeline, make_pipeline
+from imblearn.under_sampling import RandomUnderSampler
 
 
 @pytest.fixture(scope="module")

@@ -24,7 +24,7 @@ def _imblearn_pipeline():
 
 
 #: CatBoost's defaults (1000 iterations, every core) would take seconds a case: small models
-_CATBOOST = dict(verbose=0, random_seed=0, thread_count=1, allow_writing_files=False)
+_CATBOOST = {"verbose": 0, "random_seed": 0, "thread_count": 1, "allow_writing_files": False}
 
 CASES = []
 

@@ -66,11 +66,11 @@ def unrolled_tree(feature, border, nan_bit, leaf_value) -> dict:
     value = np.asarray(leaf_value, np.float64)[np.where(inner, 0, index)]
     value[inner] = 0.0
     children = 2 * np.arange(n)
-    return dict(feature=np.asarray(feature, np.int64)[split] if d else np.zeros(n, np.int64),
-                threshold=np.asarray(border, np.float32)[split] if d else np.zeros(n),
-                left=np.where(inner, children + 1, -1), right=np.where(inner, children + 2, -1),
-                missing_left=~np.asarray(nan_bit, bool)[split] if d else np.ones(n, bool),
-                value=value)
+    return {"feature": np.asarray(feature, np.int64)[split] if d else np.zeros(n, np.int64),
+                "threshold": np.asarray(border, np.float32)[split] if d else np.zeros(n),
+                "left": np.where(inner, children + 1, -1), "right": np.where(inner, children + 2, -1),
+                "missing_left": ~np.asarray(nan_bit, bool)[split] if d else np.ones(n, bool),
+                "value": value}
 
 
 class ObliviousTrees(Layer):
