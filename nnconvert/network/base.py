@@ -21,6 +21,7 @@ from torch import nn
 
 from ..errors import UnsupportedEstimatorError
 from ..layers import LayerDescription
+from .folded import FoldedForm
 from .heads import Head
 from .lean import lean_tensor
 from .schema import InputSchema
@@ -105,6 +106,12 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         text vectorizer at a pipeline's front: documents in, the matrix out), set by
         :func:`nnconvert.convert`; None for networks that read numbers only.
         ``text_input`` is the same, by its former name.
+    runs_folded : bool
+        Whether inference (gradients off) runs the body's folded form
+        (:class:`~nnconvert.network.folded.FoldedForm`: scalers folded into the weights that
+        read them where that is exact to rounding) instead of its layers one by one; set by
+        :func:`nnconvert.convert` (``fuse=None``, the default). The layers stay what
+        ``draw()``, ``explain()``, export and training read.
     """
 
     def __init__(
@@ -135,6 +142,10 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         #: which layer walks the trees and how scikit-learn shapes the answers
         self.tree_paths = None  # see TreeMethods
         self.input_stage: InputStage | None = None
+        self._folded = FoldedForm()
+
+    #: see the class's Attributes; :func:`nnconvert.convert` sets it per network
+    runs_folded: bool = False
 
     @property
     def text_input(self) -> InputStage | None:
@@ -163,6 +174,15 @@ class ConvertedNetwork(TreeMethods, nn.Module):
 
     def hidden(self, x: torch.Tensor) -> torch.Tensor:
         """The body's output for a tensor ``x`` (the input of the head)."""
+        return self._run_body(x)
+
+    def _run_body(self, x: torch.Tensor) -> torch.Tensor:
+        """The body on ``x``: its folded form for inference where :attr:`runs_folded`
+        (the same function to rounding), its layers themselves where gradients flow."""
+        if self.runs_folded and not torch.is_grad_enabled():
+            folded = self._folded.layers(self.body)
+            if folded is not None:
+                return folded(x)
         return self.body(x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -177,7 +197,7 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         another dtype is cast to the network's; anything that is not a 2-D floating tensor
         of ``n_features_in_`` columns is refused with a clear error.
         """
-        return self.head(self.body(self.checked_tensor(x)))
+        return self.head(self._run_body(self.checked_tensor(x)))
 
     def output_tensors(self, x: torch.Tensor, methods: Sequence[str]) -> dict:
         """Several answers from one pass through the body, as tensors on the network's device.
@@ -190,7 +210,7 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         AttributeError
             If a method is not one of :attr:`methods`.
         """
-        return self._answers(self.body(self.checked_tensor(x)), self._known(methods))
+        return self._answers(self._run_body(self.checked_tensor(x)), self._known(methods))
 
     def _known(self, methods: Sequence[str]) -> Sequence[str]:
         missing = [m for m in methods if m not in self.methods]
@@ -346,7 +366,7 @@ class ConvertedNetwork(TreeMethods, nn.Module):
     def _outputs_of(self, x: torch.Tensor, methods: tuple) -> dict[str, np.ndarray]:
         """The answers for ``x``, the tensor the body reads (checked)."""
         with torch.no_grad():
-            z = self.body(x)
+            z = self._run_body(x)
             self.head.check_output(z)  # scikit-learn's refusals and warnings, on its side
             answers = self._answers(z, self._known(methods))
         return {m: self._to_numpy(m, t) for m, t in answers.items()}
