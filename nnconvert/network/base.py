@@ -26,6 +26,7 @@ from .heads import Head
 from .lean import lean_tensor
 from .schema import InputSchema
 from .stage import InputStage, documents_refused, looks_like_documents
+from .threads import threads_for, work_per_row
 from .tree_methods import TreeMethods
 
 __all__ = ["ConvertedNetwork", "SPARSE_BLOCK_ROWS", "SPARSE_BLOCK_BYTES", "sparse_blocks"]
@@ -106,6 +107,12 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         text vectorizer at a pipeline's front: documents in, the matrix out), set by
         :func:`nnconvert.convert`; None for networks that read numbers only.
         ``text_input`` is the same, by its former name.
+    num_threads : int or None
+        The threads torch runs one call of the scikit-learn style methods on: None (the
+        default) chooses per call, one thread for small work (a few rows), torch's setting
+        (``torch.set_num_threads``) for large; an int fixes it (1 on a busy shared
+        machine). torch's setting is restored after each call
+        (:mod:`nnconvert.network.threads`).
     runs_folded : bool
         Whether inference (gradients off) runs the body's folded form
         (:class:`~nnconvert.network.folded.FoldedForm`: scalers folded into the weights that
@@ -146,6 +153,7 @@ class ConvertedNetwork(TreeMethods, nn.Module):
 
     #: see the class's Attributes; :func:`nnconvert.convert` sets it per network
     runs_folded: bool = False
+    num_threads: int | None = None
 
     @property
     def text_input(self) -> InputStage | None:
@@ -365,11 +373,21 @@ class ConvertedNetwork(TreeMethods, nn.Module):
 
     def _outputs_of(self, x: torch.Tensor, methods: tuple) -> dict[str, np.ndarray]:
         """The answers for ``x``, the tensor the body reads (checked)."""
-        with torch.no_grad():
+        with torch.no_grad(), threads_for(x.shape[0] * self._work_per_row(),
+                                          self.num_threads):
             z = self._run_body(x)
             self.head.check_output(z)  # scikit-learn's refusals and warnings, on its side
             answers = self._answers(z, self._known(methods))
         return {m: self._to_numpy(m, t) for m, t in answers.items()}
+
+    def _work_per_row(self) -> int:
+        """:func:`~nnconvert.network.threads.work_per_row` of the body, counted once per
+        set of layers."""
+        key = tuple(map(id, self.body))
+        cached = self.__dict__.get("_work_cache")
+        if cached is None or cached[0] != key:
+            cached = self.__dict__["_work_cache"] = (key, work_per_row(self.body))
+        return cached[1]
 
     def _to_numpy(self, method: str, answer: torch.Tensor) -> np.ndarray:
         return answer.cpu().numpy()
