@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from ..errors import UnsupportedEstimatorError
-from ..layers import LayerDescription
+from ..layers import LayerDescription, LinearUnits
 from .folded import FoldedForm
 from .heads import Head
 from .lean import lean_tensor
@@ -353,9 +353,13 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         methods = tuple(self.methods if methods is None else methods)
         # a plain float array or tensor, checked in O(1) Python, for the head's answers (a
         # kind's own, such as a regressor's std, take its full path)
-        x = lean_tensor(self, X) if set(methods) <= set(self.head.methods) else None
+        deferred = self._finiteness_from_output(X)
+        x = (lean_tensor(self, X, check_finite=not deferred)
+             if set(methods) <= set(self.head.methods) else None)
         if x is not None:
-            return self._outputs_of(x, methods)
+            answers = self._outputs_of(x, methods, finite_unchecked=deferred)
+            if answers is not None:
+                return answers  # else some value is not finite: the full path decides
         X = self._documents_as_matrix(X)
         if scipy.sparse.issparse(X) and not self.reads_sparse():
             X = self.input_schema.encode(X, self.dtype)  # checked once, then read in blocks
@@ -371,11 +375,36 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         x = self._encoded_tensor(X) if encoded else self.as_tensor(X)
         return self._outputs_of(self.checked_tensor(x), methods)
 
-    def _outputs_of(self, x: torch.Tensor, methods: tuple) -> dict[str, np.ndarray]:
-        """The answers for ``x``, the tensor the body reads (checked)."""
+    #: the fewest rows for which a linear network proves its input finite from its output
+    #: (see :meth:`_finiteness_from_output`); fewer cost a sum of microseconds anyway
+    FINITE_FROM_OUTPUT_ROWS = 4096
+
+    def _finiteness_from_output(self, X) -> bool:
+        """Whether the finiteness of ``X`` (a large batch) is read from the body's output
+        instead of a pass over ``X``: where the form that runs is one layer of linear units
+        reading every input (no all-zero column of weights, which a BLAS may skip) with
+        fewer outputs than inputs, a NaN or ±inf anywhere in a row makes that row's output
+        non-finite, so one check of the narrower output answers for the input."""
+        if (not isinstance(X, (np.ndarray, torch.Tensor)) or X.ndim != 2
+                or X.shape[0] < self.FINITE_FROM_OUTPUT_ROWS):
+            return False
+        layers = self._folded.layers(self.body) if self.runs_folded else None
+        layers = self.body if layers is None else layers
+        if len(layers) != 1 or type(layers[0]) is not LinearUnits:
+            return False
+        weight = layers[0].weight
+        return weight.shape[0] < weight.shape[1] and bool((weight != 0).any(dim=0).all())
+
+    def _outputs_of(self, x: torch.Tensor, methods: tuple, finite_unchecked: bool = False
+                    ) -> dict[str, np.ndarray] | None:
+        """The answers for ``x``, the tensor the body reads (checked); with
+        ``finite_unchecked`` (see :meth:`_finiteness_from_output`), None where the body's
+        output shows a value that is not finite."""
         with torch.no_grad(), threads_for(x.shape[0] * self._work_per_row(),
                                           self.num_threads):
             z = self._run_body(x)
+            if finite_unchecked and not bool(torch.isfinite(z.sum())):
+                return None  # a sum overflowing on finite input costs only the full path
             self.head.check_output(z)  # scikit-learn's refusals and warnings, on its side
             answers = self._answers(z, self._known(methods))
         return {m: self._to_numpy(m, t) for m, t in answers.items()}
