@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import platform
+import contextlib
 import statistics
 import subprocess
 import sys
@@ -59,6 +60,19 @@ def race(contenders: dict[str, Callable[[], object]], reference: str, rounds: in
             "speedup_vs_reference": statistics.median(ratios),
         }
     return results
+
+
+@contextlib.contextmanager
+def busy_core():
+    """Another process spinning on one core while the block runs: a user's other work on a
+    shared machine, or another threaded library between predictions."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.2)  # let it take its core
+        yield
+    finally:
+        spinner.kill()
+        spinner.wait()
 
 
 def print_table(title: str, results: dict[str, dict], reference: str) -> None:
