@@ -159,14 +159,6 @@ BUSY = False
 
 @contextlib.contextmanager
 def competing_process(busy: bool | None = None):
-    """Keep one core busy with another process while the block runs (where ``busy``, by
-    default ``--busy``): what a user on a shared server sees. The process is ended after."""
-    if not (BUSY if busy is None else busy):
-        yield None
-        return
-    process = subprocess.Popen([sys.executable, "-c", "while True: pass"])
-    try:
-        yield process.pid
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    """:func:`busy_core` where ``busy`` (by default ``--busy``), nothing otherwise."""
+    with busy_core() if (BUSY if busy is None else busy) else contextlib.nullcontext():
+        yield
