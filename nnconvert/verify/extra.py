@@ -32,6 +32,7 @@ from ..agreement import (
     score_methods,
     within_reference_precision,
 )
+from ..network.transformer import ConvertedTransformer
 
 __all__ = ["EXTRA_METHODS", "INDEX_METHODS", "extra_methods", "compare_extra"]
 
@@ -39,18 +40,20 @@ __all__ = ["EXTRA_METHODS", "INDEX_METHODS", "extra_methods", "compare_extra"]
 EXTRA_METHODS = ("inverse_transform", "score_samples", "apply", "decision_path")
 #: answers that are node indices: compared exactly
 INDEX_METHODS = ("apply", "decision_path")
+#: a transformer's network of each method (None where nnconvert refuses to convert it)
+_CONVERTED = {"inverse_transform": "inverse_network", "score_samples": "score_network"}
 
 
 def network_has(net, method: str) -> bool:
-    """Whether ``net`` answers ``method`` as its estimator does (``apply`` is also torch's
-    ``Module.apply``: only a network of trees answers scikit-learn's)."""
+    """Whether ``net`` computes ``method`` (``apply`` is also torch's ``Module.apply``: only
+    a network of trees answers scikit-learn's). A transformer whose inverse or score
+    nnconvert refuses to convert (it raises, saying why) has none to verify."""
     if method in INDEX_METHODS:
         paths = getattr(net, "tree_paths", None)
         return paths is not None and (method == "apply" or paths.has_decision_path)
-    try:
-        return hasattr(net, method)
-    except Exception:  # a network's own availability check: it does not answer it
-        return False
+    if isinstance(net, ConvertedTransformer) and method in _CONVERTED:
+        return getattr(net, _CONVERTED[method]) is not None
+    return hasattr(net, method)
 
 
 def extra_methods(estimator, net) -> list[str]:
