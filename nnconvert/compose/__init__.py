@@ -19,6 +19,7 @@ from . import (  # noqa: F401
     multioutput,
     pipeline,
     ransac,
+    rules,
     search,
     target,
     text,
