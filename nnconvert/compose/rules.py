@@ -60,6 +60,17 @@ def members(estimator, *, on_input: bool = True) -> list[tuple[BaseEstimator, ob
     ``on_input=False`` adds the members that read the others' answers (a stack's final
     estimator), for rules that need no input. Members that are not fitted estimators
     (``'drop'``, an unfitted template) are left out.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.ensemble import BaggingClassifier
+    >>> from sklearn.neighbors import KNeighborsClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> bag = BaggingClassifier(KNeighborsClassifier(), n_estimators=2, max_features=2,
+    ...                         random_state=0).fit(X, y)
+    >>> [(type(m).__name__, len(columns)) for m, columns in members(bag)]
+    [('KNeighborsClassifier', 2), ('KNeighborsClassifier', 2)]
     """
     found = []
     features = vars(estimator).get("estimators_features_")

@@ -57,7 +57,18 @@ def network_has(net, method: str) -> bool:
 
 
 def extra_methods(estimator, net) -> list[str]:
-    """The :data:`EXTRA_METHODS` both answer that the kind does not compare already."""
+    """The :data:`EXTRA_METHODS` both answer that the kind does not compare already.
+
+    Examples
+    --------
+    >>> import nnconvert as nc
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.decomposition import PCA
+    >>> X, _ = load_iris(return_X_y=True)
+    >>> pca = PCA(2).fit(X)
+    >>> extra_methods(pca, nc.convert(pca))
+    ['inverse_transform', 'score_samples']
+    """
     own = score_methods(net.head.kind)
     return [m for m in EXTRA_METHODS if m not in own and has_method(estimator, m)
             and network_has(net, m)]
