@@ -18,6 +18,7 @@ from .network import (
     ConvertedClassifier,
     ConvertedClusterer,
     ConvertedDensity,
+    ConvertedMultiOutputClassifier,
     ConvertedNetwork,
     ConvertedOutlierDetector,
     ConvertedRegressor,
@@ -79,6 +80,10 @@ def _network(estimator, conversion: Conversion) -> ConvertedNetwork:
     if kind in _LABELLED:  # unsupervised kinds: the converter names the labels
         return _LABELLED[kind](conversion.layers, conversion.head, classes=conversion.classes,
                                **common)
+    if kind == "multioutput_classifier":  # classes_ as scikit-learn exposes them
+        classes = conversion.classes if conversion.classes is not None else estimator.classes_
+        return ConvertedMultiOutputClassifier(conversion.layers, conversion.head,
+                                              classes=classes, **common)
     if kind == "density":
         return ConvertedDensity(conversion.layers, conversion.head, **common)
     names_out = None

@@ -1,6 +1,6 @@
 """Estimators made of estimators: pipelines, column transformers and feature unions,
 one-vs-rest and one-vs-one, voting and stacking, bagging and AdaBoost, calibration,
-multi-output regressors and chains, RANSAC, searches, thresholds, transformed targets, and
+multi-output regressors and classifiers, chains, RANSAC, searches, thresholds, transformed targets, and
 the text front end of a pipeline.
 
 Every one of them holds its members through one mechanism (:mod:`.members`): a member
@@ -16,6 +16,7 @@ from . import (  # noqa: F401
     ensembles,
     members,
     multiclass,
+    multilabel,
     multioutput,
     pipeline,
     ransac,
