@@ -229,6 +229,12 @@ TAMPERS = [
     ("text-count-bigrams-complementnb", "CountVectorizer", "vocabulary_",
      kinds(past_the_end=_column(len), repeated=_column(lambda v: list(v.values())[1]),
            negative=_column(lambda v: -1))),
+    ("normalizer-l2-wine", "Normalizer", "norm", kinds(unknown=_constant("l3"))),
+    ("bagging-logreg-wine", "BaggingClassifier", "estimators_features_",
+     kinds(past_the_end=lambda v: [np.r_[v[0][:-1], 10**6], *v[1:]],
+           negative=lambda v: [np.r_[-1, v[0][1:]], *v[1:]], short=lambda v: v[:-1])),
+    ("bagging-ridge-friedman", "BaggingRegressor", "estimators_features_",
+     kinds(past_the_end=lambda v: [np.r_[v[0][:-1], 10**6], *v[1:]])),
     ("text-hashing-normalizer-linearsvc", "HashingVectorizer", "n_features",
      kinds(zero=_constant(0), dtype=_constant("1024"))),
 ]
@@ -327,3 +333,26 @@ def test_where_scikit_learn_refuses_nnconvert_refuses(iris, attribute):
         model.predict(X[:5])
     with pytest.raises(nc.InvalidModelError, match=attribute):
         nc.convert(model)
+
+
+def test_a_platt_calibrator_binarizer_and_selector_are_read_through_fitted(iris):
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_selection import VarianceThreshold
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.preprocessing import Binarizer
+
+    X, y = iris
+    calibrated = CalibratedClassifierCV(GaussianNB(), cv=2).fit(X, y)
+    nc.convert(calibrated)
+    hostile = copy.deepcopy(calibrated)
+    hostile.calibrated_classifiers_[0].calibrators[0].a_ = np.nan
+    with pytest.raises(nc.InvalidModelError, match=r"calibrator\.a_ .*refit"):
+        nc.convert(hostile)
+    binarizer = Binarizer(threshold=1.0).fit(X)
+    binarizer.threshold = "1.0"
+    with pytest.raises(nc.InvalidModelError, match=r"Binarizer\.threshold"):
+        nc.convert(binarizer)
+    selector = VarianceThreshold(0.5).fit(X)
+    selector.variances_ = selector.variances_[:-1]  # a mask narrower than the input
+    with pytest.raises(nc.InvalidModelError, match=r"VarianceThreshold\.get_support\(\)"):
+        nc.convert(selector)
