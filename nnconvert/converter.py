@@ -169,7 +169,8 @@ def convert(
             f"convert() needs a fitted estimator instance, got the class {estimator.__name__}: "
             f"fit {estimator.__name__}(...) first."
         )
-    if not isinstance(estimator, BaseEstimator):
+    # a registered class of another library (CatBoost's models are no BaseEstimator) passes
+    if not isinstance(estimator, BaseEstimator) and not has_converter(estimator):
         raise unsupported(estimator)
     check_fitted(estimator)
     conversion = _conversion(estimator, options)
