@@ -40,7 +40,7 @@ import nnconvert as nc
 def digits():
     X, y = load_digits(return_X_y=True)
     X = (X > 8).astype(float)  # binary pixels: many equal distances
-    return X[:400], y[:400], X[400:550]
+    return X[:300], y[:300], X[300:400]
 
 
 CLASSIFIER_MEMBERS = {

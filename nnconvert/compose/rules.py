@@ -17,6 +17,9 @@ holds, so a new wrapper inherits them by construction:
 - :func:`~nnconvert.registry.reference_rtol`: the loosest precision of any member (the
   final estimator of a stack included).
 
+``OneVsOneClassifier`` adds its own vote's rule: a pair whose score is within rounding of
+its threshold may vote either way, so its decision function jumps by a whole vote there.
+
 A pipeline's and a search's rules are the last step's and the best estimator's
 (:mod:`.pipeline`, :mod:`.search`); those reach the rules here through the same tables.
 """
@@ -27,6 +30,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, is_classifier
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import NotFittedError
+from sklearn.multiclass import OneVsOneClassifier
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import check_is_fitted
 
@@ -147,3 +151,40 @@ def _member_rtol(estimator) -> float | None:
     found = [reference_rtol(m) for m, _ in members(estimator, on_input=False)]
     found = [r for r in found if r is not None]
     return max(found) if found else None
+
+
+# -- one-vs-one: the wrapper's own vote, besides its members' rules --------------------------
+
+def _pair_ties(ovo: OneVsOneClassifier, X, rtol: float) -> np.ndarray | None:
+    """Rows where a pair's score is within rounding of its threshold (a decision function's
+    0, a probability's ½): the pair's vote, so the wrapper's vote counts and its decision
+    function, jump by a whole vote there."""
+    if vars(ovo).get("pairwise_indices_") is not None:
+        return None  # members on kernel columns: their own rules only
+    near = np.zeros(len(X), dtype=bool)
+    for member in ovo.estimators_:
+        if hasattr(member, "decision_function"):
+            score, threshold = np.asarray(member.decision_function(X), np.float64), 0.0
+        else:
+            score, threshold = np.asarray(member.predict_proba(X), np.float64)[:, 1], 0.5
+        scale = max(float(np.max(np.abs(score), initial=0.0)), 1.0)
+        near |= np.abs(score.reshape(len(X), -1)[:, 0] - threshold) <= max(rtol, 1e-12) * scale
+    return near
+
+
+@score_jump_rule.register(OneVsOneClassifier)
+def _one_vs_one_jumps(ovo: OneVsOneClassifier, X, reference: dict, rtol: float) -> dict | None:
+    rows = [r for r in (member_jump_rows(ovo, X, rtol), _pair_ties(ovo, X, rtol))
+            if r is not None]
+    rows = np.logical_or.reduce(rows) if rows else None
+    if rows is None or not rows.any():
+        return None
+    return {method: rows for method in reference if method != "predict"}
+
+
+@margin_rule.register(OneVsOneClassifier)
+def _one_vs_one_margin(ovo: OneVsOneClassifier, X, reference: dict) -> np.ndarray | None:
+    jumps = _one_vs_one_jumps(ovo, X, reference, MARGIN_RTOL)
+    if not jumps or "decision_function" not in reference:
+        return None
+    return np.where(next(iter(jumps.values())), 0.0, default_margin(reference))
