@@ -11,7 +11,6 @@ import contextlib
 import json
 import os
 import platform
-import contextlib
 import statistics
 import subprocess
 import sys
