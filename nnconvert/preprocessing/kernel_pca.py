@@ -36,7 +36,6 @@ from ..layers import (
     LayerDescription,
     LinearUnits,
     as_buffer,
-    dense_float64,
 )
 from ..fitted import Fitted
 from ..options import Options
