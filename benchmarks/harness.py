@@ -7,10 +7,13 @@ as the median of the per-round ratios.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Callable
@@ -56,6 +59,19 @@ def race(contenders: dict[str, Callable[[], object]], reference: str, rounds: in
             "speedup_vs_reference": statistics.median(ratios),
         }
     return results
+
+
+@contextlib.contextmanager
+def busy_core():
+    """Another process spinning on one core while the block runs: a user's other work on a
+    shared machine, or another threaded library between predictions."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.2)  # let it take its core
+        yield
+    finally:
+        spinner.kill()
+        spinner.wait()
 
 
 def print_table(title: str, results: dict[str, dict], reference: str) -> None:
@@ -127,5 +143,21 @@ def quick_or_full(description: str) -> tuple[int, int]:
     parser = argparse.ArgumentParser(description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a tenth of the rows, 3 rounds")
-    quick = parser.parse_args().quick
-    return (10, 3) if quick else (1, 5)
+    parser.add_argument("--busy", action="store_true",
+                        help="time everything beside a competing process that keeps one core "
+                             "busy (see competing_process)")
+    args = parser.parse_args()
+    global BUSY
+    BUSY = args.busy
+    return (10, 3) if args.quick else (1, 5)
+
+
+#: whether the benchmark runs beside a competing busy process (``--busy``)
+BUSY = False
+
+
+@contextlib.contextmanager
+def competing_process(busy: bool | None = None):
+    """:func:`busy_core` where ``busy`` (by default ``--busy``), nothing otherwise."""
+    with busy_core() if (BUSY if busy is None else busy) else contextlib.nullcontext():
+        yield

@@ -112,13 +112,15 @@ class Fitted:
     def array(self, attribute: str, shape: Sequence[int | None] | None = None, *,
               ndim: int | None = None, finite: bool = True, dtype: Any = np.float64,
               low: float | None = None, high: float | None = None, strict_low: bool = False,
-              nonzero: bool = False, log: bool = False, value: Any = None) -> np.ndarray:
+              nonzero: bool = False, log: bool = False, increasing: bool = False,
+              value: Any = None) -> np.ndarray:
         """A numeric array attribute, checked and returned as a fresh array of ``dtype``.
 
         ``shape`` entries of ``None`` match any length; ``low`` / ``high`` bound every element
         (integer arrays: an index range), ``strict_low`` makes ``low`` exclusive (a variance,
         a bandwidth), ``nonzero`` refuses zeros (a divisor), ``log`` accepts −inf besides finite
-        values (the log of a probability that is 0). A sparse matrix (support vectors,
+        values (the log of a probability that is 0), ``increasing`` refuses a decrease along
+        the last axis (knots, thresholds, bin edges). A sparse matrix (support vectors,
         a ``coef_`` after ``sparsify()``) is read densely. The estimator's own array is never
         modified.
         """
@@ -158,6 +160,9 @@ class Fitted:
         if nonzero and array.size and not array.all():
             raise self.error(attribute, "holds zeros, which scikit-learn never stores there "
                                         "(it divides by these values)")
+        if increasing and array.size and (np.diff(array, axis=-1) < 0).any():
+            raise self.error(attribute, "decreases somewhere, but scikit-learn keeps these "
+                                        "values in increasing order")
         return array
 
     def indices(self, attribute: str, n: int, *, what: str, where: Any = None,
@@ -191,9 +196,9 @@ class Fitted:
             return np.full(n_units, self.number(attribute, value=_scalar(raw)))
         return self.array(attribute, shape=(n_units,), value=raw)
 
-    def classes(self, attribute: str = "classes_") -> np.ndarray:
+    def classes(self, attribute: str = "classes_", value: Any = None) -> np.ndarray:
         """The class labels: a non-empty 1-D array of distinct labels, returned as a copy."""
-        raw = self.get(attribute)
+        raw = self.get(attribute) if value is None else value
         labels = np.array(raw, copy=True)
         if labels.ndim != 1 or labels.size == 0:
             raise self.error(attribute, f"has shape {labels.shape}, but a non-empty 1-D array "
@@ -204,6 +209,19 @@ class Fitted:
             raise self.error(attribute, "holds NaN or infinite values")
         self.unique(attribute, labels)
         return labels
+
+    def per_output(self, attribute: str, n_outputs: int) -> list:
+        """An attribute of a model of several targets: a list (or tuple) of ``n_outputs``
+        entries, one per target (``classes_``, ``class_prior_``), returned as a list."""
+        raw = self.get(attribute)
+        if not isinstance(raw, (list, tuple)) or len(raw) != n_outputs:
+            raise self.error(attribute, f"is not a list of {n_outputs} entries, one per target")
+        return list(raw)
+
+    def classes_per_output(self, n_outputs: int, attribute: str = "classes_") -> list:
+        """Each target's class labels (:meth:`classes` of each of :meth:`per_output`)."""
+        return [self.classes(f"{attribute}[{j}]", value=raw)
+                for j, raw in enumerate(self.per_output(attribute, n_outputs))]
 
     def same(self, attribute: str, found: Any, expected: Any, what: str) -> None:
         """Refuse an attribute whose ``what`` (its length, its sum, ...) contradicts another.

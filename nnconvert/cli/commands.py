@@ -62,7 +62,7 @@ def _load(args: argparse.Namespace):
 def _convert(estimator, args: argparse.Namespace):
     from ..converter import convert
 
-    return convert(estimator, dtype=_dtype(args.dtype), fuse=args.fuse,
+    return convert(estimator, dtype=_dtype(args.dtype), fuse=True if args.fuse else None,
                    tree_form=args.tree_form)
 
 
@@ -87,6 +87,8 @@ def _answers(net) -> str:
         return "+1 (inlier) / −1 (outlier)"
     if net.head.kind == "density":
         return "a log density"
+    if net.head.kind == "multioutput_classifier":
+        return f"{net.head.n_targets} targets, classes {[c.tolist() for c in net.head.labels]}"
     return f"{net.head.n_outputs} output features"
 
 

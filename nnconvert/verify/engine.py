@@ -7,7 +7,6 @@ import numbers
 import time
 
 import torch
-from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
 
 from ..agreement import (
@@ -21,10 +20,11 @@ from ..agreement import (
 )
 from ..errors import NotFittedError
 from ..network import ConvertedNetwork
-from ..registry import estimator_name
+from ..registry import check_is_fitted_any, estimator_name
 from .blocks import verify_block, verify_blocks
 from .comparers import comparer_for
 from .distributed import current_client, verify_on_cluster
+from .extra import extra_methods
 from .report import VerificationReport, finalize
 from .sources import as_source, default_batch_size
 
@@ -33,7 +33,8 @@ __all__ = ["run_verify", "run_compare", "comparer_for"]
 
 def _checked_methods(estimator, net: ConvertedNetwork, methods) -> list[str]:
     kind = net.head.kind
-    known = [*score_methods(kind), *(("predict",) if compares_labels(kind) else ())]
+    extra = extra_methods(estimator, net)  # inverse_transform, apply, ... where both answer
+    known = [*score_methods(kind), *(("predict",) if compares_labels(kind) else ()), *extra]
     has = [m for m in known if hasattr(estimator, m)
            and (m not in OPTIONAL_METHODS or m in net.methods)]
     if methods is None:
@@ -100,7 +101,7 @@ def _check(estimator, net, rtol, batch_size) -> None:
             f"{type(net).__name__}; build the network with nnconvert.convert(estimator)."
         )
     try:
-        check_is_fitted(estimator)
+        check_is_fitted_any(estimator)
     except NotFittedError:
         raise NotFittedError(
             f"This {type(estimator).__name__} instance is not fitted yet: there is nothing to "

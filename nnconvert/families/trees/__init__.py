@@ -6,6 +6,7 @@ from . import (  # noqa: F401
     bagging,
     boosters,
     boosting,
+    catboost,
     embedding,
     isolation,
     lightgbm,
