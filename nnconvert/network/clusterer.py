@@ -81,6 +81,13 @@ class ClusterHead(Head):
         k-means' ``−Σ`` of them (``has_inertia``)."""
         raise AttributeError("this clusterer has no inertia")
 
+    def fused_predict(self, body: torch.nn.Sequential, x: torch.Tensor
+                      ) -> torch.Tensor | None:
+        """:meth:`predict_index` computed from the body's input ``x`` without the body's
+        output, where the head knows a faster way (a compiled argmin over the centres
+        that never holds the rows × centres matrix); None: take the body's path."""
+        return None
+
 
 def _has(method: str):
     return lambda net: method in net.head.methods
@@ -157,6 +164,18 @@ class ConvertedClusterer(LabelledNetwork):
         with torch.no_grad():
             z = self.body(self.checked_tensor(self.as_tensor(X)))
             return -float(self.head.nearest_squared(z).sum())
+
+    def _outputs_of(self, x: torch.Tensor, methods: tuple) -> dict[str, np.ndarray]:
+        # predict alone need not hold the body's (rows × centres) output: the head may
+        # answer it in one fused pass (the torch path stays for the other methods, for
+        # gradients, export and a GPU: the head says where it cannot)
+        if tuple(methods) == ("predict",) and not (torch.is_grad_enabled()
+                                                   and x.requires_grad):
+            with torch.no_grad():
+                index = self.head.fused_predict(self.body, x)
+            if index is not None:
+                return {"predict": self._to_numpy("predict", index)}
+        return super()._outputs_of(x, methods)
 
     def _output_names(self, n_out: int, labels=None) -> list[str] | None:
         if labels is None and n_out == len(self.classes_):
