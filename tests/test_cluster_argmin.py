@@ -20,7 +20,7 @@ from sklearn.datasets import load_digits, load_wine, make_blobs
 from sklearn.preprocessing import StandardScaler
 
 import nnconvert as nc
-from nnconvert.families.clustering import NearestCentreHead
+from nnconvert.families.clustering import _TAKE, NearestCentreHead
 from nnconvert.layers import nearest_kernel
 
 pytestmark = pytest.mark.skipif(nearest_kernel.library() is None,
@@ -45,12 +45,17 @@ def _both(net, X) -> tuple[np.ndarray, np.ndarray]:
     return answers[0], answers[1]
 
 
-def _unsure(net, X) -> np.ndarray:
-    """The rows the kernel cannot rank alone (redone with every exact distance)."""
+def _kernel(net, X, take: int = _TAKE) -> tuple[np.ndarray, np.ndarray]:
+    """The kernel's nearest centre and its unsure rows (redone with every exact distance)."""
     centres = net.body[0].points.to(torch.float64)
     panels, norms = nearest_kernel.packed(centres, (centres * centres).sum(dim=1))
     x = torch.as_tensor(np.asarray(X, dtype=np.float64))
-    return nearest_kernel.nearest(x, panels, norms, centres, 4, 1)[2].numpy()
+    indices, _, unsure = nearest_kernel.nearest(x, panels, norms, centres, take, 1)
+    return indices[:, 0].numpy(), unsure.numpy()
+
+
+def _unsure(net, X) -> np.ndarray:
+    return _kernel(net, X)[1]
 
 
 def _far(X: np.ndarray, n: int = 40) -> np.ndarray:
@@ -92,10 +97,12 @@ def test_exact_ties_go_to_the_first_centre_as_scikit_learn():
     km = _grid_kmeans()
     ties = _ties(km)
     net = nc.convert(km)
-    # two-way ties are re-ranked in the kernel's pass; four-way ones (as many as it keeps
-    # candidates) are unsure and get every exact distance: both ways are tested here
-    unsure = _unsure(net, ties)
+    # a tie is unsure with two candidates (every exact distance decides); with four, the
+    # two-way ties are re-ranked in the kernel's own pass: both give the first centre
+    assert _unsure(net, ties).all()
+    nearest, unsure = _kernel(net, ties, take=4)
     assert unsure.any() and not unsure.all()
+    assert np.array_equal(nearest[~unsure], km.predict(ties)[~unsure])
     compiled, plain = _both(net, ties)
     expected = km.predict(ties)
     assert np.array_equal(compiled, expected) and np.array_equal(plain, expected)

@@ -36,9 +36,10 @@ from ..registry import Conversion, converts, margin_rule
 
 __all__ = ["NearestCentreHead", "BisectingHead"]
 
-#: candidates the compiled argmin keeps a row (more than one, so that it can tell a row
-#: whose nearest centre is sure from one where float32 rounding could hide a nearer one)
-_TAKE = 4
+#: candidates the compiled argmin keeps a row: two, so that it can tell a row whose nearest
+#: centre is sure (the second is farther by more than float32's rounding) from one that is
+#: not (redone exactly); more would cost every row for the few near ties
+_TAKE = 2
 #: (rows × centres × features) held at once where unsure rows get every exact distance
 _EXACT_ELEMENTS = 1 << 20
 
@@ -83,8 +84,9 @@ class NearestCentreHead(ClusterHead):
         points, panels, norms, spread = _kernel_tables(units)
         queries = x.to(torch.float64)
         take = min(points.shape[0], _TAKE)
-        indices, _, unsure = nearest_kernel.nearest(queries, panels, norms, points, take, 1,
-                                                    spread)
+        indices, _, unsure = nearest_kernel.nearest(
+            queries, panels, norms, points, take, 1, spread,
+            fast=x if x.dtype == torch.float32 else None)  # float32 rows: no second cast
         nearest = indices[:, 0]
         if bool(unsure.any()):
             rows = torch.nonzero(unsure).flatten()
