@@ -11,6 +11,11 @@ when every split on its path went its way.
 
 A k-means model's labels are int32, as scikit-learn returns them; MeanShift's and
 AffinityPropagation's int64; Birch's the dtype of ``subcluster_labels_``.
+
+On the CPU, ``predict`` of the flat nearest-centre models skips the rows × centres matrix:
+:meth:`NearestCentreHead.fused_predict` runs the compiled k-nearest kernel with k = 1 (a
+fused argmin over exact float64 distances, the first centre winning a tie, as scikit-learn's
+strict ``<``). ``transform``, ``score``, export, a GPU and gradients take the torch layers.
 """
 
 from __future__ import annotations
