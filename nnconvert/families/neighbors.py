@@ -34,7 +34,7 @@ from sklearn.neighbors import (
 )
 
 from ..agreement import default_margin, score_scale
-from ..errors import ConversionError, UnsupportedEstimatorError
+from ..errors import ConversionError
 from ..fitted import Fitted
 from ..layers import METRIC_FORMULAS, Layer, LayerDescription, as_buffer, distances
 from ..layers import nearest_kernel
@@ -412,18 +412,18 @@ def _knn_classifier(estimator, options):
     manhattan, chebyshev, minkowski (any p, with weights w or without), cosine, seuclidean (V),
     mahalanobis (VI), braycurtis, canberra, correlation, hamming and haversine, each in the
     difference form. A row at distance 0 takes those rows' vote alone. Tied votes go to the
-    first class; equal distances to the lowest training row, as brute force does (a kd-tree or ball tree may choose otherwise, and
-    ``verify`` counts such rows as near ties).
+    first class; equal distances to the lowest training row, as brute force does (a kd-tree or
+    ball tree may choose otherwise, and ``verify`` counts such rows as near ties). Fitted on a
+    2-D y: one vote of every target's class indicators, one frequency head per target.
 
     Refused: ``metric='precomputed'`` (it reads distances, not features: there are no
     training rows to centre units on), ``nan_euclidean`` and the boolean metrics (dice,
     jaccard, ...: every value read as ``x != 0``), a callable metric and a weight function
     (Python code, not a network).
     """
-    if estimator.outputs_2d_:
-        raise UnsupportedEstimatorError(
-            "KNeighborsClassifier fitted on several targets (a 2-D y) is not supported: "
-            "nnconvert converts single-label classifiers. Fit one per target.")
+    if estimator.outputs_2d_:  # a 2-D y: one head per target
+        from .neighbors_multioutput import multi_output_knn
+        return multi_output_knn(estimator)
     indicators = _class_indicators(estimator)
     layer = _vote_layer(estimator, indicators, classifier=True)
     return Conversion(layers=[layer], head=FrequencyHead(
@@ -584,12 +584,11 @@ def _radius_classifier(estimator, options):
     """Distance units on the training rows, those within the radius, then a vote.
 
     Outlier labels are honoured; a row with no neighbour within the radius gets scikit-learn's
-    error where it has no outlier label.
+    error where it has no outlier label. Fitted on a 2-D y: one frequency head per target.
     """
-    if estimator.outputs_2d_:
-        raise UnsupportedEstimatorError(
-            "RadiusNeighborsClassifier fitted on several targets (a 2-D y) is not supported: "
-            "nnconvert converts single-label classifiers. Fit one per target.")
+    if estimator.outputs_2d_:  # a 2-D y: one head per target
+        from .neighbors_multioutput import multi_output_radius
+        return multi_output_radius(estimator)
     classes = Fitted(estimator).classes()
     outlier = None
     if estimator.outlier_label_ is not None:
