@@ -181,6 +181,16 @@ def test_other_methods_and_gradients_keep_the_torch_path():
     out = net.outputs(X_test, ("transform", "predict"))
     np.testing.assert_allclose(out["transform"], km.transform(X_test), rtol=1e-9, atol=1e-12)
     assert np.array_equal(out["predict"], km.predict(X_test))
+    net.body[0].__dict__.pop("_kernel_cache", None)
     x = torch.as_tensor(X_test, dtype=torch.float64).requires_grad_()
     index = net.output_tensors(x, ("predict",))["predict"]
     assert np.array_equal(net.classes_[index.numpy()], km.predict(X_test))
+    assert not hasattr(net.body[0], "_kernel_cache")  # a gradient asked: the torch path
+
+
+def test_verify_checks_the_fused_labels():
+    km, X_test = _digits()
+    net = nc.convert(km)
+    report = nc.verify(km, net, X_test, progress=False)
+    assert report.passed and report.n_disagreements == 0
+    assert hasattr(net.body[0], "_kernel_cache")  # verify's predict came from the kernel

@@ -9,6 +9,8 @@ density). ``fit_predict`` is fitting, not inference: the network has none.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import torch
 from sklearn.utils.metaestimators import available_if
@@ -165,17 +167,33 @@ class ConvertedClusterer(LabelledNetwork):
             z = self.body(self.checked_tensor(self.as_tensor(X)))
             return -float(self.head.nearest_squared(z).sum())
 
+    def _fused_predict(self, x: torch.Tensor, methods) -> torch.Tensor | None:
+        """The head's fused ``predict`` of ``x`` (see :meth:`ClusterHead.fused_predict`),
+        where ``predict`` is asked for and no gradient is; None: the body's path."""
+        if "predict" not in methods or x.requires_grad:
+            return None
+        return self.head.fused_predict(self.body, x)  # (no grad context: export traces this)
+
+    # predict need not hold the body's (rows × centres) output: the head may answer it in
+    # one fused pass; the other methods, gradients, export and a GPU keep the body's path
+    # (verify asks for predict beside them, so it checks the fused labels too)
+    def output_tensors(self, x: torch.Tensor, methods: Sequence[str]) -> dict:
+        x = self.checked_tensor(x)
+        index = self._fused_predict(x, self._known(methods))
+        if index is None:
+            return super().output_tensors(x, methods)
+        rest = [m for m in methods if m != "predict"]
+        answers = super().output_tensors(x, rest) if rest else {}
+        return {m: index if m == "predict" else answers[m] for m in methods}
+
     def _outputs_of(self, x: torch.Tensor, methods: tuple) -> dict[str, np.ndarray]:
-        # predict alone need not hold the body's (rows × centres) output: the head may
-        # answer it in one fused pass (the torch path stays for the other methods, for
-        # gradients, export and a GPU: the head says where it cannot)
-        if tuple(methods) == ("predict",) and not (torch.is_grad_enabled()
-                                                   and x.requires_grad):
-            with torch.no_grad():
-                index = self.head.fused_predict(self.body, x)
-            if index is not None:
-                return {"predict": self._to_numpy("predict", index)}
-        return super()._outputs_of(x, methods)
+        index = self._fused_predict(x, self._known(methods))
+        if index is None:
+            return super()._outputs_of(x, methods)
+        rest = tuple(m for m in methods if m != "predict")
+        answers = super()._outputs_of(x, rest) if rest else {}
+        return {m: self._to_numpy(m, index) if m == "predict" else answers[m]
+                for m in methods}
 
     def _output_names(self, n_out: int, labels=None) -> list[str] | None:
         if labels is None and n_out == len(self.classes_):
