@@ -1,17 +1,19 @@
 """Per-call latency at 1, 10 and 100 rows: what online serving pays.
 
-Models (make_classification, 20 features, 3 classes): LogisticRegression, a 200-tree
+Models (make_classification, 20 features, 3 classes): LogisticRegression, the same behind a
+StandardScaler (a pipeline, converted by default: one layer per step, run folded), a 200-tree
 RandomForestClassifier, an RBF SVC, a KNeighborsClassifier (k=5), and PCA for
 ``transform``. Each method is timed on the same rows, calls in turn (A B C A B C ...), as
 the median over rounds of the mean time of a loop of calls, in microseconds a call.
 Contenders: scikit-learn; nnconvert's float64 network (the lean path: a float array of the
-right width); onnxruntime on skl2onnx's float32 model and on nnconvert's own ONNX export
+right width), beside the same network with torch's threads fixed at two
+(``net.num_threads = 2``) where the default chooses them per call; onnxruntime on skl2onnx's float32 model and on nnconvert's own ONNX export
 (float64); TL2cgen's compiled C for the forest. A peer that fails is reported with its
 error. Issue 28's target: one row <= 50 µs for LogisticRegression, the forest, the RBF SVC
 and k-NN.
 
 Two threads (torch, scikit-learn, onnxruntime). Run: ``python benchmarks/bench_latency.py``
-(``--quick``: fewer calls a round).
+(``--quick``: fewer calls a round; ``--busy``: beside a process that keeps one core busy).
 """
 
 from __future__ import annotations
@@ -23,12 +25,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from harness import quick_or_full, save
+import harness
+from harness import competing_process, quick_or_full, save
 from sklearn.datasets import make_classification
 from sklearn.decomposition import PCA
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.linear_model import LogisticRegression
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from sklearn.svm import SVC
 from threadpoolctl import threadpool_limits
 
@@ -42,6 +47,9 @@ def _models(X, y):
     return {
         "LogisticRegression": (LogisticRegression(max_iter=1000).fit(X, y),
                                ("predict", "predict_proba", "decision_function")),
+        "Scaled LogisticRegression": (
+            make_pipeline(StandardScaler(), LogisticRegression(max_iter=1000)).fit(X, y),
+            ("predict", "predict_proba")),
         "RandomForest(200)": (RandomForestClassifier(200, random_state=0, n_jobs=1).fit(X, y),
                               ("predict", "predict_proba")),
         "SVC(rbf)": (SVC().fit(X[:2000], y[:2000]), ("predict", "decision_function")),
@@ -130,13 +138,15 @@ def main() -> None:
     scale, rounds = quick_or_full(__doc__)
     loops = 200 // scale
     torch.set_num_threads(THREADS)
-    payload = {"threads": THREADS, "rows": ROWS, "results": {}}
+    payload = {"threads": THREADS, "rows": ROWS, "busy": harness.BUSY, "results": {}}
     X, y = make_classification(n_samples=5000, n_features=20, n_informative=10, n_classes=3,
                                random_state=0)
-    with threadpool_limits(THREADS), tempfile.TemporaryDirectory() as tmp:
+    with threadpool_limits(THREADS), tempfile.TemporaryDirectory() as tmp, \
+            competing_process():
         folder = Path(tmp)
         for label, (model, methods) in _models(X, y).items():
-            net = nc.convert(model)
+            net, fixed = nc.convert(model), nc.convert(model)
+            fixed.num_threads = THREADS
             peers = {"onnxruntime (skl2onnx, float32)": _peer(
                          lambda: _skl2onnx(model, X.shape[1], folder)),
                      "onnxruntime (nnconvert export, float64)": _peer(
@@ -147,7 +157,8 @@ def main() -> None:
                 for n in ROWS:
                     rows = np.ascontiguousarray(X[-n:])
                     calls = {"scikit-learn": getattr(model, method),
-                             "nnconvert float64": getattr(net, method)}
+                             "nnconvert float64": getattr(net, method),
+                             "nnconvert float64, 2 threads fixed": getattr(fixed, method)}
                     for peer, (run, error) in peers.items():
                         calls[peer] = run if run is not None else (
                             lambda X, e=error: (_ for _ in ()).throw(RuntimeError(e)))
@@ -156,7 +167,7 @@ def main() -> None:
                     line = "  ".join(
                         f"{name} {r['median_us']:8.1f}" if "median_us" in r
                         else f"{name} failed" for name, r in results.items())
-                    print(f"{label:20s} {method:18s} {n:4d} rows (µs/call): {line}")
+                    print(f"{label:24s} {method:18s} {n:4d} rows (µs/call): {line}")
                     for name, r in results.items():
                         if "failed" in r and n == ROWS[0]:
                             print(f"    {name}: {r['failed']}")

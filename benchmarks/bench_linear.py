@@ -2,7 +2,7 @@
 
 1,000,000 rows x 100 features, 10 classes. Target: the float64 network's decision_function
 at >= 0.9x scikit-learn's speed, predict_proba at >= 1x. Run: ``python benchmarks/bench_linear.py``
-(``--rows`` to scale down).
+(``--rows`` to scale down; ``--busy``: beside a process that keeps one core busy).
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import argparse
 
 import numpy as np
 import torch
-from harness import print_table, race, save
+from harness import competing_process, print_table, race, save
 from sklearn.datasets import make_classification
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
@@ -23,8 +23,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--busy", action="store_true",
+                        help="beside a process that keeps one core busy")
     args = parser.parse_args()
+    with competing_process(args.busy):
+        _run(args)
 
+
+def _run(args) -> None:
     X_fit, y_fit = make_classification(n_samples=20_000, n_features=100, n_informative=40,
                                        n_classes=10, random_state=0)
     X = np.random.default_rng(0).standard_normal((args.rows, 100))
@@ -32,7 +38,8 @@ def main() -> None:
         "LogisticRegression": LogisticRegression(max_iter=300).fit(X_fit, y_fit),
         "LinearSVC": LinearSVC(C=0.01).fit(X_fit, y_fit),
     }
-    payload = {"rows": args.rows, "features": 100, "classes": 10, "results": {}}
+    payload = {"rows": args.rows, "features": 100, "classes": 10, "busy": args.busy,
+               "results": {}}
     for name, model in models.items():
         nets = {dtype: nc.convert(model, dtype=dtype) for dtype in (torch.float64, torch.float32)}
         methods = ["decision_function"] + (["predict_proba"] if hasattr(model, "predict_proba")

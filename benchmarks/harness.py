@@ -7,10 +7,10 @@ as the median of the per-round ratios.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import platform
-import contextlib
 import statistics
 import subprocess
 import sys
@@ -143,5 +143,21 @@ def quick_or_full(description: str) -> tuple[int, int]:
     parser = argparse.ArgumentParser(description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="a tenth of the rows, 3 rounds")
-    quick = parser.parse_args().quick
-    return (10, 3) if quick else (1, 5)
+    parser.add_argument("--busy", action="store_true",
+                        help="time everything beside a competing process that keeps one core "
+                             "busy (see competing_process)")
+    args = parser.parse_args()
+    global BUSY
+    BUSY = args.busy
+    return (10, 3) if args.quick else (1, 5)
+
+
+#: whether the benchmark runs beside a competing busy process (``--busy``)
+BUSY = False
+
+
+@contextlib.contextmanager
+def competing_process(busy: bool | None = None):
+    """:func:`busy_core` where ``busy`` (by default ``--busy``), nothing otherwise."""
+    with busy_core() if (BUSY if busy is None else busy) else contextlib.nullcontext():
+        yield

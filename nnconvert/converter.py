@@ -97,7 +97,7 @@ def _network(estimator, conversion: Conversion) -> ConvertedNetwork:
 
 
 def convert(
-    estimator: BaseEstimator, dtype: torch.dtype = torch.float64, fuse: bool = False,
+    estimator: BaseEstimator, dtype: torch.dtype = torch.float64, fuse: bool | None = None,
     tree_form: str = "auto", **more_options,
 ) -> ConvertedNetwork:
     """Turn a fitted scikit-learn estimator into an equivalent torch network.
@@ -112,13 +112,17 @@ def convert(
     dtype : torch.float64 or torch.float32, default torch.float64
         float64 reproduces scikit-learn to rounding; float32 is faster and agrees except
         within a near-tie band around the decision boundaries.
-    fuse : bool, default False
-        Fold affine pipeline steps (unclipped scalers) into the weights of the layer that reads
-        them: linear neurons, or the activated hidden layer of an MLP, an ELM or random
-        Fourier features (kernel units keep their scaler). The unfused form keeps one layer
-        per step, which is what the diagrams show. Folding computes ``(W/s)·x − (W/s)·μ``,
-        which cancels digits when features sit far from zero next to their spread (offsets
-        of 1e8 cost about 6e-9 of the score scale): the unfused default is the exact form.
+    fuse : bool or None, default None
+        Folding affine pipeline steps (unclipped scalers) into the weights of the layer that
+        reads them (linear neurons, or the activated hidden layer of an MLP, an ELM or random
+        Fourier features; kernel units keep their scaler) saves a pass over the data.
+        Folding computes ``(W/s)·x − (W/s)·μ``, which cancels digits when features sit far
+        from zero next to their spread (offsets of 1e8 cost about 6e-9 of the score scale).
+        ``None`` (the default): the network keeps one layer per step (what ``draw()``,
+        ``explain()``, export and training read) and its inference runs their folded form
+        wherever folding is exact to rounding (offsets within 10⁴ of the spread), the steps
+        themselves elsewhere and while gradients flow. ``True``: the layers themselves are
+        folded, every unclipped scaler (drawn folded too). ``False``: never folded.
     tree_form : {'auto', 'network', 'traversal'}, default 'auto'
         The form of trees and tree ensembles (ignored by other models): ``'network'`` is
         the network of step units (a decision unit per split, a leaf unit per leaf, a
@@ -178,6 +182,7 @@ def convert(
     net.origin = conversion.origin
     net.input_stage = conversion.input_stage
     net.tree_paths = conversion.paths
+    net.runs_folded = options.fuse is None
     if isinstance(net, ConvertedTransformer):
         attach_inverse(estimator, options, net)
         attach_scores(estimator, options, net)

@@ -15,8 +15,10 @@ from importlib import metadata
 __all__ = ["ONNX_EXPORT", "require"]
 
 #: onnxscript 0.6 is the first to carry the translation API torch 2.11+ imports, and needs
-#: onnx 1.17; onnxruntime 1.19 is the first built for NumPy 2 (1.18 fails to import).
-ONNX_EXPORT = {"onnx": "1.17", "onnxscript": "0.6", "onnxruntime": "1.19"}
+#: onnx 1.17; onnxruntime 1.32 is the first that runs every exported graph on a 0-row batch
+#: (1.19, the first built for NumPy 2, to 1.31 fail or crash inside onnxruntime on the
+#: k-nearest and HistGradientBoosting graphs: the self-check of an export runs them).
+ONNX_EXPORT = {"onnx": "1.17", "onnxscript": "0.6", "onnxruntime": "1.32"}
 
 
 def _release(version: str) -> tuple[int, ...]:

@@ -112,13 +112,15 @@ class Fitted:
     def array(self, attribute: str, shape: Sequence[int | None] | None = None, *,
               ndim: int | None = None, finite: bool = True, dtype: Any = np.float64,
               low: float | None = None, high: float | None = None, strict_low: bool = False,
-              nonzero: bool = False, log: bool = False, value: Any = None) -> np.ndarray:
+              nonzero: bool = False, log: bool = False, increasing: bool = False,
+              value: Any = None) -> np.ndarray:
         """A numeric array attribute, checked and returned as a fresh array of ``dtype``.
 
         ``shape`` entries of ``None`` match any length; ``low`` / ``high`` bound every element
         (integer arrays: an index range), ``strict_low`` makes ``low`` exclusive (a variance,
         a bandwidth), ``nonzero`` refuses zeros (a divisor), ``log`` accepts −inf besides finite
-        values (the log of a probability that is 0). A sparse matrix (support vectors,
+        values (the log of a probability that is 0), ``increasing`` refuses a decrease along
+        the last axis (knots, thresholds, bin edges). A sparse matrix (support vectors,
         a ``coef_`` after ``sparsify()``) is read densely. The estimator's own array is never
         modified.
         """
@@ -158,6 +160,9 @@ class Fitted:
         if nonzero and array.size and not array.all():
             raise self.error(attribute, "holds zeros, which scikit-learn never stores there "
                                         "(it divides by these values)")
+        if increasing and array.size and (np.diff(array, axis=-1) < 0).any():
+            raise self.error(attribute, "decreases somewhere, but scikit-learn keeps these "
+                                        "values in increasing order")
         return array
 
     def indices(self, attribute: str, n: int, *, what: str, where: Any = None,

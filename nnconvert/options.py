@@ -35,16 +35,19 @@ class Options:
     ----------
     dtype : torch.float64 or torch.float32, default torch.float64
         The network's floating-point type.
-    fuse : bool, default False
-        Fold affine pipeline steps into the layer that reads them.
+    fuse : bool or None, default None
+        ``True``: fold affine pipeline steps into the layer that reads them (the network
+        has, and draws, the folded layers). ``None``: keep one layer per step and run
+        their folded form where folding is exact to rounding. ``False``: run the steps as
+        they are.
     tree_form : {'auto', 'network', 'traversal'}, default 'auto'
         The form of trees and tree ensembles.
 
     Examples
     --------
     >>> from nnconvert.options import Options
-    >>> Options(tree_form="traversal").fuse
-    False
+    >>> Options(tree_form="traversal").fuse is None
+    True
     >>> Options.from_keywords(tree_from="traversal")
     Traceback (most recent call last):
     ...
@@ -52,7 +55,7 @@ class Options:
     """
 
     dtype: torch.dtype = torch.float64
-    fuse: bool = False
+    fuse: bool | None = None
     tree_form: str = "auto"
 
     def __post_init__(self) -> None:
@@ -60,9 +63,10 @@ class Options:
             raise TypeError(
                 f"dtype must be torch.float64 (exact) or torch.float32 (fast), got "
                 f"{self.dtype!r}.")
-        if isinstance(self.fuse, str):  # "False" would be true
-            raise TypeError(f"fuse must be True or False, got {self.fuse!r}.")
-        object.__setattr__(self, "fuse", bool(self.fuse))
+        if self.fuse is not None:
+            if isinstance(self.fuse, str):  # "False" would be true
+                raise TypeError(f"fuse must be True, False or None, got {self.fuse!r}.")
+            object.__setattr__(self, "fuse", bool(self.fuse))
         if not isinstance(self.tree_form, str) or self.tree_form not in TREE_FORMS:
             raise ValueError(f"tree_form must be one of {', '.join(map(repr, TREE_FORMS))}, "
                              f"got {self.tree_form!r}")

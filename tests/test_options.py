@@ -24,7 +24,7 @@ def iris_models():
 
 def test_defaults_are_convert_defaults():
     options = Options()
-    assert (options.dtype, options.fuse, options.tree_form) == (torch.float64, False, "auto")
+    assert (options.dtype, options.fuse, options.tree_form) == (torch.float64, None, "auto")
     assert Options.names() == ("dtype", "fuse", "tree_form")
 
 
@@ -46,7 +46,7 @@ def test_a_misspelt_option_fails_for_any_model(iris_models, which):
 @pytest.mark.parametrize("bad, error, match", [
     (dict(dtype=torch.float16), TypeError, "dtype must be torch.float64"),
     (dict(tree_form="walk"), ValueError, "tree_form must be one of 'auto'"),
-    (dict(fuse="False"), TypeError, "fuse must be True or False"),
+    (dict(fuse="False"), TypeError, "fuse must be True, False or None"),
 ])
 def test_bad_values_are_refused_with_the_valid_ones(iris_models, bad, error, match):
     with pytest.raises(error, match=match):
@@ -55,6 +55,7 @@ def test_bad_values_are_refused_with_the_valid_ones(iris_models, bad, error, mat
 
 def test_fuse_is_stored_as_a_bool():
     assert Options(fuse=1).fuse is True
+    assert Options(fuse=0).fuse is False and Options(fuse=None).fuse is None
 
 
 def test_every_converter_receives_the_value_convert_built(iris_models):

@@ -75,6 +75,33 @@ def _one_more_first(value):
     return hostile
 
 
+def _with(attribute, tamper):
+    """A copy of a fitted part (a KernelPCA's centerer) with one attribute tampered."""
+    def edit(part):
+        hostile = copy.deepcopy(part)
+        setattr(hostile, attribute, tamper(getattr(hostile, attribute)))
+        return hostile
+    return edit
+
+
+def _knots(tamper):
+    """A SplineTransformer's B-splines with the first one's knots tampered."""
+    def edit(bsplines):
+        hostile = [copy.copy(b) for b in bsplines]
+        hostile[0].t = tamper(hostile[0].t)
+        return hostile
+    return edit
+
+
+def _column(of_first):
+    """A vocabulary whose first term reads another column: ``of_first(vocabulary)``."""
+    def edit(vocabulary):
+        hostile = dict(vocabulary)
+        hostile[next(iter(hostile))] = of_first(vocabulary)
+        return hostile
+    return edit
+
+
 COMMON = {"width": _narrower, "dtype": _strings, "nan": _nan}
 
 
@@ -182,6 +209,34 @@ TAMPERS = [
      kinds(repeated=_repeated_in_a_feature, short=lambda v: v[:-1])),
     ("target-encoder-multiclass-digits", "TargetEncoder", "encodings_",
      kinds(narrower=lambda v: [_narrower(v[0]), *v[1:]], nan=lambda v: [_nan(v[0]), *v[1:]])),
+    ("kernel-pca-rbf-wine", "KernelPCA", "X_fit_", kinds("width", "nan", "dtype")),
+    ("kernel-pca-rbf-wine", "KernelPCA", "eigenvalues_",
+     kinds("width", "nan", negative=_set_first(-1.0))),
+    ("kernel-pca-poly-iris", "KernelPCA", "eigenvectors_", kinds("nan", "dtype")),
+    ("kernel-pca-poly-iris", "KernelPCA", "gamma_", kinds("nan", negative=_constant(-1.0))),
+    ("kernel-pca-poly-iris", "KernelPCA", "coef0", kinds("nan")),
+    ("kernel-pca-poly-iris", "KernelPCA", "degree", kinds(negative=_constant(-2))),
+    ("kernel-pca-poly-iris", "KernelPCA", "_centerer",
+     kinds(narrower=_with("K_fit_rows_", _narrower), nan=_with("K_fit_all_", _nan))),
+    ("spline-periodic-wine", "SplineTransformer", "bsplines_",
+     kinds(short=lambda v: v[:-1], nan=_knots(_nan), unsorted=_knots(lambda t: t[::-1]),
+           fewer_knots=_knots(lambda t: t[:-1]))),
+    ("spline-quantile-linear-no-bias-diabetes", "SplineTransformer", "degree",
+     kinds(negative=_constant(-1), fraction=_constant(2.5))),
+    ("text-count-tfidftransformer-multinomialnb", "TfidfTransformer", "idf_",
+     kinds("width", "nan")),
+    ("text-tfidf-logreg", "TfidfVectorizer", "idf_", kinds("nan")),
+    ("text-count-bigrams-complementnb", "CountVectorizer", "vocabulary_",
+     kinds(past_the_end=_column(len), repeated=_column(lambda v: list(v.values())[1]),
+           negative=_column(lambda v: -1))),
+    ("normalizer-l2-wine", "Normalizer", "norm", kinds(unknown=_constant("l3"))),
+    ("bagging-logreg-wine", "BaggingClassifier", "estimators_features_",
+     kinds(past_the_end=lambda v: [np.r_[v[0][:-1], 10**6], *v[1:]],
+           negative=lambda v: [np.r_[-1, v[0][1:]], *v[1:]], short=lambda v: v[:-1])),
+    ("bagging-ridge-friedman", "BaggingRegressor", "estimators_features_",
+     kinds(past_the_end=lambda v: [np.r_[v[0][:-1], 10**6], *v[1:]])),
+    ("text-hashing-normalizer-linearsvc", "HashingVectorizer", "n_features",
+     kinds(zero=_constant(0), dtype=_constant("1024"))),
 ]
 
 
@@ -278,3 +333,26 @@ def test_where_scikit_learn_refuses_nnconvert_refuses(iris, attribute):
         model.predict(X[:5])
     with pytest.raises(nc.InvalidModelError, match=attribute):
         nc.convert(model)
+
+
+def test_a_platt_calibrator_binarizer_and_selector_are_read_through_fitted(iris):
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_selection import VarianceThreshold
+    from sklearn.naive_bayes import GaussianNB
+    from sklearn.preprocessing import Binarizer
+
+    X, y = iris
+    calibrated = CalibratedClassifierCV(GaussianNB(), cv=2).fit(X, y)
+    nc.convert(calibrated)
+    hostile = copy.deepcopy(calibrated)
+    hostile.calibrated_classifiers_[0].calibrators[0].a_ = np.nan
+    with pytest.raises(nc.InvalidModelError, match=r"calibrator\.a_ .*refit"):
+        nc.convert(hostile)
+    binarizer = Binarizer(threshold=1.0).fit(X)
+    binarizer.threshold = "1.0"
+    with pytest.raises(nc.InvalidModelError, match=r"Binarizer\.threshold"):
+        nc.convert(binarizer)
+    selector = VarianceThreshold(0.5).fit(X)
+    selector.variances_ = selector.variances_[:-1]  # a mask narrower than the input
+    with pytest.raises(nc.InvalidModelError, match=r"VarianceThreshold\.get_support\(\)"):
+        nc.convert(selector)

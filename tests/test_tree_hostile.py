@@ -326,3 +326,38 @@ def test_a_deep_comb_is_checked_without_recursion():
                   value=np.ones((total, 1)))
     order, depth = checked_tree(arrays, 1, "comb")
     assert depth == levels and sorted(order.tolist()) == list(range(total))
+
+
+# -- the network form after a state_dict edit ---------------------------------------------
+
+@pytest.mark.parametrize("buffer, value", [
+    ("split_feature", 10**6), ("split_feature", -1), ("split_threshold", float("nan")),
+    ("leaf_weight", 2.0), ("leaf_bias", 3.0), ("leaf_value", float("inf"))])
+def test_the_network_form_refuses_an_edited_state_dict_as_it_is_loaded(buffer, value):
+    import io
+
+    import torch
+
+    X, y = load_iris(return_X_y=True)
+    forest = RandomForestClassifier(n_estimators=3, max_depth=3, random_state=0).fit(X, y)
+    net = nc.convert(forest, tree_form="network")
+    state = {k: v.clone() for k, v in net.state_dict().items()}
+    key = next(k for k in state if k.endswith("." + buffer))
+    state[key].view(-1)[0] = value
+    saved = io.BytesIO()
+    torch.save(state, saved)
+    saved.seek(0)
+    loaded = torch.load(saved, weights_only=True)  # the careful way: tensors only
+    fresh = nc.convert(forest, tree_form="network")
+    with pytest.raises(nc.InvalidModelError, match=rf"TreeNetwork\.{buffer}\b"):
+        fresh.load_state_dict(loaded)
+    # what was copied in before the refusal is refused again before any forward pass
+    with pytest.raises(nc.InvalidModelError, match=rf"TreeNetwork\.{buffer}\b"):
+        fresh.predict(X[:4])
+    # an edit in place after loading, and a move, are caught at the next forward pass too
+    net.load_state_dict(net.state_dict())
+    layer = next(m for m in net.modules() if hasattr(m, "split_feature"))
+    with torch.no_grad():
+        getattr(layer, buffer).view(-1)[0] = value
+    with pytest.raises(nc.InvalidModelError, match=rf"TreeNetwork\.{buffer}\b"):
+        net.to(torch.float64).apply(X[:4])

@@ -19,6 +19,7 @@ from sklearn.linear_model import LogisticRegression
 from zoo import FAMILIES, fitted, probe_points
 
 import nnconvert as nc
+from nnconvert.verify.extra import extra_methods
 from nnconvert.agreement import score_methods
 from nnconvert.verify import compare
 from nnconvert.verify.blocks import class_indices, verify_block
@@ -97,8 +98,10 @@ def test_a_correct_conversion_passes_and_matches_compare(case_id):
     assert _rounded(report.max_abs_diff) == _rounded(agreement.max_abs_diff)  # BLAS per batch
     assert report.n_disagreements == agreement.n_disagreements == 0
     assert report.near_ties == agreement.near_ties
+    # the kind's scores, and inverse_transform, apply, ... where both answer them
     assert set(report.max_abs_diff) == {m for m in score_methods(net.head.kind)
-                                        if hasattr(estimator, m) and hasattr(net, m)}
+                                        if hasattr(estimator, m) and hasattr(net, m)} | \
+        set(extra_methods(estimator, net))
 
 
 @pytest.mark.parametrize("case_id", SAMPLE)

@@ -62,7 +62,7 @@ def _load(args: argparse.Namespace):
 def _convert(estimator, args: argparse.Namespace):
     from ..converter import convert
 
-    return convert(estimator, dtype=_dtype(args.dtype), fuse=args.fuse,
+    return convert(estimator, dtype=_dtype(args.dtype), fuse=True if args.fuse else None,
                    tree_form=args.tree_form)
 
 

@@ -22,6 +22,7 @@ from . import (  # noqa: F401
     multioutput,
     pipeline,
     ransac,
+    rules,
     search,
     target,
     text,

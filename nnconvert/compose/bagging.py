@@ -21,6 +21,7 @@ import torch
 from sklearn.ensemble import BaggingClassifier, BaggingRegressor
 from torch import nn
 
+from ..fitted import Fitted
 from ..layers import LayerDescription
 from ..network.heads import ClassifierHead, RegressionHead, first_argmax
 from ..options import Options
@@ -120,17 +121,29 @@ class BaggedRegressorHead(RegressionHead):
                                         "members' predictions", connectivity="dense")
 
 
+def _features(estimator) -> list[np.ndarray]:
+    """Each member's input columns (``estimators_features_``), indices into the input."""
+    fitted = Fitted(estimator)
+    n_features = fitted.n_features
+    subsets = fitted.get("estimators_features_")
+    fitted.same("estimators_features_", len(subsets), len(fitted.get("estimators_")),
+                "a length of")
+    return [fitted.indices(f"estimators_features_[{j}]", n_features, value=subset,
+                           item="position", what=f"the model has {n_features} features")
+            for j, subset in enumerate(subsets)]
+
+
 def _members(estimator, options: Options, methods) -> tuple[list, list, Columns]:
     name = type(estimator).__name__
+    features = _features(estimator)
     conversions = [convert_member(m, options, f"{name} member {j}")
                    for j, m in enumerate(estimator.estimators_)]
     if callable(methods):
         methods = methods(conversions)
-    members = [Member(f"member {j}", c, methods, n_in=len(features))
-               for j, (c, features) in enumerate(zip(conversions,
-                                                     estimator.estimators_features_))]
+    members = [Member(f"member {j}", c, methods, n_in=len(columns))
+               for j, (c, columns) in enumerate(zip(conversions, features))]
     layers = side_by_side(members, conversions, estimator.n_features_in_,
-                          title="bagged members", features=estimator.estimators_features_,
+                          title="bagged members", features=features,
                           by_name=hasattr(estimator, "feature_names_in_"))
     return layers, conversions, Columns.of(members)
 

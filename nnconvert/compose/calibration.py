@@ -30,6 +30,7 @@ from sklearn.preprocessing import LabelEncoder
 from torch import nn
 
 from ..errors import ConversionError
+from ..fitted import Fitted
 from ..layers import Branches, Layer, LayerDescription
 from ..network.heads import FrequencyHead
 from ..options import Options
@@ -168,7 +169,8 @@ class Calibration(Layer):
 
 def _calibration_map(calibrator, method: str, options: Options) -> list:
     if method == "sigmoid":
-        return [PlattUnit(calibrator.a_, calibrator.b_)]
+        fitted = Fitted(calibrator, "CalibratedClassifierCV calibrator")
+        return [PlattUnit(fitted.number("a_"), fitted.number("b_"))]
     # an IsotonicRegression's own network
     return convert_member(calibrator, options, "CalibratedClassifierCV calibrator").layers
 

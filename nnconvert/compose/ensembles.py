@@ -31,6 +31,7 @@ from ..layers import Branches, LayerDescription, LinearUnits
 from ..network.heads import ClassifierHead, FrequencyHead, RegressionHead, first_argmax
 from ..options import Options
 from ..registry import Conversion, converts, margin_rule
+from .rules import MARGIN_RTOL, member_jump_rows, member_margin
 from .members import Member, convert_member, side_by_side
 
 __all__ = ["HardVoteHead"]
@@ -166,12 +167,15 @@ def _stacking_regressor(stacking: StackingRegressor, options: Options) -> Conver
 @margin_rule.register(VotingClassifier)
 def _hard_vote_margin(voting: VotingClassifier, X, reference: dict):
     """A hard vote's margin: the winner's total weight above the runner-up's (in weights).
-    Soft voting takes the default rule, on its probabilities."""
+    Soft voting takes the default rule, on its probabilities. Either is 0 where a member's
+    answers may jump (:mod:`.rules`)."""
     if voting.voting != "hard":
-        return None
+        return member_margin(voting, X, reference)
     predictions = voting.transform(X)  # each member's predicted class index
     weights = _weights(voting, predictions.shape[1])
     votes = np.zeros((predictions.shape[0], len(voting.classes_)))
     for i in range(predictions.shape[1]):
         votes[np.arange(len(votes)), predictions[:, i]] += weights[i]
-    return decision_margin(votes)
+    rows = member_jump_rows(voting, X, MARGIN_RTOL)
+    margin = decision_margin(votes)
+    return margin if rows is None else np.where(rows, 0.0, margin)

@@ -13,15 +13,17 @@ as a ``TfidfTransformer`` step would. A vectorizer anywhere else (after another 
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 
 import numpy as np
 import scipy.sparse
 from sklearn.feature_extraction.text import CountVectorizer, HashingVectorizer, TfidfVectorizer
 
 from ..errors import UnsupportedEstimatorError
+from ..fitted import Fitted
 from ..network.stage import InputStage
 from ..options import Options
-from ..preprocessing.tfidf import tfidf_layers
+from ..preprocessing.tfidf import weighting_layers
 from ..registry import converts_transformer
 
 __all__ = ["TextInput", "is_vectorizer", "vectorizer_front"]
@@ -58,10 +60,7 @@ class TextInput(InputStage):
                             f"HashingVectorizer, got {type(vectorizer).__name__}")
         self.vectorizer = copy.deepcopy(vectorizer)
         self.step = str(step)
-        if isinstance(vectorizer, HashingVectorizer):
-            self.n_features = int(vectorizer.n_features)
-        else:
-            self.n_features = len(vectorizer.vocabulary_)
+        self.n_features = _width(self.vectorizer)
 
     @property
     def weighted(self) -> bool:
@@ -185,10 +184,29 @@ def vectorizer_front(name: str, vectorizer) -> tuple[TextInput, list]:
     text = TextInput(vectorizer, name)
     layers = []
     if isinstance(vectorizer, TfidfVectorizer):
-        layers = tfidf_layers(text.n_features, sublinear_tf=vectorizer.sublinear_tf,
-                              idf=vectorizer.idf_ if vectorizer.use_idf else None,
-                              norm=vectorizer.norm)
+        layers = weighting_layers(vectorizer, text.n_features)
     return text, layers
+
+
+def _width(vectorizer) -> int:
+    """The width of the count matrix, read through :class:`~nnconvert.fitted.Fitted`: a
+    hashing vectorizer's ``n_features``, or the vocabulary's size, where every term has its
+    own column (scikit-learn builds the matrix from these indices: one out of range, or two
+    terms on one column, would make a matrix scikit-learn's own model never makes)."""
+    fitted = Fitted(vectorizer)
+    if isinstance(vectorizer, HashingVectorizer):
+        return fitted.integer("n_features", low=1)
+    vocabulary = fitted.get("vocabulary_")
+    if not isinstance(vocabulary, Mapping) or len(vocabulary) == 0:
+        raise fitted.error("vocabulary_", f"is an empty or non-mapping "
+                                          f"{type(vocabulary).__name__}, but a mapping of "
+                                          "terms to columns was expected")
+    columns = list(vocabulary.values())
+    n = len(columns)
+    fitted.indices("vocabulary_", n, value=columns, item="term",
+                   what=f"the vocabulary has {n} terms, one column each")
+    fitted.unique("vocabulary_", columns)
+    return n
 
 
 @converts_transformer(*VECTORIZERS)

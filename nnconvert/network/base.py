@@ -20,11 +20,13 @@ import torch
 from torch import nn
 
 from ..errors import UnsupportedEstimatorError
-from ..layers import LayerDescription
+from ..layers import LayerDescription, LinearUnits
+from .folded import FoldedForm
 from .heads import Head
 from .lean import lean_tensor
 from .schema import InputSchema
 from .stage import InputStage, documents_refused, looks_like_documents
+from .threads import threads_for, work_per_row
 from .tree_methods import TreeMethods
 
 __all__ = ["ConvertedNetwork", "SPARSE_BLOCK_ROWS", "SPARSE_BLOCK_BYTES", "sparse_blocks"]
@@ -105,6 +107,18 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         text vectorizer at a pipeline's front: documents in, the matrix out), set by
         :func:`nnconvert.convert`; None for networks that read numbers only.
         ``text_input`` is the same, by its former name.
+    num_threads : int or None
+        The threads torch runs one call of the scikit-learn style methods on: None (the
+        default) chooses per call, one thread for small work (a few rows), torch's setting
+        (``torch.set_num_threads``) for large; an int fixes it (1 on a busy shared
+        machine). torch's setting is restored after each call
+        (:mod:`nnconvert.network.threads`).
+    runs_folded : bool
+        Whether inference (gradients off) runs the body's folded form
+        (:class:`~nnconvert.network.folded.FoldedForm`: scalers folded into the weights that
+        read them where that is exact to rounding) instead of its layers one by one; set by
+        :func:`nnconvert.convert` (``fuse=None``, the default). The layers stay what
+        ``draw()``, ``explain()``, export and training read.
     """
 
     def __init__(
@@ -135,6 +149,11 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         #: which layer walks the trees and how scikit-learn shapes the answers
         self.tree_paths = None  # see TreeMethods
         self.input_stage: InputStage | None = None
+        self._folded = FoldedForm()
+
+    #: see the class's Attributes; :func:`nnconvert.convert` sets it per network
+    runs_folded: bool = False
+    num_threads: int | None = None
 
     @property
     def text_input(self) -> InputStage | None:
@@ -163,6 +182,15 @@ class ConvertedNetwork(TreeMethods, nn.Module):
 
     def hidden(self, x: torch.Tensor) -> torch.Tensor:
         """The body's output for a tensor ``x`` (the input of the head)."""
+        return self._run_body(x)
+
+    def _run_body(self, x: torch.Tensor) -> torch.Tensor:
+        """The body on ``x``: its folded form for inference where :attr:`runs_folded`
+        (the same function to rounding), its layers themselves where gradients flow."""
+        if self.runs_folded and not torch.is_grad_enabled():
+            folded = self._folded.layers(self.body)
+            if folded is not None:
+                return folded(x)
         return self.body(x)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -177,7 +205,7 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         another dtype is cast to the network's; anything that is not a 2-D floating tensor
         of ``n_features_in_`` columns is refused with a clear error.
         """
-        return self.head(self.body(self.checked_tensor(x)))
+        return self.head(self._run_body(self.checked_tensor(x)))
 
     def output_tensors(self, x: torch.Tensor, methods: Sequence[str]) -> dict:
         """Several answers from one pass through the body, as tensors on the network's device.
@@ -190,7 +218,7 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         AttributeError
             If a method is not one of :attr:`methods`.
         """
-        return self._answers(self.body(self.checked_tensor(x)), self._known(methods))
+        return self._answers(self._run_body(self.checked_tensor(x)), self._known(methods))
 
     def _known(self, methods: Sequence[str]) -> Sequence[str]:
         missing = [m for m in methods if m not in self.methods]
@@ -325,9 +353,13 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         methods = tuple(self.methods if methods is None else methods)
         # a plain float array or tensor, checked in O(1) Python, for the head's answers (a
         # kind's own, such as a regressor's std, take its full path)
-        x = lean_tensor(self, X) if set(methods) <= set(self.head.methods) else None
+        deferred = self._finiteness_from_output(X)
+        x = (lean_tensor(self, X, check_finite=not deferred)
+             if set(methods) <= set(self.head.methods) else None)
         if x is not None:
-            return self._outputs_of(x, methods)
+            answers = self._outputs_of(x, methods, finite_unchecked=deferred)
+            if answers is not None:
+                return answers  # else some value is not finite: the full path decides
         X = self._documents_as_matrix(X)
         if scipy.sparse.issparse(X) and not self.reads_sparse():
             X = self.input_schema.encode(X, self.dtype)  # checked once, then read in blocks
@@ -343,13 +375,48 @@ class ConvertedNetwork(TreeMethods, nn.Module):
         x = self._encoded_tensor(X) if encoded else self.as_tensor(X)
         return self._outputs_of(self.checked_tensor(x), methods)
 
-    def _outputs_of(self, x: torch.Tensor, methods: tuple) -> dict[str, np.ndarray]:
-        """The answers for ``x``, the tensor the body reads (checked)."""
-        with torch.no_grad():
-            z = self.body(x)
+    #: the fewest rows for which a linear network proves its input finite from its output
+    #: (see :meth:`_finiteness_from_output`); fewer cost a sum of microseconds anyway
+    FINITE_FROM_OUTPUT_ROWS = 4096
+
+    def _finiteness_from_output(self, X) -> bool:
+        """Whether the finiteness of ``X`` (a large batch) is read from the body's output
+        instead of a pass over ``X``: where the form that runs is one layer of linear units
+        reading every input (no all-zero column of weights, which a BLAS may skip) with
+        fewer outputs than inputs, a NaN or ±inf anywhere in a row makes that row's output
+        non-finite, so one check of the narrower output answers for the input."""
+        if (not isinstance(X, (np.ndarray, torch.Tensor)) or X.ndim != 2
+                or X.shape[0] < self.FINITE_FROM_OUTPUT_ROWS):
+            return False
+        layers = self._folded.layers(self.body) if self.runs_folded else None
+        layers = self.body if layers is None else layers
+        if len(layers) != 1 or type(layers[0]) is not LinearUnits:
+            return False
+        weight = layers[0].weight
+        return weight.shape[0] < weight.shape[1] and bool((weight != 0).any(dim=0).all())
+
+    def _outputs_of(self, x: torch.Tensor, methods: tuple, finite_unchecked: bool = False
+                    ) -> dict[str, np.ndarray] | None:
+        """The answers for ``x``, the tensor the body reads (checked); with
+        ``finite_unchecked`` (see :meth:`_finiteness_from_output`), None where the body's
+        output shows a value that is not finite."""
+        with torch.no_grad(), threads_for(x.shape[0] * self._work_per_row(),
+                                          self.num_threads):
+            z = self._run_body(x)
+            if finite_unchecked and not bool(torch.isfinite(z.sum())):
+                return None  # a sum overflowing on finite input costs only the full path
             self.head.check_output(z)  # scikit-learn's refusals and warnings, on its side
             answers = self._answers(z, self._known(methods))
         return {m: self._to_numpy(m, t) for m, t in answers.items()}
+
+    def _work_per_row(self) -> int:
+        """:func:`~nnconvert.network.threads.work_per_row` of the body, counted once per
+        set of layers."""
+        key = tuple(map(id, self.body))
+        cached = self.__dict__.get("_work_cache")
+        if cached is None or cached[0] != key:
+            cached = self.__dict__["_work_cache"] = (key, work_per_row(self.body))
+        return cached[1]
 
     def _to_numpy(self, method: str, answer: torch.Tensor) -> np.ndarray:
         return answer.cpu().numpy()

@@ -81,7 +81,7 @@ def _within_float32(X) -> bool:
     return max(float(X.max()), -float(X.min())) < _FLOAT32_OVERFLOW
 
 
-def lean_tensor(net, X) -> torch.Tensor | None:
+def lean_tensor(net, X, *, check_finite: bool = True) -> torch.Tensor | None:
     """``X`` as the tensor ``net``'s body reads, where ``X`` is a 2-D float32 or float64
     numpy array (exactly ``numpy.ndarray``) or CPU tensor of ``net.n_features_in_`` columns
     and at least one row, all finite, and ``net`` reads plain numbers (see
@@ -89,6 +89,9 @@ def lean_tensor(net, X) -> torch.Tensor | None:
 
     The result shares ``X``'s memory where ``X`` is already of the network's dtype; it is
     only read. A tensor that requires grad is read detached, as the full path reads it.
+    ``check_finite=False`` leaves finiteness to the caller, who must then prove it another
+    way before answering (the output of a layer that every input reaches: see
+    ``ConvertedNetwork.outputs``), and take the full path where it cannot.
 
     Examples
     --------
@@ -109,13 +112,13 @@ def lean_tensor(net, X) -> torch.Tensor | None:
         if source is None or X.ndim != 2 or any(s < 0 for s in X.strides):
             return None  # negative strides: torch cannot wrap them
         with np.errstate(invalid="ignore", over="ignore"):  # inf − inf, overflow: not finite
-            if not np.isfinite(X.sum()):
+            if check_finite and not np.isfinite(X.sum()):
                 return None
     elif type(X) is torch.Tensor:
         source = X.dtype if X.dtype in (torch.float32, torch.float64) else None
         if (source is None or X.dim() != 2 or X.device.type != "cpu"
                 or X.layout != torch.strided
-                or not bool(torch.isfinite(X.detach().sum()))):
+                or check_finite and not bool(torch.isfinite(X.detach().sum()))):
             return None
     else:
         return None

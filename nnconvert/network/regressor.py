@@ -132,11 +132,14 @@ class ConvertedRegressor(ConvertedNetwork):
                 answers[PREDICT_STD] = self._std_of_rows(X, encoded)
         return {m: answers[m] for m in methods}
 
-    def _outputs_of(self, x: torch.Tensor, methods: tuple) -> dict[str, np.ndarray]:
+    def _outputs_of(self, x: torch.Tensor, methods: tuple, finite_unchecked: bool = False
+                     ) -> dict[str, np.ndarray] | None:
         # the lean path of plain arrays (ConvertedNetwork.outputs) arrives here, not through
         # _outputs_dense: the std is answered here too
         rest = tuple(m for m in methods if m != PREDICT_STD)
-        answers = super()._outputs_of(x, rest) if rest else {}
+        answers = super()._outputs_of(x, rest, finite_unchecked) if rest else {}
+        if answers is None or finite_unchecked and not rest:
+            return None  # not shown finite: the full path decides
         if PREDICT_STD in methods:
             with torch.no_grad():
                 answers[PREDICT_STD] = self._std(x).cpu().numpy()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import torch
 from sklearn.preprocessing import Binarizer, Normalizer
 
+from ..fitted import Fitted
 from ..layers import BinarizeUnits, Layer, LayerDescription
 from ..layers.sparse import is_sparse_csr, map_stored, row_sums
 from ..options import Options
@@ -62,11 +63,13 @@ class RowNormalizer(Layer):
 def _normalizer(normalizer: Normalizer, options: Options) -> list:
     """A row normalisation: each row divided by its l1, l2 or max norm.
     """
-    return [RowNormalizer(normalizer.n_features_in_, normalizer.norm)]
+    fitted = Fitted(normalizer)
+    return [RowNormalizer(fitted.n_features, fitted.choice("norm", ["l1", "l2", "max"]))]
 
 
 @converts_transformer(Binarizer)
 def _binarizer(binarizer: Binarizer, options: Options) -> list:
     """Step units: 1 where the value exceeds the threshold, else 0.
     """
-    return [BinarizeUnits(binarizer.n_features_in_, binarizer.threshold)]
+    fitted = Fitted(binarizer)
+    return [BinarizeUnits(fitted.n_features, fitted.number("threshold"))]

@@ -36,7 +36,6 @@ from ..layers import (
     LayerDescription,
     LinearUnits,
     as_buffer,
-    dense_float64,
 )
 from ..fitted import Fitted
 from ..options import Options
@@ -84,18 +83,24 @@ class KernelCentring(Layer):
 def _kernel_parameters(kpca: KernelPCA) -> dict:
     # scikit-learn passes gamma_, degree and coef0 (filtered per kernel), or kernel_params
     # in their place for a callable kernel only; gamma_ is 1 / n_features when gamma is None
+    fitted = Fitted(kpca)
     degree = kpca.degree
-    if float(degree) != int(degree) or degree < 0:
-        raise UnsupportedEstimatorError(
-            f"KernelPCA with degree={degree!r} is not supported: use a non-negative integer "
-            "degree.")
-    return {"gamma": float(kpca.gamma_), "coef0": float(kpca.coef0), "degree": int(degree)}
+    if isinstance(degree, float) and np.isfinite(degree) and degree >= 0:
+        if not degree.is_integer():  # scikit-learn takes it; a kernel unit's power is whole
+            raise UnsupportedEstimatorError(
+                f"KernelPCA with degree={degree!r} is not supported: use a non-negative "
+                "integer degree.")
+        degree = int(degree)
+    return {"gamma": fitted.number("gamma_", low=0.0), "coef0": fitted.number("coef0"),
+            "degree": fitted.integer("degree", low=0, value=degree)}
 
 
-def _centring(centerer) -> KernelCentring:
-    fitted = Fitted(centerer, f"{type(centerer).__name__}")
-    rows = fitted.array("K_fit_rows_", ndim=1)
-    return KernelCentring(rows, fitted.number("K_fit_all_", value=centerer.K_fit_all_))
+def _centring(centerer, n_rows: int | None = None, name: str | None = None) -> KernelCentring:
+    """The centring layer of a fitted ``KernelCenterer``; ``n_rows``: the training rows it
+    must centre against (KernelPCA's), checked."""
+    fitted = Fitted(centerer, name)
+    rows = fitted.array("K_fit_rows_", shape=(n_rows,))
+    return KernelCentring(rows, fitted.number("K_fit_all_"))
 
 
 @converts_transformer(KernelCenterer)
@@ -103,10 +108,7 @@ def _kernel_centerer(centerer: KernelCenterer, options: Options) -> list:
     """A centring layer: scikit-learn's kernel centring of a kernel row against the fitted
     training kernel.
     """
-    layer = _centring(centerer)
-    if layer.fit_rows.shape[0] != Fitted(centerer).n_features:
-        raise Fitted(centerer).error("K_fit_rows_", "does not have one entry per column")
-    return [layer]
+    return [_centring(centerer, Fitted(centerer).n_features)]
 
 
 def _kernel(kpca: KernelPCA) -> str:
@@ -125,25 +127,35 @@ def _kernel_pca(kpca: KernelPCA, options: Options) -> list:
     eigenvectors as linear units.
 
     Kernels rbf, poly, sigmoid, cosine and linear; ``remove_zero_eig``; a component whose
-    eigenvalue is 0 projects to 0, as scikit-learn's.
+    eigenvalue is 0 projects to 0, as scikit-learn's. ``kernel="precomputed"``: the input is
+    the kernel row against the training rows, and the network is the centring and the
+    projection alone (linear in that row).
 
-    Refused: precomputed and callable kernels.
+    Refused: callable kernels.
     """
+    fitted = Fitted(kpca)
+    n_features = fitted.n_features
+    vectors = fitted.array("eigenvectors_", ndim=2)
+    n_rows = vectors.shape[0]
+    centring = _centring(fitted.get("_centerer"), n_rows, "KernelPCA._centerer")
+    projection = _projection(fitted, vectors)
     if kpca.kernel == "precomputed":
-        return [_centring(kpca._centerer), _projection(kpca)]
+        # the input is a kernel row: one column per training row
+        fitted.same("n_features_in_", n_features, n_rows,
+                    "a width (one kernel value per training row) of")
+        return [centring, projection]
     kernel = _kernel(kpca)
-    centres = dense_float64(kpca.X_fit_)
+    centres = fitted.array("X_fit_", shape=(n_rows, n_features))
     return [
         KernelUnits(centres, kernel=kernel, title=f"{KERNEL_TITLES[kernel]} (training rows)",
                     **_kernel_parameters(kpca)),
-        _centring(kpca._centerer),
-        _projection(kpca),
+        centring,
+        projection,
     ]
 
 
-def _projection(kpca: KernelPCA) -> LinearUnits:
-    eigenvalues = np.asarray(kpca.eigenvalues_, dtype=np.float64)
-    vectors = np.asarray(kpca.eigenvectors_, dtype=np.float64)
+def _projection(fitted: Fitted, vectors: np.ndarray) -> LinearUnits:
+    eigenvalues = fitted.array("eigenvalues_", shape=(vectors.shape[1],), low=0.0)
     scaled = np.zeros_like(vectors)  # a zero eigenvalue projects to 0, as scikit-learn's
     nonzero = np.flatnonzero(eigenvalues)
     scaled[:, nonzero] = vectors[:, nonzero] / np.sqrt(eigenvalues[nonzero])

@@ -23,6 +23,7 @@ from sklearn.feature_selection import (
 )
 
 from ..errors import ConversionError
+from ..fitted import Fitted
 from ..layers import PutColumns, SelectColumns
 from ..options import Options
 from ..registry import converts_inverse, converts_transformer
@@ -36,12 +37,17 @@ SELECTORS = (SelectKBest, SelectPercentile, GenericUnivariateSelect, SelectFpr, 
 def _selector(selector, options: Options) -> list:
     """A column selection: the columns ``get_support()`` keeps, in order.
     """
-    kept = np.flatnonzero(selector.get_support())
+    fitted = Fitted(selector)
+    n_features = fitted.n_features
+    # the mask comes from fitted scores, p-values, a support_ or a model's weights
+    support = fitted.array("get_support()", shape=(n_features,), dtype=bool,
+                           value=selector.get_support())
+    kept = np.flatnonzero(support)
     if kept.size == 0:
         raise ConversionError(
             f"{type(selector).__name__} selected no feature, so its output has no columns "
             "(scikit-learn warns and returns an empty array); loosen its threshold.")
-    return [SelectColumns(kept, selector.n_features_in_)]
+    return [SelectColumns(kept, n_features)]
 
 
 @converts_inverse(*SELECTORS)

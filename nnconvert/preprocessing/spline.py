@@ -30,6 +30,7 @@ import numpy as np
 import torch
 from sklearn.preprocessing import SplineTransformer
 
+from ..fitted import Fitted
 from ..layers import Layer, LayerDescription, as_buffer
 from ..layers.columns import ColumnSpec
 from ..options import Options
@@ -172,7 +173,7 @@ class SplineUnits(Layer):
                         "extrapolation": self.extrapolation})
 
 
-def _edges(spline: SplineTransformer, n_splines: int) -> tuple[np.ndarray, ...]:
+def _edges(spline: SplineTransformer, n_splines: int, degree: int) -> tuple[np.ndarray, ...]:
     """Where each feature's continuation starts, and its values and slopes there."""
     n_features = len(spline.bsplines_)
     values = np.zeros((2, n_features, n_splines))
@@ -183,7 +184,7 @@ def _edges(spline: SplineTransformer, n_splines: int) -> tuple[np.ndarray, ...]:
     # units, the second's slope not being 0) and never resets: with degree ≤ 1 the later
     # features' boundaries move one or two knots inwards. That is the function it computes,
     # so the network follows the same d, feature by feature.
-    d = spline.degree
+    d = degree
     for j, spl in enumerate(spline.bsplines_):
         edges[:, j] = spl.t[d], spl.t[-d - 1]
         low, high = spl(edges[0, j]), spl(edges[1, j])
@@ -197,6 +198,41 @@ def _edges(spline: SplineTransformer, n_splines: int) -> tuple[np.ndarray, ...]:
     return edges, values, slopes
 
 
+def _checked_knots(spline: SplineTransformer) -> tuple[np.ndarray, int, int]:
+    """Each feature's knots (n_features, n_knots_total), the degree and the basis functions
+    per feature, read through :class:`~nnconvert.fitted.Fitted`: one B-spline per input
+    column, knots finite and increasing and as many for every feature, enough of them for
+    the degree, and coefficients of the basis's width (the unit's recursion indexes the knots
+    by these numbers)."""
+    fitted = Fitted(spline)
+    n_features = fitted.n_features
+    degree = fitted.integer("degree", low=0)
+    bsplines = fitted.get("bsplines_")
+    if not isinstance(bsplines, (list, tuple)):
+        raise fitted.error("bsplines_", f"is {type(bsplines).__name__}, but a list of "
+                                        "scipy BSplines was expected")
+    fitted.same("bsplines_", len(bsplines), n_features, "a length of")
+    knots = []
+    for j, spl in enumerate(bsplines):
+        t = fitted.array(f"bsplines_[{j}].t", ndim=1, increasing=True,
+                         value=getattr(spl, "t", None))
+        if len(t) < 2 * degree + 2 or (knots and len(t) != len(knots[0])):
+            raise fitted.error(f"bsplines_[{j}].t", f"has {len(t)} knots, but "
+                                                    f"{len(knots[0]) if knots else 2 * degree + 2}"
+                                                    f"{'' if knots else ' or more'} were expected")
+        fitted.integer(f"bsplines_[{j}].k", low=degree, high=degree,
+                       value=getattr(spl, "k", None))
+        knots.append(t)
+    knots = np.stack(knots)
+    n_basis = knots.shape[1] - degree - 1
+    coefficients = fitted.array("bsplines_[0].c", ndim=2, value=getattr(bsplines[0], "c", None))
+    n_splines = coefficients.shape[1]
+    # scikit-learn's periodic basis wraps its last `degree` functions onto its first
+    expected = n_basis - degree if spline.extrapolation == "periodic" else n_basis
+    fitted.same("bsplines_[0].c", n_splines, expected, "a number of columns of")
+    return knots, degree, n_splines
+
+
 @converts_transformer(SplineTransformer)
 def _spline_transformer(spline: SplineTransformer, options: Options) -> list:
     """B-spline basis units by de Boor's recursion, as scipy runs it: equal to the last bit on and
@@ -207,12 +243,11 @@ def _spline_transformer(spline: SplineTransformer, options: Options) -> list:
     file, which cannot raise, answers NaN); ``include_bias``; ``handle_missing``.
     ``sparse_output`` gives a dense array.
     """
-    knots = np.stack([spl.t for spl in spline.bsplines_])
-    n_splines = spline.bsplines_[0].c.shape[1]
-    edges, values, slopes = (_edges(spline, n_splines)
+    knots, degree, n_splines = _checked_knots(spline)
+    edges, values, slopes = (_edges(spline, n_splines, degree)
                              if spline.extrapolation in ("constant", "linear")
                              else (None, None, None))
-    return [SplineUnits(knots, degree=spline.degree, n_splines=n_splines,
+    return [SplineUnits(knots, degree=degree, n_splines=n_splines,
                         extrapolation=spline.extrapolation, include_bias=spline.include_bias,
                         edge_values=values, edge_slopes=slopes, edges=edges,
                         missing_zeros=getattr(spline, "handle_missing", "error") == "zeros")]

@@ -20,13 +20,14 @@ import numpy as np
 import torch
 from sklearn.feature_extraction.text import TfidfTransformer
 
+from ..fitted import Fitted
 from ..layers import Layer, LayerDescription, as_buffer
 from ..layers.sparse import is_sparse_csr, map_stored
 from ..options import Options
 from ..registry import converts_transformer
 from .elementwise import RowNormalizer
 
-__all__ = ["SublinearTf", "IdfWeights", "tfidf_layers"]
+__all__ = ["SublinearTf", "IdfWeights", "tfidf_layers", "weighting_layers"]
 
 
 class SublinearTf(Layer):
@@ -99,6 +100,16 @@ def tfidf_layers(n_features: int, *, sublinear_tf: bool, idf, norm: str | None) 
     return layers
 
 
+def weighting_layers(weighting, n_features: int) -> list:
+    """The layers of a fitted ``TfidfTransformer``'s or ``TfidfVectorizer``'s weighting of
+    ``n_features`` count columns, its ``idf_`` and options read through
+    :class:`~nnconvert.fitted.Fitted` (one finite weight per column)."""
+    fitted = Fitted(weighting)
+    idf = (fitted.array("idf_", shape=(n_features,)) if fitted.get("use_idf") else None)
+    return tfidf_layers(n_features, sublinear_tf=bool(fitted.get("sublinear_tf")), idf=idf,
+                        norm=fitted.choice("norm", ["l1", "l2", None]))
+
+
 @converts_transformer(TfidfTransformer)
 def _tfidf_transformer(tfidf: TfidfTransformer, options: Options) -> list:
     """``1 + log(tf)`` units on the non-zero counts (``sublinear_tf``), the idf as a diagonal layer,
@@ -106,5 +117,4 @@ def _tfidf_transformer(tfidf: TfidfTransformer, options: Options) -> list:
 
     ``norm`` l1, l2 or None; ``use_idf``; ``smooth_idf``.
     """
-    return tfidf_layers(tfidf.n_features_in_, sublinear_tf=tfidf.sublinear_tf,
-                        idf=tfidf.idf_ if tfidf.use_idf else None, norm=tfidf.norm)
+    return weighting_layers(tfidf, Fitted(tfidf).n_features)

@@ -34,6 +34,7 @@ from ..agreement import (
 )
 from ..registry import load_optional
 from . import targets
+from .extra import EXTRA_METHODS, compare_extra
 from .report import N_WORST, Partial, Row, merge
 
 __all__ = [
@@ -116,6 +117,9 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
     (:func:`~nnconvert.agreement.score_jumps`); the verdict's band is applied later.
     """
     kind = net.head.kind
+    own = score_methods(kind)
+    extra = [m for m in methods if m in EXTRA_METHODS and m not in own]
+    methods = [m for m in methods if m not in extra]
     reference = reference_outputs(estimator, block, methods)
     outputs = network_outputs(net, block, set(reference))
     problems = []
@@ -169,6 +173,17 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
             worst[method] = Row(i, method, _label(reference, i), network_label(i),
                                 _score_row(reference[method], i), network_scores(method, i),
                                 diff.max_abs)
+    if extra:  # beside the scores: inverse_transform, apply, ... (each named in the report)
+        differences, reference_rows, network_rows, more, extra_spread = compare_extra(
+            estimator, net, block, extra)
+        problems += more
+        spread = {**spread, **extra_spread}
+        result.differences.update(differences)
+        for method, diff in differences.items():
+            if diff.worst_row >= 0:
+                i = diff.worst_row
+                worst[method] = Row(i, method, _label(reference, i), network_label(i),
+                                    reference_rows[method], network_rows[method], diff.max_abs)
     rows = result.mismatch_rows
     margins = result.margins
     if several:
@@ -192,7 +207,7 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
     if rows.size or any(d.max_abs > rtol * d.scale for d in result.differences.values()):
         problems += _nondeterminism(net, block, compared)
     return Partial(
-        n_samples=len(next(iter(reference.values()))),
+        n_samples=_n_rows(block),
         max_abs={m: d.max_abs for m, d in result.differences.items()},
         scale={m: d.scale for m, d in result.differences.items()},
         worst=worst,
@@ -202,6 +217,11 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
         problems=tuple(problems),
         reference_spread=spread,
     )
+
+
+def _n_rows(block) -> int:
+    shape = getattr(block, "shape", None)
+    return int(shape[0]) if shape is not None else len(block)
 
 
 def _labels_within_precision(net, labels, exact: dict) -> np.ndarray:

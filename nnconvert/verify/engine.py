@@ -24,6 +24,7 @@ from ..registry import check_is_fitted_any, estimator_name
 from .blocks import verify_block, verify_blocks
 from .comparers import comparer_for
 from .distributed import current_client, verify_on_cluster
+from .extra import extra_methods
 from .report import VerificationReport, finalize
 from .sources import as_source, default_batch_size
 
@@ -32,7 +33,8 @@ __all__ = ["run_verify", "run_compare", "comparer_for"]
 
 def _checked_methods(estimator, net: ConvertedNetwork, methods) -> list[str]:
     kind = net.head.kind
-    known = [*score_methods(kind), *(("predict",) if compares_labels(kind) else ())]
+    extra = extra_methods(estimator, net)  # inverse_transform, apply, ... where both answer
+    known = [*score_methods(kind), *(("predict",) if compares_labels(kind) else ()), *extra]
     has = [m for m in known if hasattr(estimator, m)
            and (m not in OPTIONAL_METHODS or m in net.methods)]
     if methods is None:

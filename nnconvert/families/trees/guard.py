@@ -8,8 +8,12 @@ input's width, every root and child inside the table, each tree a tree that reac
 leaves within the steps the walk takes down it (its depth, fixed at conversion), leaves that
 stay where they are, category rows in range, and buffer shapes that agree. A failure is an
 :class:`~nnconvert.errors.InvalidModelError` naming the buffer, before any walk (torch's or
-the compiled one) reads a wrong value. :class:`CheckedBuffers` runs it once per change of
-the buffers (a new tensor, or its version counter moved), so a forward pass pays nothing.
+the compiled one) reads a wrong value. :func:`check_network` does the same for the network
+form (:class:`~.network.TreeNetwork`): decision units that read columns of the input, leaf
+units whose weights and biases are the AND of a path, values of the shapes the read-out sums.
+:class:`CheckedBuffers` runs a layer's check (its ``check_buffers``, over its
+``guarded_buffers``) once per change of the buffers (a new tensor, or its version counter
+moved), so a forward pass pays nothing.
 """
 
 from __future__ import annotations
@@ -21,17 +25,27 @@ import torch
 
 from ...fitted import Fitted
 
-__all__ = ["check_walk", "CheckedBuffers", "buffer_version"]
+__all__ = ["check_walk", "check_network", "CheckedBuffers", "buffer_version"]
 
 
-def _buffers(layer) -> list[torch.Tensor]:
-    """Every buffer a walk reads (what the check depends on)."""
+def walk_buffers(layer) -> list[torch.Tensor]:
+    """Every buffer a walk reads (what :func:`check_walk` depends on)."""
     names = ["feature", "threshold", "base", "roots", "own_order", "value"]
-    if layer.one_column:
-        names.append("tree_column")
     if layer.has_categories:
         names += ["is_categorical", "category_row", "category_left"]
-    return [getattr(layer, name) for name in names]
+    return _with_readout(layer, names)
+
+
+def network_buffers(layer) -> list[torch.Tensor]:
+    """Every buffer the network form reads (what :func:`check_network` depends on)."""
+    return _with_readout(layer, ["split_feature", "split_threshold", "leaf_weight",
+                                 "leaf_bias", "leaf_value"])
+
+
+def _with_readout(layer, names: list[str]) -> list[torch.Tensor]:
+    names = names + (["tree_column"] if layer.one_column else [])
+    return [getattr(layer, name) for name in names] + \
+        ([] if layer.bias is None else [layer.bias])
 
 
 def _numpy(tensor: torch.Tensor) -> np.ndarray:
@@ -47,7 +61,7 @@ def check_walk(layer) -> None:
     n = len(feature)
     if n == 0:
         raise fitted.error("feature", "is empty, but the table has at least one node")
-    width = layer.n_features * (2 if layer.allow_nan else 1)
+    width = _width(layer)
     fitted.indices("feature", width, value=feature, item="node",
                    what=f"the walk's input has {width} columns")
     threshold = fitted.array("threshold", shape=(n,), finite=False,
@@ -71,14 +85,57 @@ def check_walk(layer) -> None:
         _check_categories(fitted, layer, n)
 
 
+def _width(layer) -> int:
+    # where NaN is routed, the splits read [x with NaN as −inf, x] (see TreeLayer.compared)
+    return layer.n_features * (2 if layer.allow_nan else 1)
+
+
+def check_network(layer) -> None:
+    """Raise :class:`~nnconvert.errors.InvalidModelError` where the network form's buffers
+    could read outside the input or answer other than the trees they were built from: a
+    decision unit reading a column past the input (or an index torch would refuse at
+    predict time), a NaN threshold, leaf-unit weights other than ±1 and 0, a leaf bias that
+    is not ½ − its left turns (then no leaf, or two, would fire), shapes that disagree."""
+    fitted = Fitted(layer, "TreeNetwork")
+    T, L, S = layer.n_trees, layer.n_leaves, layer.n_splits
+    width = _width(layer)
+    feature = fitted.array("split_feature", shape=(T * S,), dtype=np.int64,
+                           value=_numpy(layer.split_feature))
+    fitted.indices("split_feature", width, value=feature, item="decision unit",
+                   what=f"the input the splits read has {width} columns")
+    threshold = fitted.array("split_threshold", shape=(T * S,), finite=False,
+                             value=_numpy(layer.split_threshold))
+    if np.isnan(threshold).any():
+        raise fitted.error("split_threshold", "holds NaN, but a split compares with a number")
+    weight = fitted.array("leaf_weight", shape=(T, L, S), value=_numpy(layer.leaf_weight))
+    if not np.isin(weight, (-1.0, 0.0, 1.0)).all():
+        raise fitted.error("leaf_weight", "holds values other than +1, −1 and 0, but a leaf "
+                                          "unit reads each decision on its path with ±1")
+    bias = fitted.array("leaf_bias", shape=(T, L), value=_numpy(layer.leaf_bias))
+    padding = (bias == -0.5) & ~weight.any(axis=2)  # a leaf unit that never fires
+    if not (padding | (bias == 0.5 - (weight == 1.0).sum(axis=2))).all():
+        raise fitted.error("leaf_bias", "is not ½ − the number of left turns of each leaf's "
+                                        "path (padding: −½), so a row could reach no leaf, "
+                                        "or two")
+    expected = (T, L) if layer.one_column else (T, L, layer.n_out)
+    fitted.array("leaf_value", shape=expected, value=_numpy(layer.leaf_value))
+    _check_readout(fitted, layer)
+
+
+def _check_readout(fitted: Fitted, layer) -> None:
+    if layer.one_column:
+        fitted.array("tree_column", shape=(layer.n_trees, layer.n_out),
+                     value=_numpy(layer.tree_column))
+    if layer.bias is not None:
+        fitted.array("bias", shape=(layer.n_out,), value=_numpy(layer.bias))
+
+
 def _check_values(fitted: Fitted, layer, n: int) -> None:
     value = fitted.array("value", value=_numpy(layer.value))
     expected = (n,) if layer.one_column else (n, layer.n_out)
     if value.shape != expected:
         raise fitted.error("value", f"has shape {value.shape}, but {expected} was expected")
-    if layer.one_column:
-        fitted.array("tree_column", shape=(layer.n_trees, layer.n_out),
-                     value=_numpy(layer.tree_column))
+    _check_readout(fitted, layer)
 
 
 def _check_trees(fitted: Fitted, base, threshold, feature, roots, depth) -> None:
@@ -141,8 +198,8 @@ def _check_categories(fitted: Fitted, layer, n: int) -> None:
 
 
 class CheckedBuffers:
-    """Runs :func:`check_walk` when a layer's buffers are new or changed since the last
-    check (the buffers themselves, held weakly, and their version counters): so after
+    """Runs a layer's ``check_buffers()`` when its ``guarded_buffers()`` are new or changed
+    since the last check (the buffers themselves, held weakly, and their version counters): so after
     ``load_state_dict``, ``to``, in-place edits, at the next walk. A change that bypasses the
     counter (through ``.data`` or a numpy view) is seen after :meth:`forget`."""
 
@@ -160,13 +217,13 @@ class CheckedBuffers:
 
     def ensure(self, layer) -> None:
         """Check ``layer``'s buffers unless these very buffers passed already."""
-        buffers = _buffers(layer)
+        buffers = layer.guarded_buffers()
         checked = self._checked  # one read: another thread may replace it
         if len(checked) == len(buffers) and all(
                 ref() is b and version == buffer_version(b)
                 for (ref, version), b in zip(checked, buffers)):
             return
-        check_walk(layer)
+        layer.check_buffers()
         self._checked = tuple((weakref.ref(b), buffer_version(b)) for b in buffers)
 
 

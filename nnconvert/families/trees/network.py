@@ -18,6 +18,7 @@ import torch
 
 from ...layers import LayerDescription, as_buffer, as_numpy
 from ...layers.rows import in_row_blocks
+from . import guard
 from .traversal import TreeLayer
 
 #: (rows × trees × leaves × splits) products computed at once
@@ -93,7 +94,11 @@ class TreeNetwork(TreeLayer):
         self.register_buffer("split_node", torch.as_tensor(split_node), persistent=False)
         self.register_buffer("leaf_node", torch.as_tensor(leaf_node), persistent=False)
 
+    guarded_buffers = guard.network_buffers
+    check_buffers = guard.check_network
+
     def forward(self, x):
+        self.guard()
         per_row = self.n_trees * self.n_leaves * self.n_splits
         return in_row_blocks(self._fire, x, max(64, _BLOCK_PRODUCTS // max(1, per_row)))
 
@@ -104,6 +109,7 @@ class TreeNetwork(TreeLayer):
         return self.leaf_sum(torch.einsum(pattern, fired, self.leaf_value.to(x.dtype)))
 
     def path_nodes(self, x):
+        self.guard()
         per_row = self.n_trees * self.n_leaves * self.n_splits
         return in_row_blocks(self._path_nodes, x, max(64, _BLOCK_PRODUCTS // max(1, per_row)))
 

@@ -14,7 +14,7 @@ import torch
 from ...layers import Layer, LayerDescription, as_buffer, as_numpy
 from ...layers.columns import ColumnSpec
 from ...layers.rows import in_row_blocks
-from . import walk_kernel
+from . import guard, walk_kernel
 from .guard import CheckedBuffers
 from .table import node_table
 
@@ -109,10 +109,34 @@ class TreeLayer(Layer):
             node_value = table.value[np.arange(table.n_nodes), column[table.tree]]
             self.register_buffer("tree_column", as_buffer(np.eye(self.n_out)[column]))
         self.build(table, node_value)
+        self._checked = CheckedBuffers()
+        # an edited state_dict is refused as it is loaded (and again before any forward)
+        self.register_load_state_dict_post_hook(_check_loaded)
+        self._checked.ensure(self)
 
     def build(self, table, node_value: np.ndarray) -> None:
         """Register the form's own buffers from the node table and each node's value."""
         raise NotImplementedError
+
+    def guarded_buffers(self) -> list[torch.Tensor]:
+        """The buffers :meth:`check_buffers` reads (checked again when one changes)."""
+        raise NotImplementedError
+
+    def check_buffers(self) -> None:
+        """Raise :class:`~nnconvert.errors.InvalidModelError` where the buffers could make
+        a forward pass leave them or answer wrongly (:mod:`.guard`)."""
+        raise NotImplementedError
+
+    def guard(self) -> None:
+        """Check the buffers if they changed since their last check (not while traced: a
+        traced graph holds stand-ins of the buffers, not their values)."""
+        if not _tracing():
+            self._checked.ensure(self)
+
+    def __setstate__(self, state):
+        # a layer pickled before its buffers were guarded checks them at its next forward
+        state.setdefault("_checked", CheckedBuffers())
+        super().__setstate__(state)
 
     def path_nodes(self, x: torch.Tensor) -> torch.Tensor:
         """The table nodes each row passes, per tree, root first: (rows, trees, depth + 1),
@@ -198,9 +222,6 @@ class TreeTraversal(TreeLayer):
         # still have one (a prefix): boosted trees differ in depth, 5 to 17 in one model
         self.compiled = walk_kernel.library() is not None
         self._compiled_walk = walk_kernel.CompiledWalk()
-        self._checked = CheckedBuffers()
-        # an edited state_dict is refused as it is loaded (and again before any walk)
-        self.register_load_state_dict_post_hook(_check_loaded)
         deepest_first = np.argsort(-table.tree_depth, kind="stable")
         self.walking = [int((table.tree_depth > level).sum()) for level in range(self.depth)]
         # int32 indices: half the memory traffic of int64, and index_select takes them
@@ -217,9 +238,11 @@ class TreeTraversal(TreeLayer):
             self.register_buffer("category_row", torch.as_tensor(row))
             self.register_buffer("category_left", torch.as_tensor(table.category_left))
 
+    guarded_buffers = guard.walk_buffers
+    check_buffers = guard.check_walk
+
     def forward(self, x):
-        if not _tracing():  # a traced graph holds stand-ins of the buffers, not their values
-            self._checked.ensure(self)
+        self.guard()
         if self.compiled and walk_kernel.runs_on(x) and self.base.device.type == "cpu":
             # the whole batch in one call: the kernel keeps its memory to a block of rows
             # per thread, and torch ops between calls would keep torch's idle threads
@@ -242,7 +265,6 @@ class TreeTraversal(TreeLayer):
         # a traversal pickled before the compiled walk existed walks in torch ops
         state.setdefault("compiled", False)
         state.setdefault("_compiled_walk", walk_kernel.CompiledWalk())
-        state.setdefault("_checked", CheckedBuffers())
         super().__setstate__(state)
 
     def _walk(self, x):
@@ -255,6 +277,7 @@ class TreeTraversal(TreeLayer):
         return self.leaf_sum(leaf_values.transpose(0, 1))
 
     def path_nodes(self, x):
+        self.guard()
         levels: list = []
         self._descend(x, levels)
         n = x.shape[0]

@@ -127,7 +127,9 @@ class CompiledWalk:
 
     @staticmethod
     def _source(layer) -> list[torch.Tensor]:
-        buffers = [layer.feature, layer.threshold, layer.base, layer.roots, layer.own_order]
+        # the leaf values too: a float32 network's are widened to float64 once, not per call
+        buffers = [layer.feature, layer.threshold, layer.base, layer.roots, layer.own_order,
+                   layer.value]
         if layer.one_column:
             buffers.append(layer.tree_column)
         if layer.has_categories:
@@ -165,6 +167,8 @@ class CompiledWalk:
             "roots": np.ascontiguousarray(layer.roots.numpy()[own_order], np.int32),
             "depth": np.ascontiguousarray(depth[own_order], np.int32),
             "category_row": None, "category_left": None, "column": layer.tree_columns(),
+            # the kernel sums float64 leaf values (a float64 network's own, not a copy)
+            "value": layer.value.to(torch.float64).contiguous(),
         }
         if layer.has_categories:
             arrays["category_row"] = np.where(layer.is_categorical.numpy(),
@@ -200,7 +204,7 @@ class CompiledWalk:
         compare = torch.float32 if layer.float32_inputs else x.dtype
         arrays = self._arrays(layer, compare)
         x = x.contiguous()
-        value = layer.value.to(torch.float64).contiguous()
+        value = arrays["value"]
         k = 1 if value.dim() == 1 else value.shape[1]
         out = torch.empty((x.shape[0], layer.n_out), dtype=x.dtype)
         categories = arrays["category_left"]
