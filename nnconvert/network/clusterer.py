@@ -186,12 +186,16 @@ class ConvertedClusterer(LabelledNetwork):
         answers = super().output_tensors(x, rest) if rest else {}
         return {m: index if m == "predict" else answers[m] for m in methods}
 
-    def _outputs_of(self, x: torch.Tensor, methods: tuple) -> dict[str, np.ndarray]:
-        index = self._fused_predict(x, self._known(methods))
+    def _outputs_of(self, x: torch.Tensor, methods: tuple, finite_unchecked: bool = False
+                    ) -> dict[str, np.ndarray] | None:
+        # (x not yet checked finite: the body's output answers for it, so the body runs)
+        index = None if finite_unchecked else self._fused_predict(x, self._known(methods))
         if index is None:
-            return super()._outputs_of(x, methods)
+            return super()._outputs_of(x, methods, finite_unchecked)
         rest = tuple(m for m in methods if m != "predict")
-        answers = super()._outputs_of(x, rest) if rest else {}
+        answers = super()._outputs_of(x, rest, finite_unchecked) if rest else {}
+        if answers is None:  # a value that is not finite: the full path decides
+            return None
         return {m: self._to_numpy(m, index) if m == "predict" else answers[m]
                 for m in methods}
 
