@@ -194,3 +194,13 @@ def test_verify_checks_the_fused_labels():
     report = nc.verify(km, net, X_test, progress=False)
     assert report.passed and report.n_disagreements == 0
     assert hasattr(net.body[0], "_kernel_cache")  # verify's predict came from the kernel
+
+
+def test_rows_that_are_not_finite_are_refused_as_before():
+    km, X_test = _wine()
+    X = X_test.copy()
+    X[3, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        km.predict(X)
+    with pytest.raises(ValueError, match="NaN"):
+        nc.convert(km).predict(X)
