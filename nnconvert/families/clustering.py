@@ -11,6 +11,11 @@ when every split on its path went its way.
 
 A k-means model's labels are int32, as scikit-learn returns them; MeanShift's and
 AffinityPropagation's int64; Birch's the dtype of ``subcluster_labels_``.
+
+On the CPU, ``predict`` of the flat nearest-centre models skips the rows × centres matrix:
+:meth:`NearestCentreHead.fused_predict` runs the compiled k-nearest kernel with k = 1 (a
+fused argmin over exact float64 distances, the first centre winning a tie, as scikit-learn's
+strict ``<``). ``transform``, ``score``, export, a GPU and gradients take the torch layers.
 """
 
 from __future__ import annotations
@@ -28,12 +33,20 @@ from sklearn.cluster import (
 
 from ..errors import ConversionError
 from ..fitted import Fitted
-from ..layers import LayerDescription, SquaredDistanceUnits
+from ..layers import LayerDescription, SquaredDistanceUnits, distances, nearest_kernel
 from ..layers.dense import as_buffer
+from ..layers.rows import in_row_blocks
 from ..network.clusterer import ClusterHead
 from ..registry import Conversion, converts, margin_rule
 
 __all__ = ["NearestCentreHead", "BisectingHead"]
+
+#: candidates the compiled argmin keeps a row: two, so that it can tell a row whose nearest
+#: centre is sure (the second is farther by more than float32's rounding) from one that is
+#: not (redone exactly); more would cost every row for the few near ties
+_TAKE = 2
+#: (rows × centres × features) held at once where unsure rows get every exact distance
+_EXACT_ELEMENTS = 1 << 20
 
 
 class NearestCentreHead(ClusterHead):
@@ -56,6 +69,36 @@ class NearestCentreHead(ClusterHead):
                                                                        dtype=np.int64)))
         self.has_transform = bool(transform)
         self.has_inertia = bool(inertia)
+        #: whether ``predict`` runs the compiled argmin where it can (False: torch's path,
+        #: as after an install without a compiler)
+        self.compiled = True
+
+    def fused_predict(self, body: torch.nn.Sequential, x: torch.Tensor
+                      ) -> torch.Tensor | None:
+        """The nearest centre of each row from the compiled k-nearest kernel with k = 1
+        (:func:`~nnconvert.layers.nearest_kernel.nearest`): float32 candidates and their
+        exact float64 squared distances ``‖x − c‖²`` in one pass, the first centre winning a
+        tie, as scikit-learn's argmin; rows the kernel is unsure of (float32 rounding could
+        hide a nearer centre) get every exact distance in the same form. Where the kernel
+        cannot run (not built, a GPU, a trace, a body that is not one layer of distance
+        units, an empty batch), None: the body's path."""
+        units = body[0] if len(body) == 1 else None
+        if not (self.compiled and isinstance(units, SquaredDistanceUnits) and x.shape[0] > 0
+                and units.points.device.type == "cpu" and nearest_kernel.runs_on(x)):
+            return None
+        points, panels, norms, spread = _kernel_tables(units)
+        queries = x.to(torch.float64)
+        take = min(points.shape[0], _TAKE)
+        indices, _, unsure = nearest_kernel.nearest(
+            queries, panels, norms, points, take, 1, spread,
+            fast=x if x.dtype == torch.float32 else None)  # float32 rows: no second cast
+        nearest = indices[:, 0]
+        if bool(unsure.any()):
+            rows = torch.nonzero(unsure).flatten()
+            nearest[rows] = in_row_blocks(
+                lambda q: distances(q, points, "sqeuclidean").argmin(dim=1), queries[rows],
+                max(1, _EXACT_ELEMENTS // points.numel()))
+        return self.unit_labels[nearest]
 
     def nearest_squared(self, z: torch.Tensor) -> torch.Tensor:
         if not self.has_inertia:
@@ -86,6 +129,22 @@ class NearestCentreHead(ClusterHead):
         return LayerDescription(
             title="output", n_in=n, n_out=n, activation="argmin", activation_kind="argmin",
             formula="\n".join(lines), connectivity="elementwise")
+
+
+def _kernel_tables(units: SquaredDistanceUnits) -> tuple:
+    """The centres as the compiled kernel reads them: float64 points, float32 panels and
+    norms (:func:`~nnconvert.layers.nearest_kernel.packed`) and the largest norm; kept on the
+    layer until its centres move or change (``net.float()``, ``net.to(...)``)."""
+    points = units.points
+    key = (points.data_ptr(), points.dtype, None if points.is_inference() else points._version)
+    cached = getattr(units, "_kernel_cache", None)
+    if cached is None or cached[0] != key:
+        exact = points.to(torch.float64)
+        squared = (exact * exact).sum(dim=1)
+        panels, norms = nearest_kernel.packed(exact, squared)
+        cached = (key, (exact, panels, norms, float(norms[:len(exact)].max())))
+        units._kernel_cache = cached
+    return cached[1]
 
 
 def _centres(estimator, attribute: str = "cluster_centers_") -> np.ndarray:

@@ -160,7 +160,8 @@ def _raise_for(status: int) -> None:
 
 
 def nearest(queries: torch.Tensor, panels: torch.Tensor, norms: torch.Tensor,
-            points: torch.Tensor, take: int, k: int, spread: float | None = None
+            points: torch.Tensor, take: int, k: int, spread: float | None = None,
+            fast: torch.Tensor | None = None
             ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """For each row of ``queries``, its ``k`` nearest stored points by exact squared
     euclidean distance: the ``take`` of smallest fast distance (as :func:`smallest` finds
@@ -181,6 +182,9 @@ def nearest(queries: torch.Tensor, panels: torch.Tensor, norms: torch.Tensor,
         Neighbours kept, at least 1.
     spread : float, optional
         The largest of ``norms`` (a caller that keeps it saves a pass over them).
+    fast : torch.Tensor of shape (n, d), float32, optional
+        ``queries`` cast to float32, where the caller has them (a float32 network: it saves
+        a pass over the queries).
 
     Returns
     -------
@@ -205,23 +209,24 @@ def nearest(queries: torch.Tensor, panels: torch.Tensor, norms: torch.Tensor,
     ([[1, 2]], [[0.25, 3.25]], [False])
     """
     n_panels = panels.shape[0] if panels.dim() == 3 else 0
-    d = queries.shape[1] if queries.dim() == 2 else 0
+    n, d = queries.shape if queries.dim() == 2 else (0, 0)
     m = points.shape[0] if points.dim() == 2 else 0
     if not (queries.dtype == points.dtype == torch.float64
             and panels.dtype == norms.dtype == torch.float32 and d > 0
             and points.shape == (m, d) and panels.shape == (n_panels, d, LANES)
             and (n_panels - 1) * LANES < m <= n_panels * LANES
-            and norms.shape == (n_panels * LANES,) and 1 <= k <= take <= m):
+            and norms.shape == (n_panels * LANES,) and 1 <= k <= take <= m
+            and (fast is None or (fast.dtype == torch.float32 and fast.shape == (n, d)))):
         raise ValueError(
             f"nearest() takes float64 queries (n, d) and points (m, d), their float32 panels "
             f"(m / 16, d, 16) and norms (m,), with 1 <= k <= take <= m; got "
             f"{tuple(queries.shape)} {queries.dtype}, {tuple(points.shape)} {points.dtype}, "
             f"{tuple(panels.shape)} {panels.dtype}, {tuple(norms.shape)} {norms.dtype}, "
-            f"take={take}, k={k}")
+            f"take={take}, k={k}" + ("" if fast is None else
+                                      f", fast {tuple(fast.shape)} {fast.dtype}"))
     queries, points = queries.contiguous(), points.contiguous()
     panels, norms = panels.contiguous(), norms.contiguous()
-    fast = queries.to(torch.float32)
-    n = queries.shape[0]
+    fast = queries.to(torch.float32) if fast is None else fast.contiguous()
     indices = torch.empty((n, k), dtype=torch.int64)
     exact = torch.empty((n, k), dtype=torch.float64)
     unsure = torch.empty((n,), dtype=torch.bool)

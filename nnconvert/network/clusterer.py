@@ -9,6 +9,8 @@ density). ``fit_predict`` is fitting, not inference: the network has none.
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import torch
 from sklearn.utils.metaestimators import available_if
@@ -80,6 +82,13 @@ class ClusterHead(Head):
         """Each row's squared distance to its nearest cluster centre, where ``score`` is
         k-means' ``−Σ`` of them (``has_inertia``)."""
         raise AttributeError("this clusterer has no inertia")
+
+    def fused_predict(self, body: torch.nn.Sequential, x: torch.Tensor
+                      ) -> torch.Tensor | None:
+        """:meth:`predict_index` computed from the body's input ``x`` without the body's
+        output, where the head knows a faster way (a compiled argmin over the centres
+        that never holds the rows × centres matrix); None: take the body's path."""
+        return None
 
 
 def _has(method: str):
@@ -157,6 +166,38 @@ class ConvertedClusterer(LabelledNetwork):
         with torch.no_grad():
             z = self.body(self.checked_tensor(self.as_tensor(X)))
             return -float(self.head.nearest_squared(z).sum())
+
+    def _fused_predict(self, x: torch.Tensor, methods) -> torch.Tensor | None:
+        """The head's fused ``predict`` of ``x`` (see :meth:`ClusterHead.fused_predict`),
+        where ``predict`` is asked for and no gradient is; None: the body's path."""
+        if "predict" not in methods or x.requires_grad:
+            return None
+        return self.head.fused_predict(self.body, x)  # (no grad context: export traces this)
+
+    # predict need not hold the body's (rows × centres) output: the head may answer it in
+    # one fused pass; the other methods, gradients, export and a GPU keep the body's path
+    # (verify asks for predict beside them, so it checks the fused labels too)
+    def output_tensors(self, x: torch.Tensor, methods: Sequence[str]) -> dict:
+        x = self.checked_tensor(x)
+        index = self._fused_predict(x, self._known(methods))
+        if index is None:
+            return super().output_tensors(x, methods)
+        rest = [m for m in methods if m != "predict"]
+        answers = super().output_tensors(x, rest) if rest else {}
+        return {m: index if m == "predict" else answers[m] for m in methods}
+
+    def _outputs_of(self, x: torch.Tensor, methods: tuple, finite_unchecked: bool = False
+                    ) -> dict[str, np.ndarray] | None:
+        # (x not yet checked finite: the body's output answers for it, so the body runs)
+        index = None if finite_unchecked else self._fused_predict(x, self._known(methods))
+        if index is None:
+            return super()._outputs_of(x, methods, finite_unchecked)
+        rest = tuple(m for m in methods if m != "predict")
+        answers = super()._outputs_of(x, rest, finite_unchecked) if rest else {}
+        if answers is None:  # a value that is not finite: the full path decides
+            return None
+        return {m: self._to_numpy(m, index) if m == "predict" else answers[m]
+                for m in methods}
 
     def _output_names(self, n_out: int, labels=None) -> list[str] | None:
         if labels is None and n_out == len(self.classes_):
