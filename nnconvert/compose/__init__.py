@@ -1,7 +1,7 @@
 """Estimators made of estimators: pipelines, column transformers and feature unions,
-one-vs-rest and one-vs-one, voting and stacking, bagging and AdaBoost, calibration,
-multi-output regressors and chains, RANSAC, searches, thresholds, transformed targets, and
-the text front end of a pipeline.
+one-vs-rest, one-vs-one and output codes, voting and stacking, bagging and AdaBoost,
+calibration, multi-output regressors and chains, RANSAC, searches, self-training, thresholds,
+transformed targets, and the text front end of a pipeline.
 
 Every one of them holds its members through one mechanism (:mod:`.members`): a member
 converted whole with the caller's options, answering columns that a parent head reads.
@@ -17,9 +17,11 @@ from . import (  # noqa: F401
     members,
     multiclass,
     multioutput,
+    output_code,
     pipeline,
     ransac,
     search,
+    self_training,
     target,
     text,
     threshold,
