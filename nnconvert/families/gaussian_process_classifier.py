@@ -111,14 +111,16 @@ class LaplaceHead(ClassifierHead):
                            "classification loss is written for")
 
     def proba(self, z: torch.Tensor) -> torch.Tensor:
-        mean, variance = z[:, 0], z[:, 1]
-        lambdas, coefs = self.lambdas.to(z.dtype), self.coefs.to(z.dtype)
+        # in float64 whatever the network's dtype: the five terms are about 3,000 times the
+        # sum they cancel to, so float32 would lose three more digits here than it must
+        mean, variance = z[:, 0].double(), z[:, 1].double()
+        lambdas, coefs = self.lambdas.double(), self.coefs.double()
         alpha = 1 / (2 * variance)
         gamma = lambdas * mean
         integrals = (torch.sqrt(np.pi / alpha)
                      * torch.erf(gamma * torch.sqrt(alpha / (alpha + lambdas ** 2)))
                      / (2 * torch.sqrt(variance * 2 * np.pi)))
-        return binary_pair((coefs * integrals).sum(dim=0) + 0.5 * coefs.sum())
+        return binary_pair((coefs * integrals).sum(dim=0) + 0.5 * coefs.sum()).to(z.dtype)
 
     def predict_index(self, z: torch.Tensor) -> torch.Tensor:
         return (z[:, 0] > 0).long()
