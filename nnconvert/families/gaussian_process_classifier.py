@@ -183,7 +183,12 @@ class _WithoutDecision(ClassifierHead):
         return self.inner.predict_index(z)
 
     def describe(self) -> LayerDescription:
-        return self.inner.describe()
+        # the inner head's formula, without the decision_function the classifier lacks
+        inner = self.inner.describe()
+        lines = [line for line in inner.formula.split("\n")
+                 if not line.startswith("decision_function(x) = ")]
+        formula = "\n".join(lines).replace("decision_function(x)", "s(x)")
+        return dataclasses.replace(inner, formula=formula)
 
 
 @converts(GaussianProcessClassifier)
