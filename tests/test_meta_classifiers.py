@@ -97,6 +97,8 @@ def test_rows_whose_rbf_weights_all_underflow_are_nan_and_predict_the_first_clas
     assert np.isnan(expected).all()  # the premise: scikit-learn divides 0 by 0
     assert np.isnan(net.predict_proba(far)).all()
     assert (net.predict(far) == labels).all() and (labels == model.classes_[0]).all()
+    report = nc.verify(model, net, np.vstack([X_train, far]))  # NaN against NaN agrees
+    assert report.passed and report.n_disagreements == 0, str(report)
 
 
 def test_knn_kernel_ties_are_the_only_disagreements_and_verify_calls_them_near_ties():
