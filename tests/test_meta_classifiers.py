@@ -352,3 +352,10 @@ def test_command_line_converts_and_verifies_a_gaussian_process_classifier(tmp_pa
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert '"passed": true' in done.stdout
+
+
+@pytest.mark.parametrize("key", ["ecoc", "propagation-rbf", "gpc-binary", "gpc-ovr"])
+def test_hypothesis_finds_no_disagreement(key):
+    model, X_train, _ = _showcase()[key]
+    net = nc.convert(model)
+    assert nc.testing.find_disagreement(model, net, X_train, max_examples=40) is None

@@ -9,6 +9,18 @@ compared with every row of ``code_book_`` by the Euclidean distance; the nearest
 wins, the first on a tie, as ``pairwise_distances_argmin``. OutputCodeClassifier has
 ``predict`` only (no ``decision_function``, no ``predict_proba``), and so has its network; its
 raw output is the squared distances.
+
+Examples
+--------
+>>> import nnconvert as nc
+>>> from sklearn.datasets import load_iris
+>>> from sklearn.linear_model import LogisticRegression
+>>> from sklearn.multiclass import OutputCodeClassifier
+>>> X, y = load_iris(return_X_y=True)
+>>> model = OutputCodeClassifier(LogisticRegression(max_iter=1000), random_state=0).fit(X, y)
+>>> net = nc.convert(model)
+>>> net.methods, bool((net.predict(X) == model.predict(X)).all())
+(('predict',), True)
 """
 
 from __future__ import annotations

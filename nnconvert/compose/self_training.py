@@ -5,6 +5,18 @@ after round; what it predicts with afterwards is that estimator alone (``predict
 ``predict_proba``, ``predict_log_proba``, ``decision_function``: each where the estimator has
 it), with the labels it was fitted on. The network is that estimator's, and so are the
 agreement rules.
+
+Examples
+--------
+>>> import nnconvert as nc
+>>> from sklearn.datasets import load_iris
+>>> from sklearn.linear_model import LogisticRegression
+>>> from sklearn.semi_supervised import SelfTrainingClassifier
+>>> X, y = load_iris(return_X_y=True)
+>>> y = y.copy(); y[::2] = -1
+>>> model = SelfTrainingClassifier(LogisticRegression(max_iter=1000)).fit(X, y)
+>>> type(nc.convert(model).head).__name__
+'LinearHead'
 """
 
 from __future__ import annotations

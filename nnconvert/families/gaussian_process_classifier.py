@@ -20,6 +20,18 @@ rounding). More classes are scikit-learn's own one-vs-rest or one-vs-one of bina
 converted on the members mechanism of :mod:`nnconvert.compose.multiclass`; one-vs-one has no
 ``predict_proba``, as in scikit-learn. The kernels are the regressor's
 (:class:`~nnconvert.families.gaussian_process.KernelOfRows`).
+
+Examples
+--------
+>>> import numpy as np
+>>> import nnconvert as nc
+>>> from sklearn.datasets import load_iris
+>>> from sklearn.gaussian_process import GaussianProcessClassifier
+>>> X, y = load_iris(return_X_y=True)
+>>> model = GaussianProcessClassifier(optimizer=None).fit(X, y)
+>>> net = nc.convert(model)
+>>> bool(np.allclose(net.predict_proba(X), model.predict_proba(X), rtol=0, atol=1e-12))
+True
 """
 
 from __future__ import annotations

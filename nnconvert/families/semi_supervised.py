@@ -13,6 +13,17 @@ training rows ``X_``, each row divided by its sum; ``predict`` is the first argm
   to the lowest training row first), whose mean is then normalised. At a tie between the
   k-th and (k+1)-th neighbours scikit-learn's own search decides; ``verify`` counts such
   rows as near ties.
+
+Examples
+--------
+>>> import nnconvert as nc
+>>> from sklearn.datasets import load_iris
+>>> from sklearn.semi_supervised import LabelSpreading
+>>> X, y = load_iris(return_X_y=True)
+>>> y = y.copy(); y[::2] = -1  # half the labels hidden
+>>> model = LabelSpreading(kernel="knn", n_neighbors=5).fit(X, y)
+>>> [type(layer).__name__ for layer in nc.convert(model).body]
+['NeighbourVote', 'Normalised']
 """
 
 from __future__ import annotations
