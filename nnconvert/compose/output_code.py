@@ -37,7 +37,7 @@ from ..options import Options
 from ..registry import Conversion, converts, margin_rule
 from .members import Member, convert_member, side_by_side
 
-__all__ = ["ConstantScore", "CodeBookHead"]
+__all__ = ["CodeBookHead", "ConstantScore"]
 
 
 class ConstantScore(Layer):
