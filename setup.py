@@ -17,7 +17,8 @@ def _optional(name: str, source: str, *flags: str) -> Extension:
 setup(ext_modules=[
     _optional("nnconvert.families.trees._walk", "nnconvert/families/trees/walk.cpp"),
     # fused multiply-adds in the dot products (ISO C++ mode leaves them off); the search's
-    # error bound holds for any rounding of them
+    # error bound holds for any rounding of them (the exact re-rank turns them off for its
+    # own functions: its bits must be torch's)
     _optional("nnconvert.layers._nearest", "nnconvert/layers/nearest.cpp",
               "-ffp-contract=fast"),
 ])

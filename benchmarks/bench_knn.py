@@ -8,15 +8,22 @@ faiss IndexFlatL2 (float32) searching the 5 nearest, then a NumPy vote. predict_
 same way. Labels are compared with scikit-learn's (a row whose 5th and 6th neighbours are
 equally far is a near tie, counted apart).
 
-Two threads everywhere (torch, scikit-learn's OpenMP and BLAS, faiss). Run:
-``python benchmarks/bench_knn.py`` (``--quick`` scales down).
+Then ``predict`` again with another process spinning on one of the two cores (a shared
+machine: the threads must not collapse), and small batches (1, 10 and 100 rows), quiet and
+under that load, where nnconvert's kernel runs on the calling thread alone.
+
+Two threads everywhere (torch, scikit-learn's OpenMP and BLAS, faiss); ``NNCONVERT_THREADS``
+caps nnconvert's compiled threads. Run: ``python benchmarks/bench_knn.py`` (``--quick``
+scales down).
 """
 
 from __future__ import annotations
 
+import contextlib
+
 import numpy as np
 import torch
-from harness import print_table, quick_or_full, race, save
+from harness import busy_core, print_table, quick_or_full, race, save
 from sklearn.datasets import make_classification
 from sklearn.neighbors import KNeighborsClassifier
 from threadpoolctl import threadpool_limits
@@ -107,7 +114,59 @@ def main() -> None:
         agreement["compiled_equals_torch_bitwise"] = bool(same)
         payload["results"]["agreement"] = agreement
         print(f"\nagreement with scikit-learn: {agreement}")
+        payload["results"].update(_under_load_and_small(knn, net, faiss_proba, X_query,
+                                                        rounds))
     save("knn", payload)
+
+
+def _under_load_and_small(knn, net, faiss_proba, X_query, rounds) -> dict:
+    """predict on every query with a competing busy process; then 1, 10 and 100 rows at a
+    time (a loop of calls a round), quiet and under that load."""
+    results = {}
+
+    def contenders(X):
+        found = {"scikit-learn predict": lambda: knn.predict(X),
+                 "nnconvert float64 predict": lambda: net.predict(X)}
+        if faiss_proba is not None:
+            found["faiss IndexFlatL2 + vote"] = \
+                lambda: knn.classes_[faiss_proba(X).argmax(axis=1)]
+        return found
+
+    with busy_core():
+        found = race(contenders(X_query), "scikit-learn predict", rounds=rounds)
+    title = f"predict, {len(X_query):,} queries, another process busy on one core"
+    print_table(title, found, "scikit-learn predict")
+    results["predict_under_load"] = found
+    for load in ("quiet", "under load"):
+        for n in (1, 10, 100):
+            calls = max(1, 200 // n)
+            rows = [X_query[i * n:(i + 1) * n] for i in range(calls)]
+            looped = {}
+            for name in contenders(rows[0]):
+                looped[name] = _loop(name, knn, net, faiss_proba, rows)
+            with busy_core() if load == "under load" else contextlib.nullcontext():
+                found = race(looped, "scikit-learn predict", rounds=rounds)
+            for entry in found.values():
+                if "median_s" in entry:
+                    entry["per_call_us"] = entry["median_s"] / calls * 1e6
+            print_table(f"predict, {n} row(s) a call, {calls} calls a round ({load}); "
+                        f"per call: " + ", ".join(
+                            f"{name} {entry['per_call_us']:.0f} µs"
+                            for name, entry in found.items() if "per_call_us" in entry),
+                        found, "scikit-learn predict")
+            results[f"predict_{n}_rows_{load.replace(' ', '_')}"] = found
+    return results
+
+
+def _loop(name, knn, net, faiss_proba, rows):
+    if name.startswith("scikit-learn"):
+        return lambda: [knn.predict(X) for X in rows]
+    if name.startswith("nnconvert"):
+        return lambda: [net.predict(X) for X in rows]
+    return lambda: [knn.classes_[faiss_proba(X).argmax(axis=1)] for X in rows]
+
+
+
 
 
 if __name__ == "__main__":

@@ -10,7 +10,10 @@ from __future__ import annotations
 import json
 import os
 import platform
+import contextlib
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Callable
@@ -56,6 +59,19 @@ def race(contenders: dict[str, Callable[[], object]], reference: str, rounds: in
             "speedup_vs_reference": statistics.median(ratios),
         }
     return results
+
+
+@contextlib.contextmanager
+def busy_core():
+    """Another process spinning on one core while the block runs: a user's other work on a
+    shared machine, or another threaded library between predictions."""
+    spinner = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.2)  # let it take its core
+        yield
+    finally:
+        spinner.kill()
+        spinner.wait()
 
 
 def print_table(title: str, results: dict[str, dict], reference: str) -> None:

@@ -62,10 +62,12 @@ SCORE_METHODS = {
     "clusterer": ("transform", "predict_proba", "score_samples"),
     "outlier_detector": ("decision_function", "score_samples", "mahalanobis"),
     "density": ("score_samples",),
+    # a classifier of several targets: its probabilities side by side (a list concatenated)
+    "multioutput_classifier": ("decision_function", "predict_proba", "predict_log_proba"),
 }
 #: the kinds of network whose ``predict`` answers labels, compared as labels with a near-tie
 #: band: a classifier's classes, a clusterer's cluster labels, an outlier detector's ±1
-LABEL_KINDS = ("classifier", "clusterer", "outlier_detector")
+LABEL_KINDS = ("classifier", "clusterer", "outlier_detector", "multioutput_classifier")
 #: the margin "method" of a model with no score method to measure it in (a MeanShift has
 #: ``predict`` only): its margin rule answers margins relative to the row's own scale, and
 #: the near-tie band is ``rtol`` itself
@@ -167,7 +169,12 @@ def reference_outputs(estimator, X, methods=None) -> dict[str, np.ndarray]:
         if method == PREDICT_STD:  # asked for by name only: see has_method
             outputs[method] = np.asarray(estimator.predict(X, return_std=True)[1])
         elif hasattr(estimator, method):
-            answer = getattr(estimator, method)(X)
+            try:
+                answer = getattr(estimator, method)(X)
+            except AttributeError:  # ClassifierChain's predict_log_proba of members without
+                continue            # predict_proba: present, but it has no answer
+            if isinstance(answer, list):  # one array per target: side by side
+                answer = np.hstack([np.asarray(a).reshape(len(a), -1) for a in answer])
             outputs[method] = np.asarray(answer.toarray() if scipy.sparse.issparse(answer)
                                          else answer)
     return outputs

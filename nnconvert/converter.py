@@ -18,6 +18,7 @@ from .network import (
     ConvertedClassifier,
     ConvertedClusterer,
     ConvertedDensity,
+    ConvertedMultiOutputClassifier,
     ConvertedNetwork,
     ConvertedOutlierDetector,
     ConvertedRegressor,
@@ -79,6 +80,10 @@ def _network(estimator, conversion: Conversion) -> ConvertedNetwork:
     if kind in _LABELLED:  # unsupervised kinds: the converter names the labels
         return _LABELLED[kind](conversion.layers, conversion.head, classes=conversion.classes,
                                **common)
+    if kind == "multioutput_classifier":  # classes_ as scikit-learn exposes them
+        classes = conversion.classes if conversion.classes is not None else estimator.classes_
+        return ConvertedMultiOutputClassifier(conversion.layers, conversion.head,
+                                              classes=classes, **common)
     if kind == "density":
         return ConvertedDensity(conversion.layers, conversion.head, **common)
     names_out = None
@@ -164,7 +169,8 @@ def convert(
             f"convert() needs a fitted estimator instance, got the class {estimator.__name__}: "
             f"fit {estimator.__name__}(...) first."
         )
-    if not isinstance(estimator, BaseEstimator):
+    # a registered class of another library (CatBoost's models are no BaseEstimator) passes
+    if not isinstance(estimator, BaseEstimator) and not has_converter(estimator):
         raise unsupported(estimator)
     check_fitted(estimator)
     conversion = _conversion(estimator, options)

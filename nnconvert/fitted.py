@@ -191,9 +191,9 @@ class Fitted:
             return np.full(n_units, self.number(attribute, value=_scalar(raw)))
         return self.array(attribute, shape=(n_units,), value=raw)
 
-    def classes(self, attribute: str = "classes_") -> np.ndarray:
+    def classes(self, attribute: str = "classes_", value: Any = None) -> np.ndarray:
         """The class labels: a non-empty 1-D array of distinct labels, returned as a copy."""
-        raw = self.get(attribute)
+        raw = self.get(attribute) if value is None else value
         labels = np.array(raw, copy=True)
         if labels.ndim != 1 or labels.size == 0:
             raise self.error(attribute, f"has shape {labels.shape}, but a non-empty 1-D array "
@@ -204,6 +204,19 @@ class Fitted:
             raise self.error(attribute, "holds NaN or infinite values")
         self.unique(attribute, labels)
         return labels
+
+    def per_output(self, attribute: str, n_outputs: int) -> list:
+        """An attribute of a model of several targets: a list (or tuple) of ``n_outputs``
+        entries, one per target (``classes_``, ``class_prior_``), returned as a list."""
+        raw = self.get(attribute)
+        if not isinstance(raw, (list, tuple)) or len(raw) != n_outputs:
+            raise self.error(attribute, f"is not a list of {n_outputs} entries, one per target")
+        return list(raw)
+
+    def classes_per_output(self, n_outputs: int, attribute: str = "classes_") -> list:
+        """Each target's class labels (:meth:`classes` of each of :meth:`per_output`)."""
+        return [self.classes(f"{attribute}[{j}]", value=raw)
+                for j, raw in enumerate(self.per_output(attribute, n_outputs))]
 
     def same(self, attribute: str, found: Any, expected: Any, what: str) -> None:
         """Refuse an attribute whose ``what`` (its length, its sum, ...) contradicts another.

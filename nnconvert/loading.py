@@ -184,9 +184,14 @@ def _load_pickle(path: Path, trust: bool):
 def _check_estimator(model, path: Path) -> None:
     from sklearn.base import BaseEstimator
 
-    # a density (KernelDensity) answers score_samples only
+    from .registry import has_converter, load_optional
+
+    load_optional()  # the file's classes imported their library: register its converters
+    # a density (KernelDensity) answers score_samples only; another library's model with a
+    # converter (CatBoost's are no BaseEstimator) is an estimator too
     answers = ("predict", "transform", "score_samples")
-    if not isinstance(model, BaseEstimator) or not any(hasattr(model, m) for m in answers):
+    estimator = isinstance(model, BaseEstimator) or has_converter(model)
+    if not estimator or not any(hasattr(model, m) for m in answers):
         raise ModelLoadError(
             f"{path} holds a {type(model).__module__}.{type(model).__name__}, not a "
             "scikit-learn estimator; save the fitted estimator itself"

@@ -155,10 +155,22 @@ converts_inverse = _registrar(_inverse_converter)
 converts_score_samples = _registrar(_score_converter)
 
 
+def check_is_fitted_any(estimator) -> None:
+    """scikit-learn's ``check_is_fitted``, or the estimator's own ``is_fitted()`` where it is
+    no scikit-learn estimator (CatBoost's models: scikit-learn's check asks for tags they
+    lack). Raises scikit-learn's NotFittedError."""
+    own = getattr(estimator, "is_fitted", None)
+    if not isinstance(estimator, BaseEstimator) and callable(own):
+        if not own():
+            raise NotFittedError(f"This {type(estimator).__name__} instance is not fitted yet.")
+        return
+    check_is_fitted(estimator)
+
+
 def check_fitted(estimator, purpose: str = "before nnconvert.convert()") -> None:
     """scikit-learn's fitted check, with a message that says what to do."""
     try:
-        check_is_fitted(estimator)
+        check_is_fitted_any(estimator)
     except NotFittedError:
         raise NotFittedError(
             f"This {type(estimator).__name__} instance is not fitted yet: call "

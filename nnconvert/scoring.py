@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.model_selection._search import BaseSearchCV
+from sklearn.multioutput import MultiOutputClassifier
 from sklearn.pipeline import Pipeline
 
 __all__ = ["score_refusal"]
 
-_PLAIN = (ClassifierMixin.score, RegressorMixin.score)
+#: a MultiOutputClassifier's score is the subset accuracy: the mean of rows whose every
+#: target is right (ClassifierMixin's, on multilabel targets, is the same)
+_PLAIN = (ClassifierMixin.score, RegressorMixin.score, MultiOutputClassifier.score)
 
 
 def score_refusal(estimator) -> str | None:

@@ -248,14 +248,14 @@ def boundary_point(estimator, a, b, *, points: int = 64, rounds: int = 10) -> np
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
     label = estimator.predict(a[None])[0]
-    if estimator.predict(b[None])[0] == label:
+    if not _differs(estimator.predict(b[None]), label)[0]:
         raise ValueError("a and b are predicted alike: there is no boundary between them "
                          "to find; pick rows of different predicted classes")
     low, high = 0.0, 1.0  # label(low) == label(a) != label(high)
     for _ in range(rounds):
         t = np.linspace(low, high, points)
         labels = estimator.predict(a + t[:, None] * (b - a))
-        changed = np.flatnonzero(labels != label)
+        changed = np.flatnonzero(_differs(labels, label))
         first = changed[0] if changed.size else points - 1
         if first == 0:  # cannot happen for t=low, kept for float corner cases
             break
@@ -265,11 +265,18 @@ def boundary_point(estimator, a, b, *, points: int = 64, rounds: int = 10) -> np
     return a + low * (b - a)
 
 
+def _differs(labels: np.ndarray, label) -> np.ndarray:
+    """Per row, whether its label differs from ``label`` (any target's, for several)."""
+    return (np.asarray(labels) != label).reshape(len(labels), -1).any(axis=1)
+
+
 def boundary_points(estimator, X):
     """Points next to ``estimator``'s decision boundary, between rows of ``X`` it labels
     differently (see :func:`boundary_point`). Needs two predicted classes among the rows."""
     X = np.asarray(X, dtype=np.float64)
-    labels = estimator.predict(X)
+    labels = np.asarray(estimator.predict(X))
+    if labels.ndim == 2:  # several targets: rows of one combination of labels form a group
+        labels = np.unique(labels.astype(str), axis=0, return_inverse=True)[1].reshape(-1)
     groups = [np.flatnonzero(labels == c) for c in np.unique(labels)]
     if len(groups) < 2:
         raise ValueError("the estimator predicts a single class on X: there is no boundary "

@@ -25,7 +25,8 @@ ANSWERS = {"classifier": ("decision_function", "predict_proba", "predict"),
            "regressor": ("predict",), "transformer": ("transform",),
            "clusterer": ("transform", "predict_proba", "score_samples", "predict"),
            "outlier_detector": ("decision_function", "score_samples", "mahalanobis", "predict"),
-           "density": ("score_samples",)}
+           "density": ("score_samples",),
+           "multioutput_classifier": ("decision_function", "predict_proba", "predict")}
 
 
 def assert_equivalent(estimator, net, X, *, rtol=None):

@@ -22,7 +22,7 @@ MUST_SHOW = ["convert", "supported_estimators", "supported_transformers", "verif
              "VerificationReport", "draw", "Diagram", "to_networkx", "export", "load_model",
              "to_sklearn", "fine_tune", "ELMClassifier", "ELMRegressor", "ConvertedClassifier",
              "ConvertedRegressor", "ConvertedTransformer", "ConvertedClusterer",
-             "ConvertedOutlierDetector", "ConvertedDensity"]
+             "ConvertedOutlierDetector", "ConvertedDensity", "ConvertedMultiOutputClassifier"]
 
 
 def _module_names() -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
-import pytest
 import torch
 from equivalence import assert_equivalent
 from hypothesis import given
@@ -71,12 +70,15 @@ def test_binary_predict_needs_probability_strictly_above_one_half():
     assert_equivalent(mlp, net, X)
 
 
-def test_multilabel_mlp_is_refused_clearly():
+def test_multilabel_mlp_is_one_sigmoid_per_label():
     X, y = generated(0, 3, 4)
     Y = np.stack([y == 0, y == 1], axis=1).astype(int)
     mlp = _fit(MLPClassifier((4,), max_iter=20, random_state=0), X, Y)
-    with pytest.raises(nc.UnsupportedEstimatorError, match="multilabel"):
-        nc.convert(mlp)
+    net = nc.convert(mlp)
+    assert isinstance(net, nc.ConvertedMultiOutputClassifier)
+    np.testing.assert_array_equal(net.predict(X), mlp.predict(X))
+    assert net.predict(X).dtype == mlp.predict(X).dtype
+    np.testing.assert_allclose(net.predict_proba(X), mlp.predict_proba(X), rtol=1e-12)
 
 
 @given(

@@ -1,9 +1,10 @@
 """The compiled k-smallest search (nearest.cpp) against torch's ``topk``.
 
 k-NN networks take their float32 candidates from the compiled search on the CPU and from
-torch ops elsewhere (export, GPUs, no compiler); both feed the same exact re-ranking. The
-answers must be the same bits: the same neighbours in the same order, the same outputs, on
-data full of exact ties (integer grids, duplicated rows), with either weighting, every
+torch ops elsewhere (export, GPUs, no compiler); both feed the same exact re-ranking, which
+for the euclidean metrics of a float64 network the compiled kernel does itself, in the same
+pass (``nearest_kernel.nearest``). The answers must be the same bits: the same neighbours
+in the same order, the same outputs, on data full of exact ties (integer grids, duplicated rows), with either weighting, every
 metric that uses the fast form, and rows the float32 fast form cannot rank (far from the
 origin, beyond float32's range).
 """
@@ -55,6 +56,13 @@ def _assert_same(net, X, method: str) -> None:
     assert torch.equal(i_fused, i_plain)
     assert torch.equal(d_fused, d_plain)
     assert fused.dtype == plain.dtype and np.array_equal(fused, plain)
+    layer = _layer(net)
+    if layer.metric in ("euclidean", "sqeuclidean") and layer.points.dtype == torch.float64:
+        # the kernel's own re-rank, called directly: the same neighbours, the same bits
+        with torch.no_grad():
+            i_kernel, d_kernel = layer._fused(torch.as_tensor(np.asarray(X, np.float64)))
+        assert torch.equal(i_kernel, i_plain)
+        assert torch.equal(d_kernel, d_plain)
 
 
 def _tied_data():
@@ -182,3 +190,39 @@ def test_the_library_refuses_sizes_that_describe_no_buffer(arguments):
                 indices=indices.data_ptr(), n_threads=2)
     call.update(arguments)
     assert nearest_kernel.library().nnc_nearest_search(*call.values()) == -1
+
+
+def test_thread_counts_and_row_by_row_calls_give_the_same_bits(monkeypatch):
+    # every row in its own call (the kernel's one-row blocks), the batch on 1 to 3 threads
+    # (the work per thread made tiny so that each count is used), and NNCONVERT_THREADS
+    from nnconvert import compiled
+
+    X, y = load_wine(return_X_y=True)
+    X = np.tile(X, (4, 1)) + np.repeat(np.arange(4), len(X))[:, None]
+    model = KNeighborsRegressor(7, weights="distance").fit(X[::2], X[::2, 0])
+    net = nc.convert(model)
+    batch = net.predict(X[1::2])
+    one_by_one = np.concatenate([net.predict(row[None]) for row in X[1::2][:60]])
+    assert np.array_equal(one_by_one, batch[:60])
+    monkeypatch.setattr(compiled, "WORK_PER_THREAD", 1)
+    for n in (1, 2, 3):
+        monkeypatch.setenv(compiled.THREADS_VARIABLE, str(n))
+        assert compiled.threads_for(10**6) == n
+        assert np.array_equal(net.predict(X[1::2]), batch)
+    monkeypatch.setenv(compiled.THREADS_VARIABLE, "many")
+    with pytest.raises(ValueError, match="NNCONVERT_THREADS='many'.*positive integer"):
+        net.predict(X[:3])
+
+
+def test_the_exact_kernel_refuses_what_it_cannot_read():
+    points = torch.randn(20, 3, dtype=torch.float64)
+    panels, norms = nearest_kernel.packed(points, (points * points).sum(1))
+    x = torch.randn(4, 3, dtype=torch.float64)
+    with pytest.raises(ValueError, match="take=21, k=3"):
+        nearest_kernel.nearest(x, panels, norms, points, 21, 3)  # more than the 20 points
+    with pytest.raises(ValueError, match="take=5, k=6"):
+        nearest_kernel.nearest(x, panels, norms, points, 5, 6)
+    with pytest.raises(ValueError, match="float64 queries"):
+        nearest_kernel.nearest(x.float(), panels, norms, points, 5, 3)
+    with pytest.raises(ValueError, match=r"\(16, 3\)"):
+        nearest_kernel.nearest(x, panels, norms, points[:16], 5, 3)  # not what 2 panels hold

@@ -1,8 +1,9 @@
 """The compiled k-smallest search (nearest.cpp) under AddressSanitizer and UBSan.
 
 ``nearest.cpp`` is built again with ``-fsanitize=address,undefined`` and driven, in a fresh
-Python with ``libasan`` preloaded, by hypothesis-drawn searches (any number of rows, points
-and features, any ``take``, NaN, ±inf, 1e38 and subnormal values, 1 to 3 threads), by
+Python with ``libasan`` preloaded, by hypothesis-drawn searches, with and without the exact
+re-rank (any number of rows, points and features, any ``take`` and ``k``, NaN, ±inf, 1e38
+and subnormal values, 1 to 3 threads), by
 k-NN layers whose training rows are then edited to hostile values, and by direct calls with
 sizes that describe no buffer (which it must refuse, not read). The process must end with
 no sanitizer report.
@@ -51,6 +52,11 @@ def searches(n, m, d, threads, data):
     values, indices = nearest_kernel.smallest(queries, panels, norms, take)
     assert values.shape == indices.shape == (n, take)
     assert bool(((indices >= -1) & (indices < m)).all())
+    k = data.draw(st.integers(1, take))
+    nearest, squared, unsure = nearest_kernel.nearest(queries.double(), panels, norms,
+                                                      points.double(), take, k)
+    assert nearest.shape == squared.shape == (n, k) and unsure.shape == (n,)
+    assert bool(((nearest >= 0) & (nearest < m)).all())
 
 
 @RUNS
@@ -89,9 +95,34 @@ def refused_sizes(refused):
     assert nearest_kernel.library().nnc_nearest_search(*call.values()) == -1
 
 
+REFUSED_EXACT = [("n_rows", -1), ("d", 0), ("n_panels", 0), ("n_points", 0), ("n_points", 33),
+                 ("n_points", 16), ("take", 0), ("take", 21), ("k", 0), ("k", 6),
+                 ("x32", None), ("x64", None), ("points", None), ("nearest", None),
+                 ("distances", None), ("unsure", None)]
+
+
+@RUNS
+@given(st.sampled_from(REFUSED_EXACT))
+def refused_exact_sizes(refused):
+    name, value = refused
+    points = torch.randn(20, 3)
+    panels, norms = nearest_kernel.packed(points, (points * points).sum(1))
+    points64, x = points.double(), torch.randn(4, 3)
+    x64, exact = x.double(), torch.empty(4, 5, dtype=torch.float64)
+    nearest, unsure = torch.empty(4, 5, dtype=torch.int64), torch.empty(4, dtype=torch.bool)
+    call = dict(x32=x.data_ptr(), x64=x64.data_ptr(), n_rows=4, d=3,
+                panels=panels.data_ptr(), norms=norms.data_ptr(), n_panels=2,
+                points=points64.data_ptr(), n_points=20, take=5, k=5, spread=1.0,
+                nearest=nearest.data_ptr(), distances=exact.data_ptr(),
+                unsure=unsure.data_ptr(), n_threads=2)
+    call[name] = value  # n_points 16 or 33: not what two panels hold; take 21: > n_points
+    assert nearest_kernel.library().nnc_nearest_exact(*call.values()) == -1
+
+
 searches()
 layers()
 refused_sizes()
+refused_exact_sizes()
 print("FUZZED")
 '''
 

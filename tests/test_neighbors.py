@@ -98,8 +98,8 @@ def test_manhattan_centroids_predict_only():
     (lambda: DummyClassifier(strategy="stratified"), "random label"),
     (lambda: KNeighborsClassifier(weights=lambda d: d), "weight function"),
     (lambda: KNeighborsClassifier(metric="precomputed"), "precomputed"),
-    (lambda: KNeighborsClassifier(metric="seuclidean", metric_params={"V": np.ones(4)}),
-     "not supported"),
+    # seuclidean converts now (tests/test_neighbour_metrics.py); boolean metrics do not
+    (lambda: KNeighborsClassifier(metric="jaccard"), "reads every value as a boolean"),
 ])
 def test_what_cannot_be_a_network_is_refused_with_the_reason(make, words):
     X, y = load_iris(return_X_y=True)

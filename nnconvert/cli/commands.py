@@ -87,6 +87,8 @@ def _answers(net) -> str:
         return "+1 (inlier) / −1 (outlier)"
     if net.head.kind == "density":
         return "a log density"
+    if net.head.kind == "multioutput_classifier":
+        return f"{net.head.n_targets} targets, classes {[c.tolist() for c in net.head.labels]}"
     return f"{net.head.n_outputs} output features"
 
 

@@ -5,7 +5,8 @@ whole network (a classifier or a regressor) or, for a pipeline of transformers, 
 With ``fuse=True`` unclipped scalers fold into the layer that reads them. A pipeline's
 ``inverse_transform`` is its steps' inverses in reverse order. A text vectorizer as
 the first step runs outside the network (:mod:`nnconvert.compose.text`): the network reads its
-output, the vectorised matrix.
+output, the vectorised matrix. imbalanced-learn's ``Pipeline`` (a subclass) converts the same
+way: its samplers act on the training rows only, so they are skipped like ``'passthrough'``.
 """
 
 from __future__ import annotations
@@ -37,8 +38,14 @@ from ..registry import (
 from .text import is_vectorizer, vectorizer_front
 
 
+def is_sampler(step) -> bool:
+    """Whether ``step`` is a sampler (imbalanced-learn's ``fit_resample`` without a
+    ``transform``): it resamples the training rows only, and does nothing at predict time."""
+    return hasattr(step, "fit_resample") and not hasattr(step, "transform")
+
+
 def _is_skipped(step) -> bool:
-    return step is None or (isinstance(step, str) and step == "passthrough")
+    return step is None or (isinstance(step, str) and step == "passthrough") or is_sampler(step)
 
 
 def _step_layers(steps, options: Options) -> list:

@@ -193,8 +193,9 @@ def read_metadata(path: str | os.PathLike) -> dict:
     dict
         See :func:`~nnconvert.export.common.metadata`: ``kind``, ``source``,
         ``n_features_in``, ``feature_names_in``, ``dtype``, ``outputs``, ``input_schema``,
-        ``version``; a classifier's ``classes`` and ``scores``; a clusterer's or an outlier
-        detector's ``labels`` and ``methods``.
+        ``version``; a classifier's ``classes`` and ``scores``; a classifier of several
+        targets' ``classes`` per target, ``methods`` and ``proba_form``; a clusterer's or an
+        outlier detector's ``labels`` and ``methods``.
     """
     import json
 
@@ -221,6 +222,12 @@ def labels(meta: dict, label_index) -> np.ndarray:
     if "classes" not in meta and "labels" in meta:  # a clusterer's or a detector's
         return np.asarray(meta["labels"], dtype=meta.get("labels_dtype")).take(
             np.asarray(label_index))
+    if meta.get("kind") == "multioutput_classifier":  # (n, k): each target its own classes
+        index = np.asarray(label_index)
+        out = np.empty(index.shape, dtype=meta["predict_dtype"])
+        for j, (classes, dtype) in enumerate(zip(meta["classes"], meta["classes_dtype"])):
+            out[:, j] = np.asarray(classes, dtype=dtype).take(index[:, j])
+        return out
     classes = np.asarray(meta["classes"], dtype=meta.get("classes_dtype"))
     return classes.take(np.asarray(label_index))
 

@@ -11,6 +11,7 @@ import logging
 import os
 import warnings
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -31,7 +32,8 @@ OUTPUT_NAMES = {"classifier": ("scores", "label_index"), "regressor": ("predicti
 #: the label index last: the ONNX self-check compares the first output)
 METHOD_OUTPUT_NAMES = {"transform": "distances", "predict_proba": "probabilities",
                        "decision_function": "decision", "score_samples": "scores",
-                       "mahalanobis": "mahalanobis", "predict": "label_index"}
+                       "mahalanobis": "mahalanobis", "predict": "label_index",
+                       "predict_log_proba": "log_probabilities"}
 
 
 class ExportError(RuntimeError):
@@ -84,7 +86,9 @@ def metadata(net: ConvertedNetwork) -> dict:
     ``outputs`` and ``input_schema`` (what each input column holds: numbers, or the codes of
     categories, see :class:`~nnconvert.network.schema.InputSchema`). Classifiers add
     ``classes``, ``classes_dtype`` and ``scores``; regressors ``n_outputs``; transformers
-    ``feature_names_out``; clusterers and outlier detectors ``labels`` (what each label index
+    ``feature_names_out``; classifiers of several targets ``classes`` (a list per target:
+    ``label_index`` is (n, k)), ``classes_dtype`` (per target), ``predict_dtype``, ``methods``, ``proba_form`` and ``proba_widths`` (where each
+    target's probabilities lie in ``probabilities``); clusterers and outlier detectors ``labels`` (what each label index
     stands for), ``labels_dtype`` and ``methods`` (the scikit-learn method of each output);
     densities ``methods``. A network with an input stage (a text vectorizer) adds its
     :meth:`~nnconvert.network.stage.InputStage.metadata` under its ``metadata_key``
@@ -116,6 +120,14 @@ def metadata(net: ConvertedNetwork) -> dict:
                      methods=list(exported_methods(net.head)))
     elif kind == "density":
         facts["methods"] = ["score_samples"]
+    elif kind == "multioutput_classifier":  # each target's labels, by the index exported
+        head = net.head
+        first = net.labels_of(np.zeros((1, head.n_targets), dtype=np.int64))
+        facts.update(classes=[labels.tolist() for labels in head.labels],
+                     classes_dtype=[str(labels.dtype) for labels in head.labels],
+                     predict_dtype=str(first.dtype),
+                     methods=list(exported_methods(head)), proba_form=head.proba_form,
+                     proba_widths=head.proba_widths() if head.proba_form == "list" else None)
     else:
         try:
             facts["feature_names_out"] = [str(n) for n in net.get_feature_names_out()]

@@ -59,23 +59,63 @@ class ConstantUnits(Layer):
         )
 
 
-def _refuse_multioutput(estimator) -> None:
-    if getattr(estimator, "n_outputs_", 1) != 1 and isinstance(estimator, DummyClassifier):
+def _proba_row(strategy: str, classes: np.ndarray, prior: np.ndarray, constant) -> np.ndarray:
+    """The one row of ``predict_proba`` of one target."""
+    proba = np.zeros(len(classes))
+    if strategy == "prior":
+        proba[:] = prior
+    elif strategy == "most_frequent":
+        proba[np.argmax(prior)] = 1.0
+    else:  # constant
+        proba[np.flatnonzero(classes == constant)] = 1.0
+    return proba
+
+
+def _multi_output(estimator, fitted: Fitted):
+    """One block of constant units per target, each read by its own frequency head: the
+    labels stacked as scikit-learn tiles them, the probabilities a list."""
+    from ..compose.multilabel import per_target
+    from ..network.multioutput import MultiOutputHead
+
+    if getattr(estimator, "sparse_output_", False):
         raise UnsupportedEstimatorError(
-            "DummyClassifier fitted on several targets (a 2-D y) is not supported: nnconvert "
-            "converts single-label classifiers. Fit one DummyClassifier per target.")
+            "DummyClassifier fitted on a sparse y answers a sparse predict; fit it on a dense "
+            "y to convert it.")
+    k = fitted.integer("n_outputs_", low=2)
+    priors = fitted.per_output("class_prior_", k)
+    classes, rows = [], []
+    constant = np.reshape(np.asarray(estimator.constant, dtype=object), -1) \
+        if estimator.strategy == "constant" else [None] * k
+    for j, labels in enumerate(fitted.classes_per_output(k)):
+        prior = fitted.array(f"class_prior_[{j}]", shape=(len(labels),), low=0.0, high=1.0,
+                             value=priors[j])
+        classes.append(labels)
+        rows.append(_proba_row(estimator.strategy, labels, prior, constant[j]))
+    widths = np.cumsum([0] + [len(c) for c in classes])
+    units = ConstantUnits(np.concatenate(rows), fitted.n_features,
+                          [f"{j}: {c}" for j, labels in enumerate(classes) for c in labels])
+    heads = [FrequencyHead(len(c), "its output does not depend on its input or on any weight")
+             for c in classes]
+    answers, columns = per_target(heads, [range(a, b) for a, b in zip(widths, widths[1:])],
+                                  int(widths[-1]), ("predict_proba", "predict"))
+    # scikit-learn tiles the constant as given, or the array of each target's chosen label
+    dtype = (np.asarray(estimator.constant) if estimator.strategy == "constant" else
+             np.array([labels[np.argmax(row)] for labels, row in zip(classes, rows)])).dtype
+    head = MultiOutputHead(columns, classes, proba_form="list", log_proba=True,
+                           predict_dtype=dtype)
+    return Conversion(layers=[units, answers], head=head, classes=classes)
 
 
 @converts(DummyClassifier)
 def _dummy_classifier(estimator, options):
     """Constant units that ignore the input: the class prior, or the constant, as scores.
 
-    Strategies most_frequent, prior and constant.
+    Strategies most_frequent, prior and constant; on a 2-D y, one block of units and one
+    frequency head per target.
 
     Refused: ``strategy='stratified'`` and ``'uniform'``: they draw at random on every call, so no
     function reproduces them.
     """
-    _refuse_multioutput(estimator)
     strategy = estimator.strategy
     if strategy in ("stratified", "uniform"):
         raise ConversionError(
@@ -83,15 +123,11 @@ def _dummy_classifier(estimator, options):
             "predict time; no network computes that function. Use strategy 'most_frequent', "
             "'prior' or 'constant', which are deterministic.")
     fitted = Fitted(estimator)
+    if getattr(estimator, "n_outputs_", 1) != 1:  # a 2-D y: one head per target
+        return _multi_output(estimator, fitted)
     classes = fitted.classes()
-    proba = np.zeros(len(classes))
     prior = fitted.array("class_prior_", shape=(len(classes),), low=0.0, high=1.0)
-    if strategy == "prior":
-        proba[:] = prior
-    elif strategy == "most_frequent":
-        proba[np.argmax(prior)] = 1.0
-    else:  # constant
-        proba[np.flatnonzero(classes == estimator.constant)] = 1.0
+    proba = _proba_row(strategy, classes, prior, estimator.constant)
     units = ConstantUnits(proba, fitted.n_features, [str(c) for c in classes])
     return Conversion(layers=[units], head=FrequencyHead(
         len(classes), "its output does not depend on its input or on any weight"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 
-from ..errors import UnsupportedEstimatorError, multilabel_refused
+from ..errors import UnsupportedEstimatorError
 from ..fitted import Fitted
 from ..layers import ActivatedUnits, LinearUnits, readout_units
 from ..network.heads import ProbabilityHead, RegressionHead
@@ -80,12 +80,12 @@ def hidden_layers(estimator, layers=None) -> list[ActivatedUnits]:
 
 @converts(MLPClassifier)
 def _mlp(estimator: MLPClassifier, options: Options) -> Conversion:
-    # fitted on an indicator matrix: independent labels (multilabel), not one class
     """The same layers as the MLP (identity, logistic, tanh or relu hidden units), with a sigmoid
-    output for two classes and a softmax otherwise.
+    output for two classes and a softmax otherwise; fitted on an indicator matrix
+    (multilabel), one sigmoid per label and ``predict`` = ``p > 0.5`` per label.
     """
     if str(getattr(estimator._label_binarizer, "y_type_", "")).startswith("multilabel"):
-        raise multilabel_refused("MLPClassifier")
+        return _multilabel(estimator)
     fitted = Fitted(estimator)
     classes = fitted.classes()
     layers = read_layers(estimator)
@@ -102,6 +102,30 @@ def _mlp(estimator: MLPClassifier, options: Options) -> Conversion:
     # "logistic" probability rule makes the same split (σ for one score, softmax for many)
     head = ProbabilityHead(estimator.n_outputs_, "logistic")
     return Conversion(layers=body, head=head)
+
+
+def _multilabel(estimator: MLPClassifier) -> Conversion:
+    """An MLP fitted on an indicator matrix: one logistic output unit per label, each read by
+    its own head (``predict_proba`` one (n, k) array of σ, ``predict`` ``σ > 0.5`` as ints)."""
+    from ..compose.multilabel import per_target
+    from ..network.multioutput import MultiOutputHead
+
+    fitted = Fitted(estimator)
+    classes = fitted.classes()
+    k = len(classes)
+    fitted.same("n_outputs_", estimator.n_outputs_, k, f"for {k} labels the value")
+    fitted.choice("out_activation_", ["logistic"])
+    layers = read_layers(estimator)
+    body = hidden_layers(estimator, layers)
+    body.append(readout_units(layers[-1][0].T, layers[-1][1], classes,
+                              "output units (logits)"))
+    heads = [ProbabilityHead(1, "logistic") for _ in range(k)]
+    answers, columns = per_target(heads, [[j] for j in range(k)], k,
+                                  ("predict_proba", "predict"), positive_only=True)
+    binary = [np.array([0, 1])] * k  # LabelBinarizer answers 0/1 per label
+    head = MultiOutputHead(columns, binary, proba_form="columns", log_proba=True,
+                           predict_dtype=np.int_)
+    return Conversion(layers=[*body, answers], head=head, classes=classes)
 
 
 @converts(MLPRegressor)

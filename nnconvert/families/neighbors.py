@@ -34,13 +34,14 @@ from sklearn.neighbors import (
 )
 
 from ..agreement import default_margin, score_scale
-from ..errors import ConversionError, UnsupportedEstimatorError
+from ..errors import ConversionError
 from ..fitted import Fitted
-from ..layers import METRIC_FORMULAS, Layer, LayerDescription, as_buffer, distances, metric_of
+from ..layers import METRIC_FORMULAS, Layer, LayerDescription, as_buffer, distances
 from ..layers import nearest_kernel
 from ..layers.rows import in_row_blocks
 from ..network.heads import FrequencyHead, RegressionHead
 from ..registry import Conversion, converts, margin_rule, score_jump_rule
+from .neighbour_metrics import neighbour_metric
 
 __all__ = ["NeighbourVote", "RadiusVote", "RadiusHead"]
 
@@ -57,6 +58,10 @@ _CDIST_P = {"manhattan": 1.0, "chebyshev": float("inf")}
 def _version(tensor: torch.Tensor):
     """A tensor's version counter; inference tensors keep none (nor change outside it)."""
     return None if tensor.is_inference() else tensor._version
+
+
+def _cast(parameter: torch.Tensor | None, dtype: torch.dtype) -> torch.Tensor | None:
+    return None if parameter is None else parameter.to(dtype)
 
 
 def _unit(x: torch.Tensor) -> torch.Tensor:
@@ -82,7 +87,7 @@ def _described(layer, title: str, selection: str, chosen: str, empty: str = ""
     """A neighbours' layer as one equation, drawn as its three steps: distance units (one
     per training row), the selection, and the vote."""
     formula = METRIC_FORMULAS[layer.metric]
-    if layer.metric == "minkowski":
+    if layer.metric in ("minkowski", "wminkowski"):
         formula += f", p = {layer.p:g}"
     weight = "1" if layer.weights == "uniform" else "1/d_i (only the rows at d = 0, if any)"
     read = "class indicator" if layer.classifier else "target"
@@ -134,15 +139,19 @@ class NeighbourVote(Layer):
         Minkowski's exponent.
     classifier : bool
         Whether the targets are class indicators (for what explain() says).
+    parameter : array-like, optional
+        The metric's own parameter: V of "seuclidean", VI of "mahalanobis", w of
+        "wminkowski".
     """
 
     def __init__(self, points, targets, k: int, weights: str, metric: str, p: float,
-                 *, classifier: bool):
+                 *, classifier: bool, parameter=None):
         super().__init__()
         self.register_buffer("points", as_buffer(points))
         self.register_buffer("targets", as_buffer(targets))
         self.k, self.weights, self.metric, self.p = int(k), weights, metric, float(p)
         self.classifier = classifier
+        self.register_buffer("parameter", None if parameter is None else as_buffer(parameter))
         # the fast form ‖x‖² + ‖c‖² − 2x·c (of unit rows, for cosine)
         fast = self.points
         if metric == "cosine":
@@ -156,6 +165,11 @@ class NeighbourVote(Layer):
     @property
     def _gemm_form(self) -> bool:
         return self.metric in ("euclidean", "sqeuclidean", "cosine")
+
+    @property
+    def _cdist_form(self) -> bool:
+        """Whether torch's cdist computes the metric (else every distance is exact)."""
+        return self.metric in ("manhattan", "chebyshev", "minkowski")
 
     def _fast_in(self, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
         """The fast form's points and norms in ``dtype``. A float32 copy is cached beside the
@@ -202,11 +216,13 @@ class NeighbourVote(Layer):
         or as near and of a lower training row. The kept ones are put in rank order, so
         that the vote adds them in an order that does not depend on how they were found
         (the compiled search and torch's ``topk`` list candidates in different orders).
+        Euclidean distances are ranked squared (as scikit-learn ranks them), and the square
+        root taken of the kept ones only: the compiled kernel ranks the same squares.
         """
         rows = torch.index_select(self.points.to(x.dtype), 0, candidates.reshape(-1))
         # explicit width: a 0-row batch has no size to infer a -1 from
-        exact = distances(x, rows.view(*candidates.shape, self.points.shape[1]), self.metric,
-                          self.p)
+        exact = distances(x, rows.view(*candidates.shape, self.points.shape[1]),
+                          self._ranked_metric, self.p, _cast(self.parameter, x.dtype))
         mine, theirs = exact.unsqueeze(2), exact.unsqueeze(1)
         before = (theirs < mine) | ((theirs == mine)
                                     & (candidates.unsqueeze(1) < candidates.unsqueeze(2)))
@@ -216,7 +232,17 @@ class NeighbourVote(Layer):
         indices = torch.zeros(shape, dtype=candidates.dtype, device=candidates.device)
         nearest = torch.zeros(shape, dtype=exact.dtype, device=exact.device)
         indices = indices.scatter(1, place, candidates)[:, :self.k]
-        return indices, nearest.scatter(1, place, exact)[:, :self.k]
+        return indices, self._from_ranked(nearest.scatter(1, place, exact)[:, :self.k])
+
+    @property
+    def _ranked_metric(self) -> str:
+        """The metric neighbours are ranked by: the squared euclidean for the euclidean
+        (monotone, exact in more cases, and what the compiled kernel computes)."""
+        return "sqeuclidean" if self.metric == "euclidean" else self.metric
+
+    def _from_ranked(self, d: torch.Tensor) -> torch.Tensor:
+        """Distances in the metric from those of :attr:`_ranked_metric`."""
+        return torch.sqrt(d) if self.metric == "euclidean" else d
 
     def _squared(self, d: torch.Tensor) -> torch.Tensor:
         """An exact distance in the units of :meth:`_rough`."""
@@ -257,8 +283,8 @@ class NeighbourVote(Layer):
         take = self._take
         if not self._gemm_form:  # cdist computes these metrics from differences
             points = self.points.to(x.dtype)
-            rough = (distances(x, points, self.metric, self.p)  # ONNX has no cdist
-                     if torch.compiler.is_exporting()
+            rough = (distances(x, points, self.metric, self.p, _cast(self.parameter, x.dtype))
+                     if torch.compiler.is_exporting() or not self._cdist_form  # ONNX: no cdist
                      else torch.cdist(x, points, p=_CDIST_P.get(self.metric, self.p)))
             return self._nearest(x, torch.topk(rough, take, dim=1, largest=False).indices)
         candidates, largest, error = candidates or self._candidates(x, dtype, take)
@@ -273,7 +299,8 @@ class NeighbourVote(Layer):
             if dtype == torch.float32:
                 redo = self._neighbours(x[rows], torch.float64, checked=True)
             else:  # every exact distance (the last resort, for a few rows); ties go low
-                exact = distances(x[rows], self.points.to(x.dtype), self.metric, self.p)
+                exact = distances(x[rows], self.points.to(x.dtype), self._ranked_metric,
+                                  self.p, _cast(self.parameter, x.dtype))
                 order = torch.sort(exact, dim=1, stable=True).indices[:, :take]
                 redo = self._nearest(x[rows], order)
             found = tuple(part.clone() for part in found)
@@ -288,8 +315,10 @@ class NeighbourVote(Layer):
 
     def _vote(self, x: torch.Tensor, found: tuple) -> torch.Tensor:
         nearest, d = found
-        w = _weights(d, self.weights)
         targets = self.targets.to(x.dtype)[nearest]  # (rows, k, outputs)
+        if self.weights == "uniform":  # w = 1: the same sums, in fewer operations
+            return targets.sum(dim=1) / float(self.k)
+        w = _weights(d, self.weights)
         votes = (w.unsqueeze(2) * targets).sum(dim=1)
         return votes / w.sum(dim=1, keepdim=True)
 
@@ -298,7 +327,32 @@ class NeighbourVote(Layer):
             return self._vote(x, self._neighbours(x, torch.float64, checked=False))
         return self._vote(x, self._neighbours(x, torch.float32, checked=True))
 
+    def _kernel_tables(self) -> tuple[torch.Tensor, torch.Tensor, float]:
+        """The compiled kernel's panels, padded norms and largest norm (one cache look-up a
+        call: a one-row prediction pays for each)."""
+        points, norms = self._fast_in(torch.float32)
+        panels, padded = self._cached("panels", lambda: nearest_kernel.packed(points, norms))
+        return panels, padded, float(norms.max())
+
+    def _fused(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """:meth:`_neighbours` (float32 candidates, checked) in one pass of the compiled
+        kernel, which re-ranks them too, with the bits of :meth:`_nearest`; the rows it is
+        unsure of are redone as :meth:`_neighbours` redoes them."""
+        panels, padded, spread = self._cached("kernel", self._kernel_tables)
+        indices, squared, unsure = nearest_kernel.nearest(
+            x, panels, padded, self.points, self._take, self.k, spread)
+        exact = self._from_ranked(squared)
+        if bool(unsure.any()):
+            rows = torch.nonzero(unsure).flatten()
+            redo = self._neighbours(x[rows], torch.float64, checked=True)
+            indices[rows], exact[rows] = redo
+        return indices, exact
+
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if (self.metric in ("euclidean", "sqeuclidean") and self.compiled and x.shape[0] > 0
+                and x.dtype == self.points.dtype == torch.float64
+                and nearest_kernel.runs_on(x)):
+            return self._vote(x, self._fused(x))
         if (self._gemm_form and self.compiled and x.shape[0] > 0
                 and nearest_kernel.runs_on(x)):
             # the compiled search keeps `take` candidates a row, not a block of distances:
@@ -311,8 +365,10 @@ class NeighbourVote(Layer):
                     x[i:i + rows], torch.float32, checked=True,
                     candidates=tuple(part[i:i + rows] for part in found)))
                 for i in range(0, x.shape[0], rows)], dim=0)
-        rows = max(1, _BLOCK_ELEMENTS // self.points.shape[0])
-        return in_row_blocks(self._block, x, rows)
+        # a metric without a fast form holds every difference: (rows, m, d)
+        width = self.points.shape[0] * (1 if self._gemm_form or self._cdist_form
+                                        else self.points.shape[1])
+        return in_row_blocks(self._block, x, max(1, _BLOCK_ELEMENTS // width))
 
     def describe(self) -> LayerDescription:
         return _described(self, f"{self.k} nearest of {self.points.shape[0]} training rows",
@@ -322,12 +378,12 @@ class NeighbourVote(Layer):
 
 
 def _vote_layer(estimator, targets, classifier: bool) -> NeighbourVote:
-    metric, p = _metric(estimator)
+    metric, p, parameter = _metric(estimator)
     rows = _training_rows(estimator)
     # scikit-learn refuses n_neighbors < 1 and more neighbours than training rows
     k = Fitted(estimator).integer("n_neighbors", low=1, high=len(rows))
     return NeighbourVote(rows, targets, k, _weighting(estimator), metric, p,
-                         classifier=classifier)
+                         classifier=classifier, parameter=parameter)
 
 
 def _weighting(estimator) -> str:
@@ -357,18 +413,22 @@ def _knn_classifier(estimator, options):
     """Distance units on the training rows, the k smallest, then a vote (uniform or weighted by
     inverse distance).
 
-    Metrics euclidean, manhattan, chebyshev, minkowski (any p) and cosine. A row at distance 0
-    takes those rows' vote alone. Tied votes go to the first class; equal distances to the lowest
-    training row, as brute force does (a kd-tree or ball tree may choose otherwise, and
-    ``verify`` counts such rows as near ties).
+    Every metric scikit-learn's brute force accepts on numbers: euclidean, sqeuclidean,
+    manhattan, chebyshev, minkowski (any p, with weights w or without), cosine, seuclidean (V),
+    mahalanobis (VI), braycurtis, canberra, correlation, hamming and haversine, each in the
+    difference form. A row at distance 0 takes those rows' vote alone. Tied votes go to the
+    first class; equal distances to the lowest training row, as brute force does (a kd-tree or
+    ball tree may choose otherwise, and ``verify`` counts such rows as near ties). Fitted on a
+    2-D y: one vote of every target's class indicators, one frequency head per target.
 
     Refused: ``metric='precomputed'`` (it reads distances, not features: there are no
-    training rows to centre units on) and a weight function (Python code, not a network).
+    training rows to centre units on), ``nan_euclidean`` and the boolean metrics (dice,
+    jaccard, ...: every value read as ``x != 0``), a callable metric and a weight function
+    (Python code, not a network).
     """
-    if estimator.outputs_2d_:
-        raise UnsupportedEstimatorError(
-            "KNeighborsClassifier fitted on several targets (a 2-D y) is not supported: "
-            "nnconvert converts single-label classifiers. Fit one per target.")
+    if estimator.outputs_2d_:  # a 2-D y: one head per target
+        from .neighbors_multioutput import multi_output_knn
+        return multi_output_knn(estimator)
     indicators = _class_indicators(estimator)
     layer = _vote_layer(estimator, indicators, classifier=True)
     return Conversion(layers=[layer], head=FrequencyHead(
@@ -445,16 +505,18 @@ class RadiusVote(Layer):
     """
 
     def __init__(self, points, targets, radius: float, weights: str, metric: str, p: float,
-                 *, classifier: bool, outlier=None):
+                 *, classifier: bool, outlier=None, parameter=None):
         super().__init__()
         self.register_buffer("points", as_buffer(points))
         self.register_buffer("targets", as_buffer(targets))
         self.radius, self.weights, self.metric, self.p = float(radius), weights, metric, float(p)
         self.classifier = classifier
+        self.register_buffer("parameter", None if parameter is None else as_buffer(parameter))
         self.register_buffer("outlier", None if outlier is None else as_buffer(outlier))
 
     def _block(self, x: torch.Tensor) -> torch.Tensor:
-        d = distances(x, self.points.to(x.dtype), self.metric, self.p)
+        d = distances(x, self.points.to(x.dtype), self.metric, self.p,
+                      _cast(self.parameter, x.dtype))
         kept = d <= self.radius
         w = _weights(d, self.weights, kept)
         votes = w @ self.targets.to(x.dtype)
@@ -494,8 +556,10 @@ class RadiusHead(FrequencyHead):
                 "dataset.")
 
 
-def _metric(estimator) -> tuple[str, float]:
-    """The estimator's effective metric as distance units compute it, or a ConversionError."""
+def _metric(estimator) -> tuple[str, float, np.ndarray | None]:
+    """The estimator's effective metric as distance units compute it (name, Minkowski's p,
+    the metric's parameter: see :func:`~.neighbour_metrics.neighbour_metric`), or a
+    ConversionError."""
     name = type(estimator).__name__
     if _weighting(estimator) not in ("uniform", "distance"):
         raise ConversionError(
@@ -505,16 +569,7 @@ def _metric(estimator) -> tuple[str, float]:
         raise ConversionError(
             f"{name}(metric='precomputed') reads distances, not features: there are no "
             "training rows to centre distance units on. Fit it on the features instead.")
-    params = dict(estimator.effective_metric_params_)
-    fitted = Fitted(estimator)
-    # scikit-learn's own validation: p > 0 (a Minkowski power); read where the metric uses it
-    p = params.pop("p", estimator.p)
-    if p is not None and estimator.effective_metric_ in ("minkowski", "p"):
-        p = fitted.number("effective_metric_params_['p']", low=0, strict_low=True, value=p)
-    try:
-        return metric_of(estimator.effective_metric_, p, params)
-    except ValueError as e:
-        raise ConversionError(f"{name}: {e}") from None
+    return neighbour_metric(estimator)
 
 
 def _training_rows(estimator) -> np.ndarray:
@@ -534,12 +589,11 @@ def _radius_classifier(estimator, options):
     """Distance units on the training rows, those within the radius, then a vote.
 
     Outlier labels are honoured; a row with no neighbour within the radius gets scikit-learn's
-    error where it has no outlier label.
+    error where it has no outlier label. Fitted on a 2-D y: one frequency head per target.
     """
-    if estimator.outputs_2d_:
-        raise UnsupportedEstimatorError(
-            "RadiusNeighborsClassifier fitted on several targets (a 2-D y) is not supported: "
-            "nnconvert converts single-label classifiers. Fit one per target.")
+    if estimator.outputs_2d_:  # a 2-D y: one head per target
+        from .neighbors_multioutput import multi_output_radius
+        return multi_output_radius(estimator)
     classes = Fitted(estimator).classes()
     outlier = None
     if estimator.outlier_label_ is not None:
@@ -551,10 +605,10 @@ def _radius_classifier(estimator, options):
                 "not one of its classes_, which a network answering indices into classes_ "
                 "cannot return. Use an outlier label among the classes, or 'most_frequent'.")
         outlier = np.eye(len(classes))[where[0]]
-    metric, p = _metric(estimator)
+    metric, p, parameter = _metric(estimator)
     layer = RadiusVote(_training_rows(estimator), _class_indicators(estimator),
                        _radius(estimator), estimator.weights, metric, p, classifier=True,
-                       outlier=outlier)
+                       outlier=outlier, parameter=parameter)
     return Conversion(layers=[layer], head=RadiusHead(
         len(classes), "a within-radius selection has no gradient"))
 
@@ -566,9 +620,9 @@ def _radius_regressor(estimator, options):
     A row with no neighbour within the radius answers NaN with scikit-learn's warning.
     """
     y = _regression_targets(estimator)
-    metric, p = _metric(estimator)
+    metric, p, parameter = _metric(estimator)
     layer = RadiusVote(_training_rows(estimator), y.reshape(len(y), -1), _radius(estimator),
-                       estimator.weights, metric, p, classifier=False)
+                       estimator.weights, metric, p, classifier=False, parameter=parameter)
     return Conversion(layers=[layer], head=RadiusNeighborsRegressorHead(
         layer.targets.shape[1], single=y.ndim == 1))
 

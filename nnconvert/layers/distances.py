@@ -2,8 +2,10 @@
 
 Computed in the difference form ``Σ |x − c|^p`` (never ``‖x‖² − 2x·c + ‖c‖²``, which cancels
 digits for points close together), in the metrics scikit-learn's neighbours and centroids
-accept by name; :class:`SquaredDistanceUnits` is the one GEMM form, for the many rows and
-centres of clustering, made safe by moving both sides to the centres' mean first.
+accept by name; the terms are summed in one fixed order (:func:`halving_sum`), which the
+compiled k-nearest kernel (``nearest.cpp``) repeats, so that both give the same bits;
+:class:`SquaredDistanceUnits` is the one GEMM form, for the many rows and centres of
+clustering, made safe by moving both sides to the centres' mean first.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from .dense import as_buffer
 from .describe import Layer, LayerDescription
 from .rows import into_row_blocks
 
-__all__ = ["METRIC_FORMULAS", "metric_of", "distances", "DistanceUnits", "SquaredDistanceUnits"]
+__all__ = ["METRIC_FORMULAS", "metric_of", "distances", "halving_sum", "DistanceUnits",
+           "SquaredDistanceUnits"]
 
 #: the metrics distance units compute, as formulas of an input {x} and a stored point c
 METRIC_FORMULAS = {
@@ -24,7 +27,20 @@ METRIC_FORMULAS = {
     "chebyshev": "‖{x} − c‖_∞ = max_j |{x}_j − c_j|",
     "minkowski": "‖{x} − c‖_p = (Σ_j |{x}_j − c_j|^p)^(1/p)",
     "cosine": "1 − {x}·c / (‖{x}‖ ‖c‖)",
+    # scikit-learn's brute-force neighbours' others (families/neighbour_metrics.py reads
+    # their parameters): a parameter is a buffer handed to distances()
+    "seuclidean": "(Σ_j ({x}_j − c_j)² / V_j)^½",
+    "mahalanobis": "((x − c)ᵀ VI (x − c))^½",
+    "wminkowski": "(Σ_j w_j |{x}_j − c_j|^p)^(1/p)",
+    "braycurtis": "Σ_j |{x}_j − c_j| / Σ_j |{x}_j + c_j|",
+    "canberra": "Σ_j |{x}_j − c_j| / (|{x}_j| + |c_j|)   (0/0 terms: 0)",
+    "correlation": "1 − ({x} − mean {x})·(c − mean c) / (‖{x} − mean {x}‖ ‖c − mean c‖)",
+    "hamming": "(number of j with {x}_j ≠ c_j) / d",
+    "haversine": "2 arcsin(√(sin²(({x}_0 − c_0)/2) + cos {x}_0 cos c_0 sin²(({x}_1 − c_1)/2)))",
 }
+#: the metrics :func:`metric_of` reads from a name alone (the others need the neighbours'
+#: parameters or are theirs only)
+_BY_NAME = ("euclidean", "sqeuclidean", "manhattan", "chebyshev", "minkowski", "cosine")
 _ALIASES = {"l2": "euclidean", "l1": "manhattan", "cityblock": "manhattan",
             "infinity": "chebyshev"}
 
@@ -42,14 +58,14 @@ def metric_of(metric, p=None, metric_params=None) -> tuple[str, float]:
     if params or not isinstance(metric, str):
         raise ValueError(
             f"metric {metric!r} with parameters {params or None} is not supported; use one of "
-            f"{', '.join(METRIC_FORMULAS)} (or minkowski with p)")
+            f"{', '.join(_BY_NAME)} (or minkowski with p)")
     name = _ALIASES.get(metric, metric)
     if name == "minkowski":
         p = 2.0 if p is None else float(p)
         name = {1.0: "manhattan", 2.0: "euclidean", float("inf"): "chebyshev"}.get(p, name)
-    if name not in METRIC_FORMULAS:
+    if name not in _BY_NAME:
         raise ValueError(f"metric {metric!r} is not supported; use one of "
-                         f"{', '.join(METRIC_FORMULAS)}")
+                         f"{', '.join(_BY_NAME)}")
     return name, (float(p) if name == "minkowski" else 2.0)
 
 
@@ -59,24 +75,103 @@ def _unit_rows(x: torch.Tensor) -> torch.Tensor:
     return x / torch.where(norm == 0, torch.ones_like(norm), norm)
 
 
-def distances(x: torch.Tensor, points: torch.Tensor, metric: str, p: float = 2.0
-              ) -> torch.Tensor:
+def halving_sum(terms: torch.Tensor) -> torch.Tensor:
+    """The sum over the last dimension in a fixed order: padded with zeros to a power of two
+    ``P``, then ``s[j] + s[j + h]`` for ``h = P/2, P/4, ..., 1``.
+
+    torch's own ``sum`` adds in an order that depends on the CPU's vector width (and differs
+    on a GPU); this one is the same everywhere, and ``nearest.cpp`` adds in it too. Adding
+    the zeros is exact (the terms are squares or absolute values, never -0.0).
+
+    Examples
+    --------
+    >>> import torch
+    >>> halving_sum(torch.tensor([[1.0, 2.0, 3.0]])).tolist()  # (1 + 3) + (2 + 0)
+    [6.0]
+    """
+    width = terms.shape[-1]
+    padded = 1
+    while padded < width:
+        padded *= 2
+    if padded > width:
+        terms = torch.nn.functional.pad(terms, (0, padded - width))
+    while padded > 1:
+        padded //= 2
+        terms = terms[..., :padded] + terms[..., padded:]
+    return terms[..., 0]
+
+
+def distances(x: torch.Tensor, points: torch.Tensor, metric: str, p: float = 2.0,
+              parameter: torch.Tensor | None = None) -> torch.Tensor:
     """Distances from each row of ``x`` (n, d) to ``points``: (m, d) shared by every row, or
-    (n, m, d) per row. Returns (n, m)."""
+    (n, m, d) per row. Returns (n, m). ``parameter``: the metric's own (V of "seuclidean",
+    VI of "mahalanobis", w of "wminkowski"), in ``x``'s dtype."""
     if points.ndim == 2:
         points = points.unsqueeze(0)
+    if metric in _OTHERS:
+        return _OTHERS[metric](x.unsqueeze(1), points, p, parameter)
     if metric == "cosine":
         similarity = (_unit_rows(x).unsqueeze(1) * _unit_rows(points)).sum(dim=-1)
         return (1.0 - similarity).clamp(0.0, 2.0)
     diff = x.unsqueeze(1) - points
     if metric in ("euclidean", "sqeuclidean"):
-        squared = (diff * diff).sum(dim=-1)
+        squared = halving_sum(diff * diff)
         return squared if metric == "sqeuclidean" else torch.sqrt(squared)
     if metric == "manhattan":
         return diff.abs().sum(dim=-1)
     if metric == "chebyshev":
         return diff.abs().amax(dim=-1)
     return (diff.abs() ** p).sum(dim=-1) ** (1.0 / p)
+
+
+def _seuclidean(x, c, p, variances):
+    diff = x - c
+    return torch.sqrt(halving_sum(diff * diff / variances))
+
+
+def _mahalanobis(x, c, p, inverse):
+    diff = x - c
+    return torch.sqrt((diff @ inverse * diff).sum(dim=-1))
+
+
+def _wminkowski(x, c, p, w):
+    return halving_sum(w * (x - c).abs() ** p) ** (1.0 / p)
+
+
+def _braycurtis(x, c, p, parameter):
+    above, below = halving_sum((x - c).abs()), halving_sum((x + c).abs())
+    # scikit-learn's: 0 where the denominator is 0
+    return torch.where(below > 0, above / torch.where(below > 0, below, 1.0), 0.0)
+
+
+def _canberra(x, c, p, parameter):
+    above, below = (x - c).abs(), x.abs() + c.abs()
+    return halving_sum(torch.where(below > 0, above / torch.where(below > 0, below, 1.0), 0.0))
+
+
+def _correlation(x, c, p, parameter):
+    # scipy's: the rows centred on their means, then the cosine distance of those
+    x, c = x - x.mean(dim=-1, keepdim=True), c - c.mean(dim=-1, keepdim=True)
+    product = halving_sum(x * c)
+    norms = torch.sqrt(halving_sum(x * x)) * torch.sqrt(halving_sum(c * c))
+    return 1.0 - product / norms  # a constant row: 0/0, NaN, as scipy answers
+
+
+def _hamming(x, c, p, parameter):
+    return halving_sum((x != c).to(x.dtype)) / x.shape[-1]
+
+
+def _haversine(x, c, p, parameter):
+    half = (x - c) / 2.0
+    inner = (torch.sin(half[..., 0]) ** 2
+             + torch.cos(x[..., 0]) * torch.cos(c[..., 0]) * torch.sin(half[..., 1]) ** 2)
+    return 2.0 * torch.arcsin(torch.sqrt(inner))
+
+
+#: the metrics with a formula of their own: f(x (n, 1, d), c (1 or n, m, d), p, parameter)
+_OTHERS = {"seuclidean": _seuclidean, "mahalanobis": _mahalanobis,
+           "wminkowski": _wminkowski, "braycurtis": _braycurtis, "canberra": _canberra,
+           "correlation": _correlation, "haversine": _haversine, "hamming": _hamming}
 
 
 class DistanceUnits(Layer):

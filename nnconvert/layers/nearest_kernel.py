@@ -1,5 +1,7 @@
-"""The compiled k-smallest search (``nearest.cpp``): for each query row, the stored points of
-smallest fast squared distance, found in one pass over cache-sized tiles of dot products.
+"""The compiled k-nearest kernel (``nearest.cpp``): for each query row, the stored points of
+smallest fast squared distance, found in one pass over cache-sized tiles of dot products
+(:func:`smallest`), and, in the same pass, their exact float64 re-rank into the k nearest
+(:func:`nearest`), with the bits of the torch layers' own re-rank.
 
 ``setup.py`` builds ``nearest.cpp`` into a shared library beside this module; it is loaded
 with ctypes, which releases the GIL while it runs. The dot products come from torch's
@@ -17,12 +19,12 @@ import ctypes
 
 import torch
 
-from ..compiled import built_beside, open_library
+from ..compiled import built_beside, open_library, threads_for
 
-__all__ = ["LANES", "library", "load_library", "packed", "runs_on", "smallest"]
+__all__ = ["LANES", "library", "load_library", "nearest", "packed", "runs_on", "smallest"]
 
 #: the version of nearest.cpp's interface this module calls (its nnc_nearest_interface)
-_INTERFACE = 2
+_INTERFACE = 3
 #: points per panel (nearest.cpp's kLanes)
 LANES = 16
 
@@ -39,6 +41,11 @@ def load_library(path) -> ctypes.CDLL | None:
     loaded.nnc_nearest_search.argtypes = (
         [ctypes.c_void_p] + [ctypes.c_int64] * 2 + [ctypes.c_void_p] * 2
         + [ctypes.c_int64] * 2 + [ctypes.c_void_p] * 2 + [ctypes.c_int])
+    loaded.nnc_nearest_exact.restype = ctypes.c_int
+    loaded.nnc_nearest_exact.argtypes = (
+        [ctypes.c_void_p] * 2 + [ctypes.c_int64] * 2 + [ctypes.c_void_p] * 2 + [ctypes.c_int64]
+        + [ctypes.c_void_p] + [ctypes.c_int64] * 3 + [ctypes.c_float]
+        + [ctypes.c_void_p] * 3 + [ctypes.c_int])
     return loaded
 
 
@@ -140,9 +147,88 @@ def smallest(queries: torch.Tensor, panels: torch.Tensor, norms: torch.Tensor, t
     indices = torch.empty((n, take), dtype=torch.int64)
     status = library().nnc_nearest_search(
         queries.data_ptr(), n, d, panels.data_ptr(), norms.data_ptr(), n_panels, take,
-        values.data_ptr(), indices.data_ptr(), torch.get_num_threads())
+        values.data_ptr(), indices.data_ptr(), threads_for(n * n_panels * LANES * d))
+    _raise_for(status)
+    return values, indices
+
+
+def _raise_for(status: int) -> None:
     if status == -2:
         raise MemoryError("the compiled nearest-point search ran out of memory")
     if status != 0:
         raise RuntimeError(f"the compiled nearest-point search failed with code {status}")
-    return values, indices
+
+
+def nearest(queries: torch.Tensor, panels: torch.Tensor, norms: torch.Tensor,
+            points: torch.Tensor, take: int, k: int, spread: float | None = None
+            ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """For each row of ``queries``, its ``k`` nearest stored points by exact squared
+    euclidean distance: the ``take`` of smallest fast distance (as :func:`smallest` finds
+    them), re-ranked in the same pass by their float64 squared distances in the difference
+    form (:func:`~nnconvert.layers.distances.distances`, to the bit), equal distances lowest
+    point first.
+
+    Parameters
+    ----------
+    queries : torch.Tensor of shape (n, d), float64, on the CPU
+    panels, norms : torch.Tensor
+        The stored points and their squared norms, as :func:`packed` returns them.
+    points : torch.Tensor of shape (m, d), float64
+        The stored points themselves.
+    take : int
+        Candidates found by the fast distances, ``k <= take <= m``.
+    k : int
+        Neighbours kept, at least 1.
+    spread : float, optional
+        The largest of ``norms`` (a caller that keeps it saves a pass over them).
+
+    Returns
+    -------
+    indices : torch.Tensor of shape (n, k), int64
+        The k nearest, nearest first.
+    distances : torch.Tensor of shape (n, k), float64
+        Their exact squared distances (take ``torch.sqrt`` for the euclidean: it is not
+        correctly rounded on every CPU, so the layers take that one too).
+    unsure : torch.Tensor of shape (n,), bool
+        Rows to search another way: the fast form's rounding could have left a nearer point
+        out of the candidates (or found no finite fast distance).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from nnconvert.layers import nearest_kernel
+    >>> points = torch.tensor([[0.0, 0.0], [3.0, 0.0], [1.0, 1.0]], dtype=torch.float64)
+    >>> panels, norms = nearest_kernel.packed(points, (points * points).sum(1))
+    >>> indices, distances, unsure = nearest_kernel.nearest(
+    ...     torch.tensor([[2.5, 0.0]], dtype=torch.float64), panels, norms, points, 3, 2)
+    >>> indices.tolist(), distances.tolist(), unsure.tolist()
+    ([[1, 2]], [[0.25, 3.25]], [False])
+    """
+    n_panels = panels.shape[0] if panels.dim() == 3 else 0
+    d = queries.shape[1] if queries.dim() == 2 else 0
+    m = points.shape[0] if points.dim() == 2 else 0
+    if not (queries.dtype == points.dtype == torch.float64
+            and panels.dtype == norms.dtype == torch.float32 and d > 0
+            and points.shape == (m, d) and panels.shape == (n_panels, d, LANES)
+            and (n_panels - 1) * LANES < m <= n_panels * LANES
+            and norms.shape == (n_panels * LANES,) and 1 <= k <= take <= m):
+        raise ValueError(
+            f"nearest() takes float64 queries (n, d) and points (m, d), their float32 panels "
+            f"(m / 16, d, 16) and norms (m,), with 1 <= k <= take <= m; got "
+            f"{tuple(queries.shape)} {queries.dtype}, {tuple(points.shape)} {points.dtype}, "
+            f"{tuple(panels.shape)} {panels.dtype}, {tuple(norms.shape)} {norms.dtype}, "
+            f"take={take}, k={k}")
+    queries, points = queries.contiguous(), points.contiguous()
+    panels, norms = panels.contiguous(), norms.contiguous()
+    fast = queries.to(torch.float32)
+    n = queries.shape[0]
+    indices = torch.empty((n, k), dtype=torch.int64)
+    exact = torch.empty((n, k), dtype=torch.float64)
+    unsure = torch.empty((n,), dtype=torch.bool)
+    spread = float(norms[:m].max()) if spread is None else float(spread)
+    status = library().nnc_nearest_exact(
+        fast.data_ptr(), queries.data_ptr(), n, d, panels.data_ptr(), norms.data_ptr(),
+        n_panels, points.data_ptr(), m, take, k, spread, indices.data_ptr(),
+        exact.data_ptr(), unsure.data_ptr(), threads_for(n * n_panels * LANES * d))
+    _raise_for(status)
+    return indices, exact, unsure

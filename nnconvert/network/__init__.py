@@ -2,6 +2,7 @@
 
 ``base`` holds what every kind shares (input checks, one pass for several answers,
 ``explain()``); ``classifier``, ``regressor`` and ``transformer`` the three supervised kinds,
+``multioutput`` classifiers of several targets,
 ``clusterer``, ``outlier`` and ``density`` the unsupervised ones (``labelled``: what a
 clusterer's and a detector's labels share); ``heads``
 how a body's output becomes scikit-learn's answers; ``votes`` one-vs-one voting; ``inputs``
@@ -12,6 +13,7 @@ from .base import ConvertedNetwork
 from .classifier import ConvertedClassifier
 from .clusterer import ClusterHead, ConvertedClusterer
 from .density import ConvertedDensity, DensityHead
+from .multioutput import ConvertedMultiOutputClassifier, MultiOutputHead
 from .heads import ClassifierHead, Head, RegressionHead, TransformHead
 from .outlier import ConvertedOutlierDetector, OutlierHead
 from .regressor import ConvertedRegressor
@@ -25,6 +27,8 @@ __all__ = [
     "ConvertedClusterer",
     "ConvertedOutlierDetector",
     "ConvertedDensity",
+    "ConvertedMultiOutputClassifier",
+    "MultiOutputHead",
     "ClusterHead",
     "OutlierHead",
     "DensityHead",

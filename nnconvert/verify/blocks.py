@@ -33,6 +33,7 @@ from ..agreement import (
     score_methods,
 )
 from ..registry import load_optional
+from . import targets
 from .report import N_WORST, Partial, Row, merge
 
 __all__ = [
@@ -132,7 +133,10 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
         else:
             compared[method] = outputs[method]
     labels, rule, excused = None, None, {}
-    if compares_labels(kind):
+    several = kind == targets.KIND  # labels of several targets: compared one by one
+    if several:
+        labels = targets.target_labels(net, reference["predict"], outputs["predict"])
+    elif compares_labels(kind):
         labels = (class_indices(net.classes_, reference["predict"]), outputs["predict"])
         rule = margin_rule(estimator, reference)
     if compared:
@@ -144,13 +148,15 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
     if exact_block is not None:  # low-precision data: judged at the reference's precision
         exact = reference_outputs(estimator, exact_block, list(reference))
         judged, spread = within_reference_precision(reference, exact, compared)
-        if labels is not None:
+        if labels is not None and not several:
             labels = (_labels_within_precision(net, labels, exact), labels[1])
     result = comparer.compare(judged, compared, labels, excused, rule)
 
     def network_label(i: int):  # one element from the device, for a row that is shown
         if labels is None:
             return None
+        if several:
+            return targets.network_label(net, outputs["predict"], i)
         return net.classes_[int(labels[1][i])]
 
     def network_scores(method: str, i: int) -> tuple:
@@ -165,7 +171,10 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
                                 diff.max_abs)
     rows = result.mismatch_rows
     margins = result.margins
-    if margins is None:
+    if several:
+        rows = targets.target_rows(net, rows)
+        margins = targets.target_margins(net, reference, rows, outputs["predict"])
+    elif margins is None:
         margins = mismatch_margins(estimator, block, reference, rows)
     examples = []
     shown = margin_method(reference) if labels is not None else None
@@ -176,7 +185,9 @@ def verify_block(estimator, net, block, methods, comparer: Comparer, *,
             gap = max((abs(a - b) for a, b in zip(ref_scores, net_scores)), default=0.0)
         else:
             ref_scores, net_scores, gap = (), (), float("nan")
-        examples.append(Row(i, "label", reference["predict"][i], network_label(i), ref_scores,
+        label = reference["predict"][i]
+        examples.append(Row(i, "label", tuple(label.tolist()) if several else label,
+                            network_label(i), ref_scores,
                             net_scores, gap, float(margins[k])))
     if rows.size or any(d.max_abs > rtol * d.scale for d in result.differences.values()):
         problems += _nondeterminism(net, block, compared)

@@ -7,7 +7,6 @@ import numbers
 import time
 
 import torch
-from sklearn.utils.validation import check_is_fitted
 from tqdm import tqdm  # plain: in a notebook (not a terminal) it stays silent
 
 from ..agreement import (
@@ -21,7 +20,7 @@ from ..agreement import (
 )
 from ..errors import NotFittedError
 from ..network import ConvertedNetwork
-from ..registry import estimator_name
+from ..registry import check_is_fitted_any, estimator_name
 from .blocks import verify_block, verify_blocks
 from .comparers import comparer_for
 from .distributed import current_client, verify_on_cluster
@@ -100,7 +99,7 @@ def _check(estimator, net, rtol, batch_size) -> None:
             f"{type(net).__name__}; build the network with nnconvert.convert(estimator)."
         )
     try:
-        check_is_fitted(estimator)
+        check_is_fitted_any(estimator)
     except NotFittedError:
         raise NotFittedError(
             f"This {type(estimator).__name__} instance is not fitted yet: there is nothing to "

@@ -25,13 +25,16 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 FAMILIES = ("linear", "compose", "elm", "mlp", "svm", "regression", "preprocessing", "bayes",
-            "trees", "neighbors", "boosting_libraries", "closed_form", "meta")
+            "trees", "neighbors", "boosting_libraries", "catboost_imblearn", "closed_form",
+            "meta")
 #: zoo modules whose cases read documents, not numbers: in CASES, but not in FAMILIES, which
 #: tests sample for numeric probes
 TEXT_FAMILIES = ("text",)
 #: zoo modules of the unsupervised kinds (clusterer, outlier_detector, density): in CASES,
 #: not in FAMILIES, whose first cases the classifier tests sample
 UNSUPERVISED_FAMILIES = ("unsupervised",)
+#: zoo modules of classifiers of several targets (a 2-D y): in CASES, not in FAMILIES
+MULTI_TARGET_FAMILIES = ("multioutput",)
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,36 @@ def descriptions() -> tuple[list[str], np.ndarray]:
     return documents, np.array(labels)
 
 
+def _iris_targets():
+    X, y = datasets.load_iris(return_X_y=True)
+    names = np.array(["setosa", "versicolor", "virginica"])
+    long = (X[:, 0] > np.median(X[:, 0])).astype(int)  # a second, independent target
+    return X, np.column_stack([y, long]), [names, np.array(["short", "long"])]
+
+
+def _wine_targets():
+    X, y = datasets.load_wine(return_X_y=True)
+    strong = (X[:, 0] > np.median(X[:, 0])).astype(int)
+    hue = np.digitize(X[:, 10], np.quantile(X[:, 10], [1 / 3, 2 / 3]))
+    return X, np.column_stack([y, strong, hue]), [np.array(["c0", "c1", "c2"]),
+                                                  np.array(["weak", "strong"]),
+                                                  np.array(["pale", "mid", "deep"])]
+
+
+def _multilabel():
+    X, Y = datasets.make_multilabel_classification(n_samples=300, n_features=8, n_classes=4,
+                                                   random_state=0)
+    # word counts, jittered: whole numbers put many rows at equal distances, which k-NN
+    # members inside a chain would resolve as ambiguously as scikit-learn's own paths do
+    jitter = np.random.default_rng(0).normal(scale=0.05, size=X.shape)
+    return X + jitter, Y, None
+
+
+#: datasets of several targets (a 2-D y of class indices per column; "str" labels name them
+#: from the third element), split 70/30 without stratification
+TARGETS = {"iris_targets": _iris_targets, "wine_targets": _wine_targets,
+           "multilabel": _multilabel}
+
 #: text datasets: documents (lists of str), stratified 70/30
 TEXT = {"descriptions": descriptions}
 
@@ -122,6 +155,14 @@ def data(dataset: str, labels: str = "int"):
     if dataset in TEXT:
         documents, y = TEXT[dataset]()
         return train_test_split(documents, y, test_size=0.3, random_state=0, stratify=y)
+    if dataset in TARGETS:
+        X, Y, names = TARGETS[dataset]()
+        if labels == "str":
+            Y = np.column_stack([n[Y[:, j]] for j, n in enumerate(names)])
+        elif labels != "int":
+            raise ValueError(labels)
+        return train_test_split(np.asarray(X, dtype=np.float64), Y, test_size=0.3,
+                                random_state=0)
     if dataset in REGRESSION:
         X, y, _ = REGRESSION[dataset]()
         return train_test_split(np.asarray(X, dtype=np.float64), y, test_size=0.3,
@@ -148,7 +189,7 @@ def probe_points(X: np.ndarray, n: int = 200, seed: int = 0) -> np.ndarray:
 
 def _load_cases() -> list[Case]:
     cases: list[Case] = []
-    for family in FAMILIES + TEXT_FAMILIES + UNSUPERVISED_FAMILIES:
+    for family in FAMILIES + TEXT_FAMILIES + UNSUPERVISED_FAMILIES + MULTI_TARGET_FAMILIES:
         cases += importlib.import_module(f"{__name__}.{family}").CASES
     ids = [c.id for c in cases]
     duplicated = {i for i in ids if ids.count(i) > 1}

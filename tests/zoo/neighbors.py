@@ -1,6 +1,8 @@
 """Zoo entries for neighbours, discriminant analysis, centroids and dummies: distance and
 quadratic units, a k-smallest selection, constant units."""
 
+import numpy as np
+from sklearn.datasets import load_iris, load_wine
 from sklearn.discriminant_analysis import QuadraticDiscriminantAnalysis
 from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.neighbors import (
@@ -28,6 +30,13 @@ CASES = [
          labels="str", tags=("neighbors",)),
     Case("knn-cancer-cosine", lambda: KNeighborsClassifier(4, metric="cosine"),
          "breast_cancer", tags=("neighbors",)),
+    Case("knn-wine-seuclidean", lambda: KNeighborsClassifier(
+        5, metric="seuclidean", metric_params={"V": load_wine().data.var(axis=0)}), "wine",
+         tags=("neighbors",)),
+    Case("knn-iris-mahalanobis-distance", lambda: KNeighborsClassifier(
+        4, weights="distance", metric="mahalanobis",
+        metric_params={"VI": np.linalg.inv(np.cov(load_iris().data.T))}), "iris",
+         tags=("neighbors",)),
     Case("knn-blobs-minkowski3", lambda: KNeighborsClassifier(6, p=3), "blobs",
          labels="noncontiguous", tags=("neighbors",)),
     Case("pipe-standard-knn-wine", lambda: make_pipeline(StandardScaler(),

@@ -1,4 +1,14 @@
 """Decision trees and ensembles of them: one room (the traversal layer, the heads, the
 converters of classic trees and forests, of bagged and boosted trees, and of isolation forests)."""
 
-from . import adaboost, bagging, boosting, embedding, isolation, lightgbm, sklearn, xgboost  # noqa: F401
+from . import (  # noqa: F401
+    adaboost,
+    bagging,
+    boosting,
+    catboost,
+    embedding,
+    isolation,
+    lightgbm,
+    sklearn,
+    xgboost,
+)

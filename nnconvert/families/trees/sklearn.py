@@ -42,10 +42,11 @@ def tree_arrays(tree, classifier: bool, name: str | None = None) -> dict:
         raise fitted.error("value", f"has shape {value.shape}, but at least one output and "
                                     "one value per node were expected")
     if classifier:
-        value = value[:, 0, :]
-        total = value.sum(axis=1, keepdims=True)
+        # each output's frequencies, normalised on their own (a padded class of an output
+        # with fewer classes holds 0), outputs side by side: (nodes, outputs × classes)
+        total = value.sum(axis=2, keepdims=True)
         total[total == 0] = 1.0
-        value = value / total
+        value = (value / total).reshape(n, -1)
     else:
         value = value[:, :, 0]
     missing = getattr(t, "missing_go_to_left", None)
@@ -74,11 +75,12 @@ def _paths(estimator, layer) -> TreePaths:
 
 
 def _classifier(estimator, trees, options):
-    refuse_multioutput_classifier(estimator)
-    layer = tree_layer([tree_arrays(t, True, name) for t, name in
-                        zip(trees, member_names(estimator, trees))],
-                       estimator.n_features_in_, options, scale=1.0 / len(trees),
+    arrays = [tree_arrays(t, True, name) for t, name in zip(trees, member_names(estimator, trees))]
+    layer = tree_layer(arrays, estimator.n_features_in_, options, scale=1.0 / len(trees),
                        float32_range=True)
+    if Fitted(estimator).integer("n_outputs_", low=1) != 1:
+        from .multioutput import multi_output_conversion  # one head per output
+        return multi_output_conversion(estimator, arrays, layer, _paths(estimator, layer))
     return Conversion(layers=[layer], head=FrequencyHead(len(estimator.classes_),
                                                          "a tree's step units have no gradient"),
                       paths=_paths(estimator, layer))
@@ -102,7 +104,8 @@ def _tree_classifier(estimator, options):
     Splits compare ``float32(x_f) ≤ t`` as scikit-learn's trees do; NaN goes where
     ``missing_go_to_left`` says. ``convert(..., tree_form=)`` picks the form: ``'auto'`` takes
     the network while its leaf units hold at most 65,536 weights. Both forms give the same bits.
-    Only exact ties of frequencies count as near ties in ``verify``.
+    Only exact ties of frequencies count as near ties in ``verify``. Fitted on a 2-D y: one
+    frequency head per output (``predict`` (n, k), ``predict_proba`` a list).
 
     Refused: ``tree_form='network'`` beyond 256 MiB of weights (with its size).
     """
@@ -122,7 +125,8 @@ def _tree_regressor(estimator, options):
 def _forest_classifier(estimator, options):
     """One tree layer for all the trees, then the average of their class frequencies.
 
-    A forest draws its first and last trees and "… N more members".
+    A forest draws its first and last trees and "… N more members". Fitted on a 2-D y: one
+    frequency head per output.
     """
     return _classifier(estimator, list(estimator.estimators_), options)
 
