@@ -360,3 +360,18 @@ def test_hypothesis_finds_no_disagreement(key):
     model, X_train, _ = _showcase()[key]
     net = nc.convert(model)
     assert nc.testing.find_disagreement(model, net, X_train, max_examples=40) is None
+
+
+def test_a_classifier_answering_predict_only_exports_to_onnx(tmp_path):
+    # its scores and its label are the same tensor, which ONNX cannot name twice (a hard
+    # vote failed with "Invalid output name: scores" before the copy)
+    pytest.importorskip("onnxscript")
+    from sklearn.ensemble import VotingClassifier
+
+    X_train, X_test, y_train = _data("iris")
+    model = VotingClassifier([("lr", LogisticRegression(max_iter=1000)), ("nb", GaussianNB())],
+                             voting="hard").fit(X_train, y_train)
+    nc.export(nc.convert(model), tmp_path / "vote.onnx")
+    scores, label_index = exported_outputs(tmp_path / "vote.onnx", X_test)
+    assert (model.classes_[label_index] == model.predict(X_test)).all()
+    assert (scores == label_index).all()
