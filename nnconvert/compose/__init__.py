@@ -1,8 +1,8 @@
 """Estimators made of estimators: pipelines, column transformers and feature unions,
-one-vs-rest and one-vs-one, voting and stacking, bagging and AdaBoost, calibration,
-multi-output regressors and classifiers, chains, RANSAC, searches, thresholds, transformed
-targets, and the text front end of a pipeline; imbalanced-learn's pipelines and balanced
-ensembles.
+one-vs-rest, one-vs-one and output codes, voting and stacking, bagging and AdaBoost,
+calibration, multi-output regressors and classifiers, chains, RANSAC, searches, self-training,
+thresholds, transformed targets, and the text front end of a pipeline; imbalanced-learn's
+pipelines and balanced ensembles.
 
 Every one of them holds its members through one mechanism (:mod:`.members`): a member
 converted whole with the caller's options, answering columns that a parent head reads.
@@ -20,10 +20,12 @@ from . import (  # noqa: F401
     multiclass,
     multilabel,
     multioutput,
+    output_code,
     pipeline,
     ransac,
     rules,
     search,
+    self_training,
     target,
     text,
     threshold,

@@ -12,7 +12,8 @@ heads:
 - VotingRegressor: the weighted average of the members' predictions.
 - StackingClassifier / StackingRegressor: the members' ``stack_method_`` answers side by side
   (a binary ``predict_proba`` without its first column, as scikit-learn drops it), the input
-  itself beside them with ``passthrough=True``, then the final estimator's network.
+  itself beside them with ``passthrough=True``, then the final estimator's network; as a
+  transformer (a pipeline step), those stacked features: scikit-learn's ``transform``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from ..agreement import decision_margin
 from ..layers import Branches, LayerDescription, LinearUnits
 from ..network.heads import ClassifierHead, FrequencyHead, RegressionHead, first_argmax
 from ..options import Options
-from ..registry import Conversion, converts, margin_rule
+from ..registry import Conversion, converts, converts_transformer, margin_rule
 from .rules import MARGIN_RTOL, member_jump_rows, member_margin
 from .members import Member, convert_member, side_by_side
 
@@ -132,18 +133,24 @@ def _voting_regressor(voting: VotingRegressor, options: Options) -> Conversion:
                       head=RegressionHead(1, single=True))
 
 
-def _stack(stacking, options: Options) -> tuple[list, Conversion]:
+def _meta_features(stacking, options: Options) -> Branches:
+    """The stacked features, as scikit-learn's ``transform`` builds them: each member's
+    ``stack_method_`` answer (a two-class ``predict_proba`` without its first column), then
+    the input itself with ``passthrough=True``."""
     methods = list(stacking.stack_method_)
-    # scikit-learn stacks a two-class predict_proba without its first column
     _, members = _members(stacking, methods, options, positive_only=True)
     branches = [[m] for m in members]
     widths = [m.width() for m in members]
     if stacking.passthrough:
         branches.append([])  # the input itself, beside the members' answers
         widths.append(stacking.n_features_in_)
+    return Branches(branches, widths, title="members' answers")
+
+
+def _stack(stacking, options: Options) -> tuple[list, Conversion]:
     final = convert_member(stacking.final_estimator_, options,
                            f"{type(stacking).__name__} final_estimator_")
-    return [Branches(branches, widths, title="members' answers"), *final.layers], final
+    return [_meta_features(stacking, options), *final.layers], final
 
 
 @converts(StackingClassifier)
@@ -162,6 +169,16 @@ def _stacking_regressor(stacking: StackingRegressor, options: Options) -> Conver
     """
     layers, final = _stack(stacking, options)
     return Conversion(layers=layers, head=final.head)
+
+
+@converts_transformer(StackingClassifier, StackingRegressor)
+def _stacking_transform(stacking, options: Options) -> list:
+    """As a transformer (a pipeline step, or :func:`nnconvert.registry.convert_transformer`):
+    scikit-learn's ``transform``, the stacked features the final estimator reads: each
+    member's ``stack_method_`` answer side by side (a two-class ``predict_proba`` without its
+    first column), then the input itself with ``passthrough=True``.
+    """
+    return [_meta_features(stacking, options)]
 
 
 @margin_rule.register(VotingClassifier)

@@ -124,10 +124,17 @@ class OneVsOneHead(_BinaryMembers):
         )
 
 
-def _members(model, options: Options, *, ovo: bool) -> tuple[list, Columns, bool, bool]:
-    """Every member converted whole, answering what the head reads (see _BinaryMembers)."""
+def _members(model, options: Options, *, ovo: bool, convert=convert_member,
+             n_in: int | None = None) -> tuple[list, Columns, bool, bool]:
+    """Every member converted whole, answering what the head reads (see _BinaryMembers).
+
+    ``convert(estimator, options, name)`` converts one member: :func:`convert_member`, or a
+    family's converter of members that are not estimators of their own (a Gaussian-process
+    classifier's private binary models); ``n_in``, the input's width, where the model does
+    not say it (``n_features_in_``)."""
     name = type(model).__name__
-    conversions = [convert_member(e, options, f"{name} member {k}")
+    n_in = model.n_features_in_ if n_in is None else n_in
+    conversions = [convert(e, options, f"{name} member {k}")
                    for k, e in enumerate(model.estimators_)]
     has_decision = all(c.head.has_decision for c in conversions)
     has_proba = all(c.head.has_proba for c in conversions)
@@ -136,31 +143,44 @@ def _members(model, options: Options, *, ovo: bool) -> tuple[list, Columns, bool
         methods.append("decision_function")
     if has_proba and (not ovo or not has_decision):
         methods.append("predict_proba")
-    members = [Member(f"member {k}", c, methods, n_in=model.n_features_in_, positive_only=True)
+    members = [Member(f"member {k}", c, methods, n_in=n_in, positive_only=True)
                for k, c in enumerate(conversions)]
     title = "one per class pair" if ovo else "one per class"
-    layers = side_by_side(members, conversions, model.n_features_in_, title=title, merge=True)
+    layers = side_by_side(members, conversions, n_in, title=title, merge=True)
     return layers, Columns.of(members), has_decision, has_proba
 
 
 @converts(OneVsRestClassifier)
-def _one_vs_rest(model: OneVsRestClassifier, options: Options) -> Conversion:
+def _one_vs_rest(model: OneVsRestClassifier, options: Options,
+                 convert=convert_member, n_in: int | None = None) -> Conversion:
     """One member per class side by side; their scores, normalised where probabilities are asked.
     """
     if model.multilabel_:
         raise multilabel_refused("OneVsRestClassifier")
-    layers, columns, has_decision, has_proba = _members(model, options, ovo=False)
+    layers, columns, has_decision, has_proba = _members(model, options, ovo=False,
+                                                        convert=convert, n_in=n_in)
     return Conversion(layers=layers, head=OneVsRestHead(columns, has_decision, has_proba))
 
 
 @converts(OneVsOneClassifier)
-def _one_vs_one(model: OneVsOneClassifier, options: Options) -> Conversion:
+def _one_vs_one(model: OneVsOneClassifier, options: Options,
+                convert=convert_member, n_in: int | None = None) -> Conversion:
     """One member per class pair side by side, then scikit-learn's one-vs-one vote.
     """
     if model.pairwise_indices_ is not None:
         raise UnsupportedEstimatorError(
             "OneVsOneClassifier around a precomputed-kernel estimator is not supported."
         )
-    layers, columns, has_decision, _ = _members(model, options, ovo=True)
+    layers, columns, has_decision, _ = _members(model, options, ovo=True, convert=convert,
+                                                n_in=n_in)
     return Conversion(layers=layers, head=OneVsOneHead(columns, has_decision,
                                                        n_classes=len(model.classes_)))
+
+
+def convert_one_vs_rest_or_one(model, options: Options, *, convert, n_in: int) -> Conversion:
+    """A one-vs-rest or one-vs-one model on ``n_in`` features whose members
+    ``convert(estimator, options, name)`` converts (a family's own members, which
+    :func:`nnconvert.convert` does not take alone)."""
+    if isinstance(model, OneVsOneClassifier):
+        return _one_vs_one(model, options, convert=convert, n_in=n_in)
+    return _one_vs_rest(model, options, convert=convert, n_in=n_in)

@@ -57,7 +57,10 @@ class ScoresModule(nn.Module):
 
     def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, ...]:
         answers = self.net.output_tensors(x, self.methods)
-        return tuple(answers[m] for m in self.methods)
+        # a classifier whose only answer is predict exports it twice (scores and label): a
+        # copy, as ONNX cannot give one value two output names
+        return tuple(answers[m] if m not in self.methods[:i] else answers[m].clone()
+                     for i, m in enumerate(self.methods))
 
 
 def exported_methods(head) -> tuple[str, ...]:

@@ -13,6 +13,7 @@ from . import (  # noqa: F401
     dummy,
     elm,
     gaussian_process,
+    gaussian_process_classifier,
     glm,
     isotonic,
     kernel_ridge,
@@ -22,6 +23,7 @@ from . import (  # noqa: F401
     neighbors,
     outliers,
     random_features,
+    semi_supervised,
     svm,
     trees,
 )

@@ -20,13 +20,14 @@ from sklearn.gaussian_process import kernels as gp
 from torch import nn
 
 from ..errors import ConversionError
+from ..fitted import Fitted
 from ..layers import Layer, LayerDescription, as_buffer, distances
 from ..layers.rows import in_row_blocks
 from ..network.heads import RegressionHead
 from ..options import Options
 from ..registry import Conversion, converts
 
-__all__ = ["KernelOfRows", "GaussianProcessMean", "GaussianProcessVariance"]
+__all__ = ["KernelOfRows", "GaussianProcessMean", "GaussianProcessVariance", "training_rows"]
 
 #: the kernels a network computes, by scikit-learn's class name
 SUPPORTED = ("ConstantKernel", "RBF", "Matern (nu 0.5, 1.5, 2.5, inf)", "RationalQuadratic",
@@ -35,35 +36,44 @@ _BLOCK_ELEMENTS = 1 << 22
 
 
 class KernelOfRows(nn.Module):
-    """``k(x, c)`` of one scikit-learn kernel, for every input row and stored row."""
+    """``k(x, c)`` of one scikit-learn kernel, for every input row and stored row.
 
-    def __init__(self, kernel):
+    Its hyper-parameters are read through :class:`~nnconvert.fitted.Fitted` (a length scale
+    or an ``alpha`` must be positive, every value finite); ``owner`` names the estimator in
+    errors ("GaussianProcessClassifier with a ... kernel is not supported").
+    """
+
+    def __init__(self, kernel, owner: str = "GaussianProcessRegressor"):
         super().__init__()
         self.kind = type(kernel).__name__
+        fitted = Fitted(kernel, f"{owner}.kernel_ ({self.kind})")
         if isinstance(kernel, (gp.Sum, gp.Product)):
-            self.parts = nn.ModuleList([KernelOfRows(kernel.k1), KernelOfRows(kernel.k2)])
+            self.parts = nn.ModuleList([KernelOfRows(kernel.k1, owner),
+                                        KernelOfRows(kernel.k2, owner)])
         elif isinstance(kernel, gp.Exponentiation):
-            self.parts = nn.ModuleList([KernelOfRows(kernel.kernel)])
-            self.exponent = float(kernel.exponent)
+            self.parts = nn.ModuleList([KernelOfRows(kernel.kernel, owner)])
+            self.exponent = fitted.number("exponent")
         elif isinstance(kernel, gp.ConstantKernel):
-            self.value = float(kernel.constant_value)
+            self.value = fitted.number("constant_value")
         elif isinstance(kernel, (gp.RBF, gp.Matern)):
             if isinstance(kernel, gp.Matern) and kernel.nu not in (0.5, 1.5, 2.5, np.inf):
                 raise ConversionError(
                     f"Matern(nu={kernel.nu}) needs Bessel functions torch does not have; "
                     "nu = 0.5, 1.5, 2.5 and inf convert.")
-            self.register_buffer("length_scale",
-                                 as_buffer(np.atleast_1d(kernel.length_scale)))
+            self.register_buffer("length_scale", as_buffer(fitted.array(
+                "length_scale", ndim=1, low=0, strict_low=True,
+                value=np.atleast_1d(kernel.length_scale))))
             self.nu = float(getattr(kernel, "nu", np.inf))
         elif isinstance(kernel, gp.RationalQuadratic):
-            self.alpha, self.length = float(kernel.alpha), float(kernel.length_scale)
+            self.alpha = fitted.number("alpha", low=0, strict_low=True)
+            self.length = fitted.number("length_scale", low=0, strict_low=True)
         elif isinstance(kernel, gp.DotProduct):
-            self.sigma_0 = float(kernel.sigma_0)
+            self.sigma_0 = fitted.number("sigma_0")
         elif isinstance(kernel, gp.WhiteKernel):
-            self.noise_level = float(kernel.noise_level)
+            self.noise_level = fitted.number("noise_level", low=0)
         else:
             raise ConversionError(
-                f"GaussianProcessRegressor with a {type(kernel).__name__} kernel is not "
+                f"{owner} with a {type(kernel).__name__} kernel is not "
                 f"supported; kernels that convert: {', '.join(SUPPORTED)}.")
         self.text = str(kernel)
 
@@ -123,8 +133,8 @@ class GaussianProcessMean(Layer):
 
     Parameters
     ----------
-    kernel : sklearn kernel
-        The fitted ``kernel_``.
+    kernel : KernelOfRows
+        The fitted ``kernel_``, as torch.
     rows : array-like of shape (n_train, n_features)
     alpha : array-like of shape (n_train,) or (n_train, n_targets)
     scale, offset : array-like of shape (n_targets,)
@@ -133,7 +143,7 @@ class GaussianProcessMean(Layer):
 
     def __init__(self, kernel, rows, alpha, scale, offset):
         super().__init__()
-        self.kernel = KernelOfRows(kernel)
+        self.kernel = kernel
         self.register_buffer("rows", as_buffer(rows))
         alpha = np.asarray(alpha, dtype=np.float64)
         self.register_buffer("alpha", as_buffer(alpha.reshape(len(alpha), -1)))
@@ -208,6 +218,17 @@ class GaussianProcessVariance(Layer):
         )
 
 
+def training_rows(fitted: Fitted) -> np.ndarray:
+    """``X_train_``: (n_rows, n_features_in_), finite; the rows a kernel unit centres on."""
+    rows = fitted.array("X_train_", ndim=2)
+    if len(rows) == 0:
+        raise fitted.error("X_train_", "holds no rows")
+    n_features = getattr(fitted.estimator, "n_features_in_", None)
+    if n_features is not None:
+        fitted.same("X_train_", rows.shape[1], fitted.n_features, "a width of")
+    return rows
+
+
 @converts(GaussianProcessRegressor)
 def _gaussian_process(gpr: GaussianProcessRegressor, options: Options) -> Conversion:
     """Kernel units centred on the training rows, one read-out neuron: the predictive mean
@@ -224,11 +245,27 @@ def _gaussian_process(gpr: GaussianProcessRegressor, options: Options) -> Conver
     if not hasattr(gpr, "X_train_"):
         raise ConversionError("this GaussianProcessRegressor was never fitted: its prior "
                               "mean is 0 everywhere; fit it first.")
-    layer = GaussianProcessMean(gpr.kernel_, gpr.X_train_, gpr.alpha_, gpr._y_train_std,
-                                gpr._y_train_mean)
-    single = np.ndim(gpr.alpha_) == 1 or np.shape(gpr.alpha_)[1] == 1
+    fitted = Fitted(gpr)
+    rows = training_rows(fitted)
+    n_rows = len(rows)
+    alpha = fitted.array("alpha_", ndim=np.ndim(fitted.get("alpha_")))
+    if alpha.ndim not in (1, 2) or alpha.shape[0] != n_rows:
+        raise fitted.error("alpha_", f"has shape {alpha.shape}, but ({n_rows},) or "
+                                     f"({n_rows}, n_targets) was expected")
+    n_targets = 1 if alpha.ndim == 1 else alpha.shape[1]
+    # _y_train_std and _y_train_mean: scalars for a 1-D y, else one per target
+    scale = fitted.array("_y_train_std", value=np.atleast_1d(fitted.get("_y_train_std")),
+                         ndim=1, low=0, strict_low=True)
+    offset = fitted.array("_y_train_mean", value=np.atleast_1d(fitted.get("_y_train_mean")),
+                          ndim=1)
+    for name, values in (("_y_train_std", scale), ("_y_train_mean", offset)):
+        if len(values) not in (1, n_targets):
+            fitted.same(name, len(values), n_targets, "a length of")
+    factor = fitted.array("L_", shape=(n_rows, n_rows))
+    layer = GaussianProcessMean(KernelOfRows(gpr.kernel_), rows, alpha, scale, offset)
+    single = alpha.ndim == 1 or alpha.shape[1] == 1
     # _y_train_std is a scalar for a 1-D y and normalize_y: one column, as the mean's
-    scale = np.broadcast_to(np.atleast_1d(gpr._y_train_std), (layer.alpha.shape[1],))
-    variance = GaussianProcessVariance(layer.kernel, gpr.X_train_, gpr.L_, scale)
+    scale = np.broadcast_to(scale, (layer.alpha.shape[1],))
+    variance = GaussianProcessVariance(layer.kernel, rows, factor, scale)
     return Conversion(layers=[layer], head=RegressionHead(layer.alpha.shape[1], single=single),
                       variance=variance)

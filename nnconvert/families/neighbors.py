@@ -382,8 +382,13 @@ def _vote_layer(estimator, targets, classifier: bool) -> NeighbourVote:
     rows = _training_rows(estimator)
     # scikit-learn refuses n_neighbors < 1 and more neighbours than training rows
     k = Fitted(estimator).integer("n_neighbors", low=1, high=len(rows))
-    return NeighbourVote(rows, targets, k, estimator.weights, metric, p, classifier=classifier,
-                         parameter=parameter)
+    return NeighbourVote(rows, targets, k, _weighting(estimator), metric, p,
+                         classifier=classifier, parameter=parameter)
+
+
+def _weighting(estimator) -> str:
+    # a NearestNeighbors (a label propagation's nn_fit) has no weights: each neighbour counts 1
+    return getattr(estimator, "weights", "uniform")
 
 
 def _class_indicators(estimator) -> np.ndarray:
@@ -456,7 +461,7 @@ def _boundary_ties(estimator, X, rtol: float) -> np.ndarray:
     ties = np.zeros(d.shape[0], dtype=bool)
     if d.shape[1] > k:
         ties |= d[:, k] - d[:, k - 1] <= tol
-    if estimator.weights == "distance":
+    if _weighting(estimator) == "distance":
         ties |= d[:, 0] <= tol
     return ties
 
@@ -556,7 +561,7 @@ def _metric(estimator) -> tuple[str, float, np.ndarray | None]:
     the metric's parameter: see :func:`~.neighbour_metrics.neighbour_metric`), or a
     ConversionError."""
     name = type(estimator).__name__
-    if estimator.weights not in ("uniform", "distance"):
+    if _weighting(estimator) not in ("uniform", "distance"):
         raise ConversionError(
             f"{name}(weights={estimator.weights!r}): a weight function is Python code, not a "
             "network; use weights='uniform' or 'distance'.")

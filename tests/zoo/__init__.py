@@ -25,7 +25,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
 
 FAMILIES = ("linear", "compose", "elm", "mlp", "svm", "regression", "preprocessing", "bayes",
-            "trees", "neighbors", "boosting_libraries", "catboost_imblearn", "closed_form")
+            "trees", "neighbors", "boosting_libraries", "catboost_imblearn", "closed_form",
+            "meta")
 #: zoo modules whose cases read documents, not numbers: in CASES, but not in FAMILIES, which
 #: tests sample for numeric probes
 TEXT_FAMILIES = ("text",)
