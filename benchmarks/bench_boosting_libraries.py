@@ -24,6 +24,14 @@ import nnconvert as nc
 THREADS = 2
 
 
+def boosting_problem(scale: int):
+    """10,000 training rows of 28 features and 3 classes, then the query rows (20,000 full,
+    fewer with ``--quick``): the data every boosting-library benchmark shares."""
+    X, y = make_classification(n_samples=10_000 + 20_000 // scale, n_features=28,
+                               n_informative=14, n_classes=3, random_state=0)
+    return X[:10_000], y[:10_000], X[10_000:]
+
+
 def _models():
     import lightgbm
     import xgboost
@@ -39,9 +47,7 @@ def _models():
 def main() -> None:
     scale, rounds = quick_or_full(__doc__)
     torch.set_num_threads(THREADS)
-    X, y = make_classification(n_samples=10_000 + 20_000 // scale, n_features=28,
-                               n_informative=14, n_classes=3, random_state=0)
-    X_fit, y_fit, X_query = X[:10_000], y[:10_000], X[10_000:]
+    X_fit, y_fit, X_query = boosting_problem(scale)
     payload = {"threads": THREADS, "rows": len(X_query), "results": {}}
     with threadpool_limits(THREADS):
         for name, model in _models().items():

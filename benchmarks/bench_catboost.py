@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from bench_boosting_libraries import boosting_problem
 from harness import print_table, quick_or_full, race, save
-from sklearn.datasets import make_classification
 from threadpoolctl import threadpool_limits
 
 import nnconvert as nc
@@ -32,9 +32,7 @@ def main() -> None:
 
     scale, rounds = quick_or_full(__doc__)
     torch.set_num_threads(THREADS)
-    X, y = make_classification(n_samples=10_000 + 20_000 // scale, n_features=28,
-                               n_informative=14, n_classes=3, random_state=0)
-    X_fit, y_fit, X_query = X[:10_000], y[:10_000], X[10_000:]
+    X_fit, y_fit, X_query = boosting_problem(scale)
     payload = {"threads": THREADS, "rows": len(X_query), "results": {}}
     name = "CatBoostClassifier(300 iterations, depth 6, 3 classes)"
     with threadpool_limits(THREADS):

@@ -7,13 +7,12 @@ estimator's dtype); explain, draw, export, command line; refusals and hostile at
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import warnings
 
 import numpy as np
 import pytest
 import torch
+from command_line import verify_convert_draw
 from equivalence import assert_equivalent, exported_outputs
 from sklearn.datasets import load_iris, make_multilabel_classification
 from sklearn.dummy import DummyClassifier
@@ -121,19 +120,8 @@ def test_export_names_the_outputs(case_id, suffix, tmp_path):
 
 
 def test_command_line_verify_convert_draw(tmp_path):
-    skops = pytest.importorskip("skops.io")
     estimator, _, X_test = fitted("chain-linear-multilabel")
-    skops.dump(estimator, tmp_path / "chain.skops")
-    np.save(tmp_path / "X.npy", X_test)
-    run = [sys.executable, "-m", "nnconvert"]
-    for args in (["verify", "chain.skops", "--data", "X.npy"],
-                 ["convert", "chain.skops", "-o", "chain.pt2"],
-                 ["draw", "chain.skops", "-o", "chain.svg"]):
-        done = subprocess.run(run + args, cwd=tmp_path, capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == 0, done.stderr + done.stdout
-        assert args[0] != "verify" or "PASSED" in done.stdout, done.stdout
-    assert (tmp_path / "chain.pt2").exists() and (tmp_path / "chain.svg").exists()
+    verify_convert_draw(tmp_path, estimator, X_test)
 
 
 def test_predict_proba_forms_as_scikit_learn():

@@ -11,6 +11,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from command_line import verify_convert_draw
 from equivalence import assert_equivalent, exported_outputs
 from sklearn.cluster import DBSCAN, OPTICS, AgglomerativeClustering, KMeans, SpectralClustering
 from sklearn.decomposition import NMF, LatentDirichletAllocation
@@ -154,17 +155,8 @@ def test_export(case_id, suffix, tmp_path):
 
 
 def test_command_line_verify_convert_draw(tmp_path):
-    skops = pytest.importorskip("skops.io")
     estimator, _, X_test = fitted("kmeans-wine")
-    skops.dump(estimator, tmp_path / "km.skops")
-    np.save(tmp_path / "X.npy", X_test)
-    run = [sys.executable, "-m", "nnconvert"]
-    for args in (["verify", "km.skops", "--data", "X.npy"], ["convert", "km.skops", "-o", "km.pt2"],
-                 ["draw", "km.skops", "-o", "km.svg"]):
-        done = subprocess.run(run + args, cwd=tmp_path, capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == 0, done.stderr + done.stdout
-    assert (tmp_path / "km.pt2").exists() and (tmp_path / "km.svg").exists()
+    verify_convert_draw(tmp_path, estimator, X_test)
 
 
 @pytest.mark.parametrize("case_id", ["kde-gaussian-iris", "isolation-forest-wine"])
