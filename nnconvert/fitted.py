@@ -210,12 +210,14 @@ class Fitted:
         self.unique(attribute, labels)
         return labels
 
-    def per_output(self, attribute: str, n_outputs: int) -> list:
+    def per_output(self, attribute: str, n_outputs: int, each: str = "target") -> list:
         """An attribute of a model of several targets: a list (or tuple) of ``n_outputs``
-        entries, one per target (``classes_``, ``class_prior_``), returned as a list."""
+        entries, one per target (``classes_``, ``class_prior_``), returned as a list;
+        ``each`` names what else there is one entry per (``"member"`` for a stacking's
+        ``stack_method_``)."""
         raw = self.get(attribute)
         if not isinstance(raw, (list, tuple)) or len(raw) != n_outputs:
-            raise self.error(attribute, f"is not a list of {n_outputs} entries, one per target")
+            raise self.error(attribute, f"is not a list of {n_outputs} entries, one per {each}")
         return list(raw)
 
     def classes_per_output(self, n_outputs: int, attribute: str = "classes_") -> list:

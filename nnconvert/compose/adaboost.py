@@ -28,6 +28,7 @@ import torch
 from sklearn.ensemble import AdaBoostClassifier, AdaBoostRegressor
 from torch import nn
 
+from ..fitted import Fitted
 from ..layers import LayerDescription
 from ..network.heads import LinearHead, RegressionHead, binary_pair, first_argmax
 from ..options import Options
@@ -35,16 +36,30 @@ from ..registry import Conversion, converts, members_fast_path
 from .members import Columns, Member, convert_member, side_by_side
 
 __all__ = ["SammeHead", "SammeMembersHead", "WeightedMedianHead", "MembersMedianHead",
-           "adaboost_of_members", "fitted_weights"]
+           "adaboost_of_members", "all_weights", "fitted_weights"]
 
 _NO_GRADIENT = "a vote or a median has no gradient"
+
+
+def all_weights(estimator) -> np.ndarray:
+    """``estimator_weights_``, checked: one finite weight ≥ 0 per boosting iteration (zeros
+    pad the iterations early termination never ran), at least one per fitted member, and a
+    positive total (SAMME divides by it)."""
+    fitted = Fitted(estimator)
+    weights = fitted.array("estimator_weights_", ndim=1, low=0.0)
+    n_members = len(fitted.get("estimators_"))
+    if len(weights) < n_members or not weights[:n_members].sum() > 0:
+        raise fitted.error("estimator_weights_", f"holds {len(weights)} weights summing to "
+                                                 f"{weights.sum():g}, but at least {n_members} "
+                                                 "(one per member) with a positive sum were "
+                                                 "expected")
+    return weights
 
 
 def fitted_weights(estimator) -> np.ndarray:
     """The fitted members' weights (scikit-learn pads the weights of members that early
     termination never fitted with zeros)."""
-    weights = np.asarray(estimator.estimator_weights_, dtype=np.float64)
-    return weights[:len(estimator.estimators_)]
+    return all_weights(estimator)[:len(estimator.estimators_)]
 
 
 class SammeHead(LinearHead):
@@ -177,7 +192,7 @@ def adaboost_of_members(estimator, options: Options) -> Conversion:
     columns = Columns.of(members)
     if isinstance(estimator, AdaBoostClassifier):
         head = SammeMembersHead(columns, fitted_weights(estimator),
-                                estimator.estimator_weights_.sum(), len(estimator.classes_))
+                                all_weights(estimator).sum(), len(estimator.classes_))
     else:
         head = MembersMedianHead(columns, fitted_weights(estimator))
     return Conversion(layers=layers, head=head)

@@ -14,6 +14,7 @@ from sklearn.compose import ColumnTransformer
 from sklearn.pipeline import FeatureUnion
 
 from ..errors import UnsupportedEstimatorError
+from ..fitted import Fitted
 from ..layers import AffineScaler, ColumnBranches
 from ..options import Options
 from ..registry import convert_transformer, converts_transformer
@@ -47,14 +48,26 @@ def _column_transformer(ct: ColumnTransformer, options: Options) -> list:
     passthrough or a transformer; ``transformer_weights``. Fitted on a DataFrame, the network
     takes the columns by name in any order.
     """
-    indices = ct._transformer_to_input_indices
+    fitted = Fitted(ct)
+    n_in = fitted.n_features
+    indices = fitted.get("_transformer_to_input_indices")
+    outputs = fitted.get("output_indices_")
     weights = ct.transformer_weights or {}
     branches = []
-    for name, transformer, _ in ct.transformers_:
-        out = ct.output_indices_[name]
+    for k, entry in enumerate(fitted.get("transformers_")):
+        if not (isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[0], str)):
+            raise fitted.error(f"transformers_[{k}]", "is not a (name, transformer, columns) "
+                                                      "triple")
+        name, transformer, _ = entry
+        out = outputs.get(name) if isinstance(outputs, dict) else None
+        if not isinstance(out, slice) or name not in indices:
+            raise fitted.error("output_indices_", f"has no output slice for transformer "
+                                                  f"{name!r}")
         if (isinstance(transformer, str) and transformer == "drop") or out.stop == out.start:
             continue  # nothing of it reaches the output
-        columns = list(indices[name])
+        columns = list(fitted.indices(f"_transformer_to_input_indices[{name!r}]", n_in,
+                                      what=f"the model has {n_in} input columns",
+                                      item="column", value=indices[name]))
         branches.append((columns, _branch_layers("ColumnTransformer", name, transformer,
                                                  len(columns), weights.get(name), options)))
     return [ColumnBranches(branches, ct.n_features_in_, title="column transformer",

@@ -28,6 +28,7 @@ from sklearn.ensemble import (
 )
 
 from ..agreement import decision_margin
+from ..fitted import Fitted
 from ..layers import Branches, LayerDescription, LinearUnits
 from ..network.heads import ClassifierHead, FrequencyHead, RegressionHead, first_argmax
 from ..options import Options
@@ -133,11 +134,19 @@ def _voting_regressor(voting: VotingRegressor, options: Options) -> Conversion:
                       head=RegressionHead(1, single=True))
 
 
+#: what scikit-learn's stacking may call on a member
+_STACK_METHODS = ("predict_proba", "decision_function", "predict")
+
+
 def _meta_features(stacking, options: Options) -> Branches:
     """The stacked features, as scikit-learn's ``transform`` builds them: each member's
     ``stack_method_`` answer (a two-class ``predict_proba`` without its first column), then
     the input itself with ``passthrough=True``."""
-    methods = list(stacking.stack_method_)
+    fitted = Fitted(stacking)
+    methods = fitted.per_output("stack_method_", len(fitted.get("estimators_")),
+                                 each="member")
+    for k, method in enumerate(methods):
+        fitted.choice(f"stack_method_[{k}]", _STACK_METHODS, value=method)
     _, members = _members(stacking, methods, options, positive_only=True)
     branches = [[m] for m in members]
     widths = [m.width() for m in members]

@@ -13,6 +13,7 @@ import torch
 from sklearn.multiclass import OneVsOneClassifier, OneVsRestClassifier
 
 from ..errors import UnsupportedEstimatorError, multilabel_refused
+from ..fitted import Fitted
 from ..layers import LayerDescription
 from ..network.heads import ClassifierHead, binary_pair, first_argmax
 from ..network.votes import ovo_to_ovr
@@ -133,9 +134,17 @@ def _members(model, options: Options, *, ovo: bool, convert=convert_member,
     classifier's private binary models); ``n_in``, the input's width, where the model does
     not say it (``n_features_in_``)."""
     name = type(model).__name__
-    n_in = model.n_features_in_ if n_in is None else n_in
+    fitted = Fitted(model)
+    n_in = fitted.n_features if n_in is None else n_in
+    estimators = fitted.get("estimators_")
+    # the head reads member k as class k (one-vs-rest; a single member for two classes) or
+    # as the k-th class pair (one-vs-one): a count that contradicts the classes misreads all
+    n_classes = len(fitted.classes())
+    expected = n_classes * (n_classes - 1) // 2 if ovo else (1 if n_classes == 2 else n_classes)
+    fitted.same("estimators_", len(estimators), expected,
+                "a member count")
     conversions = [convert(e, options, f"{name} member {k}")
-                   for k, e in enumerate(model.estimators_)]
+                   for k, e in enumerate(estimators)]
     has_decision = all(c.head.has_decision for c in conversions)
     has_proba = all(c.head.has_proba for c in conversions)
     methods = ["predict"] if ovo else []
@@ -167,7 +176,7 @@ def _one_vs_one(model: OneVsOneClassifier, options: Options,
                 convert=convert_member, n_in: int | None = None) -> Conversion:
     """One member per class pair side by side, then scikit-learn's one-vs-one vote.
     """
-    if model.pairwise_indices_ is not None:
+    if Fitted(model).get("pairwise_indices_") is not None:
         raise UnsupportedEstimatorError(
             "OneVsOneClassifier around a precomputed-kernel estimator is not supported."
         )

@@ -22,7 +22,7 @@ from ..agreement import decision_margin
 from ..elm import BaseELM, ELMClassifier, ELMRegressor
 from ..errors import UnsupportedEstimatorError, multilabel_refused
 from ..fitted import Fitted
-from ..layers import ActivatedUnits, Branches, KernelUnits, dense_float64, readout_units
+from ..layers import ActivatedUnits, Branches, KernelUnits, readout_units
 from ..network.heads import LinearHead, ProbabilityHead, RegressionHead
 from ..options import Options
 from ..registry import Conversion, converts, margin_rule, when_imported
@@ -75,8 +75,9 @@ SKELM_UFUNCS = {"tanh": "tanh", "sigm": "sigmoid", "relu": "relu", "lin": "ident
                 None: "identity"}
 
 
-def _skelm_hidden(layer) -> ActivatedUnits:
-    """One fitted ``skelm.HiddenLayer`` as bias-free activated units."""
+def _skelm_hidden(layer, n_features: int, name: str) -> ActivatedUnits:
+    """One fitted ``skelm.HiddenLayer`` (called ``name`` in errors) as bias-free activated
+    units reading ``n_features`` inputs."""
     if getattr(layer, "pairwise_metric", None) is not None:
         raise UnsupportedEstimatorError(
             f"scikit-elm hidden layers with pairwise_metric={layer.pairwise_metric!r} "
@@ -87,7 +88,11 @@ def _skelm_hidden(layer) -> ActivatedUnits:
             f"scikit-elm ufunc={layer.ufunc!r} is not supported: use one of "
             f"{[u for u in SKELM_UFUNCS if u]} (a custom callable cannot be read back)."
         )
-    return ActivatedUnits(dense_float64(layer.projection_.components_), None,
+    projection = Fitted(layer, name).get("projection_")
+    # GaussianRandomProjection or SparseRandomProjection: (n_neurons, n_features), maybe sparse
+    components = Fitted(projection, f"{name}.projection_").array(
+        "components_", shape=(None, n_features))
+    return ActivatedUnits(components, None,
                           activation=SKELM_UFUNCS[layer.ufunc],
                           title=f"random projection units ({layer.ufunc or 'lin'})")
 
@@ -95,9 +100,13 @@ def _skelm_hidden(layer) -> ActivatedUnits:
 def _skelm_hidden_layers(estimator) -> list:
     """The hidden layers of a fitted scikit-elm model (and its original features, where it
     keeps them), side by side."""
-    hidden = [_skelm_hidden(layer) for layer in estimator.hidden_layers_]
+    fitted = Fitted(estimator)
+    n = fitted.integer("n_features_", low=1)
+    hidden = [_skelm_hidden(layer, n, f"{fitted.name}.hidden_layers_[{k}]")
+              for k, layer in enumerate(fitted.get("hidden_layers_"))]
+    if not hidden:
+        raise fitted.error("hidden_layers_", "is empty, but an ELM has hidden layers")
     if estimator.include_original_features:
-        n = estimator.n_features_
         hidden.insert(0, ActivatedUnits(np.eye(n), None, activation="identity",
                                         title="original features"))
     widths = [layer.weight.shape[0] for layer in hidden]
@@ -113,15 +122,15 @@ def convert_skelm(estimator, options: Options) -> Conversion:
     if getattr(estimator.label_binarizer_, "y_type_", None) not in ("binary", "multiclass"):
         raise multilabel_refused("scikit-elm ELMClassifier")
     layers = _skelm_hidden_layers(estimator)
-    classes = estimator.classes_
-    coef = np.asarray(estimator.coef_, dtype=np.float64)
-    coef = coef[:, None] if coef.ndim == 1 else coef  # (n_hidden,) for two classes
-    readout = readout_units(coef.T, estimator.intercept_, classes)
+    fitted = Fitted(estimator)
+    classes = fitted.classes()
+    coef, intercept = _skelm_readout(fitted, layers, 1 if len(classes) == 2 else len(classes))
+    readout = readout_units(coef.T, intercept, classes)
     # targets were 0/1 columns (LabelBinarizer), so the binary threshold is 0.5
     head = ProbabilityHead(readout.out_features, "ovr-logistic", predict_from="scores",
                            threshold=0.5)
     return Conversion(layers=layers + [readout], head=head,
-                      n_features_in=estimator.n_features_)
+                      n_features_in=fitted.integer("n_features_"))
 
 
 def convert_skelm_regressor(estimator, options: Options) -> Conversion:
@@ -130,11 +139,28 @@ def convert_skelm_regressor(estimator, options: Options) -> Conversion:
     Its read-out is ``H @ coef_ + intercept_``: ``coef_`` (n_hidden,) for a 1-D y, else
     (n_hidden, n_targets), a column y included, which then predicts (n, 1).
     """
-    coef = np.asarray(estimator.coef_, dtype=np.float64)
-    readout = regression_units(coef.T, estimator.intercept_, "read-out neurons")
-    head = RegressionHead(readout.out_features, single=coef.ndim == 1)
-    return Conversion(layers=_skelm_hidden_layers(estimator) + [readout], head=head,
-                      n_features_in=estimator.n_features_)
+    layers = _skelm_hidden_layers(estimator)
+    fitted = Fitted(estimator)
+    single = np.ndim(fitted.get("coef_")) == 1
+    coef, intercept = _skelm_readout(fitted, layers, 1 if single else None)
+    readout = regression_units(coef.T if not single else coef[:, 0], intercept,
+                               "read-out neurons")
+    head = RegressionHead(readout.out_features, single=single)
+    return Conversion(layers=layers + [readout], head=head,
+                      n_features_in=fitted.integer("n_features_"))
+
+
+def _skelm_readout(fitted: Fitted, layers: list, n_outputs: int | None):
+    """scikit-elm's read-out ``H @ coef_ + intercept_``, checked against the hidden width:
+    ``coef_`` (n_hidden,) for one output (two classes, a 1-D y), else (n_hidden, n_outputs)
+    (``n_outputs`` None: any); returned as (n_hidden, n_outputs) and one bias per output."""
+    width = layers[-1].describe().n_out
+    one = np.ndim(fitted.get("coef_")) == 1
+    if one and n_outputs not in (1, None):
+        raise fitted.error("coef_", f"has one dimension, but (…, {n_outputs}) was expected")
+    coef = fitted.array("coef_", shape=(width,) if one else (width, n_outputs))
+    coef = coef[:, None] if one else coef
+    return coef, fitted.bias("intercept_", coef.shape[1])
 
 
 def _skelm_margin(estimator, X, reference: dict):

@@ -107,9 +107,22 @@ def _layers(estimator: IsotonicRegression) -> list:
         raise fitted.error("X_thresholds_", "is empty or not sorted, but scikit-learn "
                                             "interpolates between sorted knots")
     y = fitted.array("y_thresholds_", shape=(len(x),))
+    out_of_bounds = fitted.choice("out_of_bounds", ["nan", "clip", "raise"])
+    # scikit-learn predicts with f_, the interpolant it built from the thresholds at fit time:
+    # one that interpolates other knots would answer otherwise than the network (a single
+    # knot's f_ is a lambda repeating y_0, which holds no knots to compare)
+    interpolant = fitted.get("f_")
+    for knots, ours in (("x", x), ("y", y)) if len(x) > 1 else ():
+        theirs = getattr(interpolant, knots, None)
+        if theirs is None or np.shape(theirs) != ours.shape or \
+                not np.array_equal(np.asarray(theirs, dtype=np.float64), ours):
+            raise fitted.error("f_", f"interpolates other knots ({knots}) than "
+                                     f"{'X' if knots == 'x' else 'y'}_thresholds_")
+    direction = "increasing" if fitted.choice("increasing_", [True, False, np.True_,
+                                                                np.False_]) else "decreasing"
     # scipy's interp1d was built with bounds_error=True at fit time (out_of_bounds='raise'),
     # even if the parameter was changed since; 'clip' clips before interp1d sees the rows
-    raises = estimator.out_of_bounds != "clip" and getattr(estimator.f_, "bounds_error", False)
+    raises = out_of_bounds != "clip" and getattr(interpolant, "bounds_error", False)
     if raises:
         raise ConversionError(
             "IsotonicRegression(out_of_bounds='raise') raises for inputs outside "
@@ -122,9 +135,8 @@ def _layers(estimator: IsotonicRegression) -> list:
         return [LinearUnits(np.zeros((1, 1)), y, title="constant (a single knot)")]
     # not clipped and not raising: interp1d fills NaN outside the knots (whatever the
     # parameter says now: it is read at predict time for 'clip' only)
-    ramps = RampUnits(x[:-1], x[1:], nan_outside=estimator.out_of_bounds != "clip",
+    ramps = RampUnits(x[:-1], x[1:], nan_outside=out_of_bounds != "clip",
                       title=f"ramp units, one per segment between {len(x)} knots")
-    direction = "increasing" if estimator.increasing_ else "decreasing"
     readout = LinearUnits(
         np.diff(y).reshape(1, -1), y[:1],
         title=f"isotonic read-out ({direction}): y_0 + Σ Δy_j · ramp_j",

@@ -15,7 +15,7 @@ import numpy as np
 from sklearn.ensemble import AdaBoostClassifier, AdaBoostRegressor
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-from ...compose.adaboost import SammeHead, WeightedMedianHead, fitted_weights
+from ...compose.adaboost import SammeHead, WeightedMedianHead, all_weights, fitted_weights
 from ...options import Options
 from ...registry import Conversion, members_fast_path
 from .boosting import one_column
@@ -55,7 +55,7 @@ def _adaboost_classifier_of_trees(estimator, options: Options) -> Conversion | N
                "−1 / (K − 1) for the others" + ("; class 1's minus class 0's)"
                                                  if len(classes) == 2 else ")"))
     layer = tree_layer(trees, estimator.n_features_in_, options, allow_nan=False,
-                       readout=readout, scale=1.0 / estimator.estimator_weights_.sum())
+                       readout=readout, scale=1.0 / all_weights(estimator).sum())
     return Conversion(layers=[layer], head=SammeHead(len(classes)))
 
 

@@ -126,8 +126,19 @@ def _classifier_head(estimator, *, zero_is_positive: bool, log_proba: bool) -> B
     rule = _PROBA_RULE.get(type(estimator._loss.link))
     if rule is None:
         raise _link_refused(estimator)
-    return BoostingHead(estimator.n_trees_per_iteration_, rule,
+    return BoostingHead(trees_per_iteration(estimator), rule,
                         zero_is_positive=zero_is_positive, log_proba=log_proba)
+
+
+def trees_per_iteration(estimator) -> int:
+    """``n_trees_per_iteration_``, checked against the classes: one tree per class each
+    iteration for three classes or more, one tree otherwise (two classes, a regressor)."""
+    fitted = Fitted(estimator)
+    n = fitted.integer("n_trees_per_iteration_", low=1)
+    classes = getattr(estimator, "classes_", None)
+    expected = 1 if classes is None or len(fitted.classes()) <= 2 else len(classes)
+    fitted.same("n_trees_per_iteration_", n, expected, "the value")
+    return n
 
 
 def _regressor_head(estimator) -> RegressionHead:
@@ -149,12 +160,14 @@ def one_column(arrays: dict, k: int, n_columns: int, scale: float = 1.0) -> dict
 
 # -- GradientBoosting -----------------------------------------------------------------------
 
-def _dummy_probabilities(init: DummyClassifier) -> np.ndarray:
+def _dummy_probabilities(init: DummyClassifier, n_classes: int, owner: str) -> np.ndarray:
     """The class probabilities a fitted DummyClassifier predicts for every row."""
+    prior = Fitted(init, f"{owner}.init_ (DummyClassifier)").array(
+        "class_prior_", shape=(n_classes,), low=0.0, high=1.0)
     if init.strategy == "prior":
-        return np.asarray(init.class_prior_, dtype=np.float64)
+        return prior
     if init.strategy == "most_frequent":
-        return np.eye(len(init.class_prior_))[np.argmax(init.class_prior_)]
+        return np.eye(n_classes)[np.argmax(prior)]
     raise ConversionError(
         f"GradientBoostingClassifier(init=DummyClassifier(strategy={init.strategy!r})) is "
         "not supported: only the strategies 'prior' (the default init) and 'most_frequent' "
@@ -169,17 +182,21 @@ def _initial_raw_prediction(estimator) -> np.ndarray | None:
     (of ``classes_[1]`` alone for two classes) clipped to [eps, 1 − eps], then the loss's
     link (logit, half logit, symmetric multinomial logit); a regressor's init prediction.
     """
-    init = estimator.init_
-    n = estimator.n_trees_per_iteration_
-    if isinstance(init, str):  # 'zero', the only string scikit-learn accepts
+    fitted = Fitted(estimator)
+    init = fitted.get("init_")
+    n = trees_per_iteration(estimator)
+    if isinstance(init, str):
+        fitted.choice("init_", ["zero"])  # the only string scikit-learn accepts
         return np.zeros(n)
     if isinstance(init, DummyClassifier):
-        p = _dummy_probabilities(init)
+        p = _dummy_probabilities(init, len(fitted.classes()), fitted.name)
         p = p[None, :] if n > 1 else p[1:]
         eps = np.finfo(np.float64).eps
         p = np.clip(p, eps, 1 - eps)
     elif isinstance(init, DummyRegressor):
-        p = np.asarray(init.constant_, dtype=np.float64).reshape(-1)
+        p = Fitted(init, f"{fitted.name}.init_ (DummyRegressor)").array("constant_").reshape(-1)
+        if p.size != 1:
+            raise fitted.error("init_", f"predicts {p.size} values, but one was expected")
     else:
         return None  # it depends on x: a network of its own computes it
     return np.asarray(estimator._loss.link.link(p), dtype=np.float64).reshape(-1)
@@ -284,11 +301,14 @@ def _with_init_estimator(estimator, traversal, head, options) -> Conversion:
 
 
 def _gradient_boosting(estimator, head, options) -> Conversion:
-    n = estimator.n_trees_per_iteration_
+    n = trees_per_iteration(estimator)
+    fitted = Fitted(estimator)
+    stages = fitted.get("estimators_")
+    fitted.same("estimators_", np.shape(stages)[1:], (n,), "a shape after the stages of")
+    rate = fitted.number("learning_rate", low=0.0)  # scikit-learn allows 0
     name = f"{type(estimator).__name__}.estimators_"
-    trees = [one_column(tree_arrays(tree, False, f"{name}[{i}, {k}]"), k, n,
-                        estimator.learning_rate)
-             for i, stage in enumerate(estimator.estimators_) for k, tree in enumerate(stage)]
+    trees = [one_column(tree_arrays(tree, False, f"{name}[{i}, {k}]"), k, n, rate)
+             for i, stage in enumerate(stages) for k, tree in enumerate(stage)]
     start = _initial_raw_prediction(estimator)
     traversal = tree_layer(trees, estimator.n_features_in_, options, bias=start,
                            allow_nan=False)
@@ -427,7 +447,7 @@ def _category_codes(estimator, options) -> ColumnBranches:
 
 
 def _hist_layers(estimator, options) -> list:
-    n = estimator.n_trees_per_iteration_
+    n = trees_per_iteration(estimator)
     known, feature_to_known = estimator._bin_mapper.make_known_categories_bitsets()
     # the learning rate is already in a TreePredictor's leaf values
     name = f"{type(estimator).__name__}._predictors"
