@@ -21,7 +21,7 @@ from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, OrdinalEncoder, StandardScaler
 from sklearn.svm import SVC
-from zoo import fitted
+from zoo import BY_ID, fitted
 
 import nnconvert as nc
 
@@ -89,6 +89,25 @@ def _knots(tamper):
     def edit(bsplines):
         hostile = [copy.copy(b) for b in bsplines]
         hostile[0].t = tamper(hostile[0].t)
+        return hostile
+    return edit
+
+
+def _first_layer_components(tamper):
+    """A scikit-elm model's hidden layers with the first layer's projection tampered."""
+    def edit(layers):
+        hostile = copy.deepcopy(layers)
+        hostile[0].projection_.components_ = tamper(hostile[0].projection_.components_)
+        return hostile
+    return edit
+
+
+def _indices_of_first(tamper):
+    """A ColumnTransformer's resolved input columns with the first transformer's tampered."""
+    def edit(indices):
+        hostile = dict(indices)
+        first = next(iter(hostile))
+        hostile[first] = tamper(np.asarray(hostile[first]))
         return hostile
     return edit
 
@@ -175,6 +194,52 @@ TAMPERS = [
     ("isotonic-bmi-diabetes-clip", "IsotonicRegression", "X_thresholds_",
      kinds("nan", unsorted=lambda v: np.array(v)[::-1])),
     ("isotonic-bmi-diabetes-clip", "IsotonicRegression", "y_thresholds_", kinds("width", "nan")),
+    ("isotonic-bmi-diabetes-clip", "IsotonicRegression", "f_",
+     kinds(other_y=_with("y", lambda y: y + 1.0), other_x=_with("x", lambda x: x * 2.0),
+           not_an_interpolant=_constant(np.interp))),
+    ("isotonic-bmi-diabetes-clip", "IsotonicRegression", "increasing_",
+     kinds(dtype=_constant("yes"))),
+    ("isotonic-bmi-diabetes-clip", "IsotonicRegression", "out_of_bounds",
+     kinds(unknown=_constant("wrap"))),
+    ("adaboost-logreg-iris", "AdaBoostClassifier", "estimator_weights_",
+     kinds("nan", "dtype", short=lambda v: v[:-1], negative=_set_first(-1.0),
+           zero=lambda v: np.zeros_like(v))),
+    ("adaboost-digits", "AdaBoostClassifier", "estimator_weights_",
+     kinds("nan", short=lambda v: v[:-1], zero=lambda v: np.zeros_like(v))),
+    ("adaboost-diabetes", "AdaBoostRegressor", "estimator_weights_",
+     kinds("nan", short=lambda v: v[:-1], negative=_set_first(-1.0))),
+    ("gb-wine", "GradientBoostingClassifier", "n_trees_per_iteration_",
+     kinds(one=_constant(1), zero=_constant(0), dtype=_constant("3"))),
+    ("gb-breast_cancer", "GradientBoostingClassifier", "n_trees_per_iteration_",
+     kinds(two=_constant(2))),
+    ("gb-wine", "GradientBoostingClassifier", "estimators_",
+     kinds(narrower=lambda v: v[:, :-1])),
+    ("gb-wine", "GradientBoostingClassifier", "learning_rate",
+     kinds("nan", negative=_constant(-0.1))),
+    ("gb-wine", "GradientBoostingClassifier", "init_",
+     kinds(narrower=_with("class_prior_", _narrower), nan=_with("class_prior_", _nan),
+           above_one=_with("class_prior_", _set_first(2.0)), unknown=_constant("one"))),
+    ("gb-huber-diabetes", "GradientBoostingRegressor", "init_",
+     kinds(nan=_with("constant_", _nan), wider=_with("constant_", lambda v: np.zeros((1, 2))))),
+    ("hgb-iris", "HistGradientBoostingClassifier", "n_trees_per_iteration_",
+     kinds(one=_constant(1))),
+    ("stack-breast_cancer", "StackingClassifier", "stack_method_",
+     kinds(unknown=lambda v: ["transform", *v[1:]], short=lambda v: v[:-1])),
+    ("stack-ridge-knn-diabetes", "StackingRegressor", "stack_method_",
+     kinds(unknown=lambda v: [*v[:-1], "fit"], dtype=_constant("predict"))),
+    ("ovo-logreg-digits", "OneVsOneClassifier", "estimators_", kinds(short=lambda v: v[:-1])),
+    ("ovr-logreg-iris", "OneVsRestClassifier", "estimators_", kinds(short=lambda v: v[:-1])),
+    ("ovr-logreg-breast_cancer-binary", "OneVsRestClassifier", "estimators_",
+     kinds(two=lambda v: [v[0], v[0]])),
+    ("coltrans-scale-minmax-remainder-logreg-wine", "ColumnTransformer",
+     "_transformer_to_input_indices",
+     kinds(past_the_end=_indices_of_first(lambda i: np.r_[i[:-1], 10**6]),
+           negative=_indices_of_first(lambda i: np.r_[-1, i[1:]]),
+           fraction=_indices_of_first(lambda i: i + 0.5))),
+    ("coltrans-scale-minmax-remainder-logreg-wine", "ColumnTransformer", "output_indices_",
+     kinds(missing=_constant({}))),
+    ("coltrans-scale-minmax-remainder-logreg-wine", "ColumnTransformer", "transformers_",
+     kinds(pair=lambda v: [v[0][:2], *v[1:]])),
     ("dummy-prior-wine", "DummyClassifier", "class_prior_",
      kinds("width", "nan", above_one=_set_first(2.0))),
     ("dummyreg-median-diabetes", "DummyRegressor", "constant_", kinds("nan", "dtype")),
@@ -238,6 +303,24 @@ TAMPERS = [
     ("text-hashing-normalizer-linearsvc", "HashingVectorizer", "n_features",
      kinds(zero=_constant(0), dtype=_constant("1024"))),
 ]
+
+if "skelm-tanh-iris-str" in BY_ID:  # scikit-elm imports
+    TAMPERS += [
+        ("skelm-tanh-iris-str", "ELMClassifier", "hidden_layers_",
+         kinds(narrower=_first_layer_components(_narrower),
+               nan=_first_layer_components(_nan), empty=_constant([]))),
+        # coef_ and intercept_ are read-only properties returning the solver's
+        ("skelm-tanh-iris-str", "ELMClassifier", "solver_",
+         kinds(narrower=_with("coef_", _narrower), nan=_with("coef_", _nan),
+               intercept_nan=_with("intercept_", _nan),
+               intercept_wider=_with("intercept_", lambda v: np.zeros(7)))),
+        ("skelm-tanh-iris-str", "ELMClassifier", "n_features_",
+         kinds(zero=_constant(0), dtype=_constant("4"))),
+        ("skelm-regressor-friedman", "ELMRegressor", "solver_",
+         kinds(narrower=_with("coef_", _narrower), nan=_with("coef_", _nan))),
+        ("skelm-regressor-mixed-diabetes-two-targets", "ELMRegressor", "hidden_layers_",
+         kinds(narrower=_first_layer_components(_narrower))),
+    ]
 
 
 def _component(estimator, name: str):

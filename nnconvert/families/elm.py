@@ -141,7 +141,7 @@ def convert_skelm_regressor(estimator, options: Options) -> Conversion:
     """
     layers = _skelm_hidden_layers(estimator)
     fitted = Fitted(estimator)
-    single = np.ndim(fitted.get("coef_")) == 1
+    single = np.ndim(fitted.get("coef_")) == 1  # the solver's, through the property
     coef, intercept = _skelm_readout(fitted, layers, 1 if single else None)
     readout = regression_units(coef.T if not single else coef[:, 0], intercept,
                                "read-out neurons")
@@ -153,8 +153,11 @@ def convert_skelm_regressor(estimator, options: Options) -> Conversion:
 def _skelm_readout(fitted: Fitted, layers: list, n_outputs: int | None):
     """scikit-elm's read-out ``H @ coef_ + intercept_``, checked against the hidden width:
     ``coef_`` (n_hidden,) for one output (two classes, a 1-D y), else (n_hidden, n_outputs)
-    (``n_outputs`` None: any); returned as (n_hidden, n_outputs) and one bias per output."""
+    (``n_outputs`` None: any); returned as (n_hidden, n_outputs) and one bias per output.
+    Both are read where scikit-elm keeps them, its ``solver_`` (``coef_`` and ``intercept_``
+    are read-only properties returning the solver's)."""
     width = layers[-1].describe().n_out
+    fitted = Fitted(fitted.get("solver_"), f"{fitted.name}.solver_")
     one = np.ndim(fitted.get("coef_")) == 1
     if one and n_outputs not in (1, None):
         raise fitted.error("coef_", f"has one dimension, but (…, {n_outputs}) was expected")

@@ -118,8 +118,10 @@ def _layers(estimator: IsotonicRegression) -> list:
                 not np.array_equal(np.asarray(theirs, dtype=np.float64), ours):
             raise fitted.error("f_", f"interpolates other knots ({knots}) than "
                                      f"{'X' if knots == 'x' else 'y'}_thresholds_")
-    direction = "increasing" if fitted.choice("increasing_", [True, False, np.True_,
-                                                                np.False_]) else "decreasing"
+    increasing = fitted.get("increasing_")  # a numpy bool where increasing='auto' chose it
+    increasing = bool(increasing) if isinstance(increasing, np.bool_) else increasing
+    direction = ("increasing" if fitted.choice("increasing_", [True, False], value=increasing)
+                 else "decreasing")
     # scipy's interp1d was built with bounds_error=True at fit time (out_of_bounds='raise'),
     # even if the parameter was changed since; 'clip' clips before interp1d sees the rows
     raises = out_of_bounds != "clip" and getattr(interpolant, "bounds_error", False)

@@ -304,7 +304,7 @@ def _gradient_boosting(estimator, head, options) -> Conversion:
     n = trees_per_iteration(estimator)
     fitted = Fitted(estimator)
     stages = fitted.get("estimators_")
-    fitted.same("estimators_", np.shape(stages)[1:], (n,), "a shape after the stages of")
+    fitted.same("estimators_", np.shape(stages)[1:], (n,), "a stage shape")
     rate = fitted.number("learning_rate", low=0.0)  # scikit-learn allows 0
     name = f"{type(estimator).__name__}.estimators_"
     trees = [one_column(tree_arrays(tree, False, f"{name}[{i}, {k}]"), k, n, rate)
