@@ -164,6 +164,8 @@ TAMPERS = [
     ("knnreg-diabetes", "KNeighborsRegressor", "_y", kinds("width", "nan")),
     ("radius-wine-distance-str", "RadiusNeighborsClassifier", "radius",
      kinds("nan", negative=_constant(-1.0))),
+    ("radius-iris-outliers", "RadiusNeighborsClassifier", "outlier_label_",
+     kinds(scalar=_constant(0), two_targets=_constant([0, 1]))),
     ("gaussiannb-iris", "GaussianNB", "theta_", kinds("width", "nan")),
     ("gaussiannb-iris", "GaussianNB", "var_", kinds("width", zero=_set_first(0.0),
                                                     negative=_set_first(-1.0))),

@@ -594,10 +594,11 @@ def _radius_classifier(estimator, options):
     if estimator.outputs_2d_:  # a 2-D y: one head per target
         from .neighbors_multioutput import multi_output_radius
         return multi_output_radius(estimator)
-    classes = Fitted(estimator).classes()
+    fitted = Fitted(estimator)
+    classes = fitted.classes()
     outlier = None
-    if estimator.outlier_label_ is not None:
-        label = estimator.outlier_label_[0]
+    if fitted.get("outlier_label_") is not None:  # one label per target: a list of one
+        label = fitted.per_output("outlier_label_", 1)[0]
         where = np.flatnonzero(classes == label)
         if where.size != 1:
             raise ConversionError(
